@@ -1,0 +1,158 @@
+//! The async store traits a vault backend implements.
+//!
+//! Values reach a store already validated and sealed: stores keep text, never keys. Missing records
+//! are `Ok(None)` from getters and [`Error::NotFound`](crate::Error::NotFound) from writers;
+//! clashes are [`Error::Conflict`](crate::Error::Conflict); backend failures
+//! [`Error::Store`](crate::Error::Store).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::crypto::Sealed;
+use super::engine::NewCredential;
+use super::model::{Credential, RevealRecord};
+use super::schema::CredentialType;
+use crate::Result;
+
+/// Credential types.
+#[async_trait]
+pub trait CredentialTypeStore: Send + Sync {
+    /// Stores a new type. Conflict when the id, or the name compared case-insensitively, is taken.
+    async fn create_type(&self, ty: &CredentialType) -> Result<()>;
+
+    /// The type with this id.
+    async fn get_type(&self, id: &str) -> Result<Option<CredentialType>>;
+
+    /// The type with this id or else this name (case-insensitive), as `GET /credential-type/:identifier`
+    /// looks it up.
+    async fn find_type(&self, id_or_name: &str) -> Result<Option<CredentialType>>;
+
+    /// Every type, by name.
+    async fn list_types(&self) -> Result<Vec<CredentialType>>;
+
+    /// Replaces a type (matched by id). NotFound, or Conflict on a name another type has.
+    async fn update_type(&self, ty: &CredentialType) -> Result<()>;
+
+    /// Deletes a type and every credential of it (sub-credentials included), in one go. Returns how
+    /// many credentials went with it. NotFound when there is no such type.
+    async fn delete_type(&self, id: &str) -> Result<u64>;
+}
+
+/// Credentials and sub-credentials.
+#[async_trait]
+pub trait CredentialStore: Send + Sync {
+    /// Stores a credential with the sub-credentials created with it, all or nothing. NotFound when its
+    /// type (or, for a sub-credential, its parent) does not exist; Conflict when an id is taken.
+    async fn create_credential(&self, new: &NewCredential) -> Result<()>;
+
+    /// The credential or sub-credential with this id.
+    async fn get_credential(&self, id: &str) -> Result<Option<Credential>>;
+
+    /// A company's top-level credentials (not sub-credentials), by name.
+    async fn list_by_company(&self, company_id: &str) -> Result<Vec<Credential>>;
+
+    /// A type's top-level credentials, by name.
+    async fn list_by_type(&self, type_id: &str) -> Result<Vec<Credential>>;
+
+    /// How many top-level credentials a type has (`credentialCount`).
+    async fn count_by_type(&self, type_id: &str) -> Result<u64>;
+
+    /// The direct sub-credentials of a credential, oldest first.
+    async fn list_sub_credentials(&self, parent_id: &str) -> Result<Vec<Credential>>;
+
+    /// Replaces a credential's name, notes, fields and `updatedAt` (matched by id; the id, type,
+    /// company, parent and schema path never change). NotFound when it does not exist.
+    async fn update_credential(&self, credential: &Credential) -> Result<()>;
+
+    /// Deletes a credential and all its sub-credentials, recursively. Returns how many records went.
+    /// NotFound when it does not exist.
+    async fn delete_credential(&self, id: &str) -> Result<u64>;
+
+    /// Up to `limit` credentials and sub-credentials with an id greater than `after` (all when
+    /// `None`), by id: a stable walk over everything, for rewrapping.
+    async fn list_page(&self, after: Option<&str>, limit: usize) -> Result<Vec<Credential>>;
+
+    /// Replaces the sealed value of one field if it is still `expected` (compare and swap, so a rewrap
+    /// never overwrites a concurrent update). Returns whether it was replaced.
+    async fn swap_sealed_value(
+        &self,
+        credential_id: &str,
+        field_id: &str,
+        expected: &Sealed,
+        new: &Sealed,
+    ) -> Result<bool>;
+}
+
+/// Which reveal records to list. Records come newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevealQuery {
+    /// Only reveals of this credential.
+    #[serde(default)]
+    pub credential_id: Option<String>,
+    /// Only reveals by this user.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// Only reveals at or after this time.
+    #[serde(default)]
+    pub since: Option<DateTime<Utc>>,
+    /// Only reveals before this time.
+    #[serde(default)]
+    pub until: Option<DateTime<Utc>>,
+    /// How many matching records to skip.
+    #[serde(default)]
+    pub offset: u64,
+    /// How many records at most.
+    #[serde(default = "default_limit")]
+    pub limit: u64,
+}
+
+fn default_limit() -> u64 {
+    50
+}
+
+impl Default for RevealQuery {
+    fn default() -> Self {
+        RevealQuery {
+            credential_id: None,
+            user_id: None,
+            since: None,
+            until: None,
+            offset: 0,
+            limit: default_limit(),
+        }
+    }
+}
+
+impl RevealQuery {
+    /// Whether `r` passes the filters (not the paging).
+    pub fn matches(&self, r: &RevealRecord) -> bool {
+        self.credential_id
+            .as_deref()
+            .is_none_or(|c| c == r.credential_id)
+            && self.user_id.as_deref().is_none_or(|u| u == r.user_id)
+            && self.since.is_none_or(|s| r.at >= s)
+            && self.until.is_none_or(|u| r.at < u)
+    }
+}
+
+/// One page of reveal records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevealPage {
+    /// The records, newest first.
+    pub items: Vec<RevealRecord>,
+    /// How many records match the filters in all.
+    pub total: u64,
+}
+
+/// The log of secure values being revealed. Records outlive the credentials they name.
+#[async_trait]
+pub trait RevealAuditStore: Send + Sync {
+    /// Appends a record.
+    async fn record_reveal(&self, record: &RevealRecord) -> Result<()>;
+
+    /// Lists records matching `query`, newest first.
+    async fn list_reveals(&self, query: &RevealQuery) -> Result<RevealPage>;
+}
