@@ -1,0 +1,300 @@
+//! Full sync of 100,000 catalog items from a stand-in ConnectWise on 127.0.0.1 (100 pages of
+//! 1,000 realistic items, paged by `Link` headers like the real one), then list and search
+//! latency over them through the HTTP API.
+//!
+//! ```text
+//! cargo bench -p optima-server --bench catalog_sync
+//! OPTIMA_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test cargo bench -p optima-server --bench catalog_sync
+//! ```
+//!
+//! `OPTIMA_BENCH_ITEMS` (default 100000) and `OPTIMA_BENCH_REQUESTS` (default 200 per query)
+//! change the size. Peak memory is the process's `VmHWM`, read right after the sync; it
+//! includes the stand-in server, which renders one page at a time.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use optima_server::app::build_state;
+use optima_server::config::{Config, ConnectWiseConfig};
+use optima_server::state::AppState;
+use optima_server::sync::{Quiet, SyncMode, SyncTarget, run_target};
+use optima_server::testing::{TestServer, postgres_test_url, sqlite_test_url};
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::web::Query;
+use poem::{EndpointExt, IntoResponse, Response, Route, get, handler};
+use serde_json::{Value, json};
+
+const BASE: &str = "/v4_6_release/apis/3.0";
+const PAGE_SIZE: usize = 1000;
+
+const MAKERS: &[(&str, &[&str])] = &[
+    ("Dell", &["OptiPlex", "Latitude", "PowerEdge", "Precision"]),
+    ("HP", &["EliteBook", "ProDesk", "LaserJet", "ZBook"]),
+    ("Lenovo", &["ThinkPad", "ThinkCentre", "ThinkStation"]),
+    ("Ubiquiti", &["UniFi AP", "UniFi Switch", "Dream Machine"]),
+    ("Cisco", &["Meraki MX", "Catalyst", "Meraki MR"]),
+    (
+        "Microsoft",
+        &["Surface Pro", "Surface Laptop", "365 Business"],
+    ),
+    ("APC", &["Smart-UPS", "Back-UPS"]),
+    ("Logitech", &["MX Keys", "Brio", "Rally"]),
+];
+
+/// One catalog item as ConnectWise would send it: strings for numbers here and there, custom
+/// fields, references with `_info`, fields Optima does not know.
+fn item(id: usize) -> Value {
+    let (maker, lines) = MAKERS[id % MAKERS.len()];
+    let line = lines[(id / MAKERS.len()) % lines.len()];
+    let model = 1000 + (id * 7919) % 9000;
+    json!({
+        "id": id,
+        "identifier": format!("{}-{model}-{id:06}", &maker[..2].to_uppercase()),
+        "description": format!("{maker} {line} {model}"),
+        "customerDescription": format!("{maker} {line} {model} business-class hardware with 3 year warranty"),
+        "inactiveFlag": id.is_multiple_of(10),
+        "subcategory": {"id": 10 + id % 5, "name": "Hardware", "_info": {"subcategory_href": "https://na.myconnectwise.net/v4_6_release/apis/3.0/procurement/subcategories/12"}},
+        "category": {"id": 2, "name": "Products"},
+        "type": {"id": 3, "name": "Hardware"},
+        "productClass": "Inventory",
+        "serializedFlag": id.is_multiple_of(3),
+        "unitOfMeasure": {"id": 1, "name": "Each"},
+        "minStockLevel": "0",
+        "price": format!("{}.99", 100 + id % 2000),
+        "cost": 50.0 + (id % 1500) as f64,
+        "priceAttribute": "FixedFee",
+        "taxableFlag": true,
+        "dropShipFlag": false,
+        "specialOrderFlag": false,
+        "manufacturer": {"id": 40 + id % MAKERS.len(), "name": maker},
+        "manufacturerPartNumber": format!("MPN-{model}-{id}"),
+        "vendor": {"id": "12", "identifier": "Ingram", "name": "Ingram Micro"},
+        "vendorSku": format!("ING-{id:07}"),
+        "notes": "",
+        "recurringFlag": false,
+        "calculatedPriceFlag": false,
+        "calculatedCostFlag": false,
+        "billableOption": "Billable",
+        "connectWiseID": format!("{id:08x}-0000-0000-0000-000000000000"),
+        "customFields": [
+            {"id": 4, "caption": "Warranty", "type": "Text", "entryMethod": "EntryField", "numberOfDecimals": 0, "value": "3 years"},
+            {"id": 5, "caption": "Weight", "type": "Number", "entryMethod": "EntryField", "numberOfDecimals": 2, "value": (id % 50) as f64 / 4.0}
+        ],
+        "_info": {"lastUpdated": format!("2026-01-{:02}T{:02}:{:02}:00Z", 1 + id % 28, id % 24, id % 60), "updatedBy": "Import", "dateEntered": "2025-01-01T00:00:00Z"}
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct PageQuery {
+    page: Option<usize>,
+    #[serde(rename = "pageSize")]
+    page_size: Option<usize>,
+}
+
+#[handler]
+fn catalog_page(
+    Query(q): Query<PageQuery>,
+    poem::web::Data(total): poem::web::Data<&usize>,
+    req: &poem::Request,
+) -> Response {
+    let page = q.page.unwrap_or(1).max(1);
+    let size = q.page_size.unwrap_or(25).clamp(1, PAGE_SIZE);
+    let start = (page - 1) * size;
+    let end = (start + size).min(*total);
+    let items: Vec<Value> = (start..end).map(|i| item(i + 1)).collect();
+    let mut response = poem::web::Json(items).into_response();
+    if end < *total {
+        let host = req
+            .headers()
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1");
+        let link = format!(
+            "<http://{host}{BASE}/procurement/catalog?page={}&pageSize={size}>; rel=\"next\"",
+            page + 1
+        );
+        response
+            .headers_mut()
+            .insert("link", link.parse().expect("link header"));
+    }
+    response
+}
+
+#[handler]
+fn catalog_count(poem::web::Data(total): poem::web::Data<&usize>) -> poem::web::Json<Value> {
+    poem::web::Json(json!({"count": total}))
+}
+
+/// The stand-in ConnectWise; returns its base URL.
+async fn stand_in(total: usize) -> String {
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("bind");
+    let addr = acceptor.local_addr()[0]
+        .as_socket_addr()
+        .copied()
+        .expect("address");
+    let app = Route::new()
+        .at(format!("{BASE}/procurement/catalog"), get(catalog_page))
+        .at(
+            format!("{BASE}/procurement/catalog/count"),
+            get(catalog_count),
+        )
+        .data(total);
+    tokio::spawn(async move {
+        let _ = poem::Server::new_with_acceptor(acceptor).run(app).await;
+    });
+    format!("http://{addr}")
+}
+
+fn vm_hwm_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+async fn latency(server: &TestServer, token: &str, label: &str, path: &str, requests: usize) {
+    let client = reqwest::Client::new();
+    let url = server.url(path);
+    let mut records = 0;
+    // Warm up the connection and caches.
+    for _ in 0..3 {
+        let _ = client.get(&url).bearer_auth(token).send().await;
+    }
+    let mut times = Vec::with_capacity(requests);
+    for _ in 0..requests {
+        let started = Instant::now();
+        let response = client
+            .get(&url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "{path}");
+        let body: Value = response.json().await.expect("json");
+        times.push(started.elapsed());
+        records = body["meta"]["pagination"]["totalRecords"]
+            .as_u64()
+            .or_else(|| body["data"]["count"].as_u64())
+            .unwrap_or_default();
+    }
+    times.sort();
+    println!(
+        "  {label:<34} p50 {:>7.2} ms  p99 {:>7.2} ms  ({records} matching, {requests} requests)",
+        percentile(&times, 0.50).as_secs_f64() * 1000.0,
+        percentile(&times, 0.99).as_secs_f64() * 1000.0,
+    );
+}
+
+async fn run(backend: &str, url: String, data_dir: &std::path::Path, cw_url: &str) {
+    let items: usize = env_or("OPTIMA_BENCH_ITEMS", 100_000);
+    let requests: usize = env_or("OPTIMA_BENCH_REQUESTS", 200);
+    let mut config = Config::for_database(url, data_dir);
+    config.jwt_secret = Some(secrecy::SecretString::from("bench".to_owned()));
+    config.connectwise = Some(ConnectWiseConfig {
+        url: cw_url.to_owned(),
+        company_id: "bench".into(),
+        public_key: "pub".into(),
+        private_key: secrecy::SecretString::from("priv".to_owned()),
+        client_id: "client".into(),
+        codebase: Some("v4_6_release/".into()),
+        api_version: None,
+    });
+    let state: Arc<AppState> = build_state(config).await.expect("state");
+    println!("{backend}:");
+    let started = Instant::now();
+    let report = run_target(&state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .expect("sync")
+        .remove(0);
+    let elapsed = started.elapsed();
+    assert_eq!(report.created as usize, items, "{report}");
+    println!(
+        "  full sync of {items} items: {:.2} s ({:.0} items/s); peak memory of the process so far (VmHWM) {:.1} MiB",
+        elapsed.as_secs_f64(),
+        items as f64 / elapsed.as_secs_f64(),
+        vm_hwm_kib().unwrap_or_default() as f64 / 1024.0
+    );
+    let started = Instant::now();
+    let report = run_target(&state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .expect("sync");
+    println!(
+        "  second full sync (nothing changed): {:.2} s, {}",
+        started.elapsed().as_secs_f64(),
+        report[0]
+    );
+
+    let server = TestServer::serve(state).await.expect("serve");
+    let (_, token) = server
+        .user_with_grants(&["procurement.catalog.fetch.many"])
+        .await;
+    let last_page = items.div_ceil(30) * 9 / 10;
+    for (label, path) in [
+        ("list, page 1", "/v1/procurement/items".to_owned()),
+        (
+            "list, deep page",
+            format!("/v1/procurement/items?page={last_page}"),
+        ),
+        (
+            "list incl. inactive, rpp=100",
+            "/v1/procurement/items?includeInactive=true&rpp=100&page=7".to_owned(),
+        ),
+        (
+            "search, common (\"latitude\")",
+            "/v1/procurement/items?search=latitude".to_owned(),
+        ),
+        (
+            "search, rare (vendor SKU)",
+            "/v1/procurement/items?search=ING-0077777".to_owned(),
+        ),
+        (
+            "search, no match",
+            "/v1/procurement/items?search=zzzz-nothing".to_owned(),
+        ),
+        (
+            "count, active only",
+            "/v1/procurement/count?activeOnly=true".to_owned(),
+        ),
+    ] {
+        latency(&server, &token, label, &path, requests).await;
+    }
+}
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` would pass nothing to run.
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let items: usize = env_or("OPTIMA_BENCH_ITEMS", 100_000);
+        let cw_url = stand_in(items).await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        run("SQLite", sqlite_test_url(dir.path()), dir.path(), &cw_url).await;
+        if let Some(url) = postgres_test_url("the catalog benchmark").await {
+            run("PostgreSQL", url, dir.path(), &cw_url).await;
+        }
+    });
+}

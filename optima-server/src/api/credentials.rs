@@ -1,0 +1,768 @@
+//! `/credential`: the credential vault of each company, and `/audit/secure-value-reads`.
+//!
+//! Acting on a credential needs its type's `permissionScope` as well as the route's own nodes;
+//! lists leave out what the caller may not see. Secure values leave the server only through the
+//! secure-values routes, and every such read is recorded first (no record, no value).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use optima_core::vault::{
+    Credential, CredentialInput, CredentialStore, CredentialType, CredentialTypeStore, PathSegment,
+    RevealAuditStore, RevealQuery, RevealRecord, StoredValue, SubCredentialInput, ValidationErrors,
+    ValueType,
+};
+use poem::Request;
+use poem::http::StatusCode;
+use poem_openapi::OpenApi;
+use poem_openapi::param::{Path, Query};
+use secrecy::ExposeSecret;
+use sqlx::Row;
+
+use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200, created, ok};
+use super::companies::find_company;
+use super::pagination::PageRequest;
+use super::vault_models::{
+    CompanyRef, CreateCredential, CreateSubCredential, CredentialOut, Deleted200, SecureValueOut,
+    SecureValueReadPage, SecureValueReadPageResponse, StoredFieldOut, UpdateCredential,
+    UpdateCredentialFields, ValueTypeName, deleted, field_inputs, sub_inputs,
+};
+use super::{ApiTags, BearerAuth};
+use crate::routes::route;
+use crate::state::{AppState, Caller};
+
+/// `/credential` and `/audit`.
+#[derive(Debug)]
+pub struct CredentialApi {
+    /// Shared state.
+    pub state: Arc<AppState>,
+}
+
+/// The engine's validation errors as a 400, paths under `body`.
+pub fn validation_error(errors: ValidationErrors) -> ApiError {
+    ApiError::validation(
+        errors
+            .iter()
+            .map(|e| FieldError {
+                path: std::iter::once("body".to_owned())
+                    .chain(e.segments().into_iter().map(|s| match s {
+                        PathSegment::Key(k) => k,
+                        PathSegment::Index(i) => i.to_string(),
+                    }))
+                    .collect(),
+                message: e.message.clone(),
+            })
+            .collect(),
+    )
+}
+
+/// A vault error as a response: validation → 400 with paths, unreadable ciphertext → 409
+/// `SecureValueUnreadable` (without its internals), the rest as usual.
+pub fn vault_error(e: optima_core::Error) -> ApiError {
+    match e {
+        optima_core::Error::Validation(errors) => validation_error(errors),
+        optima_core::Error::Crypto(cause) => {
+            tracing::warn!(error = %cause, "a secure value could not be decrypted");
+            unreadable()
+        }
+        other => other.into(),
+    }
+}
+
+fn unreadable() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "SecureValueUnreadable",
+        "A stored secure value cannot be decrypted: it was altered or moved, or its key is no \
+         longer configured. Set it again to replace it.",
+    )
+}
+
+/// 403 unless the caller holds the type's permission scope.
+pub fn require_scope(caller: &Caller, ty: &CredentialType) -> Result<(), ApiError> {
+    if caller.can(&ty.permission_scope) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "Insufficient permissions: credentials of type `{}` require `{}`",
+            ty.name, ty.permission_scope
+        )))
+    }
+}
+
+fn credential_not_found(id: &str) -> ApiError {
+    ApiError::not_found(
+        "CredentialNotFound",
+        format!("Credential with identifier '{id}' was not found."),
+    )
+}
+
+/// The credential type with this id (or name).
+pub async fn find_type(state: &AppState, identifier: &str) -> Result<CredentialType, ApiError> {
+    state.store.find_type(identifier).await?.ok_or_else(|| {
+        ApiError::not_found(
+            "CredentialTypeNotFound",
+            format!("Credential type with identifier '{identifier}' was not found."),
+        )
+    })
+}
+
+/// Names of companies by id, marked-deleted ones included.
+async fn company_ref(state: &AppState, id: &str) -> Result<CompanyRef, ApiError> {
+    let name: Option<String> = sqlx::query("SELECT name FROM companies WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&state.store.db().pool)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map(|row| row.try_get("name"))
+        .transpose()
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(CompanyRef {
+        id: id.to_owned(),
+        name: name.unwrap_or_default(),
+    })
+}
+
+/// Builds responses for credentials, looking up each type and company once.
+struct Presenter<'a> {
+    state: &'a AppState,
+    types: HashMap<String, Option<CredentialType>>,
+    companies: HashMap<String, CompanyRef>,
+}
+
+impl<'a> Presenter<'a> {
+    fn new(state: &'a AppState) -> Self {
+        Presenter {
+            state,
+            types: HashMap::new(),
+            companies: HashMap::new(),
+        }
+    }
+
+    fn with_type(mut self, ty: &CredentialType) -> Self {
+        self.types.insert(ty.id.clone(), Some(ty.clone()));
+        self
+    }
+
+    async fn type_of(&mut self, c: &Credential) -> Result<Option<CredentialType>, ApiError> {
+        if !self.types.contains_key(&c.type_id) {
+            let ty = self.state.store.get_type(&c.type_id).await?;
+            self.types.insert(c.type_id.clone(), ty);
+        }
+        Ok(self.types[&c.type_id].clone())
+    }
+
+    async fn present(&mut self, c: &Credential) -> Result<CredentialOut, ApiError> {
+        let ty = self
+            .type_of(c)
+            .await?
+            .ok_or_else(|| credential_not_found(&c.id))?;
+        if !self.companies.contains_key(&c.company_id) {
+            let company = company_ref(self.state, &c.company_id).await?;
+            self.companies.insert(c.company_id.clone(), company);
+        }
+        Ok(CredentialOut::new(
+            c,
+            &ty,
+            self.companies[&c.company_id].clone(),
+        ))
+    }
+
+    /// The credentials the caller may see (their type's scope granted), presented.
+    async fn visible(
+        &mut self,
+        caller: &Caller,
+        credentials: &[Credential],
+    ) -> Result<Vec<CredentialOut>, ApiError> {
+        let mut out = Vec::with_capacity(credentials.len());
+        for c in credentials {
+            match self.type_of(c).await? {
+                Some(ty) if caller.can(&ty.permission_scope) => out.push(self.present(c).await?),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The credentials of a type that the caller may see, presented (`GET /credential-type/{id}/credentials`).
+pub async fn visible_of_type(
+    state: &AppState,
+    caller: &Caller,
+    ty: &CredentialType,
+) -> Result<Vec<CredentialOut>, ApiError> {
+    let credentials = state.store.list_by_type(&ty.id).await?;
+    Presenter::new(state)
+        .with_type(ty)
+        .visible(caller, &credentials)
+        .await
+}
+
+/// Where a request came from, for the audit: the peer's IP, and what `x-forwarded-for` claims
+/// when the client sent one (recorded, not trusted: a client can write anything there).
+fn client_address(req: &Request) -> Option<String> {
+    let peer = req
+        .remote_addr()
+        .as_socket_addr()
+        .map(|a| a.ip().to_string());
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().chars().take(200).collect::<String>())
+        .filter(|v| !v.is_empty());
+    match (peer, forwarded) {
+        (Some(p), Some(f)) => Some(format!("{p} (x-forwarded-for: {f})")),
+        (Some(p), None) => Some(p),
+        (None, Some(f)) => Some(format!("x-forwarded-for: {f}")),
+        (None, None) => None,
+    }
+}
+
+fn check_name(name: &str) -> Result<(), ApiError> {
+    if name.trim().is_empty() {
+        return Err(ApiError::invalid(&["body", "name"], "must not be empty"));
+    }
+    if name.chars().count() > optima_core::vault::MAX_NAME_LEN {
+        return Err(ApiError::invalid(
+            &["body", "name"],
+            format!(
+                "must be at most {} characters",
+                optima_core::vault::MAX_NAME_LEN
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl CredentialApi {
+    /// The credential with this id and its type, after checking the type's scope.
+    async fn load(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<(Credential, CredentialType), ApiError> {
+        let credential = self
+            .state
+            .store
+            .get_credential(id)
+            .await?
+            .ok_or_else(|| credential_not_found(id))?;
+        let ty = self
+            .state
+            .store
+            .get_type(&credential.type_id)
+            .await?
+            .ok_or_else(|| credential_not_found(id))?;
+        require_scope(caller, &ty)?;
+        Ok((credential, ty))
+    }
+
+    async fn present(
+        &self,
+        c: &Credential,
+        ty: &CredentialType,
+    ) -> Result<CredentialOut, ApiError> {
+        Presenter::new(&self.state).with_type(ty).present(c).await
+    }
+
+    /// Records a reveal; nothing is revealed unless the record is kept.
+    async fn audit(
+        &self,
+        caller: &Caller,
+        credential: &Credential,
+        field_ids: Vec<String>,
+        req: &Request,
+    ) -> Result<(), ApiError> {
+        let record = RevealRecord::new(
+            caller.user.id.clone(),
+            credential.id.clone(),
+            field_ids,
+            client_address(req),
+        );
+        self.state.store.record_reveal(&record).await?;
+        tracing::info!(
+            user_id = %record.user_id,
+            credential_id = %record.credential_id,
+            fields = ?record.field_ids,
+            "secure values revealed"
+        );
+        Ok(())
+    }
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Credential")]
+impl CredentialApi {
+    /// Every value type a credential type's field may have.
+    #[oai(
+        path = "/credential/valuetypes",
+        method = "get",
+        operation_id = "listValueTypes"
+    )]
+    async fn value_types(&self, auth: BearerAuth) -> Result<Ok200<Vec<ValueTypeName>>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "listValueTypes")
+            .await?;
+        Ok(ok(
+            "listValueTypes",
+            ValueType::ALL.iter().map(|v| (*v).into()).collect(),
+        ))
+    }
+
+    /// One credential (or sub-credential), secure values null.
+    #[oai(
+        path = "/credential/credentials/:id",
+        method = "get",
+        operation_id = "getCredential"
+    )]
+    async fn get(
+        &self,
+        auth: BearerAuth,
+        /// Credential id.
+        id: Path<String>,
+    ) -> Result<Ok200<CredentialOut>, ApiError> {
+        let caller = self.state.authorize(&auth.0.token, "getCredential").await?;
+        let (c, ty) = self.load(&caller, &id.0).await?;
+        Ok(ok("getCredential", self.present(&c, &ty).await?))
+    }
+
+    /// A company's credentials (not sub-credentials), by name; credentials of types whose
+    /// scope the caller lacks are left out.
+    #[oai(
+        path = "/credential/credentials/company/:companyId",
+        method = "get",
+        operation_id = "listCompanyCredentials"
+    )]
+    async fn by_company(
+        &self,
+        auth: BearerAuth,
+        /// Optima's company id (or the ConnectWise company id).
+        #[oai(name = "companyId")]
+        company_id: Path<String>,
+    ) -> Result<Ok200<Vec<CredentialOut>>, ApiError> {
+        let caller = self
+            .state
+            .authorize(&auth.0.token, "listCompanyCredentials")
+            .await?;
+        let company = find_company(&self.state, &company_id.0).await?;
+        let credentials = self.state.store.list_by_company(&company.id).await?;
+        let data = Presenter::new(&self.state)
+            .visible(&caller, &credentials)
+            .await?;
+        Ok(ok("listCompanyCredentials", data))
+    }
+
+    /// Create a credential, with sub-credentials inline (`subCredentials`, keyed by
+    /// multi_credential field id). Every validation problem is returned at once with its path.
+    #[oai(
+        path = "/credential/credentials",
+        method = "post",
+        operation_id = "createCredential"
+    )]
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        body: JsonBody<CreateCredential>,
+    ) -> Result<Created201<CredentialOut>, ApiError> {
+        let caller = self
+            .state
+            .authorize(&auth.0.token, "createCredential")
+            .await?;
+        let body = body.0;
+        let ty = self
+            .state
+            .store
+            .get_type(&body.type_id)
+            .await?
+            .ok_or_else(|| {
+                ApiError::not_found(
+                    "CredentialTypeNotFound",
+                    format!(
+                        "Credential type with identifier '{}' was not found.",
+                        body.type_id
+                    ),
+                )
+            })?;
+        require_scope(&caller, &ty)?;
+        let company = find_company(&self.state, &body.company_id).await?;
+        let new = self
+            .state
+            .vault
+            .create_credential(
+                &ty,
+                CredentialInput {
+                    name: body.name,
+                    notes: body.notes,
+                    type_id: ty.id.clone(),
+                    company_id: company.id.clone(),
+                    fields: field_inputs(body.fields),
+                    sub_credentials: sub_inputs(body.sub_credentials),
+                },
+            )
+            .map_err(vault_error)?;
+        self.state.store.create_credential(&new).await?;
+        Ok(created(
+            "createCredential",
+            self.present(&new.credential, &ty).await?,
+        ))
+    }
+
+    /// Change a credential's name, notes and field values (secure ones are encrypted anew).
+    #[oai(
+        path = "/credential/credentials/:id",
+        method = "patch",
+        operation_id = "updateCredential"
+    )]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        /// Credential id.
+        id: Path<String>,
+        body: JsonBody<UpdateCredential>,
+    ) -> Result<Ok200<CredentialOut>, ApiError> {
+        let caller = self
+            .state
+            .authorize(&auth.0.token, "updateCredential")
+            .await?;
+        let (mut c, ty) = self.load(&caller, &id.0).await?;
+        let body = body.0;
+        if let Some(name) = body.name {
+            check_name(&name)?;
+            c.name = name.trim().to_owned();
+        }
+        if let Some(notes) = body.notes {
+            if notes.chars().count() > optima_core::vault::MAX_NOTES_LEN {
+                return Err(ApiError::invalid(
+                    &["body", "notes"],
+                    format!(
+                        "must be at most {} characters",
+                        optima_core::vault::MAX_NOTES_LEN
+                    ),
+                ));
+            }
+            c.notes = (!notes.is_empty()).then_some(notes);
+        }
+        match body.fields {
+            Some(fields) => self
+                .state
+                .vault
+                .update_fields(&ty, &mut c, field_inputs(fields))
+                .map_err(vault_error)?,
+            None => c.updated_at = Utc::now(),
+        }
+        self.state.store.update_credential(&c).await?;
+        let c = self
+            .state
+            .store
+            .get_credential(&c.id)
+            .await?
+            .ok_or_else(|| credential_not_found(&id.0))?;
+        Ok(ok("updateCredential", self.present(&c, &ty).await?))
+    }
+
+    /// Replace field values (secure ones are encrypted anew); fields not listed keep theirs.
+    #[oai(
+        path = "/credential/credentials/:id/fields",
+        method = "put",
+        operation_id = "updateCredentialFields"
+    )]
+    async fn put_fields(
+        &self,
+        auth: BearerAuth,
+        /// Credential id.
+        id: Path<String>,
+        body: JsonBody<UpdateCredentialFields>,
+    ) -> Result<Ok200<CredentialOut>, ApiError> {
+        let caller = self
+            .state
+            .authorize(&auth.0.token, "updateCredentialFields")
+            .await?;
+        let (mut c, ty) = self.load(&caller, &id.0).await?;
+        self.state
+            .vault
+            .update_fields(&ty, &mut c, field_inputs(body.0.fields))
+            .map_err(vault_error)?;
+        self.state.store.update_credential(&c).await?;
+        Ok(ok("updateCredentialFields", self.present(&c, &ty).await?))
+    }
+
+    /// A credential's stored field values; secure values stay encrypted
+    /// (`v1.<keyId>.<base64>`).
+    #[oai(
+        path = "/credential/credentials/:id/fields",
+        method = "get",
+        operation_id = "getCredentialFields"
+    )]
+    async fn get_fields(
+        &self,
+        auth: BearerAuth,
+        /// Credential id.
+        id: Path<String>,
+    ) -> Result<Ok200<Vec<StoredFieldOut>>, ApiError> {
+        let caller = self
+            .state
+            .authorize(&auth.0.token, "getCredentialFields")
+            .await?;
+        let (c, _) = self.load(&caller, &id.0).await?;
+        Ok(ok("getCredentialFields", StoredFieldOut::list(&c)))
+    }
+
+    /// Decrypt every secure value of a credential, by field id. The read is recorded in the
+    /// audit trail.
+    #[oai(
+        path = "/credential/credentials/:id/secure-values",
+        method = "get",
+        operation_id = "getSecureValues"
+    )]
+    async fn secure_values(
+        &self,
+        auth: BearerAuth,
+        req: &Request,
+        /// Credential id.
+        id: Path<String>,
+    ) -> Result<Ok200<BTreeMap<String, String>>, ApiError> {
+        let caller = self
+            .state
+            .authorize(&auth.0.token, "getSecureValues")
+            .await?;
+        let (c, _) = self.load(&caller, &id.0).await?;
+        let field_ids: Vec<String> = c
+            .fields
+            .iter()
+            .filter(|f| f.is_secure())
+            .map(|f| f.field_id.clone())
+            .collect();
+        if !field_ids.is_empty() {
+            self.audit(&caller, &c, field_ids, req).await?;
+        }
+        let values = self.state.vault.reveal_all(&c).map_err(vault_error)?;
+        Ok(ok(
+            "getSecureValues",
+            values
+                .into_iter()
+                .map(|(k, v)| (k, v.expose_secret().to_owned()))
+                .collect(),
+        ))
+    }
+
+    /// Decrypt one secure value. The read is recorded in the audit trail.
+    #[oai(
+        path = "/credential/credentials/:id/secure-values/:fieldId",
+        method = "get",
+        operation_id = "getSecureValue"
+    )]
+    async fn secure_value(
+        &self,
+        auth: BearerAuth,
+        req: &Request,
+        /// Credential id.
+        id: Path<String>,
+        /// The secure field's id.
+        #[oai(name = "fieldId")]
+        field_id: Path<String>,
+    ) -> Result<Ok200<SecureValueOut>, ApiError> {
+        let caller = self
+            .state
+            .authorize(&auth.0.token, "getSecureValue")
+            .await?;
+        let (c, _) = self.load(&caller, &id.0).await?;
+        if !matches!(
+            c.field(&field_id.0).map(|f| &f.value),
+            Some(StoredValue::Sealed(_))
+        ) {
+            return Err(ApiError::not_found(
+                "SecureFieldNotFound",
+                format!("Secure field not found: {}", field_id.0),
+            ));
+        }
+        self.audit(&caller, &c, vec![field_id.0.clone()], req)
+            .await?;
+        let value = self
+            .state
+            .vault
+            .reveal(&c, &field_id.0)
+            .map_err(vault_error)?;
+        Ok(ok(
+            "getSecureValue",
+            SecureValueOut {
+                field_id: field_id.0,
+                value: value.expose_secret().to_owned(),
+            },
+        ))
+    }
+
+    /// Delete a credential with its secure values and, recursively, its sub-credentials.
+    #[oai(
+        path = "/credential/credentials/:id",
+        method = "delete",
+        operation_id = "deleteCredential"
+    )]
+    async fn delete(
+        &self,
+        auth: BearerAuth,
+        /// Credential id.
+        id: Path<String>,
+    ) -> Result<Deleted200, ApiError> {
+        let caller = self
+            .state
+            .authorize(&auth.0.token, "deleteCredential")
+            .await?;
+        let (c, _) = self.load(&caller, &id.0).await?;
+        self.state.store.delete_credential(&c.id).await?;
+        Ok(deleted("deleteCredential"))
+    }
+
+    /// The direct sub-credentials of a credential, oldest first.
+    #[oai(
+        path = "/credential/credentials/:id/sub-credentials",
+        method = "get",
+        operation_id = "listSubCredentials"
+    )]
+    async fn sub_credentials(
+        &self,
+        auth: BearerAuth,
+        /// Parent credential id.
+        id: Path<String>,
+    ) -> Result<Ok200<Vec<CredentialOut>>, ApiError> {
+        let caller = self
+            .state
+            .authorize(&auth.0.token, "listSubCredentials")
+            .await?;
+        let (c, ty) = self.load(&caller, &id.0).await?;
+        let subs = self.state.store.list_sub_credentials(&c.id).await?;
+        let mut presenter = Presenter::new(&self.state).with_type(&ty);
+        let mut data = Vec::with_capacity(subs.len());
+        for s in &subs {
+            data.push(presenter.present(s).await?);
+        }
+        Ok(ok("listSubCredentials", data))
+    }
+
+    /// Add a sub-credential under one of the parent's multi_credential fields.
+    #[oai(
+        path = "/credential/credentials/:id/sub-credentials",
+        method = "post",
+        operation_id = "createSubCredential"
+    )]
+    async fn create_sub_credential(
+        &self,
+        auth: BearerAuth,
+        /// Parent credential id.
+        id: Path<String>,
+        body: JsonBody<CreateSubCredential>,
+    ) -> Result<Created201<CredentialOut>, ApiError> {
+        let caller = self
+            .state
+            .authorize(&auth.0.token, "createSubCredential")
+            .await?;
+        let (parent, ty) = self.load(&caller, &id.0).await?;
+        let body = body.0;
+        let new = self
+            .state
+            .vault
+            .create_sub_credential(
+                &ty,
+                &parent,
+                &body.field_id,
+                SubCredentialInput {
+                    name: body.name,
+                    fields: field_inputs(body.fields),
+                    sub_credentials: sub_inputs(body.sub_credentials),
+                },
+            )
+            .map_err(vault_error)?;
+        self.state.store.create_credential(&new).await?;
+        Ok(created(
+            "createSubCredential",
+            self.present(&new.credential, &ty).await?,
+        ))
+    }
+
+    /// Delete a sub-credential (and its own sub-credentials) of this parent.
+    #[oai(
+        path = "/credential/credentials/:id/sub-credentials/:subId",
+        method = "delete",
+        operation_id = "deleteSubCredential"
+    )]
+    async fn delete_sub_credential(
+        &self,
+        auth: BearerAuth,
+        /// Parent credential id.
+        id: Path<String>,
+        /// Sub-credential id.
+        #[oai(name = "subId")]
+        sub_id: Path<String>,
+    ) -> Result<Deleted200, ApiError> {
+        let caller = self
+            .state
+            .authorize(&auth.0.token, "deleteSubCredential")
+            .await?;
+        let (parent, _) = self.load(&caller, &id.0).await?;
+        let sub = self.state.store.get_credential(&sub_id.0).await?;
+        if sub.is_none_or(|s| s.sub_credential_of_id.as_deref() != Some(parent.id.as_str())) {
+            return Err(ApiError::not_found(
+                "SubCredentialNotFound",
+                "Sub-credential not found",
+            ));
+        }
+        self.state.store.delete_credential(&sub_id.0).await?;
+        Ok(deleted("deleteSubCredential"))
+    }
+
+    /// The log of secure-value reads, newest first, filtered by credential, user and time
+    /// (`since` inclusive, `until` exclusive; RFC 3339).
+    #[oai(
+        path = "/audit/secure-value-reads",
+        method = "get",
+        operation_id = "listSecureValueReads",
+        tag = "ApiTags::Audit"
+    )]
+    // One parameter per documented query parameter.
+    #[allow(clippy::too_many_arguments)]
+    async fn secure_value_reads(
+        &self,
+        auth: BearerAuth,
+        /// Only reads of this credential.
+        #[oai(name = "credentialId")]
+        credential_id: Query<Option<String>>,
+        /// Only reads by this user.
+        #[oai(name = "userId")]
+        user_id: Query<Option<String>>,
+        /// Only reads at or after this time (RFC 3339).
+        since: Query<Option<DateTime<Utc>>>,
+        /// Only reads before this time (RFC 3339).
+        until: Query<Option<DateTime<Utc>>>,
+        /// Page number (default 1).
+        #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))]
+        page: Query<Option<i64>>,
+        /// Records per page (default 30, at most 1000).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        rpp: Query<Option<i64>>,
+    ) -> Result<SecureValueReadPageResponse, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "listSecureValueReads")
+            .await?;
+        let paging = PageRequest::new(page.0, rpp.0)?;
+        let query = RevealQuery {
+            credential_id: credential_id.0,
+            user_id: user_id.0,
+            since: since.0,
+            until: until.0,
+            offset: paging.offset() as u64,
+            limit: paging.rpp as u64,
+        };
+        let found = self.state.store.list_reveals(&query).await?;
+        let data: Vec<_> = found.items.into_iter().map(Into::into).collect();
+        let r = route("listSecureValueReads");
+        Ok(SecureValueReadPageResponse::Ok(
+            poem_openapi::payload::Json(SecureValueReadPage {
+                status: r.status,
+                message: r.message.to_owned(),
+                pagination: paging.pagination(found.total, data.len()),
+                data,
+                successful: true,
+            }),
+        ))
+    }
+}

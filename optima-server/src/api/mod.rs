@@ -1,0 +1,60 @@
+//! The `/v1` API: one `#[OpenApi]` impl per tag.
+
+pub mod auth;
+pub mod common;
+pub mod companies;
+pub mod credential_types;
+pub mod credentials;
+pub mod models;
+pub mod pagination;
+pub mod permissions;
+pub mod procurement;
+pub mod roles;
+pub mod sales;
+pub mod unifi;
+pub mod users;
+pub mod utility;
+pub mod vault_models;
+
+use poem_openapi::auth::{ApiKey, Bearer};
+use poem_openapi::{SecurityScheme, Tags};
+
+/// Operation groups in the OpenAPI document.
+#[derive(Debug, Tags)]
+pub enum ApiTags {
+    /// Sign-in with Microsoft, tokens, sign-out.
+    Auth,
+    /// Your profile and other users.
+    User,
+    /// Roles and their grants.
+    Role,
+    /// Companies synced from ConnectWise.
+    Company,
+    /// The credential vault: credentials of each company, with secure values sealed.
+    Credential,
+    /// Credential types: the fields each kind of credential has.
+    CredentialType,
+    /// The audit trail: who revealed which secure values, when.
+    Audit,
+    /// The permission catalog.
+    Permissions,
+    /// The procurement catalog synced from ConnectWise, and links between its items.
+    Procurement,
+    /// The sales pipeline (opportunities) synced from ConnectWise, with live details.
+    Sales,
+    /// Live control of UniFi networks, and the UniFi sites Optima tracks.
+    #[oai(rename = "UniFi")]
+    Unifi,
+    /// Odds and ends.
+    Utility,
+}
+
+/// An access token: `Authorization: Bearer <jwt>`.
+#[derive(Debug, SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT")]
+pub struct BearerAuth(pub Bearer);
+
+/// A refresh token in the `x-refresh-token` header.
+#[derive(Debug, SecurityScheme)]
+#[oai(ty = "api_key", key_name = "x-refresh-token", key_in = "header")]
+pub struct RefreshTokenAuth(pub ApiKey);

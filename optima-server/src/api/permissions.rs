@@ -1,0 +1,86 @@
+//! The permission catalog routes.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use poem_openapi::OpenApi;
+use poem_openapi::param::Path;
+
+use super::common::{ApiError, Ok200, ok};
+use super::models::{CategoryOut, PermissionNodeOut};
+use super::{ApiTags, BearerAuth};
+use crate::state::AppState;
+
+/// `/permissions`.
+#[derive(Debug)]
+pub struct PermissionApi {
+    /// Shared state.
+    pub state: Arc<AppState>,
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Permissions")]
+impl PermissionApi {
+    /// Every permission node by category, with where each is used and what it depends on.
+    #[oai(
+        path = "/permissions",
+        method = "get",
+        operation_id = "getPermissionCatalog"
+    )]
+    async fn catalog(
+        &self,
+        auth: BearerAuth,
+    ) -> Result<Ok200<BTreeMap<String, CategoryOut>>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "getPermissionCatalog")
+            .await?;
+        let catalog = self.state.catalog();
+        let categories = catalog
+            .categories()
+            .iter()
+            .map(|c| (c.key.clone(), c.into()))
+            .collect();
+        Ok(ok("getPermissionCatalog", categories))
+    }
+
+    /// Every permission node in one list.
+    #[oai(
+        path = "/permissions/nodes",
+        method = "get",
+        operation_id = "getPermissionNodes"
+    )]
+    async fn nodes(&self, auth: BearerAuth) -> Result<Ok200<Vec<PermissionNodeOut>>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "getPermissionNodes")
+            .await?;
+        let catalog = self.state.catalog();
+        Ok(ok(
+            "getPermissionNodes",
+            catalog.nodes().map(Into::into).collect(),
+        ))
+    }
+
+    /// One category of the catalog by key (`global`, `company`, `credentialType`, …).
+    #[oai(
+        path = "/permissions/:category",
+        method = "get",
+        operation_id = "getPermissionCategory"
+    )]
+    async fn category(
+        &self,
+        auth: BearerAuth,
+        /// The category key.
+        category: Path<String>,
+    ) -> Result<Ok200<CategoryOut>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "getPermissionCategory")
+            .await?;
+        let catalog = self.state.catalog();
+        let found = catalog.category(&category.0).ok_or_else(|| {
+            ApiError::not_found(
+                "NotFound",
+                format!("Permission category \"{}\" not found", category.0),
+            )
+        })?;
+        Ok(ok("getPermissionCategory", found.into()))
+    }
+}

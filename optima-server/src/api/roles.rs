@@ -1,0 +1,286 @@
+//! `/role`: roles and their grants, addressable by id or moniker.
+
+use std::sync::Arc;
+
+use optima_core::store::{NewRole, Role, RoleStore, UserStore};
+use poem_openapi::OpenApi;
+use poem_openapi::param::Path;
+
+use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200, created, ok};
+use super::models::{CreateRole, PermissionList, RoleOut, UpdateRole, UserOut};
+use super::{ApiTags, BearerAuth};
+use crate::app::ADMIN_ROLE;
+use crate::state::AppState;
+
+/// `/role`.
+#[derive(Debug)]
+pub struct RoleApi {
+    /// Shared state.
+    pub state: Arc<AppState>,
+}
+
+/// Checks every grant against the catalog, reporting each bad one with its index. A grant the
+/// catalog does not know may name a credential type created on another replica since this one
+/// last looked, so the scopes are reloaded once before a grant is called unknown.
+pub async fn validate_grants(
+    state: &AppState,
+    field: &str,
+    grants: &[String],
+) -> Result<Vec<String>, ApiError> {
+    let mut errors = grant_errors(state, field, grants);
+    if !errors.is_empty() {
+        state.sync_credential_scopes().await?;
+        errors = grant_errors(state, field, grants);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let mut unique = Vec::with_capacity(grants.len());
+    for g in grants {
+        if !unique.contains(g) {
+            unique.push(g.clone());
+        }
+    }
+    Ok(unique)
+}
+
+fn grant_errors(state: &AppState, field: &str, grants: &[String]) -> Vec<FieldError> {
+    let catalog = state.catalog();
+    grants
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| {
+            catalog.validate_grant(g).err().map(|e| FieldError {
+                path: vec!["body".into(), field.into(), i.to_string()],
+                message: match e {
+                    optima_core::Error::UnknownNode { node } => {
+                        format!("unknown permission node `{node}`")
+                    }
+                    other => other.to_string(),
+                },
+            })
+        })
+        .collect()
+}
+
+/// 409 for a change that would break a built-in role.
+fn built_in(message: &str) -> ApiError {
+    ApiError::new(poem::http::StatusCode::CONFLICT, "BuiltInRole", message)
+}
+
+/// The built-in admin role keeps its moniker and `*`, so an administrator cannot lock everyone
+/// out by accident (or a fuzzer by design).
+fn guard_admin_role(original: &Role, changed: &Role) -> Result<(), ApiError> {
+    if original.moniker != ADMIN_ROLE {
+        return Ok(());
+    }
+    if changed.moniker != ADMIN_ROLE {
+        return Err(built_in("The built-in admin role cannot be renamed."));
+    }
+    if !changed.permissions.iter().any(|p| p == "*") {
+        return Err(built_in("The built-in admin role keeps `*`."));
+    }
+    Ok(())
+}
+
+impl RoleApi {
+    async fn find(&self, identifier: &str) -> Result<Role, ApiError> {
+        self.state
+            .store
+            .find_role(identifier)
+            .await?
+            .ok_or_else(|| {
+                ApiError::not_found(
+                    "RoleNotFound",
+                    format!("Role with identifier '{identifier}' was not found."),
+                )
+            })
+    }
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Role")]
+impl RoleApi {
+    /// Create a role with a title, a unique moniker and grants. Unknown permission nodes are
+    /// refused with the node named.
+    #[oai(path = "/role", method = "post", operation_id = "createRole")]
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        body: JsonBody<CreateRole>,
+    ) -> Result<Created201<RoleOut>, ApiError> {
+        self.state.authorize(&auth.0.token, "createRole").await?;
+        let body = body.0;
+        let permissions = validate_grants(
+            &self.state,
+            "permissions",
+            &body.permissions.unwrap_or_default(),
+        )
+        .await?;
+        let role = self
+            .state
+            .store
+            .create_role(NewRole {
+                title: body.title.trim().to_owned(),
+                moniker: body.moniker,
+                permissions,
+            })
+            .await?;
+        Ok(created("createRole", role.into()))
+    }
+
+    /// Fetch a role by id or moniker.
+    #[oai(path = "/role/:identifier", method = "get", operation_id = "getRole")]
+    async fn get(
+        &self,
+        auth: BearerAuth,
+        /// Role id or moniker.
+        identifier: Path<String>,
+    ) -> Result<Ok200<RoleOut>, ApiError> {
+        self.state.authorize(&auth.0.token, "getRole").await?;
+        Ok(ok("getRole", self.find(&identifier.0).await?.into()))
+    }
+
+    /// Every role.
+    #[oai(path = "/role", method = "get", operation_id = "listRoles")]
+    async fn list(&self, auth: BearerAuth) -> Result<Ok200<Vec<RoleOut>>, ApiError> {
+        self.state.authorize(&auth.0.token, "listRoles").await?;
+        let roles = self.state.store.list_roles().await?;
+        Ok(ok("listRoles", roles.into_iter().map(Into::into).collect()))
+    }
+
+    /// Change a role's title, moniker or grants (the list replaces the current one).
+    #[oai(
+        path = "/role/:identifier",
+        method = "patch",
+        operation_id = "updateRole"
+    )]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        /// Role id or moniker.
+        identifier: Path<String>,
+        body: JsonBody<UpdateRole>,
+    ) -> Result<Ok200<RoleOut>, ApiError> {
+        self.state.authorize(&auth.0.token, "updateRole").await?;
+        let mut role = self.find(&identifier.0).await?;
+        let original = role.clone();
+        let body = body.0;
+        if let Some(title) = body.title {
+            role.title = title.trim().to_owned();
+        }
+        if let Some(moniker) = body.moniker {
+            role.moniker = moniker;
+        }
+        if let Some(permissions) = body.permissions {
+            role.permissions = validate_grants(&self.state, "permissions", &permissions).await?;
+        }
+        guard_admin_role(&original, &role)?;
+        let role = self.state.store.update_role(&role).await?;
+        Ok(ok("updateRole", role.into()))
+    }
+
+    /// Delete a role; every user who held it loses it.
+    #[oai(
+        path = "/role/:identifier",
+        method = "delete",
+        operation_id = "deleteRole"
+    )]
+    async fn delete(
+        &self,
+        auth: BearerAuth,
+        /// Role id or moniker.
+        identifier: Path<String>,
+    ) -> Result<Ok200<RoleOut>, ApiError> {
+        self.state.authorize(&auth.0.token, "deleteRole").await?;
+        let role = self.find(&identifier.0).await?;
+        if role.moniker == ADMIN_ROLE {
+            return Err(built_in("The built-in admin role cannot be deleted."));
+        }
+        let deleted = self
+            .state
+            .store
+            .delete_role(&role.id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("RoleNotFound", "Role was not found."))?;
+        Ok(ok("deleteRole", deleted.into()))
+    }
+
+    /// Add grants to a role (merged with the current ones).
+    #[oai(
+        path = "/role/:identifier/permissions",
+        method = "post",
+        operation_id = "addRolePermissions"
+    )]
+    async fn add_permissions(
+        &self,
+        auth: BearerAuth,
+        /// Role id or moniker.
+        identifier: Path<String>,
+        body: JsonBody<PermissionList>,
+    ) -> Result<Ok200<RoleOut>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "addRolePermissions")
+            .await?;
+        let adding = validate_grants(&self.state, "permissions", &body.0.permissions).await?;
+        let mut role = self.find(&identifier.0).await?;
+        for g in adding {
+            if !role.permissions.contains(&g) {
+                role.permissions.push(g);
+            }
+        }
+        let role = self.state.store.update_role(&role).await?;
+        Ok(ok("addRolePermissions", role.into()))
+    }
+
+    /// Remove grants from a role; grants it does not hold are ignored.
+    #[oai(
+        path = "/role/:identifier/permissions",
+        method = "delete",
+        operation_id = "removeRolePermissions"
+    )]
+    async fn remove_permissions(
+        &self,
+        auth: BearerAuth,
+        /// Role id or moniker.
+        identifier: Path<String>,
+        body: JsonBody<PermissionList>,
+    ) -> Result<Ok200<RoleOut>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "removeRolePermissions")
+            .await?;
+        let mut role = self.find(&identifier.0).await?;
+        role.permissions.retain(|g| !body.0.permissions.contains(g));
+        if role.moniker == ADMIN_ROLE && !role.permissions.iter().any(|p| p == "*") {
+            return Err(built_in("The built-in admin role keeps `*`."));
+        }
+        let role = self.state.store.update_role(&role).await?;
+        Ok(ok("removeRolePermissions", role.into()))
+    }
+
+    /// The users who hold a role (their `roles` are role ids here).
+    #[oai(
+        path = "/role/:identifier/users",
+        method = "get",
+        operation_id = "getRoleUsers"
+    )]
+    async fn users(
+        &self,
+        auth: BearerAuth,
+        /// Role id or moniker.
+        identifier: Path<String>,
+    ) -> Result<Ok200<Vec<UserOut>>, ApiError> {
+        self.state.authorize(&auth.0.token, "getRoleUsers").await?;
+        let role = self.find(&identifier.0).await?;
+        let users = self.state.store.users_with_role(&role.id).await?;
+        Ok(ok(
+            "getRoleUsers",
+            users
+                .into_iter()
+                .map(|u| {
+                    let roles = u.roles.clone();
+                    UserOut::new(u, roles)
+                })
+                .collect(),
+        ))
+    }
+}

@@ -1,0 +1,798 @@
+//! `/unifi`: the UniFi sites Optima tracks (linked to companies), and live control of each
+//! site through the shared `optima-unifi` client (one controller session for every request).
+//!
+//! Every route also needs `unifi.access`. Wi-Fi networks are filtered field by field with
+//! `unifi.site.wifi.read.<field>`.
+
+pub mod models;
+
+use std::sync::Arc;
+
+use optima_core::rbac::{WIFI_READ_PREFIX, filter_fields};
+use optima_unifi::{
+    NewPpsk, NewUserGroup, RateLimit, SecretString, Security, SiteHandler, WlanBand, WlanUpdate,
+    WpaMode, resolve_ppsks,
+};
+use poem::http::StatusCode;
+use poem_openapi::OpenApi;
+use poem_openapi::param::Path;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
+
+use self::models::*;
+use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200, created, ok};
+use super::companies::find_company;
+use super::{ApiTags, BearerAuth};
+use crate::integrations::not_configured;
+use crate::state::{AppState, Caller};
+use crate::sync::SyncError;
+use crate::sync::unifi_sites::{self, SiteRecord};
+
+/// `/unifi`, and `/company/companies/:identifier/unifi/sites`.
+#[derive(Debug)]
+pub struct UnifiApi {
+    /// Shared state.
+    pub state: Arc<AppState>,
+}
+
+fn db_error(e: sqlx::Error) -> ApiError {
+    ApiError::internal(&e)
+}
+
+/// How a failed site sync reaches the caller.
+fn sync_error(e: SyncError) -> ApiError {
+    match e {
+        SyncError::NotConfigured(vendor) => not_configured(vendor, "OPTIMA_UNIFI_*"),
+        SyncError::Busy(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            "SyncInProgress",
+            "A UniFi site sync is already running; try again when it has finished",
+        ),
+        SyncError::Unifi(e) => ApiError::from(*e),
+        // The database (logged, not shown).
+        other => ApiError::internal(&other),
+    }
+}
+
+/// Keeps only the Wi-Fi fields the caller may read.
+pub fn filter_wifi(caller: &Caller, wifi: &WifiNetwork) -> Result<WifiNetwork, ApiError> {
+    let value = wifi.to_json().unwrap_or_default();
+    let value = filter_fields(value, WIFI_READ_PREFIX, &caller.grants);
+    WifiNetwork::parse_from_json(Some(value)).map_err(|e| ApiError::internal(&e.into_message()))
+}
+
+fn field_error(path: &[&str], message: impl Into<String>) -> FieldError {
+    FieldError {
+        path: path.iter().map(|s| (*s).to_owned()).collect(),
+        message: message.into(),
+    }
+}
+
+fn check_errors(errors: Vec<FieldError>) -> Result<(), ApiError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+fn check_passphrase(errors: &mut Vec<FieldError>, field: &str, value: &str) {
+    let n = value.chars().count();
+    if !(8..=63).contains(&n) {
+        errors.push(field_error(
+            &["body", field],
+            format!("must be 8 to 63 characters, not {n}"),
+        ));
+    }
+}
+
+/// `AA:BB:CC:DD:EE:FF` (or with `-`), in lower case; `None` when it is not a MAC address.
+fn normalize_mac(mac: &str) -> Option<String> {
+    let parts: Vec<&str> = mac.trim().split([':', '-']).collect();
+    let ok = parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()));
+    ok.then(|| parts.join(":").to_ascii_lowercase())
+}
+
+/// Turns a PATCH body into the controller's partial update. The values were checked against the
+/// schema (lengths, the allowed words) when the body was parsed.
+pub fn wifi_update(body: &WifiUpdateBody) -> WlanUpdate {
+    let mut update = WlanUpdate::new();
+    if let Some(name) = &body.name {
+        update = update.name(name.clone());
+    }
+    if let Some(p) = &body.x_passphrase {
+        update = update.passphrase(SecretString::from(p.clone()));
+    }
+    if let Some(enabled) = body.enabled {
+        update = update.enabled(enabled);
+    }
+    if let Some(security) = &body.security {
+        update = update.security(Security::from(security.as_str()));
+    }
+    // The controller spells WPA3 as WPA2 plus `wpa3_support`, and the mixed mode as WPA2 plus
+    // `wpa3_support` and `wpa3_transition`.
+    match body.wpa_mode.as_deref() {
+        Some("wpa2") => update = update.wpa_mode(WpaMode::Wpa2).wpa3(false, false),
+        Some("wpa3") => update = update.wpa_mode(WpaMode::Wpa2).wpa3(true, false),
+        Some("wpa2wpa3") => update = update.wpa_mode(WpaMode::Wpa2).wpa3(true, true),
+        _ => {}
+    }
+    if let Some(hide) = body.hide_ssid {
+        update = update.hide_ssid(hide);
+    }
+    if let Some(guest) = body.is_guest {
+        update = update.is_guest(guest);
+    }
+    if let Some(band) = &body.band {
+        update = update.band(WlanBand::from(band.as_str()));
+    }
+    update
+}
+
+fn check_limit(errors: &mut Vec<FieldError>, field: &str, value: Option<i64>) -> RateLimit {
+    match value {
+        // The schema allows -1 and up; 0 kbps would cut clients off, so it means no limit too.
+        None | Some(-1) | Some(0) => RateLimit::Unlimited,
+        Some(v) if v > 0 => RateLimit::Kbps(v as u64),
+        Some(v) => {
+            errors.push(field_error(
+                &["body", field],
+                format!("must be -1 (unlimited) or a positive number of kbps, not {v}"),
+            ));
+            RateLimit::Unlimited
+        }
+    }
+}
+
+impl UnifiApi {
+    async fn record(&self, id: &str) -> Result<SiteRecord, ApiError> {
+        unifi_sites::find_site(self.state.store.db(), id)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| site_not_found(id))
+    }
+
+    /// The controller's handler for the site record `id` (503 when UniFi is not configured,
+    /// 404 when there is no such record).
+    async fn site(&self, id: &str) -> Result<(SiteRecord, SiteHandler), ApiError> {
+        let unifi = self.state.integrations.unifi()?;
+        let record = self.record(id).await?;
+        let site = unifi.site(record.site_id.clone());
+        Ok((record, site))
+    }
+}
+
+#[OpenApi(prefix_path = "/v1")]
+impl UnifiApi {
+    /// Every UniFi site Optima tracks, with the company each is linked to.
+    #[oai(
+        path = "/unifi/sites",
+        method = "get",
+        operation_id = "listUnifiSites",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn list_sites(&self, auth: BearerAuth) -> Result<Ok200<Vec<UnifiSiteListed>>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "listUnifiSites")
+            .await?;
+        let sites = unifi_sites::list_sites(self.state.store.db())
+            .await
+            .map_err(db_error)?;
+        Ok(ok(
+            "listUnifiSites",
+            sites.into_iter().map(Into::into).collect(),
+        ))
+    }
+
+    /// Copies the controller's sites into Optima: a record for every site not yet tracked, and
+    /// the new name of every renamed one. Returns the record of every site the controller lists.
+    #[oai(
+        path = "/unifi/sites/sync",
+        method = "post",
+        operation_id = "syncUnifiSites",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn sync_sites(&self, auth: BearerAuth) -> Result<Ok200<Vec<UnifiSiteOut>>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "syncUnifiSites")
+            .await?;
+        self.state.integrations.unifi()?;
+        let outcome = unifi_sites::sync_unifi_sites(&self.state)
+            .await
+            .map_err(sync_error)?;
+        Ok(ok(
+            "syncUnifiSites",
+            outcome.records.into_iter().map(Into::into).collect(),
+        ))
+    }
+
+    /// Creates a site on the controller and tracks it.
+    #[oai(
+        path = "/unifi/sites/create",
+        method = "post",
+        operation_id = "createUnifiSite",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn create_site(
+        &self,
+        auth: BearerAuth,
+        body: JsonBody<CreateSiteBody>,
+    ) -> Result<Ok200<UnifiSiteOut>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "createUnifiSite")
+            .await?;
+        let description = body.0.description.trim().to_owned();
+        if description.is_empty() {
+            return Err(ApiError::invalid(
+                &["body", "description"],
+                "must not be empty",
+            ));
+        }
+        let unifi = self.state.integrations.unifi()?;
+        let created = unifi.sites().create(&description).await?;
+        let Some(site_id) = created.name.filter(|n| !n.is_empty()) else {
+            return Err(ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                "UniFiError",
+                "The UniFi controller created the site but did not say its name",
+            ));
+        };
+        let name = created
+            .desc
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or(description);
+        let (record, _) = unifi_sites::upsert_site(self.state.store.db(), &site_id, &name)
+            .await
+            .map_err(db_error)?;
+        tracing::info!(site_id, "created UniFi site");
+        Ok(ok("createUnifiSite", record.into()))
+    }
+
+    /// One UniFi site record.
+    #[oai(
+        path = "/unifi/site/:id",
+        method = "get",
+        operation_id = "getUnifiSite",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn get_site(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+    ) -> Result<Ok200<UnifiSiteOut>, ApiError> {
+        self.state.authorize(&auth.0.token, "getUnifiSite").await?;
+        let record = self.record(&id.0).await?;
+        Ok(ok("getUnifiSite", record.into()))
+    }
+
+    /// Live health, controller information and site description.
+    #[oai(
+        path = "/unifi/site/:id/overview",
+        method = "get",
+        operation_id = "getUnifiSiteOverview",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn overview(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+    ) -> Result<Ok200<UnifiOverview>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "getUnifiSiteOverview")
+            .await?;
+        let (record, site) = self.site(&id.0).await?;
+        let unifi = self.state.integrations.unifi()?;
+        let sites = unifi.sites();
+        let (health, sysinfo, all_sites) =
+            futures::try_join!(site.health(), site.sysinfo(), sites.list())?;
+        let described = all_sites
+            .iter()
+            .find(|s| s.name.as_deref() == Some(record.site_id.as_str()))
+            .and_then(|s| s.desc.clone());
+        Ok(ok(
+            "getUnifiSiteOverview",
+            UnifiOverview {
+                health: health.iter().map(Into::into).collect(),
+                sys_info: (&sysinfo).into(),
+                site_info: UnifiSiteInfo {
+                    description: described.unwrap_or(record.name),
+                    name: record.site_id,
+                },
+            },
+        ))
+    }
+
+    /// Live devices of the site.
+    #[oai(
+        path = "/unifi/site/:id/devices",
+        method = "get",
+        operation_id = "listUnifiDevices",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn devices(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+    ) -> Result<Ok200<Vec<UnifiDevice>>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "listUnifiDevices")
+            .await?;
+        let (_, site) = self.site(&id.0).await?;
+        let devices = site.devices().list().await?;
+        Ok(ok(
+            "listUnifiDevices",
+            devices.iter().map(Into::into).collect(),
+        ))
+    }
+
+    /// Live Wi-Fi networks of the site, each with only the fields the caller may read
+    /// (`unifi.site.wifi.read.<field>`; `unifi.site.wifi.read.*` for all).
+    #[oai(
+        path = "/unifi/site/:id/wifi",
+        method = "get",
+        operation_id = "listUnifiWifi",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn wifi(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+    ) -> Result<Ok200<Vec<WifiNetwork>>, ApiError> {
+        let caller = self.state.authorize(&auth.0.token, "listUnifiWifi").await?;
+        let (_, site) = self.site(&id.0).await?;
+        let wlans = site.wlans().list().await?;
+        let data = wlans
+            .iter()
+            .map(|w| filter_wifi(&caller, &WifiNetwork::from(w)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ok("listUnifiWifi", data))
+    }
+
+    /// Changes a Wi-Fi network. Returns it as changed, with only the fields the caller may read.
+    #[oai(
+        path = "/unifi/site/:id/wifi/:wlanId",
+        method = "patch",
+        operation_id = "updateUnifiWifi",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn update_wifi(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+        /// The controller's id of the Wi-Fi network.
+        #[oai(name = "wlanId")]
+        wlan_id: Path<String>,
+        body: JsonBody<WifiUpdateBody>,
+    ) -> Result<Ok200<WifiNetwork>, ApiError> {
+        let caller = self
+            .state
+            .authorize(&auth.0.token, "updateUnifiWifi")
+            .await?;
+        let update = wifi_update(&body.0);
+        let (_, site) = self.site(&id.0).await?;
+        // An empty body changes nothing: answer with the network as it is.
+        let wlan = if update.is_empty() {
+            site.wlans().get(&wlan_id.0).await?
+        } else {
+            site.wlans().update(&wlan_id.0, &update).await?
+        };
+        tracing::info!(site = site.name(), wlan = %wlan_id.0, "updated UniFi Wi-Fi network");
+        Ok(ok(
+            "updateUnifiWifi",
+            filter_wifi(&caller, &WifiNetwork::from(&wlan))?,
+        ))
+    }
+
+    /// Live networks of the site.
+    #[oai(
+        path = "/unifi/site/:id/networks",
+        method = "get",
+        operation_id = "listUnifiNetworks",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn networks(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+    ) -> Result<Ok200<Vec<UnifiNetwork>>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "listUnifiNetworks")
+            .await?;
+        let (_, site) = self.site(&id.0).await?;
+        let networks = site.networks().list().await?;
+        Ok(ok(
+            "listUnifiNetworks",
+            networks.iter().map(Into::into).collect(),
+        ))
+    }
+
+    /// WLAN groups of the site.
+    #[oai(
+        path = "/unifi/site/:id/wlan-groups",
+        method = "get",
+        operation_id = "listUnifiWlanGroups",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn wlan_groups(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+    ) -> Result<Ok200<Vec<UnifiWlanGroup>>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "listUnifiWlanGroups")
+            .await?;
+        let (_, site) = self.site(&id.0).await?;
+        let groups = site.wlan_groups().list().await?;
+        Ok(ok(
+            "listUnifiWlanGroups",
+            groups.iter().map(Into::into).collect(),
+        ))
+    }
+
+    /// Creates a WLAN group on the site.
+    #[oai(
+        path = "/unifi/site/:id/wlan-groups",
+        method = "post",
+        operation_id = "createUnifiWlanGroup",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn create_wlan_group(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+        body: JsonBody<CreateWlanGroupBody>,
+    ) -> Result<Created201<UnifiWlanGroup>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "createUnifiWlanGroup")
+            .await?;
+        let name = body.0.name.trim().to_owned();
+        if name.is_empty() {
+            return Err(ApiError::invalid(&["body", "name"], "must not be empty"));
+        }
+        let (_, site) = self.site(&id.0).await?;
+        let group = site.wlan_groups().create(&name).await?;
+        Ok(created("createUnifiWlanGroup", (&group).into()))
+    }
+
+    /// AP groups of the site.
+    #[oai(
+        path = "/unifi/site/:id/ap-groups",
+        method = "get",
+        operation_id = "listUnifiApGroups",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn ap_groups(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+    ) -> Result<Ok200<Vec<UnifiApGroup>>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "listUnifiApGroups")
+            .await?;
+        let (_, site) = self.site(&id.0).await?;
+        let groups = site.ap_groups().list().await?;
+        Ok(ok(
+            "listUnifiApGroups",
+            groups.iter().map(Into::into).collect(),
+        ))
+    }
+
+    /// Access points of the site.
+    #[oai(
+        path = "/unifi/site/:id/access-points",
+        method = "get",
+        operation_id = "listUnifiAccessPoints",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn access_points(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+    ) -> Result<Ok200<Vec<UnifiAccessPoint>>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "listUnifiAccessPoints")
+            .await?;
+        let (_, site) = self.site(&id.0).await?;
+        let aps = site.devices().access_points().await?;
+        Ok(ok(
+            "listUnifiAccessPoints",
+            aps.iter().map(Into::into).collect(),
+        ))
+    }
+
+    /// SSIDs per access point and radio, against the limit of 8 per radio.
+    #[oai(
+        path = "/unifi/site/:id/wifi-limits",
+        method = "get",
+        operation_id = "getUnifiWifiLimits",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn wifi_limits(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+    ) -> Result<Ok200<Vec<UnifiApLimits>>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "getUnifiWifiLimits")
+            .await?;
+        let (_, site) = self.site(&id.0).await?;
+        let limits = site.ssid_limits().await?;
+        Ok(ok(
+            "getUnifiWifiLimits",
+            limits.iter().map(Into::into).collect(),
+        ))
+    }
+
+    /// Speed profiles (user groups) of the site; -1 is unlimited.
+    #[oai(
+        path = "/unifi/site/:id/speed-profiles",
+        method = "get",
+        operation_id = "listUnifiSpeedProfiles",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn speed_profiles(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+    ) -> Result<Ok200<Vec<UnifiSpeedProfile>>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "listUnifiSpeedProfiles")
+            .await?;
+        let (_, site) = self.site(&id.0).await?;
+        let groups = site.speed_profiles().list().await?;
+        Ok(ok(
+            "listUnifiSpeedProfiles",
+            groups.iter().map(Into::into).collect(),
+        ))
+    }
+
+    /// Creates a speed profile on the site.
+    #[oai(
+        path = "/unifi/site/:id/speed-profiles",
+        method = "post",
+        operation_id = "createUnifiSpeedProfile",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn create_speed_profile(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+        body: JsonBody<CreateSpeedProfileBody>,
+    ) -> Result<Created201<UnifiSpeedProfile>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "createUnifiSpeedProfile")
+            .await?;
+        let body = body.0;
+        let mut errors = Vec::new();
+        let name = body.name.trim().to_owned();
+        if name.is_empty() {
+            errors.push(field_error(&["body", "name"], "must not be empty"));
+        }
+        let down = check_limit(&mut errors, "downloadLimitKbps", body.download_limit_kbps);
+        let up = check_limit(&mut errors, "uploadLimitKbps", body.upload_limit_kbps);
+        check_errors(errors)?;
+        let (_, site) = self.site(&id.0).await?;
+        let group = site
+            .speed_profiles()
+            .create(&NewUserGroup::new(name).download(down).upload(up))
+            .await?;
+        Ok(created("createUnifiSpeedProfile", (&group).into()))
+    }
+
+    /// The private pre-shared keys of a Wi-Fi network, with the VLAN each puts its clients on.
+    #[oai(
+        path = "/unifi/site/:id/wifi/:wlanId/ppsk",
+        method = "get",
+        operation_id = "listUnifiPpsks",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn ppsks(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+        /// The controller's id of the Wi-Fi network.
+        #[oai(name = "wlanId")]
+        wlan_id: Path<String>,
+    ) -> Result<Ok200<Vec<UnifiPpsk>>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "listUnifiPpsks")
+            .await?;
+        let (_, site) = self.site(&id.0).await?;
+        let keys = site.wlans().ppsks(wlan_id.0).list_resolved().await?;
+        Ok(ok("listUnifiPpsks", keys.iter().map(Into::into).collect()))
+    }
+
+    /// Adds a private pre-shared key to a Wi-Fi network (turning PPSK mode on), its clients put
+    /// on the network that carries `vlanId` (or the Wi-Fi network's own). Returns every key of
+    /// the network.
+    #[oai(
+        path = "/unifi/site/:id/wifi/:wlanId/ppsk",
+        method = "post",
+        operation_id = "createUnifiPpsk",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn create_ppsk(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+        /// The controller's id of the Wi-Fi network.
+        #[oai(name = "wlanId")]
+        wlan_id: Path<String>,
+        body: JsonBody<CreatePpskBody>,
+    ) -> Result<Created201<Vec<UnifiPpsk>>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "createUnifiPpsk")
+            .await?;
+        let body = body.0;
+        let mut errors = Vec::new();
+        check_passphrase(&mut errors, "key", &body.key);
+        let name = body.name.trim().to_owned();
+        if name.is_empty() {
+            errors.push(field_error(&["body", "name"], "must not be empty"));
+        }
+        let mac = match body.mac.as_deref().filter(|m| !m.trim().is_empty()) {
+            None => None,
+            Some(m) => {
+                let normalized = normalize_mac(m);
+                if normalized.is_none() {
+                    errors.push(field_error(
+                        &["body", "mac"],
+                        format!("{m:?} is not a MAC address (AA:BB:CC:DD:EE:FF)"),
+                    ));
+                }
+                normalized
+            }
+        };
+        if let Some(v) = body.vlan_id
+            && !(1..=4094).contains(&v)
+        {
+            errors.push(field_error(
+                &["body", "vlanId"],
+                format!("must be a VLAN id from 1 to 4094, not {v}"),
+            ));
+        }
+        check_errors(errors)?;
+
+        let (_, site) = self.site(&id.0).await?;
+        let wlans = site.wlans();
+        let networks_handler = site.networks();
+        let (wlan, networks) = futures::try_join!(wlans.get(&wlan_id.0), networks_handler.list())?;
+        let network_id = match body.vlan_id {
+            Some(vlan) => networks
+                .iter()
+                .find(|n| n.vlan_id().map(i64::from) == Some(vlan))
+                .and_then(|n| n.id.clone())
+                .ok_or_else(|| {
+                    ApiError::not_found(
+                        "UnifiVlanNotFound",
+                        format!("No network of this UniFi site carries VLAN {vlan}."),
+                    )
+                })?,
+            None => wlan
+                .networkconf_id
+                .clone()
+                .or_else(|| {
+                    networks
+                        .iter()
+                        .find(|n| n.vlan_id().is_none() && n.purpose.as_deref() != Some("wan"))
+                        .and_then(|n| n.id.clone())
+                })
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        &["body", "vlanId"],
+                        "this Wi-Fi network has no network of its own: name a VLAN",
+                    )
+                })?,
+        };
+        let mut ppsk =
+            NewPpsk::new(SecretString::from(body.key), network_id).with_field("name", name);
+        if let Some(mac) = mac {
+            ppsk = ppsk.with_field("mac", mac);
+        }
+        let keys = wlans.ppsks(wlan_id.0.clone()).add(&ppsk).await?;
+        tracing::info!(site = site.name(), wlan = %wlan_id.0, "added a UniFi PPSK");
+        let resolved = resolve_ppsks(keys, &networks);
+        Ok(created(
+            "createUnifiPpsk",
+            resolved.iter().map(Into::into).collect(),
+        ))
+    }
+
+    /// Links a UniFi site to a company.
+    #[oai(
+        path = "/unifi/site/:id/link",
+        method = "post",
+        operation_id = "linkUnifiSite",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn link(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+        body: JsonBody<LinkSiteBody>,
+    ) -> Result<Ok200<UnifiSiteOut>, ApiError> {
+        self.state.authorize(&auth.0.token, "linkUnifiSite").await?;
+        self.record(&id.0).await?;
+        let company = find_company(&self.state, body.0.company_id.trim()).await?;
+        let record = unifi_sites::set_company(self.state.store.db(), &id.0, Some(&company.id))
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| site_not_found(&id.0))?;
+        Ok(ok("linkUnifiSite", record.into()))
+    }
+
+    /// Unlinks a UniFi site from its company.
+    #[oai(
+        path = "/unifi/site/:id/unlink",
+        method = "post",
+        operation_id = "unlinkUnifiSite",
+        tag = "ApiTags::Unifi"
+    )]
+    async fn unlink(
+        &self,
+        auth: BearerAuth,
+        /// Optima's id of the site.
+        id: Path<String>,
+    ) -> Result<Ok200<UnifiSiteOut>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "unlinkUnifiSite")
+            .await?;
+        let record = unifi_sites::set_company(self.state.store.db(), &id.0, None)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| site_not_found(&id.0))?;
+        Ok(ok("unlinkUnifiSite", record.into()))
+    }
+
+    /// The UniFi sites linked to a company.
+    #[oai(
+        path = "/company/companies/:identifier/unifi/sites",
+        method = "get",
+        operation_id = "getCompanyUnifiSites",
+        tag = "ApiTags::Company"
+    )]
+    async fn company_sites(
+        &self,
+        auth: BearerAuth,
+        /// Optima's company id (or the ConnectWise company id).
+        identifier: Path<String>,
+    ) -> Result<Ok200<Vec<UnifiSiteOut>>, ApiError> {
+        self.state
+            .authorize(&auth.0.token, "getCompanyUnifiSites")
+            .await?;
+        let company = find_company(&self.state, &identifier.0).await?;
+        let sites = unifi_sites::sites_of_company(self.state.store.db(), &company.id)
+            .await
+            .map_err(db_error)?;
+        Ok(ok(
+            "getCompanyUnifiSites",
+            sites.into_iter().map(Into::into).collect(),
+        ))
+    }
+}
+
+/// 404 for a site record Optima does not have.
+fn site_not_found(id: &str) -> ApiError {
+    ApiError::not_found(
+        "UnifiSiteNotFound",
+        format!("UniFi site with id '{id}' was not found."),
+    )
+}

@@ -1,0 +1,314 @@
+//! `/user`: your own profile and other users.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use optima_core::rbac::GrantSet;
+use optima_core::store::{RoleStore, User, UserStore, resolve_grants};
+use poem_openapi::OpenApi;
+use poem_openapi::param::Path;
+
+use super::common::{ApiError, FieldError, JsonBody, Ok200, ok};
+use super::models::{
+    CheckPermissions, PermissionResult, PermissionResults, RoleOut, UpdateMe, UpdateUser, UserOut,
+};
+use super::roles::validate_grants;
+use super::{ApiTags, BearerAuth};
+use crate::state::{AppState, Caller};
+
+/// `/user`.
+#[derive(Debug)]
+pub struct UserApi {
+    /// Shared state.
+    pub state: Arc<AppState>,
+}
+
+/// At most this many nodes in one permission check.
+const MAX_CHECKS: usize = 500;
+
+impl UserApi {
+    /// Users with their role ids shown as monikers.
+    async fn with_monikers(&self, users: Vec<User>) -> Result<Vec<UserOut>, ApiError> {
+        let monikers: HashMap<String, String> = self
+            .state
+            .store
+            .list_roles()
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.moniker))
+            .collect();
+        Ok(users
+            .into_iter()
+            .map(|u| {
+                let roles = u
+                    .roles
+                    .iter()
+                    .filter_map(|id| monikers.get(id).cloned())
+                    .collect();
+                UserOut::new(u, roles)
+            })
+            .collect())
+    }
+
+    async fn one_out(&self, user: User) -> Result<UserOut, ApiError> {
+        let mut out = self.with_monikers(vec![user]).await?;
+        out.pop()
+            .ok_or_else(|| ApiError::internal(&"user disappeared while reading it"))
+    }
+
+    async fn find(&self, identifier: &str) -> Result<User, ApiError> {
+        self.state
+            .store
+            .find_user(identifier)
+            .await?
+            .ok_or_else(|| {
+                ApiError::not_found(
+                    "UserNotFound",
+                    format!("User with identifier '{identifier}' was not found."),
+                )
+            })
+    }
+
+    fn check(
+        caller: &Caller,
+        of: &GrantSet,
+        nodes: Vec<String>,
+    ) -> Result<PermissionResults, ApiError> {
+        if nodes.len() > MAX_CHECKS {
+            return Err(ApiError::invalid(
+                &["body", "permissions"],
+                format!("at most {MAX_CHECKS} nodes per check"),
+            ));
+        }
+        let explain = caller.can("permission.explain");
+        Ok(PermissionResults {
+            results: nodes
+                .into_iter()
+                .map(|node| {
+                    let has_permission = of.check(&node);
+                    let explanation = explain.then(|| of.explain(&node).to_string());
+                    PermissionResult {
+                        permission: node,
+                        has_permission,
+                        explanation,
+                    }
+                })
+                .collect(),
+        })
+    }
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::User")]
+impl UserApi {
+    /// The signed-in user.
+    #[oai(path = "/user/@me", method = "get", operation_id = "getMe")]
+    async fn me(&self, auth: BearerAuth) -> Result<Ok200<UserOut>, ApiError> {
+        let caller = self.state.authorize(&auth.0.token, "getMe").await?;
+        Ok(ok("getMe", UserOut::new(caller.user, caller.role_monikers)))
+    }
+
+    /// Change your own name or avatar.
+    #[oai(path = "/user/@me", method = "patch", operation_id = "updateMe")]
+    async fn update_me(
+        &self,
+        auth: BearerAuth,
+        body: JsonBody<UpdateMe>,
+    ) -> Result<Ok200<UserOut>, ApiError> {
+        let caller = self.state.authorize(&auth.0.token, "updateMe").await?;
+        let mut user = caller.user;
+        if let Some(name) = &body.0.name {
+            user.name = name.trim().to_owned();
+        }
+        if let Some(image) = &body.0.image {
+            user.image = Some(image.clone());
+        }
+        let user = self.state.store.update_user(&user).await?;
+        Ok(ok("updateMe", self.one_out(user).await?))
+    }
+
+    /// Whether you hold each node. With `permission.explain`, each result also says which grant
+    /// decided it and where that grant came from.
+    #[oai(
+        path = "/user/@me/check-permission",
+        method = "post",
+        operation_id = "checkMyPermissions"
+    )]
+    async fn check_mine(
+        &self,
+        auth: BearerAuth,
+        body: JsonBody<CheckPermissions>,
+    ) -> Result<Ok200<PermissionResults>, ApiError> {
+        let caller = self
+            .state
+            .authorize(&auth.0.token, "checkMyPermissions")
+            .await?;
+        let grants = caller.grants.clone();
+        Ok(ok(
+            "checkMyPermissions",
+            Self::check(&caller, &grants, body.0.permissions)?,
+        ))
+    }
+
+    /// Every user.
+    #[oai(path = "/user/users", method = "get", operation_id = "listUsers")]
+    async fn list(&self, auth: BearerAuth) -> Result<Ok200<Vec<UserOut>>, ApiError> {
+        self.state.authorize(&auth.0.token, "listUsers").await?;
+        let users = self.state.store.list_users().await?;
+        Ok(ok("listUsers", self.with_monikers(users).await?))
+    }
+
+    /// One user by id.
+    #[oai(
+        path = "/user/users/:identifier",
+        method = "get",
+        operation_id = "getUser"
+    )]
+    async fn get(
+        &self,
+        auth: BearerAuth,
+        /// User id.
+        identifier: Path<String>,
+    ) -> Result<Ok200<UserOut>, ApiError> {
+        self.state.authorize(&auth.0.token, "getUser").await?;
+        let user = self.find(&identifier.0).await?;
+        Ok(ok("getUser", self.one_out(user).await?))
+    }
+
+    /// Update another user. `roles` (ids or monikers) needs `user.roles.other`; `permissions`
+    /// needs `user.permissions.other`; each replaces the current list.
+    #[oai(
+        path = "/user/users/:identifier",
+        method = "patch",
+        operation_id = "updateUser"
+    )]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        /// User id.
+        identifier: Path<String>,
+        body: JsonBody<UpdateUser>,
+    ) -> Result<Ok200<UserOut>, ApiError> {
+        let caller = self.state.authorize(&auth.0.token, "updateUser").await?;
+        let body = body.0;
+        if body.roles.is_some() {
+            caller.require(
+                "user.roles.other",
+                "You do not have permission to modify roles on another user.",
+            )?;
+        }
+        if body.permissions.is_some() {
+            caller.require(
+                "user.permissions.other",
+                "You do not have permission to modify permissions on another user.",
+            )?;
+        }
+        let mut user = self.find(&identifier.0).await?;
+        if user.id == caller.user.id && (body.roles.is_some() || body.permissions.is_some()) {
+            return Err(ApiError::forbidden(
+                "You cannot change your own roles or permissions; another administrator must.",
+            ));
+        }
+        if let Some(name) = &body.name {
+            user.name = name.trim().to_owned();
+        }
+        if let Some(image) = &body.image {
+            user.image = Some(image.clone());
+        }
+        if let Some(roles) = &body.roles {
+            let mut ids = Vec::with_capacity(roles.len());
+            let mut errors = Vec::new();
+            for (i, r) in roles.iter().enumerate() {
+                match self.state.store.find_role(r).await? {
+                    Some(role) => ids.push(role.id),
+                    None => errors.push(FieldError {
+                        path: vec!["body".into(), "roles".into(), i.to_string()],
+                        message: format!("no role has the id or moniker `{r}`"),
+                    }),
+                }
+            }
+            if !errors.is_empty() {
+                return Err(ApiError::validation(errors));
+            }
+            user.roles = ids;
+        }
+        if let Some(permissions) = &body.permissions {
+            user.permissions = validate_grants(&self.state, "permissions", permissions).await?;
+        }
+        let user = self.state.store.update_user(&user).await?;
+        Ok(ok("updateUser", self.one_out(user).await?))
+    }
+
+    /// Delete a user; their sessions end with them.
+    #[oai(
+        path = "/user/users/:identifier",
+        method = "delete",
+        operation_id = "deleteUser"
+    )]
+    async fn delete(
+        &self,
+        auth: BearerAuth,
+        /// User id.
+        identifier: Path<String>,
+    ) -> Result<Ok200<UserOut>, ApiError> {
+        let caller = self.state.authorize(&auth.0.token, "deleteUser").await?;
+        let user = self.find(&identifier.0).await?;
+        if user.id == caller.user.id {
+            return Err(ApiError::new(
+                poem::http::StatusCode::CONFLICT,
+                "CannotDeleteSelf",
+                "You cannot delete your own account.",
+            ));
+        }
+        let out = self.one_out(user.clone()).await?;
+        self.state.store.delete_user(&user.id).await?;
+        Ok(ok("deleteUser", out))
+    }
+
+    /// The roles a user holds.
+    #[oai(
+        path = "/user/users/:identifier/roles",
+        method = "get",
+        operation_id = "getUserRoles"
+    )]
+    async fn roles(
+        &self,
+        auth: BearerAuth,
+        /// User id.
+        identifier: Path<String>,
+    ) -> Result<Ok200<Vec<RoleOut>>, ApiError> {
+        self.state.authorize(&auth.0.token, "getUserRoles").await?;
+        let user = self.find(&identifier.0).await?;
+        let mut roles = Vec::with_capacity(user.roles.len());
+        for id in &user.roles {
+            if let Some(role) = self.state.store.find_role(id).await? {
+                roles.push(role.into());
+            }
+        }
+        Ok(ok("getUserRoles", roles))
+    }
+
+    /// Whether another user holds each node.
+    #[oai(
+        path = "/user/users/:identifier/check-permission",
+        method = "post",
+        operation_id = "checkUserPermissions"
+    )]
+    async fn check_other(
+        &self,
+        auth: BearerAuth,
+        /// User id.
+        identifier: Path<String>,
+        body: JsonBody<CheckPermissions>,
+    ) -> Result<Ok200<PermissionResults>, ApiError> {
+        let caller = self
+            .state
+            .authorize(&auth.0.token, "checkUserPermissions")
+            .await?;
+        let user = self.find(&identifier.0).await?;
+        let grants = resolve_grants(&self.state.store, &user, &self.state.catalog()).await?;
+        Ok(ok(
+            "checkUserPermissions",
+            Self::check(&caller, &grants, body.0.permissions)?,
+        ))
+    }
+}

@@ -1,0 +1,34 @@
+//! `/teapot`.
+
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::ApiTags;
+use super::models::TeapotBody;
+use crate::routes::route;
+
+/// Utility routes.
+#[derive(Debug)]
+pub struct UtilityApi;
+
+/// HTTP 418.
+#[derive(Debug, ApiResponse)]
+pub enum TeapotResponse {
+    /// I'm a teapot.
+    #[oai(status = 418)]
+    Teapot(Json<TeapotBody>),
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Utility")]
+impl UtilityApi {
+    /// A fun Easter egg that answers HTTP 418; handy as a liveness probe of the API layer.
+    #[oai(path = "/teapot", method = "get", operation_id = "teapot")]
+    async fn teapot(&self) -> TeapotResponse {
+        let r = route("teapot");
+        TeapotResponse::Teapot(Json(TeapotBody {
+            status: r.status,
+            message: r.message.to_owned(),
+            successful: false,
+        }))
+    }
+}

@@ -1,0 +1,559 @@
+//! Request and response bodies of the credential, credential-type and audit routes.
+//!
+//! Bodies that carry field values redact them in `Debug`: they may be secrets.
+
+use std::collections::BTreeMap;
+
+use optima_core::vault::{
+    Credential, CredentialType, FieldDefinition, FieldInput, RevealRecord, StoredValue,
+    SubCredentialInput, SubCredentialInputs, ValueType,
+};
+use poem_openapi::{ApiResponse, Enum, Object};
+use serde::Deserialize;
+
+use super::pagination::Pagination;
+use crate::db::timestamp;
+use crate::routes::route;
+
+/// The kind of value a credential field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[oai(rename_all = "snake_case", rename = "ValueType")]
+#[serde(rename_all = "snake_case")]
+pub enum ValueTypeName {
+    /// Free text.
+    PlainText,
+    /// A product or license key.
+    LicenseKey,
+    /// An IPv4 or IPv6 address.
+    IpAddress,
+    /// An opaque secret (API key, token).
+    GenericSecret,
+    /// A BitLocker recovery key: 8 groups of 6 digits.
+    BitlockerKey,
+    /// A password.
+    Password,
+    /// Sub-credentials described by `subFields`.
+    MultiCredential,
+}
+
+impl From<ValueType> for ValueTypeName {
+    fn from(v: ValueType) -> Self {
+        match v {
+            ValueType::PlainText => ValueTypeName::PlainText,
+            ValueType::LicenseKey => ValueTypeName::LicenseKey,
+            ValueType::IpAddress => ValueTypeName::IpAddress,
+            ValueType::GenericSecret => ValueTypeName::GenericSecret,
+            ValueType::BitlockerKey => ValueTypeName::BitlockerKey,
+            ValueType::Password => ValueTypeName::Password,
+            ValueType::MultiCredential => ValueTypeName::MultiCredential,
+        }
+    }
+}
+
+impl From<ValueTypeName> for ValueType {
+    fn from(v: ValueTypeName) -> Self {
+        match v {
+            ValueTypeName::PlainText => ValueType::PlainText,
+            ValueTypeName::LicenseKey => ValueType::LicenseKey,
+            ValueTypeName::IpAddress => ValueType::IpAddress,
+            ValueTypeName::GenericSecret => ValueType::GenericSecret,
+            ValueTypeName::BitlockerKey => ValueType::BitlockerKey,
+            ValueTypeName::Password => ValueType::Password,
+            ValueTypeName::MultiCredential => ValueType::MultiCredential,
+        }
+    }
+}
+
+/// A field of a credential type; multi_credential fields describe their sub-credentials'
+/// fields in `subFields`, recursively.
+#[derive(Debug, Clone, Object, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase", rename = "CredentialTypeField")]
+pub struct FieldDef {
+    /// Identifier, unique among its siblings: letters, digits, `_` and `-`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Whether a credential must give a value.
+    pub required: bool,
+    /// Whether the value is encrypted at rest and hidden until revealed.
+    pub secure: bool,
+    /// What the value is.
+    pub value_type: ValueTypeName,
+    /// Only for multi_credential fields: the fields of each sub-credential.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default)]
+    pub sub_fields: Option<Vec<FieldDef>>,
+}
+
+impl From<FieldDef> for FieldDefinition {
+    fn from(f: FieldDef) -> Self {
+        FieldDefinition {
+            id: f.id,
+            name: f.name,
+            required: f.required,
+            secure: f.secure,
+            value_type: f.value_type.into(),
+            sub_fields: f
+                .sub_fields
+                .map(|s| s.into_iter().map(Into::into).collect()),
+        }
+    }
+}
+
+impl From<&FieldDefinition> for FieldDef {
+    fn from(f: &FieldDefinition) -> Self {
+        FieldDef {
+            id: f.id.clone(),
+            name: f.name.clone(),
+            required: f.required,
+            secure: f.secure,
+            value_type: f.value_type.into(),
+            sub_fields: f
+                .sub_fields
+                .as_ref()
+                .map(|s| s.iter().map(Into::into).collect()),
+        }
+    }
+}
+
+/// A credential type.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase", rename = "CredentialType")]
+pub struct CredentialTypeOut {
+    /// Identifier.
+    pub id: String,
+    /// Display name (unique, ignoring case).
+    pub name: String,
+    /// Permission node needed, besides the route's own, to act on credentials of this type.
+    pub permission_scope: String,
+    /// Icon URL or name.
+    #[oai(nullable)]
+    pub icon: Option<String>,
+    /// The fields.
+    pub fields: Vec<FieldDef>,
+    /// How many (top-level) credentials have this type; on the credential-type routes only.
+    #[oai(skip_serializing_if_is_none)]
+    pub credential_count: Option<u64>,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+impl CredentialTypeOut {
+    /// The type, with `count` as its `credentialCount` when given.
+    pub fn new(ty: &CredentialType, count: Option<u64>) -> Self {
+        CredentialTypeOut {
+            id: ty.id.clone(),
+            name: ty.name.clone(),
+            permission_scope: ty.permission_scope.clone(),
+            icon: ty.icon.clone(),
+            fields: ty.fields.iter().map(Into::into).collect(),
+            credential_count: count,
+            created_at: timestamp(ty.created_at),
+            updated_at: timestamp(ty.updated_at),
+        }
+    }
+}
+
+/// A new credential type.
+#[derive(Debug, Object, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase")]
+pub struct CreateCredentialType {
+    /// Display name, unique ignoring case.
+    pub name: String,
+    /// Permission node needed to act on credentials of this type (`aws.credentials`).
+    pub permission_scope: String,
+    /// Icon URL or name.
+    #[serde(default)]
+    pub icon: Option<String>,
+    /// The fields.
+    pub fields: Vec<FieldDef>,
+}
+
+/// Changes to a credential type: only what is given changes; `fields` replaces the list.
+#[derive(Debug, Object, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase")]
+pub struct UpdateCredentialType {
+    /// New name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// New permission scope.
+    #[serde(default)]
+    pub permission_scope: Option<String>,
+    /// New icon.
+    #[serde(default)]
+    pub icon: Option<String>,
+    /// New field list.
+    #[serde(default)]
+    pub fields: Option<Vec<FieldDef>>,
+}
+
+/// A field value as given: `{fieldId, value}` (an `id` is accepted and ignored).
+#[derive(Clone, Object, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase", rename = "CredentialFieldInput")]
+pub struct FieldValueIn {
+    /// Ignored; accepted because clients send back the ids they were given.
+    #[serde(default)]
+    #[oai(skip_serializing_if_is_none)]
+    pub id: Option<String>,
+    /// The field's id in the credential type.
+    pub field_id: String,
+    /// The value, in clear; secure fields are encrypted before they are stored.
+    pub value: String,
+}
+
+impl std::fmt::Debug for FieldValueIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FieldValueIn")
+            .field("field_id", &self.field_id)
+            .field("value", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// Converts field values for the vault.
+pub fn field_inputs(fields: Vec<FieldValueIn>) -> Vec<FieldInput> {
+    fields
+        .into_iter()
+        .map(|f| FieldInput {
+            field_id: f.field_id,
+            value: f.value,
+        })
+        .collect()
+}
+
+/// A sub-credential given inline: `{name, fields}`, with its own sub-credentials when its
+/// fields nest further.
+#[derive(Debug, Clone, Object, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase", rename = "SubCredentialInput")]
+pub struct SubCredentialIn {
+    /// Display name.
+    pub name: String,
+    /// Values of the multi_credential field's sub-fields.
+    #[serde(default)]
+    pub fields: Vec<FieldValueIn>,
+    /// Nested sub-credentials, keyed by multi_credential sub-field id.
+    #[serde(default)]
+    #[oai(skip_serializing_if_is_none)]
+    pub sub_credentials: Option<BTreeMap<String, Vec<SubCredentialIn>>>,
+}
+
+/// Converts inline sub-credentials for the vault.
+pub fn sub_inputs(map: Option<BTreeMap<String, Vec<SubCredentialIn>>>) -> SubCredentialInputs {
+    map.unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k, v.into_iter().map(SubCredentialIn::into_input).collect()))
+        .collect()
+}
+
+impl SubCredentialIn {
+    fn into_input(self) -> SubCredentialInput {
+        SubCredentialInput {
+            name: self.name,
+            fields: field_inputs(self.fields),
+            sub_credentials: sub_inputs(self.sub_credentials),
+        }
+    }
+}
+
+/// A new credential.
+#[derive(Debug, Object, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase")]
+pub struct CreateCredential {
+    /// Display name.
+    pub name: String,
+    /// Free-form notes.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// The credential type's id.
+    pub type_id: String,
+    /// The owning company's id.
+    pub company_id: String,
+    /// Field values.
+    #[serde(default)]
+    pub fields: Vec<FieldValueIn>,
+    /// Sub-credentials created with it, keyed by multi_credential field id.
+    #[serde(default)]
+    pub sub_credentials: Option<BTreeMap<String, Vec<SubCredentialIn>>>,
+}
+
+/// Changes to a credential: only what is given changes; given field values replace those
+/// fields' values, others stay.
+#[derive(Debug, Object, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase")]
+pub struct UpdateCredential {
+    /// New name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// New notes (an empty string clears them).
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// New field values.
+    #[serde(default)]
+    pub fields: Option<Vec<FieldValueIn>>,
+}
+
+/// New field values.
+#[derive(Debug, Object, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase")]
+pub struct UpdateCredentialFields {
+    /// The values; fields not listed keep theirs.
+    pub fields: Vec<FieldValueIn>,
+}
+
+/// A new sub-credential under a credential's multi_credential field.
+#[derive(Debug, Object, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase")]
+pub struct CreateSubCredential {
+    /// The multi_credential field of the parent it belongs to.
+    pub field_id: String,
+    /// Display name.
+    pub name: String,
+    /// Values of the field's sub-fields.
+    #[serde(default)]
+    pub fields: Vec<FieldValueIn>,
+    /// Nested sub-credentials, keyed by multi_credential sub-field id.
+    #[serde(default)]
+    pub sub_credentials: Option<BTreeMap<String, Vec<SubCredentialIn>>>,
+}
+
+/// A credential's field: its definition and, unless secure, its value.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase", rename = "CredentialField")]
+pub struct FieldViewOut {
+    /// Field id.
+    pub id: String,
+    /// Field name.
+    pub name: String,
+    /// Whether the value is secure (and therefore null here; reveal it with the secure-values
+    /// routes).
+    pub secure: bool,
+    /// Whether the field is required.
+    pub required: bool,
+    /// The value type.
+    pub value_type: ValueTypeName,
+    /// The value; null for secure fields.
+    #[oai(nullable)]
+    pub value: Option<String>,
+}
+
+/// A company, as a credential names it.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "CredentialCompany")]
+pub struct CompanyRef {
+    /// Optima's company id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A credential (or sub-credential), secure values left out.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase", rename = "Credential")]
+pub struct CredentialOut {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Free-form notes.
+    #[oai(nullable)]
+    pub notes: Option<String>,
+    /// The credential type's id.
+    pub type_id: String,
+    /// The owning company's id.
+    pub company_id: String,
+    /// For a sub-credential: its parent credential.
+    #[oai(skip_serializing_if_is_none)]
+    pub sub_credential_of_id: Option<String>,
+    /// The fields, secure values null.
+    pub fields: Vec<FieldViewOut>,
+    // Object-typed fields carry no doc comment: poem-openapi would wrap their `$ref` in
+    // `allOf`, which some client generators mistype. The types are documented instead.
+    #[oai(rename = "type")]
+    credential_type: CredentialTypeOut,
+    company: CompanyRef,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+impl CredentialOut {
+    /// A credential of `ty` owned by `company`.
+    pub fn new(c: &Credential, ty: &CredentialType, company: CompanyRef) -> Self {
+        let defs = ty.fields_at(&c.schema_path).unwrap_or_default();
+        CredentialOut {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            notes: c.notes.clone(),
+            type_id: c.type_id.clone(),
+            company_id: c.company_id.clone(),
+            sub_credential_of_id: c.sub_credential_of_id.clone(),
+            fields: c
+                .field_views(defs)
+                .into_iter()
+                .map(|v| FieldViewOut {
+                    id: v.id,
+                    name: v.name,
+                    secure: v.secure,
+                    required: v.required,
+                    value_type: v.value_type.into(),
+                    value: v.value,
+                })
+                .collect(),
+            credential_type: CredentialTypeOut::new(ty, None),
+            company,
+            created_at: timestamp(c.created_at),
+            updated_at: timestamp(c.updated_at),
+        }
+    }
+}
+
+/// A stored field value: secure values as their encrypted text (`v1.<keyId>.<base64>`).
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase", rename = "CredentialStoredField")]
+pub struct StoredFieldOut {
+    /// `<credentialId>:<fieldId>`.
+    pub id: String,
+    /// The field's id in the credential type.
+    pub field_id: String,
+    /// Whether `value` is encrypted.
+    pub secure: bool,
+    /// The value in clear, or encrypted for secure fields.
+    pub value: String,
+}
+
+impl StoredFieldOut {
+    /// The stored fields of `c`, in stored order.
+    pub fn list(c: &Credential) -> Vec<StoredFieldOut> {
+        c.fields
+            .iter()
+            .map(|f| StoredFieldOut {
+                id: format!("{}:{}", c.id, f.field_id),
+                field_id: f.field_id.clone(),
+                secure: f.is_secure(),
+                value: match &f.value {
+                    StoredValue::Plain(s) => s.clone(),
+                    StoredValue::Sealed(s) => s.as_str().to_owned(),
+                },
+            })
+            .collect()
+    }
+}
+
+/// One revealed secure value.
+#[derive(Object)]
+#[oai(rename_all = "camelCase", rename = "SecureValue")]
+pub struct SecureValueOut {
+    /// The field.
+    pub field_id: String,
+    /// The value, decrypted.
+    pub value: String,
+}
+
+impl std::fmt::Debug for SecureValueOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecureValueOut")
+            .field("field_id", &self.field_id)
+            .field("value", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// A record of secure values being revealed.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase", rename = "SecureValueRead")]
+pub struct SecureValueReadOut {
+    /// Identifier.
+    pub id: String,
+    /// The user who revealed them.
+    pub user_id: String,
+    /// The credential.
+    pub credential_id: String,
+    /// The fields revealed.
+    pub field_ids: Vec<String>,
+    /// The client's address as the server saw it (with any `x-forwarded-for` the client sent).
+    #[oai(skip_serializing_if_is_none)]
+    pub address: Option<String>,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+impl From<RevealRecord> for SecureValueReadOut {
+    fn from(r: RevealRecord) -> Self {
+        SecureValueReadOut {
+            id: r.id,
+            user_id: r.user_id,
+            credential_id: r.credential_id,
+            field_ids: r.field_ids,
+            address: r.address,
+            at: timestamp(r.at),
+        }
+    }
+}
+
+/// A page of secure-value reads: `{status, message, data, pagination, successful}`.
+#[derive(Debug, Object)]
+pub struct SecureValueReadPage {
+    /// 200.
+    pub status: u16,
+    /// What happened.
+    pub message: String,
+    /// The records on this page, newest first.
+    pub data: Vec<SecureValueReadOut>,
+    /// Where this page stands.
+    pub pagination: Pagination,
+    /// True.
+    pub successful: bool,
+}
+
+/// 200 with a page of secure-value reads.
+#[derive(Debug, ApiResponse)]
+pub enum SecureValueReadPageResponse {
+    /// A page.
+    #[oai(status = 200)]
+    Ok(poem_openapi::payload::Json<SecureValueReadPage>),
+}
+
+/// The envelope of a deletion: `data` is null, as documented.
+#[derive(Debug, Object)]
+pub struct DeletedEnvelope {
+    /// 200.
+    pub status: u16,
+    /// What happened.
+    pub message: String,
+    /// Always null.
+    #[oai(nullable)]
+    pub data: Option<String>,
+    /// True.
+    pub successful: bool,
+}
+
+/// 200 after a deletion.
+#[derive(Debug, ApiResponse)]
+pub enum Deleted200 {
+    /// Deleted.
+    #[oai(status = 200)]
+    Ok(poem_openapi::payload::Json<DeletedEnvelope>),
+}
+
+/// The 200 of a deletion for `operation_id`, with its message from the route table.
+pub fn deleted(operation_id: &str) -> Deleted200 {
+    let r = route(operation_id);
+    Deleted200::Ok(poem_openapi::payload::Json(DeletedEnvelope {
+        status: r.status,
+        message: r.message.to_owned(),
+        data: None,
+        successful: true,
+    }))
+}

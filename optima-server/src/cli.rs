@@ -1,0 +1,232 @@
+//! The `optima-server` command line: every verb reads the same settings as `serve`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use optima_core::store::{RoleStore, UserStore};
+
+use crate::api::auth::provision_user;
+use crate::app::{app, build_state, openapi_json};
+use crate::config::{Config, LogFormat, Settings};
+
+/// Optima's reference server: the documented /v1 API on SQLite (default) or PostgreSQL.
+///
+/// Every setting can be given as a flag, an OPTIMA_* environment variable, or a key in the TOML
+/// file named by OPTIMA_CONFIG (flags and variables win over the file). Log lines are filtered
+/// by OPTIMA_LOG (a tracing filter such as `info` or `optima_server=debug,sqlx=warn`; default
+/// `info,sqlx=warn`).
+#[derive(Debug, Parser)]
+#[command(name = "optima-server", version)]
+pub struct Cli {
+    /// Optional TOML file with the same settings (snake_case keys without the OPTIMA_ prefix)
+    #[arg(long, env = "OPTIMA_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Settings hold secrets; never print them.
+        f.write_str("Settings { .. }")
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (the default)
+    Serve,
+    /// Apply database migrations and exit
+    Migrate,
+    /// Print the OpenAPI document
+    Openapi,
+    /// Copy records from ConnectWise / UniFi into the database now, with progress bars
+    Sync {
+        /// What to sync
+        #[arg(value_enum)]
+        target: crate::sync::SyncTarget,
+        /// Only what changed since the last sync (the default is a full sync, which also
+        /// finds records deleted at the vendor)
+        #[arg(long)]
+        incremental: bool,
+    },
+    /// Manage the vault's keys
+    Vault {
+        /// What to do
+        #[command(subcommand)]
+        action: VaultAction,
+    },
+    /// Mint an access token for local use, creating the user if needed
+    Token {
+        /// The user's email
+        #[arg(long)]
+        email: String,
+        /// A role (moniker or id) to give the user, e.g. `admin`
+        #[arg(long)]
+        role: Option<String>,
+        /// Display name for a new user [default: the part of the email before @]
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+/// `optima-server vault …`.
+#[derive(Debug, Subcommand)]
+pub enum VaultAction {
+    /// Add a new key and make it primary; older keys stay to decrypt until rewrapped. With
+    /// OPTIMA_VAULT_KEYS, prints the new value to set; otherwise updates the key file in the data dir
+    Rotate,
+    /// Re-encrypt every stored secure value under the primary key (resumable, safe to interrupt)
+    Rewrap {
+        /// Credentials per batch
+        #[arg(long, default_value_t = 100)]
+        batch: usize,
+    },
+    /// Drop an old key from the ring, once no stored value is sealed under it any more
+    Retire {
+        /// The key id
+        key_id: String,
+    },
+}
+
+/// Parses the command line and runs the verb. Errors are printed by the caller.
+pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let cli = Cli::parse();
+    let settings = match &cli.config {
+        Some(path) => cli.settings.or_from(Settings::from_toml_file(path)?),
+        None => cli.settings,
+    };
+    let config = settings.resolve()?;
+    init_logging(&config);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            build_state(config).await?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", openapi_json().await?);
+            Ok(())
+        }
+        Command::Sync {
+            target,
+            incremental,
+        } => {
+            let state = build_state(config).await?;
+            let mode = if incremental {
+                crate::sync::SyncMode::Incremental
+            } else {
+                crate::sync::SyncMode::Full
+            };
+            let reports =
+                crate::sync::run_target(&state, target, mode, &ProgressBars::default()).await?;
+            if reports.is_empty() {
+                eprintln!("nothing to sync: no vendor is configured");
+            }
+            for report in reports {
+                println!("{report}");
+            }
+            Ok(())
+        }
+        Command::Vault { action } => crate::vault::run_cli(config, action).await,
+        Command::Token { email, role, name } => {
+            let state = build_state(config).await?;
+            let login = email.split('@').next().unwrap_or(&email).to_owned();
+            let name = name.unwrap_or_else(|| login.clone());
+            let mut user = provision_user(&state, &email, &name, &login)
+                .await
+                .map_err(|e| e.body().message.clone())?;
+            if let Some(role) = role {
+                let role = state
+                    .store
+                    .find_role(&role)
+                    .await?
+                    .ok_or_else(|| format!("no role has the id or moniker `{role}`"))?;
+                if !user.roles.contains(&role.id) {
+                    user.roles.push(role.id);
+                    user = state.store.update_user(&user).await?;
+                }
+            }
+            let token = state
+                .access_token(&user.id)
+                .map_err(|e| e.body().message.clone())?;
+            println!("{token}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let listen = config.listen.clone();
+    let interval = config.sync_interval;
+    let state = build_state(config).await?;
+    if interval > 0 {
+        tokio::spawn(crate::sync::schedule(
+            state.clone(),
+            std::time::Duration::from_secs(interval),
+        ));
+    }
+    tracing::info!(%listen, "serving; docs at /v1/docs");
+    poem::Server::new(poem::listener::TcpListener::bind(listen))
+        .run_with_graceful_shutdown(
+            app(state),
+            async {
+                let _ = tokio::signal::ctrl_c().await;
+            },
+            Some(std::time::Duration::from_secs(10)),
+        )
+        .await?;
+    Ok(())
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("OPTIMA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    let _ = match config.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+/// An indicatif bar per sync, on stderr.
+#[derive(Debug, Default)]
+struct ProgressBars {
+    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+}
+
+impl crate::sync::Progress for ProgressBars {
+    fn begin(&self, kind: &str, total: Option<u64>) {
+        let bar = match total {
+            Some(n) => indicatif::ProgressBar::new(n),
+            None => indicatif::ProgressBar::new_spinner(),
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix:>14} [{bar:40}] {pos}/{len} ({per_sec}, {eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(kind.to_owned());
+        *self.bar.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar);
+    }
+
+    fn advance(&self, n: u64) {
+        if let Some(bar) = self.bar.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            bar.inc(n);
+        }
+    }
+
+    fn end(&self, _report: &crate::sync::SyncReport) {
+        if let Some(bar) = self.bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! The vendor clients, built from settings, and how their failures reach the API's callers:
+//! 503 when an integration is not configured, 504 when a vendor is too slow, 502 for anything
+//! else a vendor gets wrong, always naming the vendor and never echoing a secret.
+
+use optima_connectwise::ConnectWiseClient;
+use optima_unifi::UnifiClient;
+use poem::http::StatusCode;
+
+use crate::api::common::ApiError;
+use crate::config::Config;
+
+/// The configured vendor clients.
+#[derive(Debug, Clone, Default)]
+pub struct Integrations {
+    /// ConnectWise Manage.
+    pub connectwise: Option<ConnectWiseClient>,
+    /// UniFi Network controller (one shared session for every request).
+    pub unifi: Option<UnifiClient>,
+}
+
+/// A vendor client that could not be built from its settings.
+#[derive(Debug, thiserror::Error)]
+#[error("{vendor} settings: {message}")]
+pub struct IntegrationError {
+    /// Which vendor.
+    pub vendor: &'static str,
+    /// Why.
+    pub message: String,
+}
+
+impl Integrations {
+    /// Builds a client for each configured vendor.
+    pub fn from_config(config: &Config) -> Result<Integrations, IntegrationError> {
+        let connectwise = match &config.connectwise {
+            None => None,
+            Some(cw) => {
+                let mut builder = ConnectWiseClient::builder()
+                    .site(cw.url.clone())
+                    .company_id(cw.company_id.clone())
+                    .public_key(cw.public_key.clone())
+                    .private_key(cw.private_key.clone())
+                    .client_id(cw.client_id.clone());
+                if let Some(codebase) = &cw.codebase {
+                    builder = builder.codebase(codebase.clone());
+                }
+                if let Some(version) = &cw.api_version {
+                    builder = builder.api_version(version.clone());
+                }
+                Some(builder.build().map_err(|e| IntegrationError {
+                    vendor: "ConnectWise",
+                    message: e.to_string(),
+                })?)
+            }
+        };
+        let unifi = match &config.unifi {
+            None => None,
+            Some(u) => {
+                let fail = |message: String| IntegrationError {
+                    vendor: "UniFi",
+                    message,
+                };
+                let mut builder = UnifiClient::builder()
+                    .url(u.url.clone())
+                    .kind(u.kind.parse().map_err(|e| fail(format!("{e}")))?)
+                    .verify_tls(u.verify_tls);
+                if let (Some(user), Some(password)) = (&u.username, &u.password) {
+                    builder = builder.username(user.clone()).password(password.clone());
+                }
+                if let Some(key) = &u.api_key {
+                    builder = builder.api_key(key.clone());
+                }
+                if let Some(pin) = &u.cert_sha256 {
+                    builder = builder.pin_certificate_sha256(pin.clone());
+                }
+                Some(builder.build().map_err(|e| fail(e.to_string()))?)
+            }
+        };
+        Ok(Integrations { connectwise, unifi })
+    }
+
+    /// The ConnectWise client, or 503.
+    pub fn connectwise(&self) -> Result<&ConnectWiseClient, ApiError> {
+        self.connectwise
+            .as_ref()
+            .ok_or_else(|| not_configured("ConnectWise", "OPTIMA_CONNECTWISE_*"))
+    }
+
+    /// The UniFi client, or 503.
+    pub fn unifi(&self) -> Result<&UnifiClient, ApiError> {
+        self.unifi
+            .as_ref()
+            .ok_or_else(|| not_configured("UniFi", "OPTIMA_UNIFI_*"))
+    }
+}
+
+/// 503 `IntegrationNotConfigured` naming the vendor and its settings.
+pub fn not_configured(vendor: &str, settings: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "IntegrationNotConfigured",
+        format!("The {vendor} integration is not configured ({settings})"),
+    )
+}
+
+fn vendor_error(status: StatusCode, vendor: &str, message: String) -> ApiError {
+    let code = match status {
+        StatusCode::GATEWAY_TIMEOUT => format!("{vendor}Timeout"),
+        StatusCode::SERVICE_UNAVAILABLE => "IntegrationNotConfigured".to_owned(),
+        StatusCode::NOT_FOUND => format!("{vendor}NotFound"),
+        StatusCode::BAD_REQUEST => format!("{vendor}Rejected"),
+        _ => format!("{vendor}Error"),
+    };
+    ApiError::new(status, &code, message)
+}
+
+impl From<optima_connectwise::Error> for ApiError {
+    fn from(e: optima_connectwise::Error) -> Self {
+        use optima_connectwise::Error as E;
+        tracing::warn!(error = %e, "ConnectWise call failed");
+        let (status, message) = if e.is_timeout() {
+            (
+                StatusCode::GATEWAY_TIMEOUT,
+                "ConnectWise did not answer in time".to_owned(),
+            )
+        } else if e.is_connect() {
+            (
+                StatusCode::BAD_GATEWAY,
+                "ConnectWise could not be reached".to_owned(),
+            )
+        } else {
+            match &e {
+                E::Api { status, .. } if status.as_u16() == 401 || status.as_u16() == 403 => (
+                    StatusCode::BAD_GATEWAY,
+                    format!("ConnectWise refused Optima's API credentials ({status})"),
+                ),
+                E::Api {
+                    status, message, ..
+                } => (
+                    StatusCode::BAD_GATEWAY,
+                    format!(
+                        "ConnectWise answered {status}: {}",
+                        message.as_deref().unwrap_or("no message")
+                    ),
+                ),
+                E::Decode { json_path, .. } => (
+                    StatusCode::BAD_GATEWAY,
+                    format!("ConnectWise sent a response Optima could not read (at `{json_path}`)"),
+                ),
+                E::Config(_) => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The ConnectWise integration is misconfigured".to_owned(),
+                ),
+                _ => (
+                    StatusCode::BAD_GATEWAY,
+                    "ConnectWise request failed".to_owned(),
+                ),
+            }
+        };
+        vendor_error(status, "ConnectWise", message)
+    }
+}
+
+impl From<optima_unifi::Error> for ApiError {
+    fn from(e: optima_unifi::Error) -> Self {
+        use optima_unifi::Error as E;
+        tracing::warn!(error = %e, "UniFi call failed");
+        let (status, message) = match &e {
+            E::Timeout(_) => (
+                StatusCode::GATEWAY_TIMEOUT,
+                "UniFi did not answer in time".to_owned(),
+            ),
+            _ if e.is_unknown_site() => (
+                StatusCode::NOT_FOUND,
+                "The UniFi controller does not know this site".to_owned(),
+            ),
+            _ if e.is_invalid_credentials() => (
+                StatusCode::BAD_GATEWAY,
+                "The UniFi controller refused Optima's credentials".to_owned(),
+            ),
+            _ if e.is_validation() => (
+                StatusCode::BAD_REQUEST,
+                format!("The UniFi controller rejected the change: {e}"),
+            ),
+            _ if e.is_not_found() => (
+                StatusCode::NOT_FOUND,
+                "The UniFi controller has no such object".to_owned(),
+            ),
+            E::InvalidInput(message) => (StatusCode::BAD_REQUEST, message.clone()),
+            E::Transport(_) => (
+                StatusCode::BAD_GATEWAY,
+                "UniFi could not be reached".to_owned(),
+            ),
+            E::LoginThrottled { .. } => (
+                StatusCode::BAD_GATEWAY,
+                "The UniFi controller is throttling logins; try again shortly".to_owned(),
+            ),
+            E::Config(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The UniFi integration is misconfigured".to_owned(),
+            ),
+            _ => (
+                StatusCode::BAD_GATEWAY,
+                format!("UniFi request failed: {e}"),
+            ),
+        };
+        vendor_error(status, "UniFi", message)
+    }
+}

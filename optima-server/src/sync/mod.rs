@@ -1,0 +1,487 @@
+//! Copying records from the vendors into the database: full (which also finds deletions) and
+//! incremental (only what changed since the newest `lastUpdated` seen), on demand
+//! (`optima-server sync …`) and on a schedule. One replica at a time runs a given kind.
+//!
+//! Each kind of record is a [`Source`]; [`run`] does the rest the same way for all of them:
+//! locking, counting, batching writes, telling new from changed from unchanged, marking
+//! deletions, remembering the watermark, and reporting.
+
+mod catalog;
+mod companies;
+mod opportunities;
+pub mod unifi_sites;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use sqlx::{Any, Row, Transaction};
+
+pub use catalog::{CatalogItems, CatalogRow, write_catalog_item};
+pub use companies::Companies;
+pub use opportunities::{Opportunities, is_closed, reference_json, write_opportunity};
+
+use crate::db::{Backend, timestamp};
+use crate::state::AppState;
+
+/// Full or incremental.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncMode {
+    /// Everything; records no longer at the vendor are marked deleted.
+    Full,
+    /// Only records changed since the last sync's watermark (a full sync if there is none).
+    Incremental,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    /// Which kind of record.
+    pub kind: String,
+    /// Whether it ran full.
+    pub full: bool,
+    /// Records received from the vendor.
+    pub fetched: u64,
+    /// New here.
+    pub created: u64,
+    /// Changed.
+    pub updated: u64,
+    /// Seen before and not changed.
+    pub unchanged: u64,
+    /// No longer at the vendor (full syncs only).
+    pub deleted: u64,
+    /// Records the vendor sent without an id, skipped.
+    pub skipped: u64,
+    /// How long it took, in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+impl std::fmt::Display for SyncReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({}): {} fetched, {} created, {} updated, {} unchanged, {} deleted, {} skipped in {:.1} s",
+            self.kind,
+            if self.full { "full" } else { "incremental" },
+            self.fetched,
+            self.created,
+            self.updated,
+            self.unchanged,
+            self.deleted,
+            self.skipped,
+            self.elapsed_ms as f64 / 1000.0
+        )
+    }
+}
+
+/// Why a sync did not complete. Whatever was written before the failure stays written, and
+/// the watermark does not move, so the next run picks up from where this one started.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The vendor is not configured.
+    #[error("{0} is not configured")]
+    NotConfigured(&'static str),
+    /// Another replica (or process) is running this sync.
+    #[error("another process is already syncing {0}")]
+    Busy(&'static str),
+    /// ConnectWise failed.
+    #[error("ConnectWise: {0}")]
+    ConnectWise(Box<optima_connectwise::Error>),
+    /// The UniFi controller failed.
+    #[error("UniFi: {0}")]
+    Unifi(Box<optima_unifi::Error>),
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<optima_connectwise::Error> for SyncError {
+    fn from(e: optima_connectwise::Error) -> Self {
+        SyncError::ConnectWise(Box::new(e))
+    }
+}
+
+impl From<optima_unifi::Error> for SyncError {
+    fn from(e: optima_unifi::Error) -> Self {
+        SyncError::Unifi(Box::new(e))
+    }
+}
+
+/// Where progress goes: a progress bar on the command line, nowhere in the server.
+pub trait Progress: Send + Sync {
+    /// A sync of `kind` starts; `total` when the vendor could say.
+    fn begin(&self, kind: &str, total: Option<u64>);
+    /// `n` more records handled.
+    fn advance(&self, n: u64);
+    /// It ended.
+    fn end(&self, report: &SyncReport);
+}
+
+/// Progress that goes nowhere.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn begin(&self, _: &str, _: Option<u64>) {}
+    fn advance(&self, _: u64) {}
+    fn end(&self, _: &SyncReport) {}
+}
+
+/// One kind of record copied from a vendor into one table.
+///
+/// The table has at least `id TEXT PRIMARY KEY`, `cw_id BIGINT UNIQUE`, `cw_last_updated TEXT`,
+/// `deleted_at TEXT`, `created_at` and `updated_at`.
+#[async_trait]
+pub trait Source: Send + Sync {
+    /// The record.
+    type Item: Send + 'static;
+    /// Name in reports, locks and `sync_state` (`companies`).
+    const KIND: &'static str;
+    /// The table.
+    const TABLE: &'static str;
+
+    /// Every record changed since `since` (every record when `None`).
+    async fn fetch(
+        &self,
+        state: &AppState,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<BoxStream<'static, Result<Self::Item, SyncError>>, SyncError>;
+    /// How many records `fetch` will yield, when the vendor can say.
+    async fn count(&self, state: &AppState, since: Option<DateTime<Utc>>) -> Option<u64>;
+    /// The vendor's id of a record.
+    fn vendor_id(item: &Self::Item) -> Option<i64>;
+    /// When the vendor last changed it.
+    fn last_updated(item: &Self::Item) -> Option<DateTime<Utc>>;
+    /// Writes a record: an insert with a new `id` when `existing` is `None`, else an update of
+    /// that row (which also clears `deleted_at`).
+    async fn write(
+        tx: &mut Transaction<'_, Any>,
+        item: &Self::Item,
+        existing: Option<&str>,
+        now: &str,
+    ) -> Result<(), sqlx::Error>;
+}
+
+/// How many records go into one transaction: large enough that SQLite is not bound by
+/// commits, small enough that a failure loses little.
+const BATCH: usize = 500;
+
+/// Rows changed by a sync from which the table's statistics are refreshed (`ANALYZE`).
+const ANALYZE_AFTER: u64 = 1000;
+
+struct Existing {
+    id: String,
+    last_updated: Option<String>,
+    deleted: bool,
+}
+
+/// One lock per kind of sync within a server: PostgreSQL's advisory lock keeps replicas
+/// apart, this keeps the schedule and an on-demand run in one process apart (on SQLite too).
+#[derive(Debug, Default)]
+pub struct SyncLocks(std::sync::Mutex<HashMap<&'static str, Arc<tokio::sync::Mutex<()>>>>);
+
+impl SyncLocks {
+    fn get(&self, kind: &'static str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        locks.entry(kind).or_default().clone()
+    }
+}
+
+/// A stable number per kind for PostgreSQL's advisory locks.
+fn lock_key(kind: &str) -> i64 {
+    kind.bytes().fold(0x0971_5e00_i64, |h, b| {
+        h.wrapping_mul(31).wrapping_add(b as i64)
+    })
+}
+
+/// Runs one sync of `source`, holding the lock for its kind for the whole run.
+pub async fn run<S: Source>(
+    state: &AppState,
+    source: &S,
+    mode: SyncMode,
+    progress: &dyn Progress,
+) -> Result<SyncReport, SyncError> {
+    let local = state.sync_locks.get(S::KIND);
+    let _local = local.try_lock().map_err(|_| SyncError::Busy(S::KIND))?;
+    let db = state.store.db();
+    let mut lock_conn = None;
+    if db.backend == Backend::Postgres {
+        let mut conn = db.pool.acquire().await?;
+        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(lock_key(S::KIND))
+            .fetch_one(&mut *conn)
+            .await?;
+        if !locked {
+            return Err(SyncError::Busy(S::KIND));
+        }
+        lock_conn = Some(conn);
+    }
+    let result = run_locked(state, source, mode, progress).await;
+    if let Some(mut conn) = lock_conn {
+        let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(lock_key(S::KIND))
+            .execute(&mut *conn)
+            .await;
+    }
+    result
+}
+
+async fn run_locked<S: Source>(
+    state: &AppState,
+    source: &S,
+    mode: SyncMode,
+    progress: &dyn Progress,
+) -> Result<SyncReport, SyncError> {
+    let started = Instant::now();
+    let pool = &state.store.db().pool;
+    let watermark: Option<DateTime<Utc>> =
+        sqlx::query_scalar::<_, Option<String>>("SELECT watermark FROM sync_state WHERE kind = $1")
+            .bind(S::KIND)
+            .fetch_optional(pool)
+            .await?
+            .flatten()
+            .and_then(|w| DateTime::parse_from_rfc3339(&w).ok())
+            .map(|w| w.with_timezone(&Utc));
+    let since = match mode {
+        SyncMode::Full => None,
+        SyncMode::Incremental => watermark,
+    };
+    let full = since.is_none();
+    let mut report = SyncReport {
+        kind: S::KIND.to_owned(),
+        full,
+        ..SyncReport::default()
+    };
+
+    let mut existing: HashMap<i64, Existing> = HashMap::new();
+    let rows = sqlx::query(&format!(
+        "SELECT id, cw_id, cw_last_updated, deleted_at FROM {}",
+        S::TABLE
+    ))
+    .fetch_all(pool)
+    .await?;
+    for row in rows {
+        let deleted: Option<String> = row.try_get("deleted_at")?;
+        existing.insert(
+            row.try_get("cw_id")?,
+            Existing {
+                id: row.try_get("id")?,
+                last_updated: row.try_get("cw_last_updated")?,
+                deleted: deleted.is_some(),
+            },
+        );
+    }
+
+    progress.begin(S::KIND, source.count(state, since).await);
+    let mut stream = source.fetch(state, since).await?;
+    let mut seen: HashSet<i64> = HashSet::new();
+    let mut newest = watermark;
+    let mut batch: Vec<(S::Item, Option<String>)> = Vec::with_capacity(BATCH);
+    let now = timestamp(Utc::now());
+    while let Some(item) = stream.next().await {
+        let item = item?;
+        report.fetched += 1;
+        let Some(vendor_id) = S::vendor_id(&item) else {
+            report.skipped += 1;
+            continue;
+        };
+        if !seen.insert(vendor_id) {
+            // Pages shifted under a running sync and repeated a record.
+            continue;
+        }
+        let updated = S::last_updated(&item);
+        if let Some(u) = updated {
+            newest = Some(newest.map_or(u, |n| n.max(u)));
+        }
+        match existing.get(&vendor_id) {
+            Some(e)
+                if !e.deleted
+                    && e.last_updated.is_some()
+                    && e.last_updated == updated.map(timestamp) =>
+            {
+                report.unchanged += 1;
+            }
+            Some(e) => {
+                report.updated += 1;
+                batch.push((item, Some(e.id.clone())));
+            }
+            None => {
+                report.created += 1;
+                batch.push((item, None));
+            }
+        }
+        if batch.len() >= BATCH {
+            write_batch::<S>(state, &mut batch, &now).await?;
+        }
+        progress.advance(1);
+    }
+    write_batch::<S>(state, &mut batch, &now).await?;
+
+    if full {
+        let gone: Vec<i64> = existing
+            .iter()
+            .filter(|(id, e)| !e.deleted && !seen.contains(id))
+            .map(|(id, _)| *id)
+            .collect();
+        for chunk in gone.chunks(BATCH) {
+            let mut tx = pool.begin().await?;
+            for vendor_id in chunk {
+                sqlx::query(&format!(
+                    "UPDATE {} SET deleted_at = $1, updated_at = $1 WHERE cw_id = $2",
+                    S::TABLE
+                ))
+                .bind(&now)
+                .bind(vendor_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        }
+        report.deleted = gone.len() as u64;
+    }
+
+    // After a bulk change, fresh planner statistics: without them both backends take the
+    // flag columns of a list for selective and read the table row by row.
+    if report.created + report.updated + report.deleted >= ANALYZE_AFTER {
+        sqlx::query(&format!("ANALYZE {}", S::TABLE))
+            .execute(pool)
+            .await?;
+    }
+
+    report.elapsed_ms = started.elapsed().as_millis() as u64;
+    sqlx::query(
+        "INSERT INTO sync_state (kind, watermark, last_full_at, last_run_at, last_report) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (kind) DO UPDATE SET watermark = excluded.watermark, \
+         last_full_at = COALESCE(excluded.last_full_at, sync_state.last_full_at), \
+         last_run_at = excluded.last_run_at, last_report = excluded.last_report",
+    )
+    .bind(S::KIND)
+    .bind(newest.map(timestamp))
+    .bind(full.then(|| now.clone()))
+    .bind(&now)
+    .bind(serde_json::to_string(&report).unwrap_or_default())
+    .execute(pool)
+    .await?;
+    progress.end(&report);
+    tracing::info!(%report, "sync finished");
+    Ok(report)
+}
+
+async fn write_batch<S: Source>(
+    state: &AppState,
+    batch: &mut Vec<(S::Item, Option<String>)>,
+    now: &str,
+) -> Result<(), SyncError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let mut tx = state.store.db().pool.begin().await?;
+    for (item, existing) in batch.iter() {
+        S::write(&mut tx, item, existing.as_deref(), now).await?;
+    }
+    tx.commit().await?;
+    batch.clear();
+    Ok(())
+}
+
+/// What can be synced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SyncTarget {
+    /// Companies from ConnectWise.
+    Companies,
+    /// Procurement catalog items from ConnectWise.
+    Catalog,
+    /// Sales opportunities from ConnectWise.
+    Opportunities,
+    /// UniFi sites from the controller.
+    UnifiSites,
+    /// Everything configured.
+    All,
+}
+
+/// Runs the syncs a target names, in order, stopping at the first failure. Kinds whose vendor
+/// is not configured are skipped by `All` and refused when named.
+pub async fn run_target(
+    state: &AppState,
+    target: SyncTarget,
+    mode: SyncMode,
+    progress: &dyn Progress,
+) -> Result<Vec<SyncReport>, SyncError> {
+    let cw = state.integrations.connectwise.is_some();
+    let mut reports = Vec::new();
+    match target {
+        SyncTarget::Companies => {
+            if !cw {
+                return Err(SyncError::NotConfigured("ConnectWise"));
+            }
+            reports.push(run(state, &Companies, mode, progress).await?);
+        }
+        SyncTarget::Catalog => {
+            if !cw {
+                return Err(SyncError::NotConfigured("ConnectWise"));
+            }
+            reports.push(run(state, &CatalogItems, mode, progress).await?);
+        }
+        SyncTarget::Opportunities => {
+            if !cw {
+                return Err(SyncError::NotConfigured("ConnectWise"));
+            }
+            reports.push(run(state, &Opportunities, mode, progress).await?);
+        }
+        SyncTarget::UnifiSites => {
+            reports.push(unifi_sites_report(state, progress).await?);
+        }
+        SyncTarget::All => {
+            if cw {
+                reports.push(run(state, &Companies, mode, progress).await?);
+                reports.push(run(state, &CatalogItems, mode, progress).await?);
+                reports.push(run(state, &Opportunities, mode, progress).await?);
+            }
+            if state.integrations.unifi.is_some() {
+                reports.push(unifi_sites_report(state, progress).await?);
+            }
+        }
+    }
+    Ok(reports)
+}
+
+/// Syncs UniFi sites (always in full: a controller has few), reporting progress.
+async fn unifi_sites_report(
+    state: &AppState,
+    progress: &dyn Progress,
+) -> Result<SyncReport, SyncError> {
+    progress.begin(unifi_sites::UNIFI_SITES_KIND, None);
+    let outcome = unifi_sites::sync_unifi_sites(state).await?;
+    progress.advance(outcome.report.fetched);
+    progress.end(&outcome.report);
+    Ok(outcome.report)
+}
+
+/// Runs `all` every `interval`: the first run and every 24th after it full, the others
+/// incremental. A replica that finds another syncing skips its turn.
+pub async fn schedule(state: Arc<AppState>, interval: Duration) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut run_number: u64 = 0;
+    loop {
+        ticker.tick().await;
+        let mode = if run_number.is_multiple_of(24) {
+            SyncMode::Full
+        } else {
+            SyncMode::Incremental
+        };
+        run_number += 1;
+        match run_target(&state, SyncTarget::All, mode, &Quiet).await {
+            Ok(_) => {}
+            Err(SyncError::Busy(kind)) => {
+                tracing::info!(kind, "another replica is syncing; skipped")
+            }
+            Err(e) => tracing::warn!(error = %e, "scheduled sync failed"),
+        }
+    }
+}

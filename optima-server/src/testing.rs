@@ -1,0 +1,116 @@
+//! Running a real server on an ephemeral loopback port, for this crate's tests, the
+//! end-to-end tests, and embedders' own tests.
+
+use std::sync::Arc;
+
+use optima_core::store::{NewRole, NewUser, RoleStore, User, UserStore, new_id};
+use poem::listener::{Acceptor, Listener, TcpListener};
+use sqlx::Connection;
+
+use crate::app::{StartError, app, build_state};
+use crate::config::Config;
+use crate::state::AppState;
+
+/// A server listening on `127.0.0.1:<random port>`, stopped when dropped.
+#[derive(Debug)]
+pub struct TestServer {
+    /// `http://127.0.0.1:<port>`.
+    pub base_url: String,
+    /// The server's state, for arranging data directly.
+    pub state: Arc<AppState>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl TestServer {
+    /// Builds the state from `config` and serves it.
+    pub async fn start(config: Config) -> Result<TestServer, StartError> {
+        let state = build_state(config).await?;
+        Ok(TestServer::serve(state).await?)
+    }
+
+    /// Serves an existing state.
+    pub async fn serve(state: Arc<AppState>) -> std::io::Result<TestServer> {
+        let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await?;
+        let addr = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .ok_or_else(|| std::io::Error::other("listener has no address"))?;
+        let endpoint = app(state.clone());
+        let task = tokio::spawn(async move {
+            let _ = poem::Server::new_with_acceptor(acceptor)
+                .run(endpoint)
+                .await;
+        });
+        Ok(TestServer {
+            base_url: format!("http://{addr}"),
+            state,
+            task,
+        })
+    }
+
+    /// `base_url` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// A new user holding exactly `grants` (through a role of their own, so no catalog check),
+    /// and an access token for them.
+    pub async fn user_with_grants(&self, grants: &[&str]) -> (User, String) {
+        let store = &self.state.store;
+        let id = new_id();
+        let role = store
+            .create_role(NewRole {
+                title: format!("test role {id}"),
+                moniker: format!("test-{id}"),
+                permissions: grants.iter().map(|g| (*g).to_owned()).collect(),
+            })
+            .await
+            .expect("create test role");
+        let user = store
+            .create_user(NewUser {
+                name: format!("Test {id}"),
+                email: format!("{id}@test.invalid"),
+                login: id.clone(),
+                image: None,
+                roles: vec![role.id],
+            })
+            .await
+            .expect("create test user");
+        let token = self.state.access_token(&user.id).expect("mint token");
+        (user, token)
+    }
+}
+
+/// A database URL for one test: a fresh schema in the PostgreSQL named by
+/// `OPTIMA_TEST_POSTGRES_URL`, or `None` (with a line saying the test is skipped) when unset.
+pub async fn postgres_test_url(test: &str) -> Option<String> {
+    let Ok(base) = std::env::var("OPTIMA_TEST_POSTGRES_URL") else {
+        eprintln!("skipped {test} on PostgreSQL: OPTIMA_TEST_POSTGRES_URL is not set");
+        return None;
+    };
+    sqlx::any::install_default_drivers();
+    let schema = format!("t_{}", new_id());
+    let mut conn = sqlx::AnyConnection::connect(&base)
+        .await
+        .unwrap_or_else(|e| panic!("OPTIMA_TEST_POSTGRES_URL is set but unreachable: {e}"));
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test schema");
+    let separator = if base.contains('?') { '&' } else { '?' };
+    Some(format!(
+        "{base}{separator}options=-c%20search_path%3D{schema}"
+    ))
+}
+
+/// A database URL for one test on SQLite: a file in `dir`.
+pub fn sqlite_test_url(dir: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", dir.join("optima.db").display())
+}

@@ -1,0 +1,680 @@
+//! Procurement: the catalog sync from a stand-in ConnectWise (several pages, lenient payloads,
+//! updates, deletions, incremental runs), the list/get/count routes, links between items, and
+//! the live inventory refresh.
+
+#[path = "support/fake_connectwise.rs"]
+mod fake_connectwise;
+
+use fake_connectwise::{BASE, FakeConnectWise};
+use optima_server::config::Config;
+use optima_server::sync::{Quiet, SyncMode, SyncTarget, run_target};
+use optima_server::testing::{TestServer, postgres_test_url, sqlite_test_url};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+const PAGE: usize = 3;
+
+/// A catalog item the way ConnectWise sends them: numbers and flags sometimes as strings,
+/// fields Optima does not know, custom fields of every kind.
+fn item(id: i64, identifier: &str, description: &str, updated: &str) -> Value {
+    json!({
+        "id": id,
+        "identifier": identifier,
+        "description": description,
+        "inactiveFlag": false,
+        "subcategory": {"id": 12, "name": "Desktops", "_info": {"subcategory_href": "https://x/sub/12"}},
+        "type": {"id": 3, "name": "Hardware"},
+        "productClass": "Inventory",
+        "serializedFlag": "true",
+        "unitOfMeasure": {"id": 1, "name": "Each"},
+        "price": "899.99",
+        "cost": 650,
+        "priceAttribute": "FixedFee",
+        "taxableFlag": true,
+        "customerDescription": format!("{description} for business"),
+        "manufacturer": {"id": 45, "name": "Dell"},
+        "manufacturerPartNumber": format!("MPN-{identifier}"),
+        "vendor": {"id": "12", "identifier": "DellDirect", "name": "Dell Direct"},
+        "vendorSku": format!("SKU-{identifier}"),
+        "notes": "",
+        "minStockLevel": "",
+        "someNewVendorField": {"nested": [1, 2, 3]},
+        "customFields": [
+            {"id": 4, "caption": "Warranty", "type": "Text", "entryMethod": "EntryField", "numberOfDecimals": 0, "value": "3 years"},
+            {"id": 5, "caption": "Weight", "type": "Number", "entryMethod": "EntryField", "numberOfDecimals": 2, "value": 4.25},
+            {"id": 6, "caption": "Refurb", "type": "Checkbox", "entryMethod": "EntryField", "numberOfDecimals": 0, "value": false},
+            {"id": 7, "caption": "EOL", "type": "Date", "entryMethod": "Date", "numberOfDecimals": 0, "value": null}
+        ],
+        "_info": {"lastUpdated": updated, "updatedBy": "SyncBot", "dateEntered": "2025-01-01T00:00:00Z"}
+    })
+}
+
+async fn server_on(url: String, dir: &std::path::Path, cw: Option<&FakeConnectWise>) -> TestServer {
+    let mut config = Config::for_database(url, dir);
+    config.jwt_secret = Some(secrecy::SecretString::from("procurement".to_owned()));
+    config.connectwise = cw.map(FakeConnectWise::config);
+    TestServer::start(config).await.unwrap()
+}
+
+async fn server_with(cw: Option<&FakeConnectWise>) -> (TestServer, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_on(sqlite_test_url(dir.path()), dir.path(), cw).await;
+    (server, dir)
+}
+
+async fn call(
+    server: &TestServer,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method.parse().unwrap(), server.url(path))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let r = request.send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+async fn get(server: &TestServer, path: &str, token: &str) -> (u16, Value) {
+    call(server, "GET", path, token, None).await
+}
+
+fn names(body: &Value) -> Vec<String> {
+    body["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn seven_items() -> Vec<Value> {
+    let mut inactive = item(
+        106,
+        "OLD-SWITCH",
+        "Netgear Old Switch",
+        "2026-01-06T00:00:00Z",
+    );
+    inactive["inactiveFlag"] = json!("true");
+    // Missing fields: no manufacturer, vendor, price or _info.
+    let sparse = json!({"id": 107, "identifier": "LABOR-HR", "description": "Labor hour", "productClass": "Service"});
+    vec![
+        item(
+            101,
+            "OPT7020-SFF",
+            "Dell OptiPlex 7020",
+            "2026-01-01T00:00:00Z",
+        ),
+        item(
+            102,
+            "DELL-WAR-3YR",
+            "Dell Warranty - 3 Year",
+            "2026-01-02T00:00:00Z",
+        ),
+        item(103, "LAT5440", "Dell Latitude 5440", "2026-01-03T00:00:00Z"),
+        item(104, "UAP-AC-PRO", "UniFi AP AC Pro", "2026-01-04T00:00:00Z"),
+        item(105, "USW-24", "UniFi Switch 24", "2026-01-05T00:00:00Z"),
+        inactive,
+        sparse,
+    ]
+}
+
+/// The whole sync story on one database.
+async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
+    let state = &server.state;
+    let r = run_target(state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(r.kind, "catalog");
+    assert_eq!(
+        (r.fetched, r.created, r.updated, r.deleted, r.skipped),
+        (7, 7, 0, 0, 0),
+        "{r}"
+    );
+    let pages = cw.list_queries().await;
+    assert_eq!(pages.len(), 3, "7 items at 3 a page: {pages:?}");
+    assert!(pages.iter().all(|q| q.contains("pageSize=1000")));
+
+    let (_, token) = server
+        .user_with_grants(&[
+            "procurement.catalog.fetch.many",
+            "procurement.catalog.fetch",
+        ])
+        .await;
+
+    // The spec's shape, with numbers sent as strings read as numbers.
+    let (status, body) = get(server, "/v1/procurement/items?search=optiplex", &token).await;
+    assert_eq!(status, 200, "{body}");
+    let first = &body["data"][0];
+    assert_eq!(first["cwCatalogId"], 101);
+    assert_eq!(first["name"], "Dell OptiPlex 7020");
+    assert_eq!(first["identifier"], "OPT7020-SFF");
+    assert_eq!(
+        first["customerDescription"],
+        "Dell OptiPlex 7020 for business"
+    );
+    assert_eq!(first["internalNotes"], Value::Null);
+    assert_eq!(first["manufacturer"], "Dell");
+    assert_eq!(first["manufactureCwId"], 45);
+    assert_eq!(first["partNumber"], "MPN-OPT7020-SFF");
+    assert_eq!(first["vendorName"], "Dell Direct");
+    assert_eq!(first["vendorSku"], "SKU-OPT7020-SFF");
+    assert_eq!(first["vendorCwId"], 12);
+    assert_eq!(first["price"], 899.99);
+    assert_eq!(first["cost"], 650.0);
+    assert_eq!(first["inactive"], false);
+    assert_eq!(first["salesTaxable"], true);
+    assert_eq!(first["onHand"], 0.0);
+    assert_eq!(first["cwLastUpdated"], "2026-01-01T00:00:00.000Z");
+    assert!(first.get("linkedItems").is_none());
+    assert_eq!(
+        body["meta"]["pagination"],
+        json!({"previousPage": null, "currentPage": 1, "nextPage": null, "totalPages": 1, "totalRecords": 1, "listedRecords": 1})
+    );
+
+    // Default: active only, by name; inactive with includeInactive.
+    let (_, body) = get(server, "/v1/procurement/items", &token).await;
+    assert_eq!(
+        names(&body),
+        [
+            "Dell Latitude 5440",
+            "Dell OptiPlex 7020",
+            "Dell Warranty - 3 Year",
+            "Labor hour",
+            "UniFi AP AC Pro",
+            "UniFi Switch 24"
+        ]
+    );
+    let (_, body) = get(
+        server,
+        "/v1/procurement/items?includeInactive=true&rpp=4&page=2",
+        &token,
+    )
+    .await;
+    assert_eq!(
+        body["meta"]["pagination"],
+        json!({"previousPage": 1, "currentPage": 2, "nextPage": null, "totalPages": 2, "totalRecords": 7, "listedRecords": 3})
+    );
+    assert_eq!(
+        names(&body),
+        ["Netgear Old Switch", "UniFi AP AC Pro", "UniFi Switch 24"]
+    );
+
+    // Search: name, description, part number, vendor SKU, manufacturer; any case.
+    for (term, expected) in [
+        ("LATITUDE", vec!["Dell Latitude 5440"]),
+        // The customer description is not searched.
+        ("for business", vec![]),
+        ("mpn-uap", vec!["UniFi AP AC Pro"]),
+        ("sku-usw-24", vec!["UniFi Switch 24"]),
+        (
+            "dell",
+            vec![
+                "Dell Latitude 5440",
+                "Dell OptiPlex 7020",
+                "Dell Warranty - 3 Year",
+                "UniFi AP AC Pro",
+                "UniFi Switch 24",
+            ],
+        ),
+        ("labor-hr", vec!["Labor hour"]),
+        ("100%", vec![]),
+    ] {
+        let (status, body) = get(
+            server,
+            &format!("/v1/procurement/items?search={}", urlencode(term)),
+            &token,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(names(&body), expected, "search {term}");
+        // Past the last page the total still holds.
+        let (_, past) = get(
+            server,
+            &format!("/v1/procurement/items?search={}&page=9", urlencode(term)),
+            &token,
+        )
+        .await;
+        assert_eq!(names(&past), Vec::<String>::new());
+        assert_eq!(past["meta"]["pagination"]["totalRecords"], expected.len());
+        assert_eq!(body["meta"]["pagination"]["totalRecords"], expected.len());
+    }
+    let (_, body) = get(server, "/v1/procurement/items?search=netgear", &token).await;
+    assert_eq!(
+        names(&body),
+        Vec::<String>::new(),
+        "inactive hidden from search"
+    );
+    let (_, body) = get(
+        server,
+        "/v1/procurement/items?search=netgear&includeInactive=true",
+        &token,
+    )
+    .await;
+    assert_eq!(names(&body), ["Netgear Old Switch"]);
+
+    // Missing fields stay null.
+    let (_, body) = get(server, "/v1/procurement/items/107", &token).await;
+    assert_eq!(body["data"]["price"], Value::Null);
+    assert_eq!(body["data"]["manufacturer"], Value::Null);
+    assert_eq!(body["data"]["cwLastUpdated"], Value::Null);
+    assert_eq!(body["data"]["salesTaxable"], false);
+
+    // Count.
+    let (_, body) = get(server, "/v1/procurement/count", &token).await;
+    assert_eq!(body["data"], json!({"count": 7}));
+    let (_, body) = get(server, "/v1/procurement/count?activeOnly=true", &token).await;
+    assert_eq!(body["data"], json!({"count": 6}));
+
+    // An update and a deletion, found by a full sync.
+    {
+        let mut data = cw.records.lock().unwrap();
+        data[2] = item(103, "LAT5440", "Dell Latitude 5450", "2026-02-01T00:00:00Z");
+        data.remove(4);
+    }
+    let r = run_target(state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .unwrap()
+        .remove(0);
+    // Updated: the renamed item, and the one without `_info.lastUpdated` (nothing tells
+    // that it is unchanged, so it is written again).
+    assert_eq!(
+        (r.created, r.updated, r.unchanged, r.deleted),
+        (0, 2, 4, 1),
+        "{r}"
+    );
+    let (_, body) = get(server, "/v1/procurement/items?search=unifi", &token).await;
+    assert_eq!(
+        names(&body),
+        ["UniFi AP AC Pro"],
+        "the deleted switch is gone"
+    );
+    let (status, body) = get(server, "/v1/procurement/items/105", &token).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (404, Some("CatalogItemNotFound"))
+    );
+    let (_, body) = get(server, "/v1/procurement/count", &token).await;
+    assert_eq!(body["data"]["count"], 6);
+    let (_, body) = get(server, "/v1/procurement/items/103", &token).await;
+    assert_eq!(body["data"]["name"], "Dell Latitude 5450");
+
+    // Incremental: only what changed since the watermark is asked for; a deleted item that
+    // comes back is live again.
+    {
+        let mut data = cw.records.lock().unwrap();
+        data.push(item(108, "U7-PRO", "UniFi U7 Pro", "2026-03-01T00:00:00Z"));
+        data.push(item(
+            105,
+            "USW-24",
+            "UniFi Switch 24 PoE",
+            "2026-03-02T00:00:00Z",
+        ));
+    }
+    let r = run_target(state, SyncTarget::Catalog, SyncMode::Incremental, &Quiet)
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(!r.full);
+    assert_eq!(
+        (r.fetched, r.created, r.updated, r.deleted),
+        (3, 1, 1, 0),
+        "{r}"
+    );
+    let last = cw.list_queries().await.pop().unwrap();
+    let conditions = url::form_urlencoded::parse(last.as_bytes())
+        .find(|(k, _)| k == "conditions")
+        .map(|(_, v)| v.into_owned());
+    assert_eq!(
+        conditions.as_deref(),
+        Some("lastUpdated >= [2026-02-01T00:00:00Z]")
+    );
+    let (_, body) = get(server, "/v1/procurement/items?search=unifi", &token).await;
+    assert_eq!(
+        names(&body),
+        ["UniFi AP AC Pro", "UniFi Switch 24 PoE", "UniFi U7 Pro"]
+    );
+
+    // Bad paging names the parameter.
+    let (status, bad) = get(server, "/v1/procurement/items?rpp=0", &token).await;
+    assert_eq!(
+        (status, bad["errors"][0]["path"].clone()),
+        (400, json!(["parameter", "rpp"]))
+    );
+    let (status, bad) = get(
+        server,
+        "/v1/procurement/items?includeInactive=maybe",
+        &token,
+    )
+    .await;
+    assert_eq!(status, 400, "{bad}");
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn catalog_sync_and_lists_on_sqlite() {
+    let cw = FakeConnectWise::start("procurement/catalog", seven_items(), PAGE).await;
+    let (server, _dir) = server_with(Some(&cw)).await;
+    sync_and_list(&server, &cw).await;
+}
+
+#[tokio::test]
+async fn catalog_sync_and_lists_on_postgres() {
+    let Some(url) = postgres_test_url("catalog_sync_and_lists_on_postgres").await else {
+        return;
+    };
+    let cw = FakeConnectWise::start("procurement/catalog", seven_items(), PAGE).await;
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_on(url, dir.path(), Some(&cw)).await;
+    sync_and_list(&server, &cw).await;
+}
+
+#[tokio::test]
+async fn items_link_and_unlink_by_any_identifier() {
+    let cw = FakeConnectWise::start("procurement/catalog", seven_items(), PAGE).await;
+    let (server, _dir) = server_with(Some(&cw)).await;
+    run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .unwrap();
+    let (_, token) = server
+        .user_with_grants(&["procurement.catalog.fetch", "procurement.catalog.link"])
+        .await;
+    let (_, desktop) = get(&server, "/v1/procurement/items/101", &token).await;
+    let desktop_id = desktop["data"]["id"].as_str().unwrap().to_owned();
+    let (_, warranty) = get(&server, "/v1/procurement/items/102", &token).await;
+    let warranty_id = warranty["data"]["id"].as_str().unwrap().to_owned();
+
+    // Source by ConnectWise identifier, target by Optima id; twice is the same as once.
+    for _ in 0..2 {
+        let (status, body) = call(
+            &server,
+            "POST",
+            "/v1/procurement/items/OPT7020-SFF/link",
+            &token,
+            Some(json!({"targetId": warranty_id})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["message"], "Catalog item linked successfully!");
+        assert_eq!(body["data"]["id"], desktop_id.as_str());
+        assert_eq!(body["data"]["identifier"], "OPT7020-SFF");
+        assert_eq!(
+            body["data"]["linkedItems"],
+            json!([{"id": warranty_id, "cwCatalogId": 102, "identifier": "DELL-WAR-3YR", "name": "Dell Warranty - 3 Year"}])
+        );
+    }
+    // Target by ConnectWise id, source by Optima id.
+    let (status, body) = call(
+        &server,
+        "POST",
+        &format!("/v1/procurement/items/{desktop_id}/link"),
+        &token,
+        Some(json!({"targetId": "103"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["linkedItems"].as_array().unwrap().len(), 2);
+
+    // Links go one way.
+    let (_, body) = get(&server, "/v1/procurement/items/102/linked", &token).await;
+    assert_eq!(body["data"], json!([]));
+    let (status, body) = get(&server, "/v1/procurement/items/101/linked", &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["message"],
+        "Linked catalog items fetched successfully!"
+    );
+    let linked = body["data"].as_array().unwrap();
+    assert_eq!(linked.len(), 2);
+    assert_eq!(linked[0]["name"], "Dell Latitude 5440");
+    assert_eq!(linked[1]["identifier"], "DELL-WAR-3YR");
+    assert_eq!(linked[1]["description"], "Dell Warranty - 3 Year");
+    assert_eq!(linked[1]["price"], 899.99);
+    assert_eq!(linked[1]["onHand"], 0.0);
+
+    // includeLinkedItems on the item itself.
+    let (_, body) = get(
+        &server,
+        "/v1/procurement/items/101?includeLinkedItems=true",
+        &token,
+    )
+    .await;
+    assert_eq!(body["data"]["linkedItems"][1]["cwCatalogId"], 102);
+    let (_, body) = get(&server, "/v1/procurement/items/101", &token).await;
+    assert!(body["data"].get("linkedItems").is_none());
+    // The item page takes Optima or ConnectWise ids, not identifiers.
+    let (status, _) = get(&server, "/v1/procurement/items/OPT7020-SFF", &token).await;
+    assert_eq!(status, 404);
+
+    // Rules: not to itself (400, with the path), not to or from an unknown item (404), a body
+    // that does not parse (400, with the path).
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/v1/procurement/items/101/link",
+        &token,
+        Some(json!({"targetId": desktop_id})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["errors"][0]["path"], json!(["body", "targetId"]));
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/v1/procurement/items/101/link",
+        &token,
+        Some(json!({"targetId": "no-such-item"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (404, Some("CatalogItemNotFound"))
+    );
+    let (status, _) = call(
+        &server,
+        "POST",
+        "/v1/procurement/items/999999/link",
+        &token,
+        Some(json!({"targetId": warranty_id})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/v1/procurement/items/101/link",
+        &token,
+        Some(json!({"target": 1})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["errors"][0]["path"][0], "body");
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/v1/procurement/items/101/link",
+        &token,
+        Some(json!({"targetId": 102})),
+    )
+    .await;
+    assert_eq!(status, 400, "a number is not an id string: {body}");
+    assert_eq!(body["errors"][0]["path"], json!(["body", "targetId"]));
+
+    // Unlink, by the warranty's ConnectWise identifier; unlinking again changes nothing.
+    for _ in 0..2 {
+        let (status, body) = call(
+            &server,
+            "POST",
+            "/v1/procurement/items/OPT7020-SFF/unlink",
+            &token,
+            Some(json!({"targetId": "DELL-WAR-3YR"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["message"], "Catalog item unlinked successfully!");
+        let left: Vec<&str> = body["data"]["linkedItems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(left, ["Dell Latitude 5440"]);
+    }
+
+    // A linked item deleted in ConnectWise drops out of the links (the link is kept).
+    cw.records.lock().unwrap().retain(|i| i["id"] != 103);
+    run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .unwrap();
+    let (_, body) = get(&server, "/v1/procurement/items/101/linked", &token).await;
+    assert_eq!(body["data"], json!([]));
+}
+
+#[tokio::test]
+async fn inventory_is_refreshed_from_connectwise() {
+    let cw = FakeConnectWise::start("procurement/catalog", seven_items(), PAGE).await;
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/procurement/catalog/101/inventory")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"id": 1, "catalogItem": {"id": 101, "identifier": "OPT7020-SFF"}, "warehouse": {"id": 1, "name": "Main"}, "warehouseBin": {"id": 1, "name": "Shelf A"}, "onHand": 5, "serialNumbers": ["SN1", "SN2"], "_info": {"lastUpdated": "2026-02-26T12:00:00Z"}},
+            {"id": 2, "catalogItem": {"id": 101}, "warehouse": {"id": 2, "name": "Van"}, "onHand": "2", "unknownField": true},
+            {"id": 3, "catalogItem": {"id": 101}, "warehouse": {"id": 3, "name": "Returns"}, "onHand": ""},
+            {"id": 4, "catalogItem": {"id": 101}, "warehouse": {"id": 4, "name": "Demo"}}
+        ])))
+        .mount(&cw.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/procurement/catalog/102/inventory")))
+        .respond_with(ResponseTemplate::new(500).set_body_json(
+            json!({"code": "InternalError", "message": "Object reference not set to an instance of an object."}),
+        ))
+        .mount(&cw.server)
+        .await;
+    let (server, _dir) = server_with(Some(&cw)).await;
+    run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .unwrap();
+    let (_, token) = server
+        .user_with_grants(&[
+            "procurement.catalog.fetch",
+            "procurement.catalog.inventory.refresh",
+        ])
+        .await;
+    let (_, before) = get(&server, "/v1/procurement/items/101", &token).await;
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/v1/procurement/items/101/refresh-inventory",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["message"], "Inventory refreshed successfully!");
+    let data = &body["data"];
+    assert_eq!(data["onHand"], 7.0, "5 + \"2\" + \"\" + missing");
+    assert_eq!(data["cwCatalogId"], 101);
+    assert_eq!(data["name"], "Dell OptiPlex 7020");
+    assert_eq!(data["price"], 899.99);
+    assert_eq!(data["inactive"], false);
+    assert_ne!(data["updatedAt"], before["data"]["updatedAt"]);
+    let (_, after) = get(&server, "/v1/procurement/items/101", &token).await;
+    assert_eq!(after["data"]["onHand"], 7.0, "stored");
+    assert_eq!(after["data"]["updatedAt"], data["updatedAt"]);
+
+    // A later sync keeps the stock it does not carry.
+    cw.records.lock().unwrap()[0] = item(
+        101,
+        "OPT7020-SFF",
+        "Dell OptiPlex 7020 SFF",
+        "2026-04-01T00:00:00Z",
+    );
+    run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .unwrap();
+    let (_, after) = get(&server, "/v1/procurement/items/101", &token).await;
+    assert_eq!(after["data"]["name"], "Dell OptiPlex 7020 SFF");
+    assert_eq!(after["data"]["onHand"], 7.0);
+
+    // ConnectWise failing is a 502 that names it, without secrets.
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/v1/procurement/items/102/refresh-inventory",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(body["error"], "ConnectWiseError");
+    assert!(body["message"].as_str().unwrap().contains("ConnectWise"));
+    assert!(!body.to_string().contains("cw-private-key"));
+    let (status, _) = call(
+        &server,
+        "POST",
+        "/v1/procurement/items/nope/refresh-inventory",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn without_connectwise_live_routes_and_sync_say_so() {
+    let (server, _dir) = server_with(None).await;
+    sqlx::query(
+        "INSERT INTO catalog_items (id, cw_id, identifier, name, search_key, created_at, updated_at) \
+         VALUES ('i1', 1, 'A', 'A', 'a', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+    )
+    .execute(&server.state.store.db().pool)
+    .await
+    .unwrap();
+    let (_, token) = server
+        .user_with_grants(&[
+            "procurement.catalog.fetch",
+            "procurement.catalog.fetch.many",
+            "procurement.catalog.inventory.refresh",
+        ])
+        .await;
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/v1/procurement/items/i1/refresh-inventory",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (503, Some("IntegrationNotConfigured"))
+    );
+    assert!(body["message"].as_str().unwrap().contains("ConnectWise"));
+    // The local routes work without it.
+    let (status, body) = get(&server, "/v1/procurement/items", &token).await;
+    assert_eq!(
+        (status, body["meta"]["pagination"]["totalRecords"].clone()),
+        (200, json!(1))
+    );
+    let err = run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("ConnectWise is not configured"),
+        "{err}"
+    );
+    // `all` skips what is not configured.
+    let reports = run_target(&server.state, SyncTarget::All, SyncMode::Full, &Quiet)
+        .await
+        .unwrap();
+    assert!(reports.iter().all(|r| r.kind != "catalog"));
+}

@@ -1,0 +1,368 @@
+//! For every bearer route in the route table: 401 without a token, 403 without each of its
+//! permissions, and success with exactly its permissions. Generated from the table, so a new
+//! route is covered the moment it is added (its path parameters and body are looked up below).
+
+use optima_server::config::{Config, ConnectWiseConfig};
+use optima_server::routes::{Auth, ROUTES, RouteSpec};
+use optima_server::testing::{TestServer, sqlite_test_url};
+use serde_json::{Value, json};
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[path = "support/unifi_controller.rs"]
+mod unifi_controller;
+
+#[path = "support/vault_fixture.rs"]
+mod vault_fixture;
+
+struct Fixture {
+    server: TestServer,
+    _vendor: MockServer,
+    _unifi: unifi_controller::Controller,
+    _dir: tempfile::TempDir,
+}
+
+const CW: &str = "/v4_6_release/apis/3.0";
+
+/// A stand-in ConnectWise with just enough for every route to succeed.
+async fn vendor() -> MockServer {
+    let mock = MockServer::start().await;
+    let routes: &[(&str, Value)] = &[
+        (
+            "/company/companies/1",
+            json!({"id": 1, "identifier": "Acme", "name": "Acme", "_info": {}}),
+        ),
+        ("/company/contacts", json!([])),
+        ("/company/configurations", json!([])),
+        // procurement
+        (
+            "/procurement/catalog/1001/inventory",
+            json!([{"id": 1, "catalogItem": {"id": 1001}, "warehouse": {"id": 1, "name": "Main"}, "onHand": "3"}]),
+        ),
+        // sales
+        (
+            "/sales/opportunities/2001",
+            json!({"id": 2001, "name": "Acme Refresh", "company": {"id": 1, "identifier": "Acme", "name": "Acme"}, "_info": {"lastUpdated": "2026-02-26T10:00:00Z"}}),
+        ),
+        (
+            "/sales/opportunities/2001/forecast",
+            json!({"id": 1, "forecastItems": [{"id": 1, "forecastType": "Product", "revenue": 100.0, "cost": 50.0, "percentage": 75, "status": {"id": 1, "name": "Open"}, "includeFlag": true}]}),
+        ),
+        (
+            "/sales/opportunities/2001/notes",
+            json!([{"id": 1, "text": "Called", "type": {"id": 2, "name": "Discussion"}, "flagged": false, "enteredBy": "JDoe"}]),
+        ),
+        (
+            "/sales/opportunities/2001/contacts",
+            json!([{"id": 1, "contact": {"id": 200, "name": "Jane Smith"}, "role": {"id": 1, "name": "Decision Maker"}, "referralFlag": false}]),
+        ),
+    ];
+    for (p, body) in routes {
+        Mock::given(path(format!("{CW}{p}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body.clone()))
+            .mount(&mock)
+            .await;
+    }
+    mock
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = vendor().await;
+    let mut config = Config::for_database(sqlite_test_url(dir.path()), dir.path());
+    config.jwt_secret = Some(secrecy::SecretString::from("route-auth-tests".to_owned()));
+    config.connectwise = Some(ConnectWiseConfig {
+        url: vendor.uri(),
+        company_id: "optima".into(),
+        public_key: "pub".into(),
+        private_key: secrecy::SecretString::from("key".to_owned()),
+        client_id: "client".into(),
+        codebase: Some("v4_6_release/".into()),
+        api_version: None,
+    });
+    let unifi = unifi_controller::Controller::start(unifi_controller::Kind::Classic).await;
+    config.unifi = Some(unifi.config());
+    let server = TestServer::start(config).await.unwrap();
+    sqlx::query(
+        "INSERT INTO companies (id, cw_id, identifier, name, search_key, created_at, updated_at) \
+         VALUES ('company-1', 1, 'Acme', 'Acme', 'acme acme', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+    )
+    .execute(&server.state.store.db().pool)
+    .await
+    .unwrap();
+    // credential: a type, a credential with a secure field and a sub-credential
+    vault_fixture::install(&server).await;
+    sqlx::query(
+        "INSERT INTO unifi_sites (id, name, site_id, company_id, created_at, updated_at) \
+         VALUES ('unifi-site-1', 'Total Tech - Murray Office', $1, 'company-1', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+    )
+    .bind(unifi_controller::SITE)
+    .execute(&server.state.store.db().pool)
+    .await
+    .unwrap();
+    // procurement: two catalog items (one to link to the other)
+    for (id, cw_id) in [("item-1", 1001), ("item-2", 1002)] {
+        sqlx::query(
+            "INSERT INTO catalog_items (id, cw_id, identifier, name, search_key, created_at, updated_at) \
+             VALUES ($1, $2, $1, $1, $1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+        )
+        .bind(id)
+        .bind(cw_id)
+        .execute(&server.state.store.db().pool)
+        .await
+        .unwrap();
+    }
+    // sales: one opportunity
+    sqlx::query(
+        "INSERT INTO opportunities (id, cw_id, name, cw_company_id, search_key, created_at, updated_at) \
+         VALUES ('opp-1', 2001, 'Acme Refresh', 1, 'acme refresh', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+    )
+    .execute(&server.state.store.db().pool)
+    .await
+    .unwrap();
+    Fixture {
+        server,
+        _vendor: vendor,
+        _unifi: unifi,
+        _dir: dir,
+    }
+}
+
+/// A path for `route` whose parameters name records that exist.
+async fn concrete_path(f: &Fixture, route: &RouteSpec) -> String {
+    let (target, _) = f.server.user_with_grants(&[]).await;
+    let role_moniker = {
+        let (u, _) = f.server.user_with_grants(&["user.read"]).await;
+        let roles = optima_core::store::RoleStore::find_role(&f.server.state.store, &u.roles[0])
+            .await
+            .unwrap()
+            .unwrap();
+        roles.moniker
+    };
+    let mut path = String::new();
+    let mut previous = "";
+    for segment in route.path.split('/').filter(|s| !s.is_empty()) {
+        path.push('/');
+        if let Some(value) = vault_fixture::path_param(&f.server, route, previous, segment).await {
+            path.push_str(&value);
+            previous = segment;
+            continue;
+        }
+        let value = match (previous, segment) {
+            ("users", ":identifier") => target.id.clone(),
+            ("role", ":identifier") => role_moniker.clone(),
+            ("permissions", ":category") => "company".into(),
+            ("companies", ":identifier") => "company-1".into(),
+            ("items", ":identifier") => "item-1".into(),
+            ("opportunities", ":identifier") => "opp-1".into(),
+            ("site", ":id") => "unifi-site-1".into(),
+            ("wifi", ":wlanId") => unifi_controller::WLAN_ID.into(),
+            (_, s) if s.starts_with(':') => panic!("no fixture for {} in {}", s, route.path),
+            (_, s) => s.to_owned(),
+        };
+        path.push_str(&value);
+        previous = segment;
+    }
+    format!("/v1{path}")
+}
+
+/// A body that makes `route` succeed.
+fn sample_body(route: &RouteSpec) -> Option<Value> {
+    let unique = optima_core::store::new_id();
+    Some(match route.operation_id {
+        "updateMe" => json!({"name": "New Name"}),
+        "checkMyPermissions" | "checkUserPermissions" => json!({"permissions": ["user.read"]}),
+        "updateUser" => json!({"name": "Renamed"}),
+        "createRole" => json!({"title": "Sample", "moniker": format!("sample-{unique}")}),
+        "updateRole" => json!({"title": "Renamed"}),
+        "addRolePermissions" | "removeRolePermissions" => json!({"permissions": ["user.read"]}),
+        "linkCatalogItem" | "unlinkCatalogItem" => json!({"targetId": "item-2"}),
+        "createUnifiSite" => json!({"description": "New Office Site"}),
+        "updateUnifiWifi" => {
+            json!({"name": "NewSSIDName", "x_passphrase": "NewPassword123", "band": "both"})
+        }
+        "createUnifiWlanGroup" => json!({"name": "Lobby APs"}),
+        "createUnifiSpeedProfile" => {
+            json!({"name": "Guest 10Mbps", "downloadLimitKbps": 10000, "uploadLimitKbps": 5000})
+        }
+        "createUnifiPpsk" => {
+            json!({"key": format!("key-{unique}"), "name": "John's Laptop", "mac": "AA:BB:CC:DD:EE:FF", "vlanId": 100})
+        }
+        "linkUnifiSite" => json!({"companyId": "company-1"}),
+        _ => return vault_fixture::sample_body(route),
+    })
+}
+
+async fn call(f: &Fixture, route: &RouteSpec, token: Option<&str>) -> (u16, Value) {
+    let path = concrete_path(f, route).await;
+    let client = reqwest::Client::new();
+    let method = reqwest::Method::from_bytes(route.method.as_bytes()).unwrap();
+    let mut request = client.request(method, f.server.url(&path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = sample_body(route) {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+fn bearer_routes() -> impl Iterator<Item = &'static RouteSpec> {
+    ROUTES
+        .iter()
+        .filter(|r| r.auth == Auth::Bearer && r.in_openapi)
+}
+
+#[tokio::test]
+async fn every_bearer_route_refuses_a_missing_or_bad_token() {
+    let f = fixture().await;
+    for route in bearer_routes() {
+        for token in [None, Some("not-a-jwt")] {
+            let (status, body) = call(&f, route, token).await;
+            assert_eq!(status, 401, "{} with {token:?}", route.operation_id);
+            assert_eq!(body["successful"], false, "{}", route.operation_id);
+            assert_eq!(body["status"], 401);
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_bearer_route_refuses_each_missing_permission() {
+    let f = fixture().await;
+    for route in bearer_routes() {
+        let (_, nothing) = f.server.user_with_grants(&[]).await;
+        if !route.permissions.is_empty() {
+            let (status, body) = call(&f, route, Some(&nothing)).await;
+            assert_eq!(status, 403, "{} with no grants", route.operation_id);
+            assert_eq!(body["error"], "InsufficientPermission");
+        }
+        for missing in route.permissions {
+            let others: Vec<&str> = route
+                .permissions
+                .iter()
+                .copied()
+                .filter(|p| p != missing)
+                .collect();
+            // The fixture type's scope is granted where a route acts on credentials, so that
+            // the missing route permission is what is refused.
+            let others = vault_fixture::with_scope(route, &others);
+            let others: Vec<&str> = others.iter().map(String::as_str).collect();
+            let (_, token) = f.server.user_with_grants(&others).await;
+            let (status, body) = call(&f, route, Some(&token)).await;
+            assert_eq!(status, 403, "{} without {missing}", route.operation_id);
+            let message = body["message"].as_str().unwrap_or_default();
+            assert!(
+                message.contains(missing),
+                "{}: {message}",
+                route.operation_id
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_bearer_route_succeeds_with_exactly_its_permissions() {
+    let f = fixture().await;
+    let nullable = nullable_fields().await;
+    for route in bearer_routes() {
+        let (_, token) = f
+            .server
+            .user_with_grants(
+                &vault_fixture::with_scope(route, &[])
+                    .into_iter()
+                    .chain(with_dependencies(route.permissions))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            )
+            .await;
+        let (status, body) = call(&f, route, Some(&token)).await;
+        assert_eq!(status, route.status, "{}: {body}", route.operation_id);
+        assert_eq!(body["successful"], true, "{}", route.operation_id);
+        assert_eq!(body["message"], route.message, "{}", route.operation_id);
+        // Optional fields are left out rather than sent as null, which strict generated
+        // clients would reject for fields the spec does not mark nullable.
+        assert!(
+            !has_null(&body, &nullable, None),
+            "{} answered a null where the spec does not allow one: {body}",
+            route.operation_id
+        );
+    }
+}
+
+/// A route's permissions plus what they depend on: a node whose dependencies are not granted
+/// is not granted (`procurement.catalog.link` needs `procurement.catalog.fetch`), so "exactly
+/// its permissions" means these and their dependencies.
+fn with_dependencies(permissions: &[&str]) -> Vec<String> {
+    let catalog = optima_core::rbac::Catalog::optima();
+    let mut out: Vec<String> = permissions.iter().map(|p| (*p).to_owned()).collect();
+    let mut i = 0;
+    while i < out.len() {
+        if let Some(node) = catalog.get(&out[i]) {
+            for dep in &node.dependencies {
+                if !out.contains(dep) {
+                    out.push(dep.clone());
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Property names the OpenAPI document marks nullable (anywhere).
+async fn nullable_fields() -> std::collections::HashSet<String> {
+    let spec: Value =
+        serde_json::from_str(&optima_server::app::openapi_json().await.unwrap()).unwrap();
+    let mut names = std::collections::HashSet::new();
+    for schema in spec["components"]["schemas"].as_object().unwrap().values() {
+        if let Some(props) = schema["properties"].as_object() {
+            for (name, prop) in props {
+                if prop["nullable"] == true {
+                    names.insert(name.clone());
+                }
+            }
+        }
+    }
+    names
+}
+
+/// Whether a null appears under a key the spec does not mark nullable. Vendor data passed
+/// through as free-form JSON (`serde_json::Value` fields) is not checked.
+fn has_null(
+    value: &Value,
+    nullable: &std::collections::HashSet<String>,
+    key: Option<&str>,
+) -> bool {
+    match value {
+        Value::Null => !key.is_some_and(|k| nullable.contains(k)),
+        Value::Array(items) => items.iter().any(|v| has_null(v, nullable, key)),
+        Value::Object(map) => map.iter().any(|(k, v)| has_null(v, nullable, Some(k))),
+        _ => false,
+    }
+}
+
+#[tokio::test]
+async fn denial_beats_a_wildcard_on_a_route() {
+    let f = fixture().await;
+    let (_, token) = f.server.user_with_grants(&["*", "-role.read"]).await;
+    let client = reqwest::Client::new();
+    let response = client
+        .get(f.server.url("/v1/permissions"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let response = client
+        .get(f.server.url("/v1/user/@me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}

@@ -1,0 +1,997 @@
+//! The `/unifi` routes against a stand-in controller of each kind: site records (sync, create,
+//! link), every live route, the Wi-Fi field filter, validation, one shared login under
+//! concurrency, and how controller failures reach the caller.
+
+#[path = "support/unifi_controller.rs"]
+mod unifi_controller;
+
+use std::collections::BTreeSet;
+
+use optima_core::rbac::WIFI_FIELDS;
+use optima_server::config::Config;
+use optima_server::sync::{Quiet, SyncMode, SyncTarget, run_target};
+use optima_server::testing::{TestServer, postgres_test_url, sqlite_test_url};
+use serde_json::{Value, json};
+use unifi_controller::{CSRF, Controller, IOT_NET, Kind, LAN_NET, SITE, WLAN_ID, WLAN6_ID};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+struct Env {
+    controller: Controller,
+    server: TestServer,
+    _dir: tempfile::TempDir,
+}
+
+async fn server_with(
+    unifi: Option<optima_server::config::UnifiConfig>,
+) -> (TestServer, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_test_url(dir.path());
+    server_on(&url, unifi, dir).await
+}
+
+async fn server_on(
+    database_url: &str,
+    unifi: Option<optima_server::config::UnifiConfig>,
+    dir: tempfile::TempDir,
+) -> (TestServer, tempfile::TempDir) {
+    let mut config = Config::for_database(database_url, dir.path());
+    config.jwt_secret = Some(secrecy::SecretString::from("unifi-tests".to_owned()));
+    config.unifi = unifi;
+    let server = TestServer::start(config).await.unwrap();
+    (server, dir)
+}
+
+/// A controller of `kind`, a server using it, and the site record `site-1` for [`SITE`].
+async fn env(kind: Kind) -> Env {
+    let controller = Controller::start(kind).await;
+    let (server, dir) = server_with(Some(controller.config())).await;
+    insert_site(&server, "site-1", SITE, "Total Tech - Murray Office").await;
+    Env {
+        controller,
+        server,
+        _dir: dir,
+    }
+}
+
+async fn insert_site(server: &TestServer, id: &str, site_id: &str, name: &str) {
+    sqlx::query(
+        "INSERT INTO unifi_sites (id, name, site_id, company_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, NULL, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(site_id)
+    .execute(&server.state.store.db().pool)
+    .await
+    .unwrap();
+}
+
+async fn insert_company(server: &TestServer, id: &str, cw_id: i64, name: &str) {
+    sqlx::query(
+        "INSERT INTO companies (id, cw_id, identifier, name, search_key, created_at, updated_at) \
+         VALUES ($1, $2, $3, $3, $3, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+    )
+    .bind(id)
+    .bind(cw_id)
+    .bind(name)
+    .execute(&server.state.store.db().pool)
+    .await
+    .unwrap();
+}
+
+async fn call(
+    server: &TestServer,
+    verb: &str,
+    p: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let client = reqwest::Client::new();
+    let mut request = client
+        .request(
+            reqwest::Method::from_bytes(verb.as_bytes()).unwrap(),
+            server.url(&format!("/v1{p}")),
+        )
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn admin(server: &TestServer) -> String {
+    server.user_with_grants(&["*"]).await.1
+}
+
+fn keys(v: &Value) -> BTreeSet<String> {
+    v.as_object().unwrap().keys().cloned().collect()
+}
+
+#[tokio::test]
+async fn wifi_fields_are_filtered_by_the_callers_grants() {
+    let e = env(Kind::Classic).await;
+    let base = ["unifi.access", "unifi.site.wifi"];
+
+    let (_, some) = e
+        .server
+        .user_with_grants(&[
+            base[0],
+            base[1],
+            "unifi.site.wifi.read.name",
+            "unifi.site.wifi.read.enabled",
+        ])
+        .await;
+    let (status, body) = call(&e.server, "GET", "/unifi/site/site-1/wifi", &some, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["message"], "UniFi WiFi Networks Fetched Successfully!");
+    let data = body["data"].as_array().unwrap();
+    assert_eq!(data.len(), 2);
+    for w in data {
+        assert_eq!(keys(w), BTreeSet::from(["name".into(), "enabled".into()]));
+    }
+    assert_eq!(data[0], json!({"name": "TTAD", "enabled": true}));
+    // "true" as a string on newer firmware.
+    assert_eq!(data[1], json!({"name": "Corp-6E", "enabled": true}));
+
+    let (_, all) = e
+        .server
+        .user_with_grants(&[base[0], base[1], "unifi.site.wifi.read.*"])
+        .await;
+    let (status, body) = call(&e.server, "GET", "/unifi/site/site-1/wifi", &all, None).await;
+    assert_eq!(status, 200, "{body}");
+    let full = &body["data"][0];
+    let expected: BTreeSet<String> = WIFI_FIELDS.iter().map(|f| (*f).to_owned()).collect();
+    assert_eq!(keys(full), expected, "every documented field, nothing else");
+    assert_eq!(full["id"], WLAN_ID);
+    assert_eq!(full["passphrase"], "S3cur3Alarm!");
+    assert_eq!(full["hideSSID"], false);
+    assert_eq!(full["band"], "2g");
+    assert_eq!(full["bands"], json!(["2g"]));
+    assert_eq!(full["dtimNa"], 3, "numbers sent as strings become numbers");
+    assert_eq!(full["groupRekey"], 0);
+    assert_eq!(full["minrateNaDataRateKbps"], 6000);
+    assert_eq!(full["wpa3Enhanced192"], false);
+    assert_eq!(full["dtim6e"], 3);
+    assert_eq!(full["no2ghzOui"], true);
+    assert_eq!(full["privatePreSharedKeysEnabled"], true);
+    assert_eq!(full["privatePreSharedKeys"].as_array().unwrap().len(), 2);
+    let newer = &body["data"][1];
+    assert_eq!(newer["bands"], json!(["2g", "5g", "6g"]));
+    assert!(
+        newer.get("band").is_none(),
+        "6 GHz has no legacy band: {newer}"
+    );
+    assert_eq!(newer["wpa3Transition"], true);
+
+    let (_, none) = e.server.user_with_grants(&base).await;
+    let (status, body) = call(&e.server, "GET", "/unifi/site/site-1/wifi", &none, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"], json!([{}, {}]));
+
+    // A denial beats the wildcard.
+    let (_, no_secret) = e
+        .server
+        .user_with_grants(&[
+            base[0],
+            base[1],
+            "unifi.site.wifi.read.*",
+            "-unifi.site.wifi.read.passphrase",
+        ])
+        .await;
+    let (_, body) = call(
+        &e.server,
+        "GET",
+        "/unifi/site/site-1/wifi",
+        &no_secret,
+        None,
+    )
+    .await;
+    assert!(body["data"][0].get("passphrase").is_none());
+    assert_eq!(body["data"][0]["name"], "TTAD");
+}
+
+async fn exercise_live_routes(kind: Kind) {
+    let e = env(kind).await;
+    let token = admin(&e.server).await;
+    let s = &e.server;
+
+    let (status, body) = call(s, "GET", "/unifi/site/site-1/overview", &token, None).await;
+    assert_eq!(status, 200, "{kind:?} overview: {body}");
+    let data = &body["data"];
+    assert_eq!(data["health"][0]["subsystem"], "wan");
+    assert_eq!(data["health"][0]["numGateway"], 1);
+    assert_eq!(data["health"][1]["numUser"], 12);
+    assert_eq!(data["sysInfo"]["timezone"], "America/Denver");
+    assert_eq!(data["sysInfo"]["hostname"], "UniFi-Controller");
+    assert_eq!(data["sysInfo"]["version"], "8.6.9");
+    assert_eq!(
+        data["siteInfo"],
+        json!({"description": "Total Tech - Murray Office", "name": SITE})
+    );
+
+    let (status, body) = call(s, "GET", "/unifi/site/site-1/devices", &token, None).await;
+    assert_eq!(status, 200, "{kind:?} devices: {body}");
+    let ap = &body["data"][0];
+    assert_eq!(ap["type"], "uap");
+    assert_eq!(ap["state"], "connected");
+    assert_eq!(ap["uptime"], 123456);
+    assert_eq!(ap["radios"].as_array().unwrap().len(), 2);
+    assert_eq!(ap["radios"][0]["channel"], "auto");
+    assert_eq!(ap["uplink"]["type"], "wire");
+    assert_eq!(body["data"][1]["type"], "usw");
+    assert_eq!(body["data"][1]["state"], "connected");
+    assert_eq!(body["data"][1]["uplink"], json!({}));
+
+    let (status, body) = call(s, "GET", "/unifi/site/site-1/wifi", &token, None).await;
+    assert_eq!(status, 200, "{kind:?} wifi: {body}");
+    assert_eq!(body["data"].as_array().unwrap().len(), 2);
+
+    // PATCH: the legacy WLAN gets `wlan_band`, the newer one `wlan_bands`.
+    let (status, body) = call(
+        s,
+        "PATCH",
+        &format!("/unifi/site/site-1/wifi/{WLAN_ID}"),
+        &token,
+        Some(
+            json!({"name": "NewSSIDName", "x_passphrase": "NewPassword123", "enabled": true,
+                    "security": "wpapsk", "wpa_mode": "wpa2wpa3", "hide_ssid": true,
+                    "is_guest": false, "band": "both"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{kind:?} patch: {body}");
+    assert_eq!(body["message"], "UniFi WiFi Network Updated Successfully!");
+    assert_eq!(body["data"]["name"], "NewSSIDName");
+    assert_eq!(body["data"]["passphrase"], "NewPassword123");
+    assert_eq!(body["data"]["band"], "both");
+    assert_eq!(body["data"]["bands"], json!(["2g", "5g"]));
+    assert_eq!(body["data"]["hideSSID"], true);
+    assert_eq!(body["data"]["wpa3Support"], true);
+    assert_eq!(body["data"]["wpa3Transition"], true);
+    let puts = e
+        .controller
+        .requests_to(&e.controller.site_path(&format!("rest/wlanconf/{WLAN_ID}")))
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() == "PUT")
+        .collect::<Vec<_>>();
+    assert_eq!(puts.len(), 1);
+    let sent: Value = serde_json::from_slice(&puts[0].body).unwrap();
+    assert_eq!(sent["wlan_band"], "both");
+    assert!(sent.get("wlan_bands").is_none(), "{sent}");
+    assert_eq!(sent["x_passphrase"], "NewPassword123");
+    assert_eq!(sent["wpa_mode"], "wpa2");
+    assert_eq!(sent["wpa3_support"], true);
+    assert_eq!(sent["wpa3_transition"], true);
+    if kind == Kind::UnifiOs {
+        assert_eq!(puts[0].headers.get("x-csrf-token").unwrap(), CSRF);
+    }
+    let (status, body) = call(
+        s,
+        "PATCH",
+        &format!("/unifi/site/site-1/wifi/{WLAN6_ID}"),
+        &token,
+        Some(json!({"band": "5g"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{kind:?} patch 6e: {body}");
+    assert_eq!(body["data"]["bands"], json!(["5g"]));
+    let put6 = e
+        .controller
+        .requests_to(&e.controller.site_path(&format!("rest/wlanconf/{WLAN6_ID}")))
+        .await
+        .into_iter()
+        .find(|r| r.method.as_str() == "PUT")
+        .unwrap();
+    let sent: Value = serde_json::from_slice(&put6.body).unwrap();
+    assert_eq!(sent, json!({"wlan_bands": ["5g"]}));
+
+    let (status, body) = call(s, "GET", "/unifi/site/site-1/networks", &token, None).await;
+    assert_eq!(status, 200, "{kind:?} networks: {body}");
+    let nets = body["data"].as_array().unwrap();
+    assert_eq!(nets.len(), 3);
+    assert_eq!(nets[0]["name"], "LAN");
+    assert_eq!(nets[0]["vlanId"], Value::Null);
+    assert_eq!(nets[0]["subnet"], "192.168.1.1/24");
+    assert_eq!(nets[0]["dhcpEnabled"], true);
+    assert_eq!(nets[0]["dhcpStart"], "192.168.1.100");
+    assert_eq!(nets[0]["isNat"], true);
+    assert_eq!(nets[1]["vlanId"], 100);
+
+    let (status, body) = call(s, "GET", "/unifi/site/site-1/wlan-groups", &token, None).await;
+    assert_eq!(status, 200, "{kind:?} wlan groups: {body}");
+    assert_eq!(
+        body["data"],
+        json!([{"id": "61ae856a8eae567c3905c55d", "name": "Default",
+                "siteId": "61ae856a8eae567c3905c550", "noDelete": true, "noEdit": false,
+                "hidden": false}])
+    );
+    let (status, body) = call(
+        s,
+        "POST",
+        "/unifi/site/site-1/wlan-groups",
+        &token,
+        Some(json!({"name": "Lobby APs"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{kind:?} create wlan group: {body}");
+    assert_eq!(body["status"], 201);
+    assert_eq!(body["data"]["name"], "Lobby APs");
+    assert_eq!(body["data"]["noDelete"], false);
+
+    let (status, body) = call(s, "GET", "/unifi/site/site-1/ap-groups", &token, None).await;
+    assert_eq!(status, 200, "{kind:?} ap groups: {body}");
+    assert_eq!(body["data"][0]["name"], "All APs");
+    assert_eq!(body["data"][0]["noDelete"], true);
+    assert_eq!(body["data"][0]["deviceMacs"].as_array().unwrap().len(), 3);
+    assert_eq!(body["data"][1]["noDelete"], false);
+
+    let (status, body) = call(s, "GET", "/unifi/site/site-1/access-points", &token, None).await;
+    assert_eq!(status, 200, "{kind:?} access points: {body}");
+    assert_eq!(
+        body["data"],
+        json!([{"id": "64a1c0ffee0000000000ap01", "mac": "18:e8:29:59:25:bc", "model": "U6PRO",
+                "type": "uap", "name": "Office AP", "state": 1, "adopted": true,
+                "ip": "192.168.1.10", "version": "6.6.77.15353"}])
+    );
+
+    let (status, body) = call(s, "GET", "/unifi/site/site-1/wifi-limits", &token, None).await;
+    assert_eq!(status, 200, "{kind:?} wifi limits: {body}");
+    let limits = body["data"].as_array().unwrap();
+    assert_eq!(limits.len(), 1, "access points only");
+    assert_eq!(limits[0]["apName"], "Office AP");
+    assert_eq!(
+        limits[0]["radios"][0],
+        json!({"radio": "ng", "band": "2g", "activeWlans": 2, "limit": 8, "remaining": 6,
+               "wlanNames": ["TTAD", "Corp-6E"]})
+    );
+    assert_eq!(
+        limits[0]["radios"][1]["activeWlans"], 1,
+        "mesh backhaul not counted"
+    );
+    assert_eq!(limits[0]["radios"][1]["band"], "5g");
+
+    let (status, body) = call(s, "GET", "/unifi/site/site-1/speed-profiles", &token, None).await;
+    assert_eq!(status, 200, "{kind:?} speed profiles: {body}");
+    assert_eq!(body["data"][0]["downloadLimitKbps"], -1);
+    assert_eq!(body["data"][0]["uploadLimitKbps"], -1);
+    assert_eq!(body["data"][0]["noDelete"], true);
+    assert_eq!(body["data"][1]["downloadLimitKbps"], 10000);
+    assert_eq!(body["data"][1]["uploadLimitKbps"], 5000);
+    let (status, body) = call(
+        s,
+        "POST",
+        "/unifi/site/site-1/speed-profiles",
+        &token,
+        Some(json!({"name": "Guest 10Mbps", "downloadLimitKbps": 10000})),
+    )
+    .await;
+    assert_eq!(status, 201, "{kind:?} create speed profile: {body}");
+    assert_eq!(body["data"]["downloadLimitKbps"], 10000);
+    assert_eq!(body["data"]["uploadLimitKbps"], -1, "omitted = unlimited");
+    let post = e
+        .controller
+        .requests_to(&e.controller.site_path("rest/usergroup"))
+        .await
+        .into_iter()
+        .find(|r| r.method.as_str() == "POST")
+        .unwrap();
+    let sent: Value = serde_json::from_slice(&post.body).unwrap();
+    assert_eq!(
+        sent,
+        json!({"name": "Guest 10Mbps", "qos_rate_max_down": 10000, "qos_rate_max_up": -1})
+    );
+
+    let ppsk_path = format!("/unifi/site/site-1/wifi/{WLAN_ID}/ppsk");
+    let (status, body) = call(s, "GET", &ppsk_path, &token, None).await;
+    assert_eq!(status, 200, "{kind:?} ppsks: {body}");
+    assert_eq!(
+        body["data"],
+        json!([
+            {"key": "iot-devices-1", "name": null, "mac": null, "vlanId": 100},
+            {"key": "lan-laptops-2", "name": "Laptops", "mac": null, "vlanId": null}
+        ])
+    );
+    let (status, body) = call(
+        s,
+        "POST",
+        &ppsk_path,
+        &token,
+        Some(
+            json!({"key": "mySecurePassword123", "name": "John's Laptop",
+                    "mac": "AA:BB:CC:DD:EE:FF", "vlanId": 100}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{kind:?} create ppsk: {body}");
+    assert_eq!(body["message"], "UniFi Private PSK Created Successfully!");
+    let list = body["data"].as_array().unwrap();
+    assert_eq!(list.len(), 3, "the full list: {body}");
+    assert_eq!(
+        list[2],
+        json!({"key": "mySecurePassword123", "name": "John's Laptop",
+               "mac": "aa:bb:cc:dd:ee:ff", "vlanId": 100})
+    );
+
+    // Site records on this controller kind too.
+    let (status, body) = call(s, "POST", "/unifi/sites/sync", &token, None).await;
+    assert_eq!(status, 200, "{kind:?} sync: {body}");
+    assert_eq!(body["data"].as_array().unwrap().len(), 2);
+    let (status, body) = call(
+        s,
+        "POST",
+        "/unifi/sites/create",
+        &token,
+        Some(json!({"description": "New Office Site"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{kind:?} create site: {body}");
+    assert_eq!(body["data"]["name"], "New Office Site");
+    assert_eq!(body["data"]["siteId"], "n3wsite1");
+    assert_eq!(body["data"]["companyId"], Value::Null);
+
+    assert_eq!(
+        e.controller.logins().await,
+        1,
+        "{kind:?}: one login for the whole run"
+    );
+}
+
+#[tokio::test]
+async fn every_live_route_on_a_classic_controller() {
+    exercise_live_routes(Kind::Classic).await;
+}
+
+#[tokio::test]
+async fn every_live_route_on_a_unifi_os_console() {
+    exercise_live_routes(Kind::UnifiOs).await;
+}
+
+#[tokio::test]
+async fn concurrent_requests_share_one_login() {
+    for kind in [Kind::Classic, Kind::UnifiOs] {
+        let e = env(kind).await;
+        let token = admin(&e.server).await;
+        let calls = (0..30).map(|i| {
+            let route = if i % 2 == 0 { "wifi" } else { "devices" };
+            let p = format!("/unifi/site/site-1/{route}");
+            let s = &e.server;
+            let token = token.clone();
+            async move { call(s, "GET", &p, &token, None).await }
+        });
+        let results = futures::future::join_all(calls).await;
+        for (status, body) in &results {
+            assert_eq!(*status, 200, "{kind:?}: {body}");
+        }
+        assert_eq!(e.controller.logins().await, 1, "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn sync_creates_new_sites_and_renames_changed_ones() {
+    let controller = Controller::start(Kind::Classic).await;
+    let (server, _dir) = server_with(Some(controller.config())).await;
+    insert_company(&server, "company-1", 1, "Acme Corp").await;
+    insert_site(&server, "site-1", SITE, "Old Name").await;
+    sqlx::query("UPDATE unifi_sites SET company_id = 'company-1' WHERE id = 'site-1'")
+        .execute(&server.state.store.db().pool)
+        .await
+        .unwrap();
+    let (_, token) = server
+        .user_with_grants(&["unifi.access", "unifi.sites.sync"])
+        .await;
+    let (status, body) = call(&server, "POST", "/unifi/sites/sync", &token, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["message"], "UniFi Sites Synced Successfully!");
+    let data = body["data"].as_array().unwrap();
+    assert_eq!(data.len(), 2);
+    assert_eq!(data[0]["siteId"], "default");
+    assert_eq!(data[0]["name"], "Default");
+    assert_eq!(data[0]["companyId"], Value::Null);
+    assert_eq!(data[1]["id"], "site-1", "the existing record is kept");
+    assert_eq!(data[1]["name"], "Total Tech - Murray Office", "and renamed");
+    assert_eq!(data[1]["companyId"], "company-1", "its link survives");
+    assert_ne!(data[1]["updatedAt"], "2026-01-01T00:00:00.000Z");
+
+    // Again, now through the CLI's entry point: nothing left to do.
+    let reports = run_target(
+        &server.state,
+        SyncTarget::UnifiSites,
+        SyncMode::Full,
+        &Quiet,
+    )
+    .await
+    .unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].kind, "unifi-sites");
+    assert_eq!(
+        (
+            reports[0].fetched,
+            reports[0].created,
+            reports[0].updated,
+            reports[0].unchanged
+        ),
+        (2, 0, 0, 2)
+    );
+    // `all` includes the UniFi sites when UniFi is configured (ConnectWise is not here).
+    let reports = run_target(&server.state, SyncTarget::All, SyncMode::Full, &Quiet)
+        .await
+        .unwrap();
+    assert_eq!(
+        reports.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>(),
+        ["unifi-sites"]
+    );
+
+    let (_, reader) = server
+        .user_with_grants(&["unifi.access", "unifi.sites.fetch.many"])
+        .await;
+    let (status, body) = call(&server, "GET", "/unifi/sites", &reader, None).await;
+    assert_eq!(status, 200, "{body}");
+    let listed = body["data"].as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["name"], "Default");
+    assert_eq!(listed[0]["company"], Value::Null);
+    assert_eq!(
+        listed[1]["company"],
+        json!({"id": "company-1", "name": "Acme Corp"})
+    );
+    assert_eq!(controller.logins().await, 1);
+}
+
+#[tokio::test]
+async fn sites_link_to_companies_and_unlink() {
+    let e = env(Kind::Classic).await;
+    let s = &e.server;
+    insert_company(s, "company-1", 42, "Acme Corp").await;
+    let token = admin(s).await;
+
+    let (status, body) = call(
+        s,
+        "POST",
+        "/unifi/site/site-1/link",
+        &token,
+        Some(json!({"companyId": "nope"})),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["error"], "CompanyNotFound");
+    let (status, body) = call(
+        s,
+        "POST",
+        "/unifi/site/missing/link",
+        &token,
+        Some(json!({"companyId": "company-1"})),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["error"], "UnifiSiteNotFound");
+    let (status, body) = call(
+        s,
+        "POST",
+        "/unifi/site/site-1/link",
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+
+    // By ConnectWise id, too.
+    let (status, body) = call(
+        s,
+        "POST",
+        "/unifi/site/site-1/link",
+        &token,
+        Some(json!({"companyId": "42"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["message"],
+        "UniFi Site Linked to Company Successfully!"
+    );
+    assert_eq!(body["data"]["companyId"], "company-1");
+    assert_eq!(body["data"]["siteId"], SITE);
+
+    let (_, company_reader) = s.user_with_grants(&["unifi.access", "company.fetch"]).await;
+    let (status, body) = call(
+        s,
+        "GET",
+        "/company/companies/company-1/unifi/sites",
+        &company_reader,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["message"], "Company UniFi Sites Fetched Successfully!");
+    assert_eq!(body["data"].as_array().unwrap().len(), 1);
+    assert_eq!(body["data"][0]["id"], "site-1");
+    let (status, _) = call(
+        s,
+        "GET",
+        "/company/companies/nope/unifi/sites",
+        &company_reader,
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    let (status, body) = call(s, "GET", "/unifi/site/site-1", &token, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["companyId"], "company-1");
+
+    let (status, body) = call(s, "POST", "/unifi/site/site-1/unlink", &token, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["message"],
+        "UniFi Site Unlinked from Company Successfully!"
+    );
+    assert_eq!(body["data"]["companyId"], Value::Null);
+    let (_, body) = call(
+        s,
+        "GET",
+        "/company/companies/company-1/unifi/sites",
+        &company_reader,
+        None,
+    )
+    .await;
+    assert_eq!(body["data"], json!([]));
+    let (status, body) = call(s, "GET", "/unifi/site/missing", &token, None).await;
+    assert_eq!(status, 404, "{body}");
+    let (status, _) = call(s, "POST", "/unifi/site/missing/unlink", &token, None).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn wifi_updates_are_validated_before_reaching_the_controller() {
+    let e = env(Kind::Classic).await;
+    let token = admin(&e.server).await;
+    let p = format!("/unifi/site/site-1/wifi/{WLAN_ID}");
+    let (status, body) = call(
+        &e.server,
+        "PATCH",
+        &p,
+        &token,
+        Some(json!({"security": "wep", "wpa_mode": "wpa1", "band": "6g", "x_passphrase": "short"})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"], "ValidationError");
+    let paths: BTreeSet<String> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            e["path"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join(".")
+        })
+        .collect();
+    // The schema is checked field by field and the first failure reported, with its path.
+    let allowed = BTreeSet::from([
+        "body.security".to_owned(),
+        "body.wpa_mode".to_owned(),
+        "body.band".to_owned(),
+        "body.x_passphrase".to_owned(),
+    ]);
+    assert_eq!(paths.len(), 1, "{body}");
+    assert!(paths.is_subset(&allowed), "{paths:?}");
+    let too_long = "x".repeat(64);
+    for bad in [
+        json!({"x_passphrase": too_long}),
+        json!({"name": ""}),
+        json!({"vlan": 5}),
+        json!({"enabled": "yes"}),
+    ] {
+        let (status, body) = call(&e.server, "PATCH", &p, &token, Some(bad.clone())).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert!(body["errors"][0]["path"][0] == "body", "{body}");
+    }
+    // An empty body changes nothing and answers with the network as it is.
+    let (status, body) = call(&e.server, "PATCH", &p, &token, Some(json!({}))).await;
+    assert_eq!(status, 200, "{body}");
+    // 63 characters is fine.
+    let (status, body) = call(
+        &e.server,
+        "PATCH",
+        &p,
+        &token,
+        Some(json!({"x_passphrase": "y".repeat(63)})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let puts = e
+        .controller
+        .requests_to(&e.controller.site_path(&format!("rest/wlanconf/{WLAN_ID}")))
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() == "PUT")
+        .count();
+    assert_eq!(puts, 1, "only the valid update reached the controller");
+    // An unknown WLAN.
+    let (status, body) = call(
+        &e.server,
+        "PATCH",
+        "/unifi/site/site-1/wifi/000000000000000000000000",
+        &token,
+        Some(json!({"enabled": false})),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+}
+
+#[tokio::test]
+async fn ppsks_are_validated_and_mapped_to_the_network_of_their_vlan() {
+    let e = env(Kind::Classic).await;
+    let token = admin(&e.server).await;
+    let p = format!("/unifi/site/site-1/wifi/{WLAN_ID}/ppsk");
+    for (bad, field) in [
+        (json!({"key": "short", "name": "A"}), "key"),
+        (
+            json!({"key": "long-enough", "name": "A", "mac": "AA:BB:CC:DD:EE"}),
+            "mac",
+        ),
+        (
+            json!({"key": "long-enough", "name": "A", "mac": "zz:bb:cc:dd:ee:ff"}),
+            "mac",
+        ),
+        (
+            json!({"key": "long-enough", "name": "A", "vlanId": 5000}),
+            "vlanId",
+        ),
+        (json!({"key": "long-enough", "name": " "}), "name"),
+    ] {
+        let (status, body) = call(&e.server, "POST", &p, &token, Some(bad.clone())).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert_eq!(body["errors"][0]["path"], json!(["body", field]), "{body}");
+    }
+    let (status, body) = call(
+        &e.server,
+        "POST",
+        &p,
+        &token,
+        Some(json!({"key": "long-enough", "name": "A", "vlanId": 200})),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["error"], "UnifiVlanNotFound");
+    assert!(body["message"].as_str().unwrap().contains("VLAN 200"));
+    // A key already on the WLAN.
+    let (status, body) = call(
+        &e.server,
+        "POST",
+        &p,
+        &token,
+        Some(json!({"key": "iot-devices-1", "name": "Dup"})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let wlan_path = e.controller.site_path(&format!("rest/wlanconf/{WLAN_ID}"));
+    let puts = |reqs: Vec<wiremock::Request>| {
+        reqs.into_iter()
+            .filter(|r| r.method.as_str() == "PUT")
+            .collect::<Vec<_>>()
+    };
+    assert!(puts(e.controller.requests_to(&wlan_path).await).is_empty());
+
+    let (status, body) = call(
+        &e.server,
+        "POST",
+        &p,
+        &token,
+        Some(
+            json!({"key": "printer-key-9", "name": "Printer", "mac": "aa-bb-cc-dd-ee-01",
+                    "vlanId": 100}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let sent = puts(e.controller.requests_to(&wlan_path).await);
+    assert_eq!(sent.len(), 1);
+    let sent: Value = serde_json::from_slice(&sent[0].body).unwrap();
+    assert_eq!(sent["private_preshared_keys_enabled"], true);
+    let keys = sent["private_preshared_keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 3, "the existing keys are kept: {sent}");
+    assert_eq!(
+        keys[2],
+        json!({"password": "printer-key-9", "networkconf_id": IOT_NET, "name": "Printer",
+               "mac": "aa:bb:cc:dd:ee:01"})
+    );
+    assert!(sent.get("name").is_none(), "only the keys are written");
+
+    // Without a VLAN: the WLAN's own network.
+    let (status, body) = call(
+        &e.server,
+        "POST",
+        &p,
+        &token,
+        Some(json!({"key": "guest-key-77", "name": "Guest"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let sent = puts(e.controller.requests_to(&wlan_path).await);
+    let last: Value = serde_json::from_slice(&sent.last().unwrap().body).unwrap();
+    assert_eq!(
+        last["private_preshared_keys"][2]["networkconf_id"], LAN_NET,
+        "{last}"
+    );
+    assert_eq!(body["data"][2]["vlanId"], Value::Null);
+}
+
+#[tokio::test]
+async fn without_unifi_settings_live_routes_answer_503() {
+    let (server, _dir) = server_with(None).await;
+    insert_site(&server, "site-1", SITE, "Murray").await;
+    let token = admin(&server).await;
+    for (verb, p) in [
+        ("GET", "/unifi/site/site-1/wifi"),
+        ("GET", "/unifi/site/site-1/overview"),
+        ("POST", "/unifi/sites/sync"),
+    ] {
+        let (status, body) = call(&server, verb, p, &token, None).await;
+        assert_eq!(status, 503, "{p}: {body}");
+        assert_eq!(body["error"], "IntegrationNotConfigured");
+        assert!(body["message"].as_str().unwrap().contains("UniFi"));
+    }
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/unifi/sites/create",
+        &token,
+        Some(json!({"description": "X"})),
+    )
+    .await;
+    assert_eq!(status, 503, "{body}");
+    // Records need no controller.
+    let (status, body) = call(&server, "GET", "/unifi/sites", &token, None).await;
+    assert_eq!(status, 200, "{body}");
+    let err = run_target(
+        &server.state,
+        SyncTarget::UnifiSites,
+        SyncMode::Full,
+        &Quiet,
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("UniFi"), "{err}");
+}
+
+#[tokio::test]
+async fn controller_failures_are_502_naming_unifi() {
+    let e = env(Kind::Classic).await;
+    Mock::given(method("GET"))
+        .and(path(e.controller.site_path("stat/device")))
+        .respond_with(ResponseTemplate::new(500).set_body_string("Internal Server Error"))
+        .with_priority(1)
+        .mount(&e.controller.server)
+        .await;
+    let token = admin(&e.server).await;
+    let (status, body) = call(&e.server, "GET", "/unifi/site/site-1/devices", &token, None).await;
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(body["successful"], false);
+    assert!(
+        body["message"].as_str().unwrap().contains("UniFi"),
+        "{body}"
+    );
+
+    // A rejected login.
+    let bad = Controller::start(Kind::Classic).await;
+    Mock::given(method("POST"))
+        .and(path("/api/login"))
+        .respond_with(unifi_controller::api_error(400, "api.err.Invalid"))
+        .with_priority(1)
+        .mount(&bad.server)
+        .await;
+    let (server, _dir) = server_with(Some(bad.config())).await;
+    insert_site(&server, "site-1", SITE, "Murray").await;
+    let token = admin(&server).await;
+    let (status, body) = call(&server, "GET", "/unifi/site/site-1/wifi", &token, None).await;
+    assert_eq!(status, 502, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("UniFi"),
+        "{body}"
+    );
+
+    // Nobody listening.
+    let gone = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let mut config = bad.config();
+    config.url = format!("http://127.0.0.1:{gone}");
+    let (server, _dir2) = server_with(Some(config)).await;
+    insert_site(&server, "site-1", SITE, "Murray").await;
+    let token = admin(&server).await;
+    let (status, body) = call(&server, "GET", "/unifi/site/site-1/networks", &token, None).await;
+    assert!(status == 502 || status == 504, "{status}: {body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("UniFi"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_site_the_controller_does_not_know_is_404() {
+    let e = env(Kind::UnifiOs).await;
+    insert_site(&e.server, "site-gone", "gone1234", "Closed Office").await;
+    let token = admin(&e.server).await;
+    for route in ["wifi", "devices", "networks", "speed-profiles"] {
+        let (status, body) = call(
+            &e.server,
+            "GET",
+            &format!("/unifi/site/site-gone/{route}"),
+            &token,
+            None,
+        )
+        .await;
+        assert_eq!(status, 404, "{route}: {body}");
+        assert_eq!(body["error"], "UniFiNotFound");
+        assert!(
+            body["message"].as_str().unwrap().contains("UniFi"),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn site_records_on_postgres() {
+    let Some(url) = postgres_test_url("site_records_on_postgres").await else {
+        return;
+    };
+    let controller = Controller::start(Kind::Classic).await;
+    let (server, _dir) = server_on(
+        &url,
+        Some(controller.config()),
+        tempfile::tempdir().unwrap(),
+    )
+    .await;
+    insert_company(&server, "company-1", 7, "Acme Corp").await;
+    insert_site(&server, "site-1", SITE, "Old Name").await;
+    let token = admin(&server).await;
+    let (status, body) = call(&server, "POST", "/unifi/sites/sync", &token, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"][1]["name"], "Total Tech - Murray Office");
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/unifi/site/site-1/link",
+        &token,
+        Some(json!({"companyId": "company-1"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = call(&server, "GET", "/unifi/sites", &token, None).await;
+    let linked: Vec<&Value> = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| !s["company"].is_null())
+        .collect();
+    assert_eq!(linked.len(), 1);
+    assert_eq!(linked[0]["company"]["name"], "Acme Corp");
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/unifi/sites/create",
+        &token,
+        Some(json!({"description": "New Office Site"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["siteId"], "n3wsite1");
+    let (_, body) = call(
+        &server,
+        "GET",
+        "/company/companies/7/unifi/sites",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(body["data"].as_array().unwrap().len(), 1);
+}

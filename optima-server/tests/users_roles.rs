@@ -1,0 +1,393 @@
+//! Behaviour of the user, role and permission routes beyond their permission gates.
+
+use optima_server::config::Config;
+use optima_server::testing::{TestServer, sqlite_test_url};
+use serde_json::{Value, json};
+
+async fn server() -> (TestServer, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::for_database(sqlite_test_url(dir.path()), dir.path());
+    config.jwt_secret = Some(secrecy::SecretString::from("users-roles".to_owned()));
+    (TestServer::start(config).await.unwrap(), dir)
+}
+
+async fn send(
+    server: &TestServer,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method.parse().unwrap(), server.url(path))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    (
+        response.status().as_u16(),
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
+    let (s, _d) = server().await;
+    let (target, _) = s.user_with_grants(&[]).await;
+    let (_, writer) = s.user_with_grants(&["user.write.other"]).await;
+    let path = format!("/v1/user/users/{}", target.id);
+    let (status, body) = send(
+        &s,
+        "PATCH",
+        &path,
+        &writer,
+        Some(json!({"roles": ["admin"]})),
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("You do not have permission to modify roles on another user.")
+    );
+    let (status, _) = send(
+        &s,
+        "PATCH",
+        &path,
+        &writer,
+        Some(json!({"permissions": ["user.read"]})),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, body) = send(&s, "PATCH", &path, &writer, Some(json!({"name": "Ok"}))).await;
+    assert_eq!((status, body["data"]["name"].as_str()), (200, Some("Ok")));
+
+    let (_, admin) = s
+        .user_with_grants(&[
+            "user.write.other",
+            "user.roles.other",
+            "user.permissions.other",
+        ])
+        .await;
+    let (status, body) = send(
+        &s,
+        "PATCH",
+        &path,
+        &admin,
+        Some(json!({"roles": ["admin", "nope"], "permissions": ["user.raed"]})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["path"], json!(["body", "roles", "1"]));
+    let (status, body) = send(
+        &s,
+        "PATCH",
+        &path,
+        &admin,
+        Some(json!({"roles": ["member"], "permissions": ["user.raed"]})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["errors"][0]["path"],
+        json!(["body", "permissions", "0"])
+    );
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("user.raed")
+    );
+    let (status, body) = send(
+        &s,
+        "PATCH",
+        &path,
+        &admin,
+        Some(json!({"roles": ["member"], "permissions": ["-user.write"]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["roles"], json!(["member"]));
+    assert_eq!(body["data"]["permissions"], json!(["-user.write"]));
+    let (status, body) = send(&s, "PATCH", &path, &admin, Some(json!({"nmae": "typo"}))).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["path"], json!(["body", "nmae"]));
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field")
+    );
+}
+
+#[tokio::test]
+async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
+    let (s, _d) = server().await;
+    let (_, admin) = s.user_with_grants(&["*"]).await;
+    let (status, role) = send(&s, "POST", "/v1/role", &admin, Some(json!({"title": "Auditor", "moniker": "auditor", "permissions": ["audit.read", "role.read"]}))).await;
+    assert_eq!(status, 201);
+    let id = role["data"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        send(&s, "GET", "/v1/role/auditor", &admin, None).await.1["data"]["id"],
+        id
+    );
+    assert_eq!(
+        send(&s, "GET", &format!("/v1/role/{id}"), &admin, None)
+            .await
+            .1["data"]["moniker"],
+        "auditor"
+    );
+    let (status, dup) = send(
+        &s,
+        "POST",
+        "/v1/role",
+        &admin,
+        Some(json!({"title": "Again", "moniker": "auditor"})),
+    )
+    .await;
+    assert_eq!((status, dup["error"].as_str()), (409, Some("Conflict")));
+    let (status, bad) = send(
+        &s,
+        "POST",
+        "/v1/role",
+        &admin,
+        Some(json!({"title": "X", "moniker": "Bad Moniker"})),
+    )
+    .await;
+    assert_eq!(
+        (status, bad["errors"][0]["path"].clone()),
+        (400, json!(["body", "moniker"]))
+    );
+    let (status, bad) = send(
+        &s,
+        "POST",
+        "/v1/role",
+        &admin,
+        Some(json!({"moniker": "x"})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        bad["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("title"),
+        "{bad}"
+    );
+
+    let (status, added) = send(
+        &s,
+        "POST",
+        "/v1/role/auditor/permissions",
+        &admin,
+        Some(json!({"permissions": ["user.read", "audit.read"]})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        added["data"]["permissions"],
+        json!(["audit.read", "role.read", "user.read"])
+    );
+    let (_, removed) = send(
+        &s,
+        "DELETE",
+        "/v1/role/auditor/permissions",
+        &admin,
+        Some(json!({"permissions": ["role.read"]})),
+    )
+    .await;
+    assert_eq!(
+        removed["data"]["permissions"],
+        json!(["audit.read", "user.read"])
+    );
+
+    let (holder, holder_token) = s.user_with_grants(&[]).await;
+    let (_, _) = send(
+        &s,
+        "PATCH",
+        &format!("/v1/user/users/{}", holder.id),
+        &admin,
+        Some(json!({"roles": ["auditor"]})),
+    )
+    .await;
+    assert_eq!(
+        send(&s, "GET", "/v1/user/@me", &holder_token, None).await.0,
+        200
+    );
+    let (_, users) = send(&s, "GET", "/v1/role/auditor/users", &admin, None).await;
+    assert_eq!(
+        users["data"][0]["roles"],
+        json!([id]),
+        "role users show role ids"
+    );
+
+    // Revoking takes effect on the very next request.
+    let (status, _) = send(&s, "DELETE", "/v1/role/auditor", &admin, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        send(&s, "GET", "/v1/user/@me", &holder_token, None).await.0,
+        403
+    );
+    let (_, after) = send(
+        &s,
+        "GET",
+        &format!("/v1/user/users/{}", holder.id),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(after["data"]["roles"], json!([]));
+    assert_eq!(
+        send(&s, "GET", "/v1/role/auditor", &admin, None).await.0,
+        404
+    );
+}
+
+#[tokio::test]
+async fn permission_checks_explain_to_those_allowed() {
+    let (s, _d) = server().await;
+    let (_, plain) = s.user_with_grants(&["user.read", "-credential.*"]).await;
+    let body = json!({"permissions": ["user.read", "credential.fetch", "company.fetch"]});
+    let (status, r) = send(
+        &s,
+        "POST",
+        "/v1/user/@me/check-permission",
+        &plain,
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let results = r["data"]["results"].as_array().unwrap();
+    assert_eq!(
+        results
+            .iter()
+            .map(|x| x["hasPermission"].as_bool().unwrap())
+            .collect::<Vec<_>>(),
+        [true, false, false]
+    );
+    assert!(results[0].get("explanation").is_none());
+
+    let (_, explainer) = s
+        .user_with_grants(&["user.read", "permission.explain", "-credential.*"])
+        .await;
+    let (_, r) = send(
+        &s,
+        "POST",
+        "/v1/user/@me/check-permission",
+        &explainer,
+        Some(body),
+    )
+    .await;
+    let why = r["data"]["results"][1]["explanation"].as_str().unwrap();
+    assert!(
+        why.contains("`-credential.*`") && why.contains("role `test-"),
+        "{why}"
+    );
+}
+
+#[tokio::test]
+async fn catalog_used_in_comes_from_the_route_table() {
+    let (s, _d) = server().await;
+    let (_, token) = s.user_with_grants(&["role.read"]).await;
+    let (_, nodes) = send(&s, "GET", "/v1/permissions/nodes", &token, None).await;
+    let node = |n: &str| {
+        nodes["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["node"] == n)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(node("role.create")["usedIn"], json!(["POST /v1/role"]));
+    assert_eq!(
+        node("user.roles.other")["usedIn"],
+        json!(["PATCH /v1/user/users/{identifier}"])
+    );
+    assert_eq!(node("*")["usedIn"], json!([]));
+    let (_, catalog) = send(&s, "GET", "/v1/permissions", &token, None).await;
+    assert_eq!(catalog["data"]["global"]["permissions"][0]["node"], "*");
+    let (status, missing) = send(&s, "GET", "/v1/permissions/invalidCategory", &token, None).await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        missing["message"],
+        "Permission category \"invalidCategory\" not found"
+    );
+}
+
+#[tokio::test]
+async fn nobody_locks_themselves_or_everyone_out() {
+    let (s, _d) = server().await;
+    let (me, token) = s.user_with_grants(&["*"]).await;
+    let path = format!("/v1/user/users/{}", me.id);
+    let (status, body) = send(&s, "PATCH", &path, &token, Some(json!({"roles": []}))).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("your own roles"));
+    let (status, _) = send(
+        &s,
+        "PATCH",
+        &path,
+        &token,
+        Some(json!({"permissions": ["*"]})),
+    )
+    .await;
+    assert_eq!(status, 403, "nor grant yourself more");
+    let (status, _) = send(
+        &s,
+        "PATCH",
+        &path,
+        &token,
+        Some(json!({"name": "Still Me"})),
+    )
+    .await;
+    assert_eq!(status, 200, "your own name is fine");
+    let (status, body) = send(&s, "DELETE", &path, &token, None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("CannotDeleteSelf"))
+    );
+
+    let (status, body) = send(&s, "DELETE", "/v1/role/admin", &token, None).await;
+    assert_eq!((status, body["error"].as_str()), (409, Some("BuiltInRole")));
+    let (status, _) = send(
+        &s,
+        "PATCH",
+        "/v1/role/admin",
+        &token,
+        Some(json!({"permissions": ["user.read"]})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let (status, _) = send(
+        &s,
+        "PATCH",
+        "/v1/role/admin",
+        &token,
+        Some(json!({"moniker": "root"})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let (status, _) = send(
+        &s,
+        "DELETE",
+        "/v1/role/admin/permissions",
+        &token,
+        Some(json!({"permissions": ["*"]})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let (status, body) = send(
+        &s,
+        "PATCH",
+        "/v1/role/admin",
+        &token,
+        Some(json!({"title": "Administrators"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["data"]["title"].as_str()),
+        (200, Some("Administrators"))
+    );
+}
