@@ -114,3 +114,59 @@ async fn spec_is_served_and_docs_are_up() {
     assert_eq!(ready.status(), 200);
     assert!(ready.headers().contains_key("x-request-id"));
 }
+
+fn patterns(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                match (key.as_str(), child) {
+                    ("pattern", Value::String(p)) => out.push(p.clone()),
+                    _ => patterns(child, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| patterns(v, out)),
+        _ => {}
+    }
+}
+
+/// Every whitespace character of the three regex dialects that read this spec: ECMA-262
+/// (JSON Schema, the TypeScript client), Python's `re` (schemathesis) and Rust's `regex`
+/// (the server's own validators).
+const WHITESPACE_OF_ANY_DIALECT: &[char] = &[
+    '\t', '\n', '\u{b}', '\u{c}', '\r', ' ', '\u{1c}', '\u{1d}', '\u{1e}', '\u{1f}', '\u{85}',
+    '\u{a0}', '\u{1680}', '\u{2000}', '\u{2005}', '\u{200a}', '\u{2028}', '\u{2029}', '\u{202f}',
+    '\u{205f}', '\u{3000}', '\u{feff}',
+];
+
+/// `\s`, `\S`, `\w`, `\d` and `\b` mean different things in those dialects (is U+0085
+/// whitespace?), so a generator and the server would disagree on what is valid: the spec spells
+/// every class out instead.
+#[tokio::test]
+async fn patterns_mean_the_same_in_every_regex_dialect() {
+    let spec: Value = serde_json::from_str(&generated().await).unwrap();
+    let mut found = Vec::new();
+    patterns(&spec, &mut found);
+    assert!(!found.is_empty());
+    for pattern in &found {
+        for shorthand in [r"\s", r"\S", r"\w", r"\W", r"\d", r"\D", r"\b", r"\B"] {
+            assert!(
+                !pattern.contains(shorthand),
+                "pattern {pattern:?} uses {shorthand}, whose meaning differs between regex dialects"
+            );
+        }
+    }
+    // The "not blank" class: blank in any dialect is refused, anything else is accepted.
+    let non_blank = found
+        .iter()
+        .find(|p| p.starts_with("[^\\t"))
+        .expect("names carry a not-blank pattern");
+    let re = regex::Regex::new(non_blank).unwrap();
+    let blank: String = WHITESPACE_OF_ANY_DIALECT.iter().collect();
+    assert!(!re.is_match(&blank), "{blank:?} is blank");
+    for c in WHITESPACE_OF_ANY_DIALECT {
+        assert!(!re.is_match(&c.to_string()), "{c:?} alone is blank");
+        assert!(re.is_match(&format!("{c}x{c}")));
+    }
+    assert!(re.is_match("\u{200b}"), "a zero-width space is not whitespace anywhere");
+}
