@@ -1,5 +1,7 @@
 //! The core store traits on SQL, and the server's own tables (sign-in state, refresh tokens).
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::Utc;
 use optima_core::store::{NewRole, NewUser, Role, RoleStore, User, UserStore, new_id};
@@ -8,6 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use crate::db::{Backend, Db, DbError, get_strings, get_time, strings, timestamp};
+use crate::rbac_version::{Lookup, VersionCache};
 
 impl From<DbError> for StoreError {
     fn from(e: DbError) -> Self {
@@ -40,6 +43,7 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     db: Db,
+    rbac_version: Arc<VersionCache>,
 }
 
 const USER_COLUMNS: &str =
@@ -48,7 +52,10 @@ const USER_COLUMNS: &str =
 impl SqlStore {
     /// Wraps a connected, migrated database.
     pub fn new(db: Db) -> Self {
-        SqlStore { db }
+        SqlStore {
+            db,
+            rbac_version: Arc::default(),
+        }
     }
 
     /// The database.
@@ -96,10 +103,15 @@ impl SqlStore {
         Ok(users)
     }
 
-    async fn bump_rbac_version(tx: &mut Transaction<'_, Any>) -> Result<(), sqlx::Error> {
+    /// Moves the grants version inside `tx`, commits, and makes this process read it afresh:
+    /// every change to roles, grants or sessions ends here.
+    async fn commit_rbac_change(&self, mut tx: Transaction<'_, Any>) -> Result<()> {
         sqlx::query("UPDATE rbac_state SET version = version + 1 WHERE id = 1")
-            .execute(&mut **tx)
-            .await?;
+            .execute(&mut *tx)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await.map_err(store_err)?;
+        self.rbac_version.invalidate();
         Ok(())
     }
 
@@ -127,12 +139,26 @@ impl SqlStore {
         Ok(())
     }
 
-    /// The version of roles and grants; it changes whenever any of them changes.
+    /// The version of roles and grants; it changes whenever any of them changes. Served from
+    /// memory: see [`crate::rbac_version`] for how fresh it is.
     pub async fn rbac_version(&self) -> Result<i64> {
-        sqlx::query_scalar("SELECT version FROM rbac_state WHERE id = 1")
+        let ticket = match self.rbac_version.lookup() {
+            Lookup::Known(version) => return Ok(version),
+            Lookup::Read(ticket) => ticket,
+        };
+        let read = sqlx::query_scalar("SELECT version FROM rbac_state WHERE id = 1")
             .fetch_one(&self.db.pool)
-            .await
-            .map_err(store_err)
+            .await;
+        match read {
+            Ok(version) => {
+                self.rbac_version.remember(ticket, version);
+                Ok(version)
+            }
+            Err(e) => {
+                self.rbac_version.abandon(ticket);
+                Err(store_err(e))
+            }
+        }
     }
 
     /// A user with the time before which their tokens no longer count (epoch ms), and
@@ -159,14 +185,13 @@ impl SqlStore {
     /// Invalidates every token a user holds that was issued before `now_ms` (epoch ms), and
     /// moves the grants version so that every replica's cached callers are reloaded.
     pub async fn revoke_user_sessions(&self, user_id: &str, now_ms: i64) -> Result<()> {
-        sqlx::query("UPDATE rbac_state SET version = version + 1 WHERE id = 1")
-            .execute(&self.db.pool)
-            .await
-            .map_err(store_err)?;
+        // One transaction with the version move: a request between the two must not cache the
+        // old cut-off under the new version.
+        let mut tx = self.db.pool.begin().await.map_err(store_err)?;
         sqlx::query("UPDATE users SET sessions_valid_after = $1 WHERE id = $2")
             .bind(now_ms)
             .bind(user_id)
-            .execute(&self.db.pool)
+            .execute(&mut *tx)
             .await
             .map_err(store_err)?;
         sqlx::query(
@@ -174,10 +199,10 @@ impl SqlStore {
         )
         .bind(now_ms / 1000)
         .bind(user_id)
-        .execute(&self.db.pool)
+        .execute(&mut *tx)
         .await
         .map_err(store_err)?;
-        Ok(())
+        self.commit_rbac_change(tx).await
     }
 
     // ---- sign-in state ----
@@ -452,8 +477,7 @@ impl RoleStore for SqlStore {
                 other.map_err(store_err)?;
             }
         }
-        Self::bump_rbac_version(&mut tx).await.map_err(store_err)?;
-        tx.commit().await.map_err(store_err)?;
+        self.commit_rbac_change(tx).await?;
         self.find_role(&id)
             .await?
             .ok_or_else(|| Error::NotFound { kind: "role", id })
@@ -510,8 +534,7 @@ impl RoleStore for SqlStore {
                 id: role.id.clone(),
             });
         }
-        Self::bump_rbac_version(&mut tx).await.map_err(store_err)?;
-        tx.commit().await.map_err(store_err)?;
+        self.commit_rbac_change(tx).await?;
         self.find_role(&role.id)
             .await?
             .ok_or_else(|| Error::NotFound {
@@ -540,8 +563,7 @@ impl RoleStore for SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(store_err)?;
-        Self::bump_rbac_version(&mut tx).await.map_err(store_err)?;
-        tx.commit().await.map_err(store_err)?;
+        self.commit_rbac_change(tx).await?;
         Ok(Some(role))
     }
 }
@@ -579,8 +601,7 @@ impl UserStore for SqlStore {
         Self::set_user_roles(&mut tx, &id, &user.roles)
             .await
             .map_err(store_err)?;
-        Self::bump_rbac_version(&mut tx).await.map_err(store_err)?;
-        tx.commit().await.map_err(store_err)?;
+        self.commit_rbac_change(tx).await?;
         self.find_user(&id)
             .await?
             .ok_or_else(|| Error::NotFound { kind: "user", id })
@@ -656,8 +677,7 @@ impl UserStore for SqlStore {
         Self::set_user_roles(&mut tx, &user.id, &user.roles)
             .await
             .map_err(store_err)?;
-        Self::bump_rbac_version(&mut tx).await.map_err(store_err)?;
-        tx.commit().await.map_err(store_err)?;
+        self.commit_rbac_change(tx).await?;
         self.find_user(&user.id)
             .await?
             .ok_or_else(|| Error::NotFound {
@@ -682,8 +702,7 @@ impl UserStore for SqlStore {
                 .await
                 .map_err(store_err)?;
         }
-        Self::bump_rbac_version(&mut tx).await.map_err(store_err)?;
-        tx.commit().await.map_err(store_err)?;
+        self.commit_rbac_change(tx).await?;
         Ok(Some(user))
     }
 }

@@ -168,5 +168,8 @@ async fn patterns_mean_the_same_in_every_regex_dialect() {
         assert!(!re.is_match(&c.to_string()), "{c:?} alone is blank");
         assert!(re.is_match(&format!("{c}x{c}")));
     }
-    assert!(re.is_match("\u{200b}"), "a zero-width space is not whitespace anywhere");
+    assert!(
+        re.is_match("\u{200b}"),
+        "a zero-width space is not whitespace anywhere"
+    );
 }

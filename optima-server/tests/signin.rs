@@ -516,3 +516,49 @@ async fn sign_in_spans_two_replicas_on_postgres() {
         "reuse is seen across replicas"
     );
 }
+
+/// Two replicas on one database: a change made through one bites there on the next request,
+/// and on the other once its known grants version has aged past the documented bound.
+async fn replicas_see_each_others_changes(url: String, dir: &std::path::Path) {
+    let mut cfg = Config::for_database(url, dir);
+    cfg.jwt_secret = Some(secrecy::SecretString::from(SECRET.to_owned()));
+    let here = TestServer::start(cfg.clone()).await.unwrap();
+    let there = TestServer::start(cfg).await.unwrap();
+    let (user, token) = here.user_with_grants(&["user.read"]).await;
+    assert_eq!(me(&here, &token).await.0, 200);
+    assert_eq!(me(&there, &token).await.0, 200);
+
+    there
+        .state
+        .store
+        .revoke_user_sessions(&user.id, chrono::Utc::now().timestamp_millis() + 1)
+        .await
+        .unwrap();
+    assert_eq!(me(&there, &token).await.0, 401, "at once where it was made");
+
+    tokio::time::sleep(
+        optima_server::rbac_version::CROSS_PROCESS_STALENESS + std::time::Duration::from_millis(50),
+    )
+    .await;
+    let (status, body) = me(&here, &token).await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (401, Some("This session was signed out")),
+        "on the other replica once the bound has passed"
+    );
+}
+
+#[tokio::test]
+async fn replicas_see_each_others_changes_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    replicas_see_each_others_changes(sqlite_test_url(dir.path()), dir.path()).await;
+}
+
+#[tokio::test]
+async fn replicas_see_each_others_changes_on_postgres() {
+    let Some(url) = postgres_test_url("replicas_see_each_others_changes").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    replicas_see_each_others_changes(url, dir.path()).await;
+}

@@ -86,10 +86,23 @@ impl From<Role> for RoleOut {
 #[oai(rename_all = "camelCase")]
 pub struct UpdateMe {
     /// New display name (null leaves it as it is).
-    #[oai(nullable, validator(min_length = 1, max_length = 200, pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"))]
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+        )
+    )]
     pub name: Option<String>,
     /// New avatar URL, http or https (null leaves it as it is).
-    #[oai(nullable, validator(max_length = 2048, pattern = r"^https?://[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+$"))]
+    #[oai(
+        nullable,
+        validator(
+            max_length = 2048,
+            pattern = r"^https?://[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+$"
+        )
+    )]
     pub image: Option<String>,
 }
 
@@ -99,10 +112,23 @@ pub struct UpdateMe {
 #[oai(rename_all = "camelCase")]
 pub struct UpdateUser {
     /// New display name (null leaves it as it is).
-    #[oai(nullable, validator(min_length = 1, max_length = 200, pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"))]
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+        )
+    )]
     pub name: Option<String>,
     /// New avatar URL, http or https (null leaves it as it is).
-    #[oai(nullable, validator(max_length = 2048, pattern = r"^https?://[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+$"))]
+    #[oai(
+        nullable,
+        validator(
+            max_length = 2048,
+            pattern = r"^https?://[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+$"
+        )
+    )]
     pub image: Option<String>,
     /// Role ids or monikers (needs `user.roles.other`).
     #[oai(nullable, validator(max_items = 100, max_length = 64))]
@@ -155,7 +181,11 @@ pub struct PermissionResults {
 #[oai(rename_all = "camelCase")]
 pub struct CreateRole {
     /// Display name.
-    #[oai(validator(min_length = 1, max_length = 200, pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+    ))]
     pub title: String,
     /// Unique short name: lower-case letters, digits, `_` and `-`.
     #[oai(validator(pattern = r"^[a-z0-9_-]{1,64}$"))]
@@ -179,7 +209,14 @@ pub struct CreateRole {
 #[oai(rename_all = "camelCase")]
 pub struct UpdateRole {
     /// New display name.
-    #[oai(nullable, validator(min_length = 1, max_length = 200, pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"))]
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+        )
+    )]
     pub title: Option<String>,
     /// New moniker.
     #[oai(nullable, validator(pattern = r"^[a-z0-9_-]{1,64}$"))]

@@ -240,7 +240,11 @@ pub struct LinksOut {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LinkRequest {
     /// The target item: Optima's id, the ConnectWise catalog id, or the ConnectWise identifier.
-    #[oai(validator(min_length = 1, max_length = 128, pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+    ))]
     pub target_id: String,
 }
 

@@ -102,7 +102,11 @@ impl From<SiteRecord> for UnifiSiteListed {
 #[oai(rename = "CreateUnifiSite")]
 pub struct CreateSiteBody {
     /// Human-readable name / description of the site.
-    #[oai(validator(min_length = 1, max_length = 200, pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+    ))]
     pub description: String,
 }
 
@@ -648,7 +652,11 @@ impl From<&WlanGroup> for UnifiWlanGroup {
 #[oai(rename = "CreateUnifiWlanGroup")]
 pub struct CreateWlanGroupBody {
     /// Name of the group.
-    #[oai(validator(min_length = 1, max_length = 128, pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+    ))]
     pub name: String,
 }
 
@@ -781,7 +789,11 @@ impl From<&UserGroup> for UnifiSpeedProfile {
 #[oai(rename = "CreateUnifiSpeedProfile", rename_all = "camelCase")]
 pub struct CreateSpeedProfileBody {
     /// Name of the profile.
-    #[oai(validator(min_length = 1, max_length = 128, pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+    ))]
     pub name: String,
     /// Download limit in kbps (-1, 0 or omitted: unlimited; at most 10 Gbps).
     #[oai(
@@ -835,7 +847,11 @@ pub struct CreatePpskBody {
     #[oai(validator(min_length = 8, max_length = 63))]
     pub key: String,
     /// A name for it.
-    #[oai(validator(min_length = 1, max_length = 128, pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+    ))]
     pub name: String,
     /// Lock it to this device (`AA:BB:CC:DD:EE:FF`).
     #[oai(
