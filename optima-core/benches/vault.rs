@@ -2,7 +2,7 @@
 //!
 //! Per size and direction there are three lines:
 //! - `raw-aes-gcm`: `Aes256Gcm::encrypt`/`decrypt` with a fixed nonce and no AAD, the bare floor;
-//! - `raw-aes-gcm+aad`: the same with the vault's AAD bytes (84 bytes here), i.e. the AEAD work the
+//! - `raw-aes-gcm+aad`: the same with the vault's AAD bytes (71 bytes here), i.e. the AEAD work the
 //!   vault cannot avoid, since binding each value to its credential and field is the point;
 //! - `vault`: `KeyRing::seal` / `KeyRing::open`, which add a fresh random nonce, the text format
 //!   (`v1.<key_id>.<base64>`), key lookup, `SecretString` and zeroizing the plaintext buffer.
