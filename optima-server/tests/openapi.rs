@@ -1,6 +1,7 @@
 //! The OpenAPI document: the checked-in copy matches what the server generates, and it
 //! describes exactly the routes of the route table.
 
+use optima_server::api::common::{HTTP_URL_PATTERN, NOT_BLANK_PATTERN};
 use optima_server::routes::{Auth, ROUTES};
 use serde_json::Value;
 
@@ -156,12 +157,17 @@ async fn patterns_mean_the_same_in_every_regex_dialect() {
             );
         }
     }
+    // Whitespace classes are spelled one way only, the constants' way.
+    for pattern in found.iter().filter(|p| p.contains("\\x85")) {
+        assert!(
+            [NOT_BLANK_PATTERN, HTTP_URL_PATTERN].contains(&pattern.as_str()),
+            "{pattern:?} spells whitespace differently from api::common's patterns"
+        );
+    }
+    assert!(found.iter().any(|p| p == NOT_BLANK_PATTERN));
+    assert!(found.iter().any(|p| p == HTTP_URL_PATTERN));
     // The "not blank" class: blank in any dialect is refused, anything else is accepted.
-    let non_blank = found
-        .iter()
-        .find(|p| p.starts_with("[^\\t"))
-        .expect("names carry a not-blank pattern");
-    let re = regex::Regex::new(non_blank).unwrap();
+    let re = regex::Regex::new(NOT_BLANK_PATTERN).unwrap();
     let blank: String = WHITESPACE_OF_ANY_DIALECT.iter().collect();
     assert!(!re.is_match(&blank), "{blank:?} is blank");
     for c in WHITESPACE_OF_ANY_DIALECT {

@@ -160,6 +160,40 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
         (status, bad["errors"][0]["path"].clone()),
         (400, json!(["body", "moniker"]))
     );
+    // Blank in any regex dialect's sense (U+0085 included) is refused, in words.
+    for blank in ["   ", "\u{85}\t", "\u{feff}"] {
+        let (status, bad) = send(
+            &s,
+            "POST",
+            "/v1/role",
+            &admin,
+            Some(json!({"title": blank, "moniker": "blank"})),
+        )
+        .await;
+        assert_eq!(
+            (status, &bad["errors"][0]),
+            (
+                400,
+                &json!({"path": ["body", "title"], "message": "must not be blank"})
+            ),
+            "{blank:?}"
+        );
+    }
+    let (status, bad) = send(
+        &s,
+        "PATCH",
+        "/v1/user/@me",
+        &admin,
+        Some(json!({"image": "https://example.com/a b.png"})),
+    )
+    .await;
+    assert_eq!(
+        (status, &bad["errors"][0]["message"]),
+        (
+            400,
+            &json!("must be an http:// or https:// URL without whitespace")
+        )
+    );
     let (status, bad) = send(
         &s,
         "POST",

@@ -302,6 +302,35 @@ impl<T: ParseFromJSON + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
 
 poem_openapi::impl_apirequest_for_payload!(JsonBody<T>, T: ParseFromJSON + DeserializeOwned + Send);
 
+/// The `pattern` of names, titles and descriptions: at least one character that no regex dialect
+/// reading the spec calls whitespace. `\S` would be shorter, but ECMA-262, Python and Rust disagree
+/// on what it covers (U+0085, U+001C–U+001F, U+FEFF), so clients and the server would disagree on
+/// what is valid. poem-openapi takes patterns as literals only: the fields repeat this text, and
+/// the `openapi` test holds them to it.
+pub const NOT_BLANK_PATTERN: &str =
+    r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]";
+
+/// The `pattern` of image URLs: `http://` or `https://` and no whitespace (as above).
+pub const HTTP_URL_PATTERN: &str = r"^https?://[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+$";
+
+/// Puts poem-openapi's `verification failed. pattern("…")` for the patterns above in words.
+fn in_words(message: &str) -> String {
+    let rules = [
+        (NOT_BLANK_PATTERN, "must not be blank"),
+        (
+            HTTP_URL_PATTERN,
+            "must be an http:// or https:// URL without whitespace",
+        ),
+    ];
+    for (pattern, words) in rules {
+        let raw = format!("verification failed. pattern(\"{pattern}\")");
+        if message.contains(&raw) {
+            return message.replace(&raw, words);
+        }
+    }
+    message.to_owned()
+}
+
 /// poem-openapi says `failed to parse "CreateRole": field `moniker` verification failed. …`;
 /// the field belongs in the path.
 fn schema_error_path(message: &str) -> (Vec<String>, String) {
@@ -310,10 +339,10 @@ fn schema_error_path(message: &str) -> (Vec<String>, String) {
         let rest = &message[start + "field `".len()..];
         if let Some(end) = rest.find('`') {
             path.push(rest[..end].to_owned());
-            return (path, rest[end + 1..].trim().to_owned());
+            return (path, in_words(rest[end + 1..].trim()));
         }
     }
-    (path, message.to_owned())
+    (path, in_words(message))
 }
 
 /// serde's messages end with `at line 1 column 20`; the path already says where.
@@ -348,7 +377,7 @@ pub fn render_poem_error(err: poem::Error) -> poem::Response {
     let body = if let Some(e) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
         ApiError::validation(vec![FieldError {
             path: vec!["parameter".into(), e.name.to_owned()],
-            message: clean_serde_message(&e.reason),
+            message: in_words(&clean_serde_message(&e.reason)),
         }])
         .body()
         .clone()
