@@ -71,9 +71,13 @@ VENV=$ROOT/target/external-venv
 [ -x "$VENV/bin/st" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q -r "$EXT/requirements.txt"; }
 
 echo "-- schemathesis"
+# OPTIMA_FUZZ_SEED repeats a run (every report prints its seed); unset, each run draws new cases.
+SEED_ARGS=()
+[ -n "${OPTIMA_FUZZ_SEED:-}" ] && SEED_ARGS=(--seed "$OPTIMA_FUZZ_SEED")
 OPTIMA_FUZZ_TOKEN=$TOKEN \
 OPTIMA_FUZZ_LOGOUT_TOKEN=$("$BIN" token --email external-throwaway@example.com) \
-  "$VENV/bin/st" --config-file "$EXT/schemathesis.toml" run "$BASE/v1/openapi.json" --no-color
+  "$VENV/bin/st" --config-file "$EXT/schemathesis.toml" run "$BASE/v1/openapi.json" --no-color \
+  "${SEED_ARGS[@]}"
 
 echo "-- python client"
 "$VENV/bin/openapi-python-client" generate --path "$ROOT/openapi/optima.json" \
