@@ -5,6 +5,7 @@ pub mod common;
 pub mod companies;
 pub mod credential_types;
 pub mod credentials;
+mod listing;
 pub mod models;
 pub mod pagination;
 pub mod permissions;

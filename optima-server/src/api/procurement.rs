@@ -8,11 +8,12 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::{AnyPool, Arguments as _, Row};
+use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use super::common::{ApiError, JsonBody, Ok200, ok};
-use super::pagination::{PageRequest, Pagination, like_pattern};
+use super::listing::Listing;
+use super::pagination::{PageRequest, Pagination};
 use super::{ApiTags, BearerAuth};
 use crate::db::timestamp;
 use crate::routes::route;
@@ -248,83 +249,28 @@ pub struct LinkRequest {
     pub target_id: String,
 }
 
-const COLUMNS: &str = "id, cw_id, identifier, name, description, customer_description, internal_notes, \
+/// A catalog item's columns, as `item_from_row` reads them (a macro so `concat!` can use it).
+macro_rules! item_columns {
+    () => {
+        "id, cw_id, identifier, name, description, customer_description, internal_notes, \
      manufacturer, manufacturer_cw_id, part_number, vendor_name, vendor_sku, vendor_cw_id, price, cost, \
-     inactive, sales_taxable, on_hand, cw_last_updated, created_at, updated_at";
+     inactive, sales_taxable, on_hand, cw_last_updated, created_at, updated_at"
+    };
+}
+const COLUMNS: &str = item_columns!();
 
 fn db_err(e: sqlx::Error) -> ApiError {
     ApiError::internal(&e)
 }
 
-/// The ids on one page of a search of `table` (by name), and how many records match in all.
-/// `filter` uses `$1` for the pattern. One pass over the table (or its covering search index):
-/// the count rides along as a window function, the matches are ordered outside it (so no
-/// planner walks the name index row by row for them), and only the page's rows are read
-/// afterwards.
-pub(crate) async fn search_page(
-    pool: &AnyPool,
-    table: &str,
-    filter: &str,
-    search: &str,
-    paging: &PageRequest,
-) -> Result<(Vec<String>, i64), ApiError> {
-    let filter = format!("{filter} AND search_key LIKE $1 ESCAPE '\\'");
-    let pattern = like_pattern(search);
-    let rows = sqlx::query(&format!(
-        "SELECT id, total FROM (SELECT id, name, COUNT(*) OVER () AS total FROM {table} WHERE {filter}) AS hits \
-         ORDER BY name, id LIMIT $2 OFFSET $3"
-    ))
-    .bind(&pattern)
-    .bind(paging.rpp as i64)
-    .bind(paging.offset())
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
-    let total = match rows.first() {
-        Some(row) => row.try_get::<i64, _>("total").map_err(db_err)?,
-        None if paging.offset() == 0 => 0,
-        // Past the last page: no row carries the count.
-        None => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {filter}"))
-            .bind(&pattern)
-            .fetch_one(pool)
-            .await
-            .map_err(db_err)?,
-    };
-    let ids = rows
-        .iter()
-        .map(|r| r.try_get::<String, _>("id"))
-        .collect::<Result<_, _>>()
-        .map_err(db_err)?;
-    Ok((ids, total))
-}
-
-/// `$1, $2, … $n` (or a lone `NULL` for none, which matches nothing in `IN (…)`).
-pub(crate) fn placeholders(n: usize) -> String {
-    if n == 0 {
-        return "NULL".into();
-    }
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The ids as query arguments.
-pub(crate) fn bind_ids(ids: &[String]) -> AnyArguments<'_> {
-    let mut args = AnyArguments::default();
-    for id in ids {
-        // Adding a String to the Any driver's arguments cannot fail.
-        let _ = args.add(id.as_str());
-    }
-    args
-}
-
-/// `items` in the order of `ids`.
-pub(crate) fn in_order<T>(ids: &[String], items: Vec<T>, id: impl Fn(&T) -> &String) -> Vec<T> {
-    let mut by_id: std::collections::HashMap<String, T> =
-        items.into_iter().map(|i| (id(&i).clone(), i)).collect();
-    ids.iter().filter_map(|i| by_id.remove(i)).collect()
-}
+/// Catalog items, for lists.
+const CATALOG: Listing<CatalogItemOut> = Listing {
+    table: "catalog_items",
+    alias: "",
+    select: concat!("SELECT ", item_columns!(), " FROM catalog_items"),
+    from_row: item_from_row,
+    id: |item| &item.id,
+};
 
 fn item_from_row(row: &AnyRow) -> Result<CatalogItemOut, sqlx::Error> {
     Ok(CatalogItemOut {
@@ -523,52 +469,14 @@ impl ProcurementApi {
             .authorize(&auth.0.token, "listCatalogItems")
             .await?;
         let paging = PageRequest::new(page.0, rpp.0)?;
-        let mut filter = String::from("deleted_at IS NULL");
+        let mut conditions = vec!["deleted_at IS NULL"];
         if !include_inactive.0.unwrap_or(false) {
-            filter.push_str(" AND inactive = 0");
+            conditions.push("inactive = 0");
         }
-        let search = search.0.as_deref().map(str::trim).unwrap_or_default();
-        let pool = &self.state.store.db().pool;
-        let (data, total) = if search.is_empty() {
-            let total: i64 = sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) FROM catalog_items WHERE {filter}"
-            ))
-            .fetch_one(pool)
-            .await
-            .map_err(db_err)?;
-            let rows = sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM catalog_items WHERE {filter} ORDER BY name, id LIMIT $1 OFFSET $2"
-            ))
-            .bind(paging.rpp as i64)
-            .bind(paging.offset())
-            .fetch_all(pool)
-            .await
-            .map_err(db_err)?;
-            let data = rows
-                .iter()
-                .map(item_from_row)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(db_err)?;
-            (data, total)
-        } else {
-            let (ids, total) = search_page(pool, "catalog_items", &filter, search, &paging).await?;
-            let rows = sqlx::query_with(
-                &format!(
-                    "SELECT {COLUMNS} FROM catalog_items WHERE id IN ({})",
-                    placeholders(ids.len())
-                ),
-                bind_ids(&ids),
-            )
-            .fetch_all(pool)
-            .await
-            .map_err(db_err)?;
-            let items = rows
-                .iter()
-                .map(item_from_row)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(db_err)?;
-            (in_order(&ids, items, |i| &i.id), total)
-        };
+        let search = search.0.as_deref().unwrap_or_default();
+        let (data, total) = CATALOG
+            .page(&self.state.store.db().pool, &conditions, search, &paging)
+            .await?;
         let pagination = paging.pagination(total as u64, data.len());
         Ok(meta_page("listCatalogItems", data, pagination))
     }

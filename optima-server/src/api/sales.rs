@@ -11,10 +11,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::common::{ApiError, Ok200, ok};
+use super::listing::Listing;
 use super::pagination::PageRequest;
-use super::procurement::{
-    Count, MetaPageResponse, bind_ids, in_order, meta_page, placeholders, search_page,
-};
+use super::procurement::{Count, MetaPageResponse, meta_page};
 use super::{ApiTags, BearerAuth};
 use crate::db::timestamp;
 use crate::state::AppState;
@@ -246,6 +245,15 @@ const SELECT: &str = "SELECT o.id, o.cw_id, o.name, o.notes, o.type_ref, o.stage
      o.closed_flag, o.closed_by, o.cw_last_updated, o.created_at, o.updated_at, c.id AS optima_company_id \
      FROM opportunities o LEFT JOIN companies c ON c.cw_id = o.cw_company_id AND c.deleted_at IS NULL";
 
+/// Opportunities with their Optima company, for lists.
+const OPPORTUNITIES: Listing<OpportunityOut> = Listing {
+    table: "opportunities",
+    alias: "o",
+    select: SELECT,
+    from_row: opportunity_from_row,
+    id: |o| &o.id,
+};
+
 fn db_err(e: sqlx::Error) -> ApiError {
     ApiError::internal(&e)
 }
@@ -362,50 +370,14 @@ impl SalesApi {
             .authorize(&auth.0.token, "listOpportunities")
             .await?;
         let paging = PageRequest::new(page.0, rpp.0)?;
-        let mut filter = String::from("o.deleted_at IS NULL");
+        let mut conditions = vec!["deleted_at IS NULL"];
         if !include_closed.0.unwrap_or(false) {
-            filter.push_str(" AND o.closed_flag = 0");
+            conditions.push("closed_flag = 0");
         }
-        let search = search.0.as_deref().map(str::trim).unwrap_or_default();
-        let pool = &self.state.store.db().pool;
-        let (data, total) = if search.is_empty() {
-            let total: i64 = sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) FROM opportunities o WHERE {filter}"
-            ))
-            .fetch_one(pool)
-            .await
-            .map_err(db_err)?;
-            let rows = sqlx::query(&format!(
-                "{SELECT} WHERE {filter} ORDER BY o.name, o.id LIMIT $1 OFFSET $2"
-            ))
-            .bind(paging.rpp as i64)
-            .bind(paging.offset())
-            .fetch_all(pool)
-            .await
-            .map_err(db_err)?;
-            let data = rows
-                .iter()
-                .map(opportunity_from_row)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(db_err)?;
-            (data, total)
-        } else {
-            let plain = filter.replace("o.", "");
-            let (ids, total) = search_page(pool, "opportunities", &plain, search, &paging).await?;
-            let rows = sqlx::query_with(
-                &format!("{SELECT} WHERE o.id IN ({})", placeholders(ids.len())),
-                bind_ids(&ids),
-            )
-            .fetch_all(pool)
-            .await
-            .map_err(db_err)?;
-            let items = rows
-                .iter()
-                .map(opportunity_from_row)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(db_err)?;
-            (in_order(&ids, items, |o| &o.id), total)
-        };
+        let search = search.0.as_deref().unwrap_or_default();
+        let (data, total) = OPPORTUNITIES
+            .page(&self.state.store.db().pool, &conditions, search, &paging)
+            .await?;
         let pagination = paging.pagination(total as u64, data.len());
         Ok(meta_page("listOpportunities", data, pagination))
     }

@@ -1,0 +1,156 @@
+//! A synced table listed a page at a time: in name order, or the matches of a search.
+
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::{AnyPool, Arguments as _, Row};
+
+use super::common::ApiError;
+use super::pagination::{PageRequest, like_pattern};
+
+fn db_err(e: sqlx::Error) -> ApiError {
+    ApiError::internal(&e)
+}
+
+/// How to read one synced table's rows.
+pub(crate) struct Listing<T> {
+    /// The table, for counting and searching (it has `id`, `name` and `search_key`).
+    pub table: &'static str,
+    /// The alias that `select` gives the table, or `""`.
+    pub alias: &'static str,
+    /// `SELECT … FROM <table> [<alias> …]`: the columns `from_row` reads.
+    pub select: &'static str,
+    /// One row as the API's model.
+    pub from_row: fn(&AnyRow) -> Result<T, sqlx::Error>,
+    /// The model's id.
+    pub id: fn(&T) -> &String,
+}
+
+impl<T> Listing<T> {
+    /// One page of the rows meeting every one of `conditions` (on the table's own columns,
+    /// unqualified) and, unless `search` is blank, matching it; with how many there are in all.
+    pub async fn page(
+        &self,
+        pool: &AnyPool,
+        conditions: &[&str],
+        search: &str,
+        paging: &PageRequest,
+    ) -> Result<(Vec<T>, i64), ApiError> {
+        let plain = conditions.join(" AND ");
+        let alias = if self.alias.is_empty() {
+            String::new()
+        } else {
+            format!("{}.", self.alias)
+        };
+        let qualified = conditions
+            .iter()
+            .map(|c| format!("{alias}{c}"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let (select, table) = (self.select, self.table);
+        let search = search.trim();
+        if search.is_empty() {
+            let total: i64 =
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {plain}"))
+                    .fetch_one(pool)
+                    .await
+                    .map_err(db_err)?;
+            let rows = sqlx::query(&format!(
+                "{select} WHERE {qualified} ORDER BY {alias}name, {alias}id LIMIT $1 OFFSET $2"
+            ))
+            .bind(paging.rpp as i64)
+            .bind(paging.offset())
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+            let data = rows
+                .iter()
+                .map(self.from_row)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db_err)?;
+            return Ok((data, total));
+        }
+        let (ids, total) = search_page(pool, table, &plain, search, paging).await?;
+        let rows = sqlx::query_with(
+            &format!("{select} WHERE {alias}id IN ({})", placeholders(ids.len())),
+            bind_ids(&ids),
+        )
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+        let found = rows
+            .iter()
+            .map(self.from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err)?;
+        Ok((in_order(&ids, found, self.id), total))
+    }
+}
+
+/// The ids on one page of a search of `table` (by name), and how many records match in all.
+/// `filter` uses `$1` for the pattern. One pass over the table (or its covering search index):
+/// the count rides along as a window function, the matches are ordered outside it (so no
+/// planner walks the name index row by row for them), and only the page's rows are read
+/// afterwards.
+async fn search_page(
+    pool: &AnyPool,
+    table: &str,
+    filter: &str,
+    search: &str,
+    paging: &PageRequest,
+) -> Result<(Vec<String>, i64), ApiError> {
+    let filter = format!("{filter} AND search_key LIKE $1 ESCAPE '\\'");
+    let pattern = like_pattern(search);
+    let rows = sqlx::query(&format!(
+        "SELECT id, total FROM (SELECT id, name, COUNT(*) OVER () AS total FROM {table} WHERE {filter}) AS hits \
+         ORDER BY name, id LIMIT $2 OFFSET $3"
+    ))
+    .bind(&pattern)
+    .bind(paging.rpp as i64)
+    .bind(paging.offset())
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    let total = match rows.first() {
+        Some(row) => row.try_get::<i64, _>("total").map_err(db_err)?,
+        None if paging.offset() == 0 => 0,
+        // Past the last page: no row carries the count.
+        None => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {filter}"))
+            .bind(&pattern)
+            .fetch_one(pool)
+            .await
+            .map_err(db_err)?,
+    };
+    let ids = rows
+        .iter()
+        .map(|r| r.try_get::<String, _>("id"))
+        .collect::<Result<_, _>>()
+        .map_err(db_err)?;
+    Ok((ids, total))
+}
+
+/// `$1, $2, … $n` (or a lone `NULL` for none, which matches nothing in `IN (…)`).
+fn placeholders(n: usize) -> String {
+    if n == 0 {
+        return "NULL".into();
+    }
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The ids as query arguments.
+fn bind_ids(ids: &[String]) -> AnyArguments<'_> {
+    let mut args = AnyArguments::default();
+    for id in ids {
+        // Adding a String to the Any driver's arguments cannot fail.
+        let _ = args.add(id.as_str());
+    }
+    args
+}
+
+/// `items` in the order of `ids`.
+fn in_order<T>(ids: &[String], items: Vec<T>, id: impl Fn(&T) -> &String) -> Vec<T> {
+    let mut by_id: std::collections::HashMap<String, T> =
+        items.into_iter().map(|i| (id(&i).clone(), i)).collect();
+    ids.iter().filter_map(|i| by_id.remove(i)).collect()
+}
