@@ -18,6 +18,38 @@ pub(crate) struct RawResponse {
     pub body: Bytes,
 }
 
+/// The HTTP settings both clients' builders take, and the [`Transport`] they make.
+#[derive(Debug, Default)]
+pub(crate) struct TransportSettings {
+    pub timeout: Option<Duration>,
+    pub connect_timeout: Option<Duration>,
+    pub retry: Option<RetryPolicy>,
+    pub http: Option<reqwest::Client>,
+    pub user_agent: Option<String>,
+}
+
+impl TransportSettings {
+    /// The transport for `service`, with a default reqwest client unless one was given.
+    pub fn build(self, service: &'static str) -> Result<Transport> {
+        let http = match self.http {
+            Some(c) => c,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+                .user_agent(self.user_agent.unwrap_or_else(|| {
+                    concat!("optima-connectwise/", env!("CARGO_PKG_VERSION")).to_owned()
+                }))
+                .build()
+                .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
+        };
+        Ok(Transport {
+            http,
+            retry: self.retry.unwrap_or_default(),
+            timeout: Some(self.timeout.unwrap_or(Duration::from_secs(60))),
+            service,
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Transport {
     pub http: reqwest::Client,

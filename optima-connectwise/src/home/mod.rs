@@ -39,7 +39,7 @@ use url::Url;
 
 use crate::error::{Error, Result, api_error, decode};
 use crate::retry::RetryPolicy;
-use crate::transport::Transport;
+use crate::transport::{Transport, TransportSettings};
 
 /// Default auth host (users, roles, login options).
 pub const DEFAULT_AUTH_URL: &str = "https://auth.connectwise.com/api";
@@ -96,10 +96,7 @@ pub struct CwHomeClientBuilder {
     auth: Option<String>,
     iambff: Option<String>,
     home: Option<String>,
-    timeout: Option<Duration>,
-    retry: Option<RetryPolicy>,
-    http: Option<reqwest::Client>,
-    user_agent: Option<String>,
+    transport: TransportSettings,
 }
 
 impl fmt::Debug for CwHomeClientBuilder {
@@ -145,28 +142,35 @@ impl CwHomeClientBuilder {
     /// Timeout of each attempt (default 60 s).
     #[must_use]
     pub fn timeout(mut self, t: Duration) -> Self {
-        self.timeout = Some(t);
+        self.transport.timeout = Some(t);
+        self
+    }
+
+    /// Connect timeout (default 10 s; ignored with a custom [`reqwest::Client`]).
+    #[must_use]
+    pub fn connect_timeout(mut self, t: Duration) -> Self {
+        self.transport.connect_timeout = Some(t);
         self
     }
 
     /// The retry policy (default [`RetryPolicy::default`]).
     #[must_use]
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.transport.retry = Some(policy);
         self
     }
 
     /// Uses this reqwest client.
     #[must_use]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+        self.transport.http = Some(client);
         self
     }
 
     /// The `User-Agent` (default `optima-connectwise/<version>`).
     #[must_use]
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
-        self.user_agent = Some(ua.into());
+        self.transport.user_agent = Some(ua.into());
         self
     }
 
@@ -190,24 +194,9 @@ impl CwHomeClientBuilder {
             }
             Ok(u)
         };
-        let http = match self.http {
-            Some(c) => c,
-            None => reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(10))
-                .user_agent(self.user_agent.unwrap_or_else(|| {
-                    concat!("optima-connectwise/", env!("CARGO_PKG_VERSION")).to_owned()
-                }))
-                .build()
-                .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
-        };
         Ok(CwHomeClient {
             inner: Arc::new(Inner {
-                transport: Transport {
-                    http,
-                    retry: self.retry.unwrap_or_default(),
-                    timeout: Some(self.timeout.unwrap_or(Duration::from_secs(60))),
-                    service: "cwhome",
-                },
+                transport: self.transport.build("cwhome")?,
                 token,
                 auth: parse(self.auth, DEFAULT_AUTH_URL, "auth_url")?,
                 iambff: parse(self.iambff, DEFAULT_IAMBFF_URL, "iambff_url")?,

@@ -16,7 +16,7 @@ use url::Url;
 use crate::error::{Error, Result, api_error, decode};
 use crate::models::{CompanyInfo, normalize_codebase};
 use crate::retry::RetryPolicy;
-use crate::transport::{RawResponse, Transport};
+use crate::transport::{RawResponse, Transport, TransportSettings};
 
 /// The default API version sent in `Accept`.
 pub const DEFAULT_API_VERSION: &str = "2025.8";
@@ -91,11 +91,7 @@ pub struct ConnectWiseClientBuilder {
     codebase: Option<String>,
     base_url: Option<String>,
     api_version: Option<String>,
-    timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
-    retry: Option<RetryPolicy>,
-    http: Option<reqwest::Client>,
-    user_agent: Option<String>,
+    transport: TransportSettings,
 }
 
 impl fmt::Debug for ConnectWiseClientBuilder {
@@ -178,35 +174,35 @@ impl ConnectWiseClientBuilder {
     /// Timeout of each attempt (default 60 s).
     #[must_use]
     pub fn timeout(mut self, t: Duration) -> Self {
-        self.timeout = Some(t);
+        self.transport.timeout = Some(t);
         self
     }
 
     /// Connect timeout (default 10 s; ignored with a custom [`reqwest::Client`]).
     #[must_use]
     pub fn connect_timeout(mut self, t: Duration) -> Self {
-        self.connect_timeout = Some(t);
+        self.transport.connect_timeout = Some(t);
         self
     }
 
     /// The retry policy (default [`RetryPolicy::default`]).
     #[must_use]
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.transport.retry = Some(policy);
         self
     }
 
     /// Uses this reqwest client (proxies, TLS roots, pools); connect timeout and user agent are then its own.
     #[must_use]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+        self.transport.http = Some(client);
         self
     }
 
     /// The `User-Agent` (default `optima-connectwise/<version>`).
     #[must_use]
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
-        self.user_agent = Some(ua.into());
+        self.transport.user_agent = Some(ua.into());
         self
     }
 
@@ -263,24 +259,9 @@ impl ConnectWiseClientBuilder {
         HeaderValue::from_str(&client_id)
             .map_err(|_| Error::Config("client_id is not a valid header value".into()))?;
 
-        let http = match self.http {
-            Some(c) => c,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
-                .user_agent(self.user_agent.unwrap_or_else(|| {
-                    concat!("optima-connectwise/", env!("CARGO_PKG_VERSION")).to_owned()
-                }))
-                .build()
-                .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
-        };
         Ok(ConnectWiseClient {
             inner: Arc::new(Inner {
-                transport: Transport {
-                    http,
-                    retry: self.retry.unwrap_or_default(),
-                    timeout: Some(self.timeout.unwrap_or(Duration::from_secs(60))),
-                    service: "connectwise",
-                },
+                transport: self.transport.build("connectwise")?,
                 site,
                 company_id,
                 client_id,
