@@ -8,7 +8,7 @@ use optima_core::vault::{
     CredentialInput, CredentialStore, CredentialType, CredentialTypeInput, CredentialTypePatch,
     CredentialTypeStore, FieldDefinition, FieldInput, KeyId, KeyRing, MemoryVaultStore,
     RevealAuditStore, RevealQuery, RevealRecord, StoredValue, SubCredentialInput, ValueType::*,
-    Vault, VaultKey, rewrap_store,
+    Vault, VaultKey, rewrap_store, rewrap_store_with_progress,
 };
 use secrecy::ExposeSecret;
 
@@ -342,7 +342,16 @@ async fn rewrap_store_moves_everything_to_the_new_key() {
     let mut ring = KeyRing::new(key("old", 1), []).unwrap();
     ring.rotate(key("new", 2)).unwrap();
     let vault = Vault::new(ring);
-    let report = rewrap_store(&vault, &store, 3).await.unwrap();
+    let mut seen = Vec::new();
+    let report = rewrap_store_with_progress(&vault, &store, 3, |so_far| {
+        seen.push((so_far.credentials, so_far.rewrapped));
+    })
+    .await
+    .unwrap();
+    // One call per batch of 3, counting up to the final figures.
+    assert_eq!(seen.len(), 10);
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1));
+    assert_eq!(seen.last(), Some(&(28, 27)));
     assert_eq!(report.credentials, 28);
     assert_eq!(report.values, 28);
     assert_eq!(report.rewrapped, 27);

@@ -338,8 +338,23 @@ pub async fn run_cli(
         },
         VaultAction::Rewrap { batch } => {
             let state = crate::app::build_state(config).await?;
-            let report =
-                optima_core::vault::rewrap_store(&state.vault, &state.store, batch).await?;
+            // A spinner on stderr: the total is unknown up front and stdout keeps the summary.
+            let spinner = indicatif::ProgressBar::new_spinner();
+            spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+            let report = optima_core::vault::rewrap_store_with_progress(
+                &state.vault,
+                &state.store,
+                batch,
+                |so_far| {
+                    spinner.set_message(format!(
+                        "{} credentials, {} secure values looked at, {} rewrapped",
+                        so_far.credentials, so_far.values, so_far.rewrapped
+                    ))
+                },
+            )
+            .await;
+            spinner.finish_and_clear();
+            let report = report?;
             println!("{}", rewrap_summary(&report));
             if report.failures.is_empty() {
                 Ok(())

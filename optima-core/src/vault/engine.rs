@@ -398,6 +398,17 @@ pub async fn rewrap_store(
     store: &dyn CredentialStore,
     batch: usize,
 ) -> Result<RewrapReport> {
+    rewrap_store_with_progress(vault, store, batch, |_| {}).await
+}
+
+/// [`rewrap_store`], calling `progress` with the counts so far after each batch (for a progress
+/// display: a large vault takes a while, and the run is safe to stop and start again).
+pub async fn rewrap_store_with_progress(
+    vault: &Vault,
+    store: &dyn CredentialStore,
+    batch: usize,
+    mut progress: impl FnMut(&RewrapReport),
+) -> Result<RewrapReport> {
     let batch = batch.max(1);
     let mut report = RewrapReport::default();
     let mut after: Option<String> = None;
@@ -436,6 +447,7 @@ pub async fn rewrap_store(
                 }
             }
         }
+        progress(&report);
         if !full {
             break;
         }

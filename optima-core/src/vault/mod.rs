@@ -56,7 +56,10 @@ pub use crypto::{
     ConfigKeyProvider, KEY_LEN, KeyId, KeyProvider, KeyRing, MAX_KEY_ID_LEN, Sealed,
     StaticKeyProvider, VaultKey,
 };
-pub use engine::{NewCredential, RewrapFailure, RewrapReport, RewrappedField, Vault, rewrap_store};
+pub use engine::{
+    NewCredential, RewrapFailure, RewrapReport, RewrappedField, Vault, rewrap_store,
+    rewrap_store_with_progress,
+};
 pub use errors::{CryptoError, PathSegment, ValidationError, ValidationErrors};
 pub use memory::MemoryVaultStore;
 pub use model::{
