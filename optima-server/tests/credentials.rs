@@ -482,6 +482,35 @@ async fn credentials_hide_secure_values_until_revealed() {
     .await;
     assert_eq!(status, 404);
 
+    // `null` only where the document says nullable: a null name would otherwise read as "absent"
+    // and be answered 200, for a body the spec calls invalid. Every such field is named.
+    let (status, body) = call(
+        &env.server,
+        "PATCH",
+        &format!("/credential/credentials/{id}"),
+        &env.admin,
+        Some(json!({"name": null, "fields": [{"fieldId": "password", "value": "x", "id": null}]})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let mut refused: Vec<String> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(
+                e["message"],
+                "must not be null: leave the field out instead"
+            );
+            e["path"].to_string()
+        })
+        .collect();
+    refused.sort();
+    assert_eq!(
+        refused,
+        [r#"["body","fields","0","id"]"#, r#"["body","name"]"#]
+    );
+
     // PATCH: name, notes and fields; secure values re-encrypted.
     let (status, body) = call(
         &env.server,

@@ -179,6 +179,16 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
             "{blank:?}"
         );
     }
+    // Where the document says nullable, null is taken (as "no change").
+    let (status, me) = send(
+        &s,
+        "PATCH",
+        "/v1/user/@me",
+        &admin,
+        Some(json!({"name": null})),
+    )
+    .await;
+    assert_eq!(status, 200, "{me}");
     let (status, bad) = send(
         &s,
         "PATCH",

@@ -4,7 +4,7 @@
 use poem::http::StatusCode;
 use poem::{Request, RequestBody};
 use poem_openapi::payload::{Json, ParsePayload, Payload};
-use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::types::{ParseFromJSON, ToJSON, Type};
 use poem_openapi::{ApiResponse, Object};
 use serde::de::DeserializeOwned;
@@ -290,6 +290,21 @@ impl<T: ParseFromJSON + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
             );
             invalid(path, clean_serde_message(&err.inner().to_string()))
         })?;
+        // serde and poem-openapi both read `null` as "absent" for an optional field; the document
+        // allows `null` only where it says `nullable`.
+        let mut nulls = Vec::new();
+        let mut registry = Registry::new();
+        T::register(&mut registry);
+        refused_nulls(
+            &value,
+            &T::schema_ref(),
+            &registry,
+            &mut vec!["body".to_owned()],
+            &mut nulls,
+        );
+        if !nulls.is_empty() {
+            return Err(error_into_poem(ApiError::validation(nulls)));
+        }
         // Then the schema's own rules (lengths, patterns, bounds, objects given as arrays), so
         // that what is accepted is exactly what the OpenAPI document describes.
         if let Err(e) = T::parse_from_json(Some(value)) {
@@ -329,6 +344,78 @@ fn in_words(message: &str) -> String {
         }
     }
     message.to_owned()
+}
+
+/// The schema `schema` stands for: a named one from the registry, or itself; a lone `allOf`
+/// member (poem-openapi's way of making a reference nullable) stands for its member.
+fn resolve<'r>(schema: &'r MetaSchemaRef, registry: &'r Registry) -> Option<&'r MetaSchema> {
+    let schema = match schema {
+        MetaSchemaRef::Inline(inline) => inline.as_ref(),
+        MetaSchemaRef::Reference(name) => registry.schemas.get(name)?,
+    };
+    match schema.all_of.as_slice() {
+        [only] if schema.properties.is_empty() => resolve(only, registry).or(Some(schema)),
+        _ => Some(schema),
+    }
+}
+
+/// Whether `schema` allows `null`: on the reference's wrapper or on what it refers to.
+fn allows_null(schema: &MetaSchemaRef, registry: &Registry) -> bool {
+    match schema {
+        MetaSchemaRef::Inline(inline) if inline.nullable => true,
+        _ => resolve(schema, registry).is_some_and(|s| s.nullable),
+    }
+}
+
+/// Collects the paths in `value` where a `null` stands that `schema` does not allow.
+fn refused_nulls(
+    value: &serde_json::Value,
+    schema: &MetaSchemaRef,
+    registry: &Registry,
+    path: &mut Vec<String>,
+    out: &mut Vec<FieldError>,
+) {
+    use serde_json::Value;
+    let Some(resolved) = resolve(schema, registry) else {
+        return;
+    };
+    let mut visit = |key: String, child: &Value, child_schema: &MetaSchemaRef| {
+        path.push(key);
+        if child.is_null() {
+            if !allows_null(child_schema, registry) {
+                out.push(FieldError {
+                    path: path.clone(),
+                    message: "must not be null: leave the field out instead".into(),
+                });
+            }
+        } else {
+            refused_nulls(child, child_schema, registry, path, out);
+        }
+        path.pop();
+    };
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                let declared = resolved
+                    .properties
+                    .iter()
+                    .find(|(name, _)| *name == key.as_str())
+                    .map(|(_, s)| s)
+                    .or(resolved.additional_properties.as_deref());
+                if let Some(child_schema) = declared {
+                    visit(key.clone(), child, child_schema);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = resolved.items.as_deref() {
+                for (i, child) in items.iter().enumerate() {
+                    visit(i.to_string(), child, item_schema);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// poem-openapi says `failed to parse "CreateRole": field `moniker` verification failed. …`;
