@@ -108,6 +108,7 @@ fn vendor_error(status: StatusCode, vendor: &str, message: String) -> ApiError {
         StatusCode::SERVICE_UNAVAILABLE => "IntegrationNotConfigured".to_owned(),
         StatusCode::NOT_FOUND => format!("{vendor}NotFound"),
         StatusCode::BAD_REQUEST => format!("{vendor}Rejected"),
+        StatusCode::CONFLICT => format!("{vendor}Conflict"),
         _ => format!("{vendor}Error"),
     };
     ApiError::new(status, &code, message)
@@ -177,6 +178,9 @@ impl From<optima_unifi::Error> for ApiError {
                 StatusCode::BAD_GATEWAY,
                 "The UniFi controller refused Optima's credentials".to_owned(),
             ),
+            // Checked by the client before sending: the controller never saw these.
+            E::InvalidInput(message) => (StatusCode::BAD_REQUEST, message.clone()),
+            E::Conflict(message) => (StatusCode::CONFLICT, message.clone()),
             _ if e.is_validation() => (
                 StatusCode::BAD_REQUEST,
                 format!("The UniFi controller rejected the change: {e}"),
@@ -185,7 +189,6 @@ impl From<optima_unifi::Error> for ApiError {
                 StatusCode::NOT_FOUND,
                 "The UniFi controller has no such object".to_owned(),
             ),
-            E::InvalidInput(message) => (StatusCode::BAD_REQUEST, message.clone()),
             E::Transport(_) => (
                 StatusCode::BAD_GATEWAY,
                 "UniFi could not be reached".to_owned(),

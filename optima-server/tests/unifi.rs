@@ -762,7 +762,8 @@ async fn ppsks_are_validated_and_mapped_to_the_network_of_their_vlan() {
     assert_eq!(status, 404, "{body}");
     assert_eq!(body["error"], "UnifiVlanNotFound");
     assert!(body["message"].as_str().unwrap().contains("VLAN 200"));
-    // A key already on the WLAN.
+    // A key already on the WLAN: a conflict with the controller's state, found before anything
+    // is written (so not "the controller rejected it").
     let (status, body) = call(
         &e.server,
         "POST",
@@ -771,7 +772,15 @@ async fn ppsks_are_validated_and_mapped_to_the_network_of_their_vlan() {
         Some(json!({"key": "iot-devices-1", "name": "Dup"})),
     )
     .await;
-    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        (status, body["error"].as_str(), body["message"].as_str()),
+        (
+            409,
+            Some("UniFiConflict"),
+            Some("this WLAN already has a PPSK with that password")
+        ),
+        "{body}"
+    );
     let wlan_path = e.controller.site_path(&format!("rest/wlanconf/{WLAN_ID}"));
     let puts = |reqs: Vec<wiremock::Request>| {
         reqs.into_iter()

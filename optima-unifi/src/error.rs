@@ -59,6 +59,10 @@ pub enum Error {
     /// An argument was rejected before anything was sent (e.g. a PPSK shorter than 8 characters).
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// The change clashes with what the controller already holds (e.g. a PPSK whose password the
+    /// WLAN already has); checked by the client before anything is sent.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// Something looked up by the client itself does not exist (e.g. the PPSK to remove).
     #[error("not found: {0}")]
     NotFound(String),

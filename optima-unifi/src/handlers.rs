@@ -341,7 +341,7 @@ impl PpskHandler {
             .iter()
             .any(|k| k.get("password").and_then(Value::as_str) == Some(pw))
         {
-            return Err(Error::InvalidInput(
+            return Err(Error::Conflict(
                 "this WLAN already has a PPSK with that password".into(),
             ));
         }

@@ -1013,7 +1013,7 @@ async fn adding_a_ppsk_keeps_the_other_keys_and_touches_nothing_else() {
             ))
             .await
             .unwrap_err();
-        assert!(matches!(dup, Error::InvalidInput(_)));
+        assert!(matches!(dup, Error::Conflict(_)));
         let short = ppsks
             .add(&NewPpsk::new(SecretString::from("short"), "net-101"))
             .await
