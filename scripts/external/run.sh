@@ -70,6 +70,10 @@ echo "-- python tools"
 VENV=$ROOT/target/external-venv
 [ -x "$VENV/bin/st" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q -r "$EXT/requirements.txt"; }
 
+echo "-- fixtures for the fuzzer"
+FIXTURES=$(OPTIMA_URL=$BASE OPTIMA_TOKEN=$TOKEN python3 "$EXT/fixtures.py")
+eval "$FIXTURES"
+
 echo "-- schemathesis"
 # OPTIMA_FUZZ_SEED repeats a run (every report prints its seed); unset, each run draws new cases.
 SEED_ARGS=()
