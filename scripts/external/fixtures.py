@@ -13,6 +13,7 @@ import json
 import os
 import shlex
 import sys
+import urllib.error
 import urllib.request
 
 BASE = os.environ["OPTIMA_URL"]
