@@ -230,6 +230,11 @@ impl GrantSet {
         &self.grants
     }
 
+    /// Each node that has dependencies, with them.
+    pub(crate) fn dependency_edges(&self) -> impl Iterator<Item = (&str, &[Box<str>])> {
+        self.dependencies.iter().map(|(n, d)| (&**n, &**d))
+    }
+
     /// The most specific matching grant's effect, ignoring dependencies.
     fn decide(&self, node: &str) -> Option<Effect> {
         match self.exact.get(node) {

@@ -21,12 +21,14 @@
 //! # Ok::<(), optima_core::rbac::NodeError>(())
 //! ```
 mod catalog;
+mod delegation;
 mod filter;
 mod grants;
 mod node;
 mod optima;
 
 pub use catalog::{ALL, Catalog, Category, PermissionNode};
+pub use delegation::{Affected, DelegationError, Lacking, authorize_change};
 pub use filter::{filter_fields, filter_fields_in_place};
 pub use grants::{Explanation, GrantSet, GrantSetBuilder, GrantSource, SourcedGrant};
 pub use node::{Grant, Node, NodeError, NodeErrorReason, Pattern};
