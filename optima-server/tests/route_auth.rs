@@ -131,13 +131,21 @@ async fn fixture() -> Fixture {
 /// A path for `route` whose parameters name records that exist.
 async fn concrete_path(f: &Fixture, route: &RouteSpec) -> String {
     let (target, _) = f.server.user_with_grants(&[]).await;
+    // A role nobody holds: changing one that others hold needs holding what they hold (no
+    // escalation), which the users_roles tests cover.
     let role_moniker = {
-        let (u, _) = f.server.user_with_grants(&["user.read"]).await;
-        let roles = optima_core::store::RoleStore::find_role(&f.server.state.store, &u.roles[0])
-            .await
-            .unwrap()
-            .unwrap();
-        roles.moniker
+        let moniker = format!("fixture-{}", optima_core::store::new_id());
+        optima_core::store::RoleStore::create_role(
+            &f.server.state.store,
+            optima_core::store::NewRole {
+                title: "Fixture".into(),
+                moniker: moniker.clone(),
+                permissions: vec!["user.read".into()],
+            },
+        )
+        .await
+        .unwrap();
+        moniker
     };
     let mut path = String::new();
     let mut previous = "";
@@ -175,7 +183,9 @@ fn sample_body(route: &RouteSpec) -> Option<Value> {
         "updateUser" => json!({"name": "Renamed"}),
         "createRole" => json!({"title": "Sample", "moniker": format!("sample-{unique}")}),
         "updateRole" => json!({"title": "Renamed"}),
-        "addRolePermissions" | "removeRolePermissions" => json!({"permissions": ["user.read"]}),
+        // Anyone who may edit a role may add a denial; adding `user.read` would need holding it.
+        "addRolePermissions" => json!({"permissions": ["-user.read"]}),
+        "removeRolePermissions" => json!({"permissions": ["user.read"]}),
         "linkCatalogItem" | "unlinkCatalogItem" => json!({"targetId": "item-2"}),
         "createUnifiSite" => json!({"description": "New Office Site"}),
         "updateUnifiWifi" => {

@@ -64,11 +64,14 @@ async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
     let (status, body) = send(&s, "PATCH", &path, &writer, Some(json!({"name": "Ok"}))).await;
     assert_eq!((status, body["data"]["name"].as_str()), (200, Some("Ok")));
 
+    // Assigning `member` needs holding what it gives (no escalation), hence its two nodes.
     let (_, admin) = s
         .user_with_grants(&[
             "user.write.other",
             "user.roles.other",
             "user.permissions.other",
+            "user.read",
+            "user.write",
         ])
         .await;
     let (status, body) = send(

@@ -5,6 +5,7 @@ pub mod common;
 pub mod companies;
 pub mod credential_types;
 pub mod credentials;
+pub mod delegation;
 mod listing;
 pub mod models;
 pub mod pagination;

@@ -7,6 +7,7 @@ use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 
 use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200, created, ok};
+use super::delegation::Delegation;
 use super::models::{CreateRole, PermissionList, RoleOut, UpdateRole, UserOut};
 use super::{ApiTags, BearerAuth};
 use crate::app::ADMIN_ROLE;
@@ -108,7 +109,7 @@ impl RoleApi {
         auth: BearerAuth,
         body: JsonBody<CreateRole>,
     ) -> Result<Created201<RoleOut>, ApiError> {
-        self.state.authorize(&auth.0.token, "createRole").await?;
+        let caller = self.state.authorize(&auth.0.token, "createRole").await?;
         let body = body.0;
         let permissions = validate_grants(
             &self.state,
@@ -116,15 +117,23 @@ impl RoleApi {
             &body.permissions.unwrap_or_default(),
         )
         .await?;
-        let role = self
-            .state
-            .store
-            .create_role(NewRole {
-                title: body.title.trim().to_owned(),
-                moniker: body.moniker,
-                permissions,
-            })
+        let new = NewRole {
+            title: body.title.trim().to_owned(),
+            moniker: body.moniker,
+            permissions,
+        };
+        let proposed = Role {
+            id: String::new(),
+            title: new.title.clone(),
+            moniker: new.moniker.clone(),
+            permissions: new.permissions.clone(),
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        Delegation::new(&self.state, &caller)
+            .role_change(None, Some(&proposed))
             .await?;
+        let role = self.state.store.create_role(new).await?;
         Ok(created("createRole", role.into()))
     }
 
@@ -161,7 +170,7 @@ impl RoleApi {
         identifier: Path<String>,
         body: JsonBody<UpdateRole>,
     ) -> Result<Ok200<RoleOut>, ApiError> {
-        self.state.authorize(&auth.0.token, "updateRole").await?;
+        let caller = self.state.authorize(&auth.0.token, "updateRole").await?;
         let mut role = self.find(&identifier.0).await?;
         let original = role.clone();
         let body = body.0;
@@ -175,6 +184,9 @@ impl RoleApi {
             role.permissions = validate_grants(&self.state, "permissions", &permissions).await?;
         }
         guard_admin_role(&original, &role)?;
+        Delegation::new(&self.state, &caller)
+            .role_change(Some(&original), Some(&role))
+            .await?;
         let role = self.state.store.update_role(&role).await?;
         Ok(ok("updateRole", role.into()))
     }
@@ -191,11 +203,14 @@ impl RoleApi {
         /// Role id or moniker.
         identifier: Path<String>,
     ) -> Result<Ok200<RoleOut>, ApiError> {
-        self.state.authorize(&auth.0.token, "deleteRole").await?;
+        let caller = self.state.authorize(&auth.0.token, "deleteRole").await?;
         let role = self.find(&identifier.0).await?;
         if role.moniker == ADMIN_ROLE {
             return Err(built_in("The built-in admin role cannot be deleted."));
         }
+        Delegation::new(&self.state, &caller)
+            .role_change(Some(&role), None)
+            .await?;
         let deleted = self
             .state
             .store
@@ -218,16 +233,21 @@ impl RoleApi {
         identifier: Path<String>,
         body: JsonBody<PermissionList>,
     ) -> Result<Ok200<RoleOut>, ApiError> {
-        self.state
+        let caller = self
+            .state
             .authorize(&auth.0.token, "addRolePermissions")
             .await?;
         let adding = validate_grants(&self.state, "permissions", &body.0.permissions).await?;
         let mut role = self.find(&identifier.0).await?;
+        let original = role.clone();
         for g in adding {
             if !role.permissions.contains(&g) {
                 role.permissions.push(g);
             }
         }
+        Delegation::new(&self.state, &caller)
+            .role_change(Some(&original), Some(&role))
+            .await?;
         let role = self.state.store.update_role(&role).await?;
         Ok(ok("addRolePermissions", role.into()))
     }
@@ -245,14 +265,19 @@ impl RoleApi {
         identifier: Path<String>,
         body: JsonBody<PermissionList>,
     ) -> Result<Ok200<RoleOut>, ApiError> {
-        self.state
+        let caller = self
+            .state
             .authorize(&auth.0.token, "removeRolePermissions")
             .await?;
         let mut role = self.find(&identifier.0).await?;
+        let original = role.clone();
         role.permissions.retain(|g| !body.0.permissions.contains(g));
         if role.moniker == ADMIN_ROLE && !role.permissions.iter().any(|p| p == "*") {
             return Err(built_in("The built-in admin role keeps `*`."));
         }
+        Delegation::new(&self.state, &caller)
+            .role_change(Some(&original), Some(&role))
+            .await?;
         let role = self.state.store.update_role(&role).await?;
         Ok(ok("removeRolePermissions", role.into()))
     }

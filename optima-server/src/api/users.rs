@@ -9,6 +9,7 @@ use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 
 use super::common::{ApiError, FieldError, JsonBody, Ok200, ok};
+use super::delegation::Delegation;
 use super::models::{
     CheckPermissions, PermissionResult, PermissionResults, RoleOut, UpdateMe, UpdateUser, UserOut,
 };
@@ -203,6 +204,7 @@ impl UserApi {
             )?;
         }
         let mut user = self.find(&identifier.0).await?;
+        let original = user.clone();
         if user.id == caller.user.id && (body.roles.is_some() || body.permissions.is_some()) {
             return Err(ApiError::forbidden(
                 "You cannot change your own roles or permissions; another administrator must.",
@@ -234,6 +236,11 @@ impl UserApi {
         if let Some(permissions) = &body.permissions {
             user.permissions = validate_grants(&self.state, "permissions", permissions).await?;
         }
+        if user.id != caller.user.id {
+            Delegation::new(&self.state, &caller)
+                .user_change(&original, Some(&user))
+                .await?;
+        }
         let user = self.state.store.update_user(&user).await?;
         Ok(ok("updateUser", self.one_out(user).await?))
     }
@@ -259,6 +266,9 @@ impl UserApi {
                 "You cannot delete your own account.",
             ));
         }
+        Delegation::new(&self.state, &caller)
+            .user_change(&user, None)
+            .await?;
         let out = self.one_out(user.clone()).await?;
         self.state.store.delete_user(&user.id).await?;
         Ok(ok("deleteUser", out))
