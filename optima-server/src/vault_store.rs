@@ -6,13 +6,14 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use optima_core::vault::{
     Credential, CredentialStore, CredentialType, CredentialTypeStore, FieldDefinition,
-    NewCredential, RevealAuditStore, RevealPage, RevealQuery, RevealRecord, Sealed, StoredField,
+    NewCredential, RevealAuditStore, RevealPage, RevealQuery, RevealRecord, Rewrite, RewriteCounts,
+    RewriteFn, Sealed, StoredField,
 };
 use optima_core::{Error, Result};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use crate::db::{DbError, get_strings, get_time, strings, timestamp};
+use crate::db::{Backend, DbError, get_strings, get_time, strings, timestamp};
 use crate::store::{SqlStore, StoreError};
 
 fn store_err(e: impl Into<DbError>) -> Error {
@@ -114,11 +115,21 @@ impl SqlStore {
             .iter()
             .map(credential_shell)
             .collect::<Result<Vec<_>>>()?;
-        self.with_fields(credentials).await
+        self.with_pooled_fields(credentials).await
     }
 
-    /// Fills in the fields of `credentials`, in stored order.
-    async fn with_fields(&self, mut credentials: Vec<Credential>) -> Result<Vec<Credential>> {
+    /// [`Self::with_fields`] on a connection from the pool.
+    async fn with_pooled_fields(&self, credentials: Vec<Credential>) -> Result<Vec<Credential>> {
+        let mut conn = self.db().pool.acquire().await.map_err(store_err)?;
+        Self::with_fields(&mut conn, credentials).await
+    }
+
+    /// Fills in the fields of `credentials`, in stored order, reading through `conn` (a pooled
+    /// connection, or a transaction's).
+    async fn with_fields(
+        conn: &mut sqlx::AnyConnection,
+        mut credentials: Vec<Credential>,
+    ) -> Result<Vec<Credential>> {
         let mut by_id: HashMap<String, Vec<StoredField>> = HashMap::new();
         for chunk in credentials.chunks(IN_CHUNK) {
             let placeholders = (1..=chunk.len())
@@ -133,7 +144,7 @@ impl SqlStore {
             for c in chunk {
                 query = query.bind(&c.id);
             }
-            for row in query.fetch_all(&self.db().pool).await.map_err(store_err)? {
+            for row in query.fetch_all(&mut *conn).await.map_err(store_err)? {
                 let credential_id: String = row.try_get("credential_id").map_err(store_err)?;
                 let secure: i64 = row.try_get("secure").map_err(store_err)?;
                 let field = StoredField::from_parts(
@@ -279,6 +290,113 @@ impl CredentialTypeStore for SqlStore {
             }),
             Err(e) => Err(store_err(e)),
         }
+    }
+
+    async fn update_type_rewriting(
+        &self,
+        ty: &CredentialType,
+        rewrite: &RewriteFn<'_>,
+    ) -> Result<RewriteCounts> {
+        let sqlite = self.db().backend == Backend::Sqlite;
+        let mut tx = self.db().pool.begin().await.map_err(store_err)?;
+        if sqlite {
+            // Clear text replaced by sealed text must not linger in freed space of the file.
+            sqlx::query("PRAGMA secure_delete = ON")
+                .execute(&mut *tx)
+                .await
+                .map_err(store_err)?;
+        }
+        let updated = sqlx::query(
+            "UPDATE credential_types SET name = $2, name_key = $3, permission_scope = $4, icon = $5, \
+             fields = $6, updated_at = $7 WHERE id = $1",
+        )
+        .bind(&ty.id)
+        .bind(&ty.name)
+        .bind(ty.name.to_lowercase())
+        .bind(&ty.permission_scope)
+        .bind(&ty.icon)
+        .bind(fields_json(&ty.fields)?)
+        .bind(timestamp(ty.updated_at))
+        .execute(&mut *tx)
+        .await;
+        match updated {
+            Ok(done) if done.rows_affected() == 0 => {
+                return Err(Error::NotFound {
+                    kind: "credential type",
+                    id: ty.id.clone(),
+                });
+            }
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                return Err(Error::Conflict {
+                    kind: "credential type",
+                    id: ty.name.clone(),
+                });
+            }
+            Err(e) => return Err(store_err(e)),
+        }
+        // The type row, updated first, is locked until commit; on PostgreSQL the credentials are
+        // locked too, so no one edits one in the old shape while it is rewritten.
+        let lock = match self.db().backend {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE type_id = $1 ORDER BY id{lock}"
+        ))
+        .bind(&ty.id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(store_err)?;
+        let shells = rows
+            .iter()
+            .map(credential_shell)
+            .collect::<Result<Vec<_>>>()?;
+        let credentials = Self::with_fields(&mut tx, shells).await?;
+        let mut counts = RewriteCounts::default();
+        for mut credential in credentials {
+            match rewrite(&mut credential)? {
+                Rewrite::Unchanged => {}
+                Rewrite::Remove => {
+                    // Foreign keys cascade to sub-credentials and fields.
+                    sqlx::query("DELETE FROM credentials WHERE id = $1")
+                        .bind(&credential.id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(store_err)?;
+                    counts.removed += 1;
+                }
+                Rewrite::Changed { .. } => {
+                    sqlx::query("UPDATE credentials SET updated_at = $2 WHERE id = $1")
+                        .bind(&credential.id)
+                        .bind(timestamp(credential.updated_at))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(store_err)?;
+                    sqlx::query("DELETE FROM credential_fields WHERE credential_id = $1")
+                        .bind(&credential.id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(store_err)?;
+                    Self::insert_fields(&mut tx, &credential)
+                        .await
+                        .map_err(store_err)?;
+                    counts.changed += 1;
+                }
+            }
+        }
+        tx.commit().await.map_err(store_err)?;
+        if sqlite && counts != RewriteCounts::default() {
+            // Nor in the write-ahead log: copy it into the file and empty it. Best effort: a
+            // reader holding an old snapshot can keep part of it until the next checkpoint.
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.db().pool)
+                .await
+            {
+                tracing::warn!(error = %e, "could not checkpoint the write-ahead log");
+            }
+        }
+        Ok(counts)
     }
 
     async fn delete_type(&self, id: &str) -> Result<u64> {
@@ -490,7 +608,7 @@ impl CredentialStore for SqlStore {
             .iter()
             .map(credential_shell)
             .collect::<Result<Vec<_>>>()?;
-        self.with_fields(credentials).await
+        self.with_pooled_fields(credentials).await
     }
 
     async fn swap_sealed_value(

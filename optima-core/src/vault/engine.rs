@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use secrecy::SecretString;
 use secrecy::zeroize::Zeroize;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::crypto::{KeyRing, Sealed};
 use super::errors::{CryptoError, ValidationErrors, join_key};
@@ -13,8 +13,8 @@ use super::model::{
     Credential, CredentialInput, FieldInput, StoredField, StoredValue, SubCredentialInput,
     SubCredentialInputs, new_id, now,
 };
-use super::schema::{CredentialType, FieldDefinition};
-use super::store::CredentialStore;
+use super::schema::{CredentialType, FieldChanges, FieldDefinition, FieldPath};
+use super::store::{CredentialStore, Rewrite};
 use super::validate::{validate_credential, validate_field_update, validate_sub_credential};
 use crate::{Error, Result};
 
@@ -231,6 +231,66 @@ impl Vault {
                 Ok((f.field_id.clone(), value))
             })
             .collect()
+    }
+
+    /// Brings a stored credential in line with an edit of its type: values of fields turned
+    /// secure are sealed (their clear text zeroized), values of fields turned plain are opened,
+    /// values of removed fields are dropped, and a sub-credential under a removed
+    /// multi_credential field is to be removed. Nothing is stored: the caller writes the result.
+    pub fn apply_field_changes(
+        &self,
+        credential: &mut Credential,
+        changes: &FieldChanges,
+    ) -> Result<Rewrite> {
+        if changes
+            .removed
+            .iter()
+            .any(|r| r.holds_level(&credential.schema_path))
+        {
+            return Ok(Rewrite::Remove);
+        }
+        let here = |list: &[FieldPath], field_id: &str| {
+            list.iter()
+                .any(|p| p.field_id == field_id && p.schema_path == credential.schema_path)
+        };
+        let mut fields = Vec::with_capacity(credential.fields.len());
+        let mut dropped = Vec::new();
+        let mut changed = false;
+        for mut field in std::mem::take(&mut credential.fields) {
+            if here(&changes.removed, &field.field_id) {
+                changed = true;
+                dropped.push(field.field_id);
+                continue;
+            }
+            let sealing = here(&changes.sealed, &field.field_id);
+            let opening = here(&changes.unsealed, &field.field_id);
+            match &mut field.value {
+                StoredValue::Plain(clear) if sealing => {
+                    let sealed =
+                        self.keyring
+                            .seal(&credential.id, &field.field_id, clear.as_bytes());
+                    clear.zeroize();
+                    field.value = StoredValue::Sealed(sealed?);
+                    changed = true;
+                }
+                StoredValue::Sealed(sealed) if opening => {
+                    let clear =
+                        self.keyring
+                            .open(sealed.as_str(), &credential.id, &field.field_id)?;
+                    field.value = StoredValue::Plain(clear.expose_secret().to_owned());
+                    changed = true;
+                }
+                _ => {}
+            }
+            fields.push(field);
+        }
+        credential.fields = fields;
+        Ok(if changed {
+            credential.updated_at = now();
+            Rewrite::Changed { dropped }
+        } else {
+            Rewrite::Unchanged
+        })
     }
 
     /// The secure values of `credential` re-sealed under the primary key (those already under it are

@@ -10,7 +10,8 @@ use super::engine::NewCredential;
 use super::model::{Credential, RevealRecord, StoredValue};
 use super::schema::CredentialType;
 use super::store::{
-    CredentialStore, CredentialTypeStore, RevealAuditStore, RevealPage, RevealQuery,
+    CredentialStore, CredentialTypeStore, RevealAuditStore, RevealPage, RevealQuery, Rewrite,
+    RewriteCounts, RewriteFn,
 };
 use crate::{Error, Result};
 
@@ -138,6 +139,50 @@ impl CredentialTypeStore for MemoryVaultStore {
         }
         inner.types.insert(ty.id.clone(), ty.clone());
         Ok(())
+    }
+
+    async fn update_type_rewriting(
+        &self,
+        ty: &CredentialType,
+        rewrite: &RewriteFn<'_>,
+    ) -> Result<RewriteCounts> {
+        let mut inner = self.write();
+        if !inner.types.contains_key(&ty.id) {
+            return Err(Error::NotFound {
+                kind: "credential type",
+                id: ty.id.clone(),
+            });
+        }
+        if inner.name_taken(&ty.name, &ty.id) {
+            return Err(Error::Conflict {
+                kind: "credential type",
+                id: ty.name.clone(),
+            });
+        }
+        // Work on copies, so that an error leaves the store as it was.
+        let mut counts = RewriteCounts::default();
+        let mut rewritten = Vec::new();
+        let mut removed = Vec::new();
+        for credential in inner.credentials.values().filter(|c| c.type_id == ty.id) {
+            let mut copy = credential.clone();
+            match rewrite(&mut copy)? {
+                Rewrite::Unchanged => {}
+                Rewrite::Changed { .. } => rewritten.push(copy),
+                Rewrite::Remove => removed.push(copy.id),
+            }
+        }
+        counts.changed = rewritten.len() as u64;
+        counts.removed = removed.len() as u64;
+        for id in inner.with_descendants(removed) {
+            inner.credentials.remove(&id);
+        }
+        for credential in rewritten {
+            if inner.credentials.contains_key(&credential.id) {
+                inner.credentials.insert(credential.id.clone(), credential);
+            }
+        }
+        inner.types.insert(ty.id.clone(), ty.clone());
+        Ok(counts)
     }
 
     async fn delete_type(&self, id: &str) -> Result<u64> {

@@ -67,10 +67,13 @@ pub use model::{
     SubCredentialInput, SubCredentialInputs, new_id,
 };
 pub use schema::{
-    CredentialType, CredentialTypeInput, CredentialTypePatch, FieldDefinition, MAX_DEPTH,
-    MAX_FIELDS, MAX_ICON_LEN, MAX_ID_LEN, MAX_NAME_LEN, validate_type,
+    CredentialType, CredentialTypeInput, CredentialTypePatch, FieldChanges, FieldDefinition,
+    FieldPath, MAX_DEPTH, MAX_FIELDS, MAX_ICON_LEN, MAX_ID_LEN, MAX_NAME_LEN, validate_type,
 };
-pub use store::{CredentialStore, CredentialTypeStore, RevealAuditStore, RevealPage, RevealQuery};
+pub use store::{
+    CredentialStore, CredentialTypeStore, RevealAuditStore, RevealPage, RevealQuery, Rewrite,
+    RewriteCounts, RewriteFn,
+};
 pub use validate::{
     MAX_INLINE_SUB_CREDENTIALS, MAX_NOTES_LEN, MAX_VALUE_LEN, validate_credential,
     validate_field_update, validate_sub_credential,

@@ -208,6 +208,95 @@ impl CredentialType {
     }
 }
 
+/// A field of a type by where it sits: the multi_credential field ids above it (empty at the top)
+/// and its own id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FieldPath {
+    /// The multi_credential field ids from the top level down to this field's level.
+    pub schema_path: Vec<String>,
+    /// The field's id.
+    pub field_id: String,
+}
+
+impl FieldPath {
+    /// Whether a sub-credential at `schema_path` lives under this (multi_credential) field.
+    pub fn holds_level(&self, schema_path: &[String]) -> bool {
+        schema_path.len() > self.schema_path.len()
+            && schema_path[..self.schema_path.len()] == self.schema_path[..]
+            && schema_path[self.schema_path.len()] == self.field_id
+    }
+}
+
+impl std::fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for p in &self.schema_path {
+            write!(f, "{p}.")?;
+        }
+        f.write_str(&self.field_id)
+    }
+}
+
+/// What an edit of a type does to the values stored under it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldChanges {
+    /// Fields that were plain and are now secure: their values must be sealed.
+    pub sealed: Vec<FieldPath>,
+    /// Fields that were secure and are now plain: their values would be stored in clear.
+    pub unsealed: Vec<FieldPath>,
+    /// Fields that are gone (or a multi_credential field that no longer is one): their values,
+    /// and the sub-credentials under them, have no place any more.
+    pub removed: Vec<FieldPath>,
+}
+
+impl FieldChanges {
+    /// Whether stored values are unaffected.
+    pub fn is_empty(&self) -> bool {
+        self.sealed.is_empty() && self.unsealed.is_empty() && self.removed.is_empty()
+    }
+}
+
+impl CredentialType {
+    /// What changing this type into `new` does to stored values.
+    pub fn field_changes(&self, new: &CredentialType) -> FieldChanges {
+        let mut changes = FieldChanges::default();
+        diff_level(&self.fields, new, &mut Vec::new(), &mut changes);
+        changes
+    }
+}
+
+fn diff_level(
+    old: &[FieldDefinition],
+    new: &CredentialType,
+    path: &mut Vec<String>,
+    changes: &mut FieldChanges,
+) {
+    for field in old {
+        let at = FieldPath {
+            schema_path: path.clone(),
+            field_id: field.id.clone(),
+        };
+        let Some(now) = new.field_at(path, &field.id) else {
+            changes.removed.push(at);
+            continue;
+        };
+        if field.value_type.is_multi() {
+            if now.value_type.is_multi() {
+                path.push(field.id.clone());
+                diff_level(field.sub_fields(), new, path, changes);
+                path.pop();
+            } else {
+                changes.removed.push(at);
+            }
+            continue;
+        }
+        match (field.secure, now.secure) {
+            (false, true) => changes.sealed.push(at),
+            (true, false) => changes.unsealed.push(at),
+            _ => {}
+        }
+    }
+}
+
 /// Drops `subFields: []` that lenient clients send on fields that are not multi_credential.
 fn normalize(fields: &mut [FieldDefinition]) {
     for f in fields {

@@ -37,6 +37,45 @@ pub trait CredentialTypeStore: Send + Sync {
     /// Deletes a type and every credential of it (sub-credentials included), in one go. Returns how
     /// many credentials went with it. NotFound when there is no such type.
     async fn delete_type(&self, id: &str) -> Result<u64>;
+
+    /// Replaces a type and rewrites every credential of it, sub-credentials included, in one
+    /// transaction, so that no credential is ever stored under the new type in the old shape (a
+    /// field turned secure holding clear text, say). `rewrite` is called on each credential, with
+    /// its fields, and its answer stored; an error from it leaves everything as it was.
+    /// NotFound, or Conflict on a name another type has, as [`Self::update_type`].
+    async fn update_type_rewriting(
+        &self,
+        ty: &CredentialType,
+        rewrite: &RewriteFn<'_>,
+    ) -> Result<RewriteCounts>;
+}
+
+/// The function [`CredentialTypeStore::update_type_rewriting`] applies to each credential.
+pub type RewriteFn<'a> = dyn Fn(&mut Credential) -> Result<Rewrite> + Send + Sync + 'a;
+
+/// What an edit of its type does to one stored credential (see
+/// [`Vault::apply_field_changes`](super::Vault::apply_field_changes)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rewrite {
+    /// Nothing to store.
+    Unchanged,
+    /// Store the credential's fields as they now are.
+    Changed {
+        /// Ids of the fields whose values were dropped.
+        dropped: Vec<String>,
+    },
+    /// Delete the credential (a sub-credential whose field is gone) and its descendants.
+    Remove,
+}
+
+/// How many credentials [`CredentialTypeStore::update_type_rewriting`] rewrote and removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RewriteCounts {
+    /// Credentials whose fields changed.
+    pub changed: u64,
+    /// Credentials and sub-credentials removed (a removed one's descendants go with it).
+    pub removed: u64,
 }
 
 /// Credentials and sub-credentials.

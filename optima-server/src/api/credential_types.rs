@@ -4,19 +4,24 @@
 use std::sync::Arc;
 
 use optima_core::vault::{
-    CredentialStore, CredentialType, CredentialTypeInput, CredentialTypePatch, CredentialTypeStore,
+    Credential, CredentialStore, CredentialType, CredentialTypeInput, CredentialTypePatch,
+    CredentialTypeStore, FieldChanges, FieldPath, RevealAuditStore, RevealRecord, Rewrite,
 };
+use poem::Request;
+use poem::http::StatusCode;
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 
 use super::common::{ApiError, Created201, JsonBody, Ok200, created, ok};
-use super::credentials::{find_type, validation_error, visible_of_type};
+use super::credentials::{
+    client_address, find_type, validation_error, vault_error, visible_of_type,
+};
 use super::vault_models::{
     CreateCredentialType, CredentialOut, CredentialTypeOut, Deleted200, UpdateCredentialType,
     deleted,
 };
 use super::{ApiTags, BearerAuth};
-use crate::state::AppState;
+use crate::state::{AppState, Caller};
 
 /// `/credential-type`.
 #[derive(Debug)]
@@ -38,6 +43,143 @@ impl CredentialTypeApi {
             tracing::error!(error = %e, "could not refresh credential scopes in the catalog");
         }
     }
+}
+
+impl CredentialTypeApi {
+    /// Turning a secure field plain stores its values in clear: only someone who may reveal them
+    /// may, and only when asking for it in so many words.
+    fn may_unseal(
+        &self,
+        caller: &Caller,
+        ty: &CredentialType,
+        changes: &FieldChanges,
+        confirmed: bool,
+    ) -> Result<(), ApiError> {
+        let mut lacking: Vec<&str> = Vec::new();
+        for node in [REVEAL, ty.permission_scope.as_str()] {
+            if !caller.can(node) {
+                lacking.push(node);
+            }
+        }
+        if !lacking.is_empty() {
+            return Err(ApiError::forbidden(format!(
+                "Turning secure fields ({}) plain stores their values in clear, which needs what \
+                 revealing them needs: requires {}",
+                join_paths(&changes.unsealed),
+                lacking
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        if !confirmed {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "ConfirmationRequired",
+                format!(
+                    "Turning secure fields ({}) plain opens every value of them and stores it in \
+                     clear; send `\"confirmUnseal\": true` to do it.",
+                    join_paths(&changes.unsealed)
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The node that lets a caller read secure values.
+const REVEAL: &str = "credential.secure_values.read";
+
+/// 403 unless the caller holds both the old and the new scope: otherwise a type edit would lift
+/// a restriction the caller is under, or hand the type's credentials to holders of a node the
+/// caller lacks.
+fn require_both_scopes(
+    caller: &Caller,
+    old: &CredentialType,
+    new: &CredentialType,
+) -> Result<(), ApiError> {
+    let lacking: Vec<String> = [&old.permission_scope, &new.permission_scope]
+        .into_iter()
+        .filter(|scope| !caller.can(scope))
+        .map(|scope| format!("`{scope}`"))
+        .collect();
+    if lacking.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "PermissionEscalation",
+        format!(
+            "Changing the permission scope of `{}` from `{}` to `{}` needs holding both: you lack {}.",
+            old.name,
+            old.permission_scope,
+            new.permission_scope,
+            lacking.join(", ")
+        ),
+    ))
+}
+
+fn join_paths(paths: &[FieldPath]) -> String {
+    paths
+        .iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every credential of `ty`, sub-credentials included.
+async fn all_of_type(state: &AppState, ty: &CredentialType) -> Result<Vec<Credential>, ApiError> {
+    let mut all = state.store.list_by_type(&ty.id).await?;
+    let mut next = 0;
+    while next < all.len() {
+        let children = state.store.list_sub_credentials(&all[next].id).await?;
+        all.extend(children);
+        next += 1;
+    }
+    Ok(all)
+}
+
+/// How many stored values (and sub-credentials) removing the fields in `changes` would drop.
+async fn values_in_removed_fields(
+    state: &AppState,
+    ty: &CredentialType,
+    changes: &FieldChanges,
+) -> Result<u64, ApiError> {
+    let mut count = 0;
+    for credential in all_of_type(state, ty).await? {
+        if changes
+            .removed
+            .iter()
+            .any(|r| r.holds_level(&credential.schema_path))
+        {
+            count += 1;
+            continue;
+        }
+        count += credential
+            .fields
+            .iter()
+            .filter(|f| {
+                changes
+                    .removed
+                    .iter()
+                    .any(|r| r.field_id == f.field_id && r.schema_path == credential.schema_path)
+            })
+            .count() as u64;
+    }
+    Ok(count)
+}
+
+fn values_would_go(changes: &FieldChanges, count: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "FieldHasValues",
+        format!(
+            "Removing {} would delete {count} stored value(s) or sub-credential(s); send \
+             `\"confirmRemoveValues\": true` to remove them.",
+            join_paths(&changes.removed)
+        ),
+    )
 }
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::CredentialType")]
@@ -122,8 +264,11 @@ impl CredentialTypeApi {
         /// Credential type id (or name).
         identifier: Path<String>,
         body: JsonBody<UpdateCredentialType>,
+        req: &Request,
     ) -> Result<Ok200<CredentialTypeOut>, ApiError> {
-        self.state
+        let address = client_address(req);
+        let caller = self
+            .state
             .authorize(&auth.0.token, "updateCredentialType")
             .await?;
         let ty = find_type(&self.state, &identifier.0).await?;
@@ -136,7 +281,82 @@ impl CredentialTypeApi {
                 fields: body.fields.map(|f| f.into_iter().map(Into::into).collect()),
             })
             .map_err(validation_error)?;
-        self.state.store.update_type(&updated).await?;
+        if updated.permission_scope != ty.permission_scope {
+            require_both_scopes(&caller, &ty, &updated)?;
+        }
+        let changes = ty.field_changes(&updated);
+        let confirmed_unseal = body.confirm_unseal == Some(true);
+        let confirmed_removal = body.confirm_remove_values == Some(true);
+        if !changes.unsealed.is_empty() {
+            self.may_unseal(&caller, &ty, &changes, confirmed_unseal)?;
+        }
+        if !changes.removed.is_empty() && !confirmed_removal {
+            let count = values_in_removed_fields(&self.state, &ty, &changes).await?;
+            if count > 0 {
+                return Err(values_would_go(&changes, count));
+            }
+        }
+        let vault = &self.state.vault;
+        let revealed = std::sync::Mutex::new(Vec::new());
+        let counts = self
+            .state
+            .store
+            .update_type_rewriting(&updated, &|credential| {
+                let before = credential.clone();
+                let outcome = vault.apply_field_changes(credential, &changes)?;
+                if let Rewrite::Changed { dropped } = &outcome
+                    && !dropped.is_empty()
+                    && !confirmed_removal
+                {
+                    // A value written since the count above: it still needs confirming.
+                    return Err(optima_core::Error::Conflict {
+                        kind: "credential field value",
+                        id: dropped.join(", "),
+                    });
+                }
+                let opened: Vec<String> = before
+                    .fields
+                    .iter()
+                    .filter(|f| f.is_secure())
+                    .filter(|f| {
+                        credential
+                            .field(&f.field_id)
+                            .is_some_and(|now| !now.is_secure())
+                    })
+                    .map(|f| f.field_id.clone())
+                    .collect();
+                if !opened.is_empty() {
+                    revealed
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((credential.id.clone(), opened));
+                }
+                Ok(outcome)
+            })
+            .await
+            .map_err(vault_error)?;
+        for (credential_id, field_ids) in revealed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            let record = RevealRecord::new(
+                caller.user.id.clone(),
+                credential_id,
+                field_ids,
+                address.clone(),
+            );
+            self.state.store.record_reveal(&record).await?;
+        }
+        if !changes.is_empty() {
+            tracing::info!(
+                target: "optima::audit",
+                user_id = %caller.user.id,
+                type_id = %updated.id,
+                sealed = %join_paths(&changes.sealed),
+                unsealed = %join_paths(&changes.unsealed),
+                removed = %join_paths(&changes.removed),
+                credentials_changed = counts.changed,
+                credentials_removed = counts.removed,
+                "credential type fields changed"
+            );
+        }
         if updated.permission_scope != ty.permission_scope {
             self.resync_scopes().await;
         }

@@ -201,7 +201,7 @@ pub async fn visible_of_type(
 
 /// Where a request came from, for the audit: the peer's IP, and what `x-forwarded-for` claims
 /// when the client sent one (recorded, not trusted: a client can write anything there).
-fn client_address(req: &Request) -> Option<String> {
+pub fn client_address(req: &Request) -> Option<String> {
     let peer = req
         .remote_addr()
         .as_socket_addr()

@@ -190,6 +190,17 @@ pub struct UpdateCredentialType {
     /// New field list.
     #[serde(default)]
     pub fields: Option<Vec<FieldDef>>,
+    /// Must be `true` to turn a secure field plain: its values are then opened and stored in
+    /// clear, which needs `credential.secure_values.read` and the type's scope, and is recorded
+    /// as a reveal of each value.
+    #[serde(default)]
+    #[oai(skip_serializing_if_is_none)]
+    pub confirm_unseal: Option<bool>,
+    /// Must be `true` to remove a field (or a multi_credential field's sub-credentials) that
+    /// holds values; without it the answer says how many values would go.
+    #[serde(default)]
+    #[oai(skip_serializing_if_is_none)]
+    pub confirm_remove_values: Option<bool>,
 }
 
 /// A field value as given: `{fieldId, value}` (an `id` is accepted and ignored).
