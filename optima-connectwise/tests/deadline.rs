@@ -6,11 +6,14 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use futures::TryStreamExt as _;
 use optima_connectwise::home::CwHomeClient;
+use optima_connectwise::models::Company;
 use optima_connectwise::{ConnectWiseClient, Error, RetryPolicy};
 use secrecy::SecretString;
+use serde_json::json;
 use tokio::net::TcpListener;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// Stops a broken test from hanging the suite; far above every deadline used here.
@@ -193,4 +196,55 @@ async fn cw_home_operations_are_bounded() {
         .unwrap()
         .unwrap_err();
     assert!(err.is_deadline_exceeded(), "{err:?}");
+}
+
+#[tokio::test]
+async fn each_page_of_a_stream_has_a_deadline_of_its_own() {
+    // Three pages, each answering in well under the deadline but together taking longer: a
+    // long export must not be cut short by the per-call deadline.
+    let server = MockServer::start().await;
+    let deadline = Duration::from_secs(1);
+    let page_delay = Duration::from_millis(400); // three of them: 1.2 s, past one deadline
+    let list = api("company/companies");
+    for page in 1..=3u32 {
+        let mut response = ResponseTemplate::new(200)
+            .set_delay(page_delay)
+            .set_body_json(json!([company(i64::from(page), "Acme")]));
+        if page < 3 {
+            response = response.insert_header(
+                "Link",
+                format!(
+                    "<{}{list}?pageSize=1&page={}>; rel=\"next\"",
+                    server.uri(),
+                    page + 1
+                )
+                .as_str(),
+            );
+        }
+        let mock = Mock::given(method("GET")).and(path(list.clone()));
+        let mock = if page == 1 {
+            mock.and(query_param_is_missing("page"))
+        } else {
+            mock.and(query_param("page", page.to_string()))
+        };
+        mock.respond_with(response).mount(&server).await;
+    }
+    let cw = builder(&server)
+        .codebase(CODEBASE)
+        .deadline(deadline)
+        .build()
+        .unwrap();
+    let all: Vec<Company> = tokio::time::timeout(
+        HANG_GUARD,
+        cw.companies().list().page_size(1).stream().try_collect(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let ids: Vec<i64> = all.iter().filter_map(|c| c.id).collect();
+    assert_eq!(ids, [1, 2, 3]);
+    assert!(
+        page_delay * 3 > deadline,
+        "the whole stream outlasts one deadline"
+    );
 }
