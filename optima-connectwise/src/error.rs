@@ -1,5 +1,7 @@
 //! The crate's single error type.
 
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +101,17 @@ pub enum Error {
     /// The company's codebase could not be discovered from `login/companyinfo`.
     #[error("could not discover the ConnectWise codebase: {0}")]
     Codebase(String),
+
+    /// The call did not finish within the client's total deadline (see
+    /// `ConnectWiseClientBuilder::deadline`): every attempt, backoff sleep and codebase
+    /// discovery of one call together took longer than `deadline`.
+    #[error("{path} did not finish within its deadline of {deadline:?}")]
+    DeadlineExceeded {
+        /// Request path (without host or query).
+        path: String,
+        /// The deadline that ran out.
+        deadline: Duration,
+    },
 }
 
 impl Error {
@@ -111,9 +124,11 @@ impl Error {
         }
     }
 
-    /// Whether this is a timeout: a transport timeout, a 504, or a vendor 500 reporting a timeout.
+    /// Whether this is a timeout: the call's deadline ran out, a transport timeout, a 504,
+    /// or a vendor 500 reporting a timeout.
     pub fn is_timeout(&self) -> bool {
         match self {
+            Self::DeadlineExceeded { .. } => true,
             Self::Transport { source, .. } => source.is_timeout(),
             Self::Api { status, body, .. } => {
                 *status == StatusCode::GATEWAY_TIMEOUT
@@ -121,6 +136,11 @@ impl Error {
             }
             _ => false,
         }
+    }
+
+    /// Whether the call's total deadline ran out ([`Error::DeadlineExceeded`]).
+    pub fn is_deadline_exceeded(&self) -> bool {
+        matches!(self, Self::DeadlineExceeded { .. })
     }
 
     /// Whether the server answered 404.

@@ -1,5 +1,6 @@
 //! The request executor shared by both clients: retries, tracing, body reading.
 
+use std::future::Future;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -22,6 +23,7 @@ pub(crate) struct RawResponse {
 #[derive(Debug, Default)]
 pub(crate) struct TransportSettings {
     pub timeout: Option<Duration>,
+    pub deadline: Option<Duration>,
     pub connect_timeout: Option<Duration>,
     pub retry: Option<RetryPolicy>,
     pub http: Option<reqwest::Client>,
@@ -45,6 +47,7 @@ impl TransportSettings {
             http,
             retry: self.retry.unwrap_or_default(),
             timeout: Some(self.timeout.unwrap_or(Duration::from_secs(60))),
+            deadline: self.deadline,
             service,
         })
     }
@@ -55,10 +58,41 @@ pub(crate) struct Transport {
     pub http: reqwest::Client,
     pub retry: RetryPolicy,
     pub timeout: Option<Duration>,
+    /// Total time one call may take, all attempts, sleeps and discovery included.
+    pub deadline: Option<Duration>,
     pub service: &'static str,
 }
 
 impl Transport {
+    /// Runs one whole call (`call`) within the configured deadline, if any.
+    ///
+    /// Dropping `call` at the deadline also drops any lock it waits on or holds (codebase
+    /// discovery), so one hung call never holds up others past their own deadlines.
+    pub async fn within_deadline<T>(
+        &self,
+        path: &str,
+        call: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let Some(deadline) = self.deadline else {
+            return call.await;
+        };
+        match tokio::time::timeout(deadline, call).await {
+            Ok(result) => result,
+            Err(_) => {
+                tracing::warn!(
+                    service = self.service,
+                    path,
+                    deadline_ms = u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX),
+                    "call ran out of its deadline"
+                );
+                Err(Error::DeadlineExceeded {
+                    path: path.to_owned(),
+                    deadline,
+                })
+            }
+        }
+    }
+
     /// Sends a request built by `build` (called once per attempt), retrying per policy.
     ///
     /// Returns the last response whatever its status; transport failures that

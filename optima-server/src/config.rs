@@ -2,6 +2,7 @@
 //! The names are a contract (DESIGN.md's settings table); `optima-server --help` lists them.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -98,6 +99,9 @@ pub struct Settings {
     /// ConnectWise API version [default: 2025.8]
     #[arg(long, env = "OPTIMA_CONNECTWISE_API_VERSION", global = true)]
     pub connectwise_api_version: Option<String>,
+    /// Seconds one live ConnectWise call may take, retries and codebase discovery included; 504 beyond [default: 20]
+    #[arg(long, env = "OPTIMA_CONNECTWISE_DEADLINE", global = true)]
+    pub connectwise_deadline: Option<u64>,
 
     /// UniFi Network controller URL
     #[arg(long, env = "OPTIMA_UNIFI_URL", global = true)]
@@ -130,6 +134,9 @@ pub struct Settings {
     /// Pin the controller's certificate by SHA-256 (hex)
     #[arg(long, env = "OPTIMA_UNIFI_CERT_SHA256", global = true)]
     pub unifi_cert_sha256: Option<String>,
+    /// Seconds one live UniFi call may take, retries and login included; 504 beyond [default: 20]
+    #[arg(long, env = "OPTIMA_UNIFI_DEADLINE", global = true)]
+    pub unifi_deadline: Option<u64>,
 }
 
 /// A setting that could not be used, named.
@@ -174,6 +181,7 @@ impl Settings {
             connectwise_client_id,
             connectwise_codebase,
             connectwise_api_version,
+            connectwise_deadline,
             unifi_url,
             unifi_username,
             unifi_password,
@@ -181,6 +189,7 @@ impl Settings {
             unifi_kind,
             unifi_verify_tls,
             unifi_cert_sha256,
+            unifi_deadline,
         )
     }
 
@@ -294,9 +303,14 @@ impl Settings {
                 })
             }
         };
+        let connectwise_deadline =
+            deadline("OPTIMA_CONNECTWISE_DEADLINE", self.connectwise_deadline)?;
+        let unifi_deadline = deadline("OPTIMA_UNIFI_DEADLINE", self.unifi_deadline)?;
         Ok(Config {
             connectwise,
             unifi,
+            connectwise_deadline,
+            unifi_deadline,
             sync_interval: self.sync_interval.unwrap_or(3600),
             database_url: self.database_url.unwrap_or_else(|| {
                 format!("sqlite://{}?mode=rwc", data_dir.join("optima.db").display())
@@ -314,6 +328,21 @@ impl Settings {
             access_token_ttl: self.access_token_ttl.unwrap_or(900),
             microsoft,
         })
+    }
+}
+
+/// How long one live vendor call may take unless configured: well under a minute, so a silent
+/// vendor answers 504 before callers and proxies give up.
+pub const DEFAULT_VENDOR_DEADLINE: Duration = Duration::from_secs(20);
+
+fn deadline(setting: &'static str, seconds: Option<u64>) -> Result<Duration, ConfigError> {
+    match seconds {
+        None => Ok(DEFAULT_VENDOR_DEADLINE),
+        Some(0) => Err(ConfigError {
+            setting,
+            message: "must be at least 1 second (a deadline of 0 would fail every call)".into(),
+        }),
+        Some(s) => Ok(Duration::from_secs(s)),
     }
 }
 
@@ -383,6 +412,12 @@ pub struct Config {
     pub connectwise: Option<ConnectWiseConfig>,
     /// UniFi Network controller, if configured.
     pub unifi: Option<UnifiConfig>,
+    /// Total time one live ConnectWise call may take (every attempt, backoff and codebase
+    /// discovery); the API answers 504 beyond it. Each page of a sync is one call.
+    pub connectwise_deadline: Duration,
+    /// Total time one live UniFi call may take (every attempt, backoff, detection and login);
+    /// the API answers 504 beyond it.
+    pub unifi_deadline: Duration,
     /// Seconds between scheduled syncs from the vendors; 0 turns the schedule off.
     pub sync_interval: u64,
 }
@@ -463,6 +498,34 @@ mod tests {
         assert!(
             toml::from_str::<Settings>("lisen = 1").is_err(),
             "unknown keys are refused"
+        );
+    }
+
+    #[test]
+    fn vendor_deadlines_default_to_well_under_a_minute_and_refuse_zero() {
+        let c = Settings::default().resolve().unwrap();
+        assert_eq!(c.connectwise_deadline, DEFAULT_VENDOR_DEADLINE);
+        assert_eq!(c.unifi_deadline, DEFAULT_VENDOR_DEADLINE);
+        assert!(DEFAULT_VENDOR_DEADLINE < Duration::from_secs(60));
+
+        let file: Settings =
+            toml::from_str("connectwise_deadline = 7\nunifi_deadline = 9").unwrap();
+        let c = Settings::default().or_from(file).resolve().unwrap();
+        assert_eq!(c.connectwise_deadline, Duration::from_secs(7));
+        assert_eq!(c.unifi_deadline, Duration::from_secs(9));
+
+        let s = Settings {
+            unifi_deadline: Some(0),
+            ..Settings::default()
+        };
+        assert_eq!(s.resolve().unwrap_err().setting, "OPTIMA_UNIFI_DEADLINE");
+        let s = Settings {
+            connectwise_deadline: Some(0),
+            ..Settings::default()
+        };
+        assert_eq!(
+            s.resolve().unwrap_err().setting,
+            "OPTIMA_CONNECTWISE_DEADLINE"
         );
     }
 

@@ -1,6 +1,7 @@
 //! The vendor clients, built from settings, and how their failures reach the API's callers:
-//! 503 when an integration is not configured, 504 when a vendor is too slow, 502 for anything
-//! else a vendor gets wrong, always naming the vendor and never echoing a secret.
+//! 503 when an integration is not configured, 504 when a vendor is too slow (including when a
+//! call runs out of its deadline, `OPTIMA_CONNECTWISE_DEADLINE` / `OPTIMA_UNIFI_DEADLINE`), 502
+//! for anything else a vendor gets wrong, always naming the vendor and never echoing a secret.
 
 use optima_connectwise::ConnectWiseClient;
 use optima_unifi::UnifiClient;
@@ -39,7 +40,8 @@ impl Integrations {
                     .company_id(cw.company_id.clone())
                     .public_key(cw.public_key.clone())
                     .private_key(cw.private_key.clone())
-                    .client_id(cw.client_id.clone());
+                    .client_id(cw.client_id.clone())
+                    .deadline(config.connectwise_deadline);
                 if let Some(codebase) = &cw.codebase {
                     builder = builder.codebase(codebase.clone());
                 }
@@ -62,7 +64,8 @@ impl Integrations {
                 let mut builder = UnifiClient::builder()
                     .url(u.url.clone())
                     .kind(u.kind.parse().map_err(|e| fail(format!("{e}")))?)
-                    .verify_tls(u.verify_tls);
+                    .verify_tls(u.verify_tls)
+                    .deadline(config.unifi_deadline);
                 if let (Some(user), Some(password)) = (&u.username, &u.password) {
                     builder = builder.username(user.clone()).password(password.clone());
                 }
@@ -118,7 +121,12 @@ impl From<optima_connectwise::Error> for ApiError {
     fn from(e: optima_connectwise::Error) -> Self {
         use optima_connectwise::Error as E;
         tracing::warn!(error = %e, "ConnectWise call failed");
-        let (status, message) = if e.is_timeout() {
+        let (status, message) = if let E::DeadlineExceeded { deadline, .. } = &e {
+            (
+                StatusCode::GATEWAY_TIMEOUT,
+                format!("ConnectWise did not answer within {deadline:?}"),
+            )
+        } else if e.is_timeout() {
             (
                 StatusCode::GATEWAY_TIMEOUT,
                 "ConnectWise did not answer in time".to_owned(),
@@ -169,6 +177,10 @@ impl From<optima_unifi::Error> for ApiError {
             E::Timeout(_) => (
                 StatusCode::GATEWAY_TIMEOUT,
                 "UniFi did not answer in time".to_owned(),
+            ),
+            E::DeadlineExceeded { deadline, .. } => (
+                StatusCode::GATEWAY_TIMEOUT,
+                format!("UniFi did not answer within {deadline:?}"),
             ),
             _ if e.is_unknown_site() => (
                 StatusCode::NOT_FOUND,

@@ -105,6 +105,8 @@ async fn binary_serves_on_a_fresh_data_dir() {
         "OPTIMA_CONNECTWISE_URL",
         "OPTIMA_UNIFI_URL",
         "OPTIMA_UNIFI_CERT_SHA256",
+        "OPTIMA_CONNECTWISE_DEADLINE",
+        "OPTIMA_UNIFI_DEADLINE",
         "OPTIMA_LOG (",
         "OPTIMA_SYNC_INTERVAL",
         "OPTIMA_DEFAULT_ROLES",

@@ -13,7 +13,9 @@ use tokio::sync::{Mutex as AsyncMutex, OnceCell};
 
 use crate::error::{Error, Result, truncate_body};
 use crate::handlers::{SiteHandler, SitesHandler};
-use crate::http::{HttpOptions, RetryPolicy, build_http_client, exp_backoff, retry_after};
+use crate::http::{
+    HttpOptions, RetryPolicy, build_http_client, exp_backoff, retry_after, within_deadline,
+};
 
 /// Which kind of controller the client talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -126,6 +128,7 @@ struct Inner {
     kind: OnceCell<ControllerKind>,
     retry: RetryPolicy,
     login_backoff: LoginBackoff,
+    deadline: Option<Duration>,
     session: StdMutex<Session>,
     login_lock: AsyncMutex<()>,
 }
@@ -167,6 +170,7 @@ pub struct UnifiClientBuilder {
     http_opts: HttpOptions,
     retry: Option<RetryPolicy>,
     login_backoff: Option<LoginBackoff>,
+    deadline: Option<Duration>,
     http: Option<reqwest::Client>,
 }
 
@@ -246,6 +250,18 @@ impl UnifiClientBuilder {
         self
     }
 
+    /// Total time one operation may take (default: no limit beyond the per-request
+    /// [`timeout`](Self::timeout)).
+    ///
+    /// The deadline bounds everything one call does: detecting the controller kind, logging in
+    /// (including waiting for another caller's login in flight and backing off when logins are
+    /// throttled), every attempt and the backoff sleeps between retries. Past it the call fails
+    /// with [`Error::DeadlineExceeded`]; a caller waiting on a hung login stops at its own deadline.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
     /// Use this reqwest client instead of building one. TLS options and timeouts of this builder
     /// are then ignored; the client should not follow redirects (it is detected either way).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
@@ -300,6 +316,7 @@ impl UnifiClientBuilder {
                 kind,
                 retry: self.retry.unwrap_or_default(),
                 login_backoff: self.login_backoff.unwrap_or_default(),
+                deadline: self.deadline,
                 session: StdMutex::new(Session::default()),
                 login_lock: AsyncMutex::new(()),
             }),
@@ -334,6 +351,10 @@ impl UnifiClient {
 
     /// The controller's kind, detecting it on first use when configured as [`ControllerKind::Auto`].
     pub async fn kind(&self) -> Result<ControllerKind> {
+        within_deadline(self.inner.deadline, "/", self.resolve_kind()).await
+    }
+
+    async fn resolve_kind(&self) -> Result<ControllerKind> {
         self.inner
             .kind
             .get_or_try_init(|| self.detect())
@@ -352,8 +373,11 @@ impl UnifiClient {
         if self.uses_api_key() {
             return Ok(());
         }
-        let kind = self.kind().await?;
-        self.ensure_login(kind).await.map(|_| ())
+        within_deadline(self.inner.deadline, "login", async {
+            let kind = self.resolve_kind().await?;
+            self.ensure_login(kind).await.map(|_| ())
+        })
+        .await
     }
 
     /// Logs out and forgets the session. The next request logs in again.
@@ -361,7 +385,11 @@ impl UnifiClient {
         if self.uses_api_key() {
             return Ok(());
         }
-        let kind = self.kind().await?;
+        within_deadline(self.inner.deadline, "logout", self.logout_unbounded()).await
+    }
+
+    async fn logout_unbounded(&self) -> Result<()> {
+        let kind = self.resolve_kind().await?;
         let _guard = self.inner.login_lock.lock().await;
         let (logged_in, cookie, csrf) = {
             let s = self.session();
@@ -558,7 +586,8 @@ impl UnifiClient {
     }
 
     /// Sends one API request (path relative to the Network API root, e.g. `/api/s/default/stat/health`),
-    /// logging in and re-logging in as needed, and returns the unwrapped payload (`data` for v1).
+    /// logging in and re-logging in as needed, and returns the unwrapped payload (`data` for v1),
+    /// all within the client's deadline.
     pub(crate) async fn call(
         &self,
         method: Method,
@@ -567,7 +596,23 @@ impl UnifiClient {
         body: Option<&Value>,
         envelope: Envelope,
     ) -> Result<Value> {
-        let kind = self.kind().await?;
+        within_deadline(
+            self.inner.deadline,
+            path,
+            self.call_unbounded(method, path, query, body, envelope),
+        )
+        .await
+    }
+
+    async fn call_unbounded(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        envelope: Envelope,
+    ) -> Result<Value> {
+        let kind = self.resolve_kind().await?;
         let prefix = match kind {
             ControllerKind::UnifiOs => "/proxy/network",
             _ => "",

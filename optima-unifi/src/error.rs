@@ -1,5 +1,7 @@
 //! The crate's error type.
 
+use std::time::Duration;
+
 use serde_json::Value;
 
 /// A `Result` whose error is this crate's [`enum@Error`].
@@ -44,6 +46,15 @@ pub enum Error {
     /// The request did not complete in time.
     #[error("request to UniFi timed out: {0}")]
     Timeout(#[source] reqwest::Error),
+    /// One operation (every attempt, backoff sleep, controller detection and login included)
+    /// did not finish within the client's total deadline (see `UnifiClientBuilder::deadline`).
+    #[error("UniFi {path} did not finish within its deadline of {deadline:?}")]
+    DeadlineExceeded {
+        /// The API path of the operation (e.g. `/api/s/default/stat/health`).
+        path: String,
+        /// The deadline that ran out.
+        deadline: Duration,
+    },
     /// Connecting, sending or receiving failed.
     #[error("transport error talking to UniFi: {0}")]
     Transport(#[source] reqwest::Error),
@@ -198,10 +209,23 @@ impl Error {
             || matches!(self, Error::Http { status: 404, .. })
     }
 
+    /// True when the vendor did not answer in time: a request timeout ([`Error::Timeout`]) or a
+    /// spent deadline ([`Error::DeadlineExceeded`]).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_) | Error::DeadlineExceeded { .. })
+    }
+
+    /// True when the operation's total deadline ran out ([`Error::DeadlineExceeded`]).
+    pub fn is_deadline_exceeded(&self) -> bool {
+        matches!(self, Error::DeadlineExceeded { .. })
+    }
+
     /// True when the request may succeed if tried again later (timeouts, connect errors, 429/502/503/504).
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Timeout(_) | Error::LoginThrottled { .. } => true,
+            Error::Timeout(_) | Error::DeadlineExceeded { .. } | Error::LoginThrottled { .. } => {
+                true
+            }
             Error::Transport(e) => e.is_connect() || e.is_request(),
             Error::Http { status, .. } | Error::Api { status, .. } => {
                 matches!(status, 429 | 502 | 503 | 504)

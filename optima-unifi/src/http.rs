@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by both clients: TLS (verification off, certificate pinning), the retry
 //! policy and the per-request tracing span.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -182,6 +183,30 @@ pub(crate) async fn send_with_retry(
                 }
                 return Err(Error::from_reqwest(e));
             }
+        }
+    }
+}
+
+/// Runs one whole operation within `deadline`, if any; past it, [`Error::DeadlineExceeded`].
+///
+/// The operation is dropped at the deadline, and with it any lock it holds or waits on (the
+/// single login in flight), so the other callers go on against their own deadlines.
+pub(crate) async fn within_deadline<T>(
+    deadline: Option<Duration>,
+    path: &str,
+    operation: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    let Some(deadline) = deadline else {
+        return operation.await;
+    };
+    match tokio::time::timeout(deadline, operation).await {
+        Ok(result) => result,
+        Err(_) => {
+            tracing::warn!(path, ?deadline, "UniFi operation ran out of its deadline");
+            Err(Error::DeadlineExceeded {
+                path: path.to_owned(),
+                deadline,
+            })
         }
     }
 }

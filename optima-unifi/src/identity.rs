@@ -15,7 +15,9 @@ use serde_json::{Map, Value, json};
 
 use crate::client::decode;
 use crate::error::{Error, Result, truncate_body};
-use crate::http::{HttpOptions, RetryPolicy, build_http_client, seg, send_with_retry};
+use crate::http::{
+    HttpOptions, RetryPolicy, build_http_client, seg, send_with_retry, within_deadline,
+};
 
 /// Well-known resource types (the keys vary between versions; resources are an open map).
 pub mod resource_type {
@@ -169,6 +171,7 @@ struct Inner {
     base: String,
     token: SecretString,
     retry: RetryPolicy,
+    deadline: Option<Duration>,
 }
 
 /// A client of the UniFi Access Identity developer API.
@@ -201,6 +204,7 @@ pub struct IdentityClientBuilder {
     token: Option<SecretString>,
     http_opts: HttpOptions,
     retry: Option<RetryPolicy>,
+    deadline: Option<Duration>,
     http: Option<reqwest::Client>,
 }
 
@@ -248,6 +252,14 @@ impl IdentityClientBuilder {
         self
     }
 
+    /// Total time one operation may take, every attempt and backoff sleep included (default: no
+    /// limit beyond the per-request timeout). Past it the operation fails with
+    /// [`Error::DeadlineExceeded`].
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
     /// Use this reqwest client (TLS options and timeouts of this builder are then ignored).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
@@ -283,6 +295,7 @@ impl IdentityClientBuilder {
                 base,
                 token,
                 retry: self.retry.unwrap_or_default(),
+                deadline: self.deadline,
             }),
         })
     }
@@ -295,6 +308,21 @@ impl IdentityClient {
     }
 
     async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Value> {
+        within_deadline(
+            self.inner.deadline,
+            path,
+            self.call_unbounded(method, path, query, body),
+        )
+        .await
+    }
+
+    async fn call_unbounded(
         &self,
         method: Method,
         path: &str,

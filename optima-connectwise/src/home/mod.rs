@@ -146,6 +146,15 @@ impl CwHomeClientBuilder {
         self
     }
 
+    /// Total time one operation may take, every attempt and backoff sleep included (default:
+    /// no limit beyond the per-attempt timeout). Past it the operation fails with
+    /// [`Error::DeadlineExceeded`].
+    #[must_use]
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.transport.deadline = Some(deadline);
+        self
+    }
+
     /// Connect timeout (default 10 s; ignored with a custom [`reqwest::Client`]).
     #[must_use]
     pub fn connect_timeout(mut self, t: Duration) -> Self {
@@ -245,28 +254,25 @@ impl CwHomeClient {
                 .map_err(|_| Error::Config("token is not a valid header value".into()))?;
         auth.set_sensitive(true);
         let http = &self.inner.transport.http;
-        let resp = self
-            .inner
-            .transport
-            .execute(&method, &path, || {
-                let mut rb = http
-                    .request(method.clone(), url.clone())
-                    .header(AUTHORIZATION, auth.clone())
-                    .header(ACCEPT, "application/json");
-                if let Some(ct) = content_type {
-                    rb = rb.header(CONTENT_TYPE, ct);
-                } else if body.is_some() {
-                    rb = rb.header(CONTENT_TYPE, "application/json");
-                }
-                if !query.is_empty() {
-                    rb = rb.query(query);
-                }
-                if let Some(b) = &body {
-                    rb = rb.body(b.clone());
-                }
-                rb
-            })
-            .await?;
+        let send = self.inner.transport.execute(&method, &path, || {
+            let mut rb = http
+                .request(method.clone(), url.clone())
+                .header(AUTHORIZATION, auth.clone())
+                .header(ACCEPT, "application/json");
+            if let Some(ct) = content_type {
+                rb = rb.header(CONTENT_TYPE, ct);
+            } else if body.is_some() {
+                rb = rb.header(CONTENT_TYPE, "application/json");
+            }
+            if !query.is_empty() {
+                rb = rb.query(query);
+            }
+            if let Some(b) = &body {
+                rb = rb.body(b.clone());
+            }
+            rb
+        });
+        let resp = self.inner.transport.within_deadline(&path, send).await?;
         if !resp.status.is_success() {
             return Err(api_error(
                 resp.status,

@@ -178,6 +178,18 @@ impl ConnectWiseClientBuilder {
         self
     }
 
+    /// Total time one call may take (default: no limit beyond the per-attempt [`timeout`](Self::timeout)).
+    ///
+    /// The deadline bounds the whole operation: codebase discovery (including waiting for
+    /// another caller's discovery), every attempt, and the backoff sleeps between retries. When
+    /// it runs out the call fails with [`Error::DeadlineExceeded`]. Each page of a list or
+    /// stream is one call with a deadline of its own, so long exports are not cut short.
+    #[must_use]
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.transport.deadline = Some(deadline);
+        self
+    }
+
     /// Connect timeout (default 10 s; ignored with a custom [`reqwest::Client`]).
     #[must_use]
     pub fn connect_timeout(mut self, t: Duration) -> Self {
@@ -337,12 +349,24 @@ impl ConnectWiseClient {
         &self.inner.company_id
     }
 
+    fn company_info_path(&self) -> String {
+        format!("login/companyinfo/{}", self.inner.company_id)
+    }
+
     /// Fetches `GET {site}/login/companyinfo/{companyId}` (no authentication needed).
     ///
     /// # Errors
-    /// Transport, API or decode errors.
+    /// Transport, API or decode errors; [`Error::DeadlineExceeded`] past the deadline.
     pub async fn company_info(&self) -> Result<CompanyInfo> {
-        let path = format!("login/companyinfo/{}", self.inner.company_id);
+        let path = self.company_info_path();
+        self.inner
+            .transport
+            .within_deadline(&path, self.fetch_company_info())
+            .await
+    }
+
+    async fn fetch_company_info(&self) -> Result<CompanyInfo> {
+        let path = self.company_info_path();
         let url = self
             .inner
             .site
@@ -369,8 +393,19 @@ impl ConnectWiseClient {
     /// The API root in use (`https://{site}/{codebase}apis/3.0/`), discovering the codebase if needed.
     ///
     /// # Errors
-    /// [`Error::Codebase`] when discovery fails.
+    /// [`Error::Codebase`] when discovery fails; [`Error::Transport`] when `login/companyinfo`
+    /// could not be fetched; [`Error::DeadlineExceeded`] past the deadline.
     pub async fn api_root(&self) -> Result<Url> {
+        let path = self.company_info_path();
+        self.inner
+            .transport
+            .within_deadline(&path, self.resolve_api_root())
+            .await
+    }
+
+    /// The API root, discovering it at most once at a time: concurrent callers wait on the
+    /// lock, and a caller dropped at its deadline releases it for the next one.
+    async fn resolve_api_root(&self) -> Result<Url> {
         match &self.inner.codebase {
             Codebase::Fixed(u) => Ok(u.clone()),
             Codebase::Discover(lock) => {
@@ -389,10 +424,12 @@ impl ConnectWiseClient {
     }
 
     async fn discover(&self) -> Result<Url> {
-        let info = self
-            .company_info()
-            .await
-            .map_err(|e| Error::Codebase(e.to_string()))?;
+        // A transport failure (timeout, refused connection) says nothing about the codebase:
+        // keep it as it is so callers can tell a slow vendor from a broken answer.
+        let info = self.fetch_company_info().await.map_err(|e| match e {
+            e @ (Error::Transport { .. } | Error::DeadlineExceeded { .. }) => e,
+            e => Error::Codebase(e.to_string()),
+        })?;
         let codebase = info
             .normalized_codebase()
             .ok_or_else(|| Error::Codebase("login/companyinfo returned no Codebase".into()))?;
@@ -432,7 +469,8 @@ impl ConnectWiseClient {
         h
     }
 
-    /// Sends a request to `path` (relative to the API root) and returns the successful response.
+    /// Sends a request to `path` (relative to the API root) and returns the successful response,
+    /// all within the client's deadline.
     pub(crate) async fn send_raw(
         &self,
         method: Method,
@@ -442,7 +480,24 @@ impl ConnectWiseClient {
         extra_headers: &[(&'static str, &'static str)],
     ) -> Result<RawResponse> {
         let path = path.trim_start_matches('/');
-        let mut root = self.api_root().await?;
+        self.inner
+            .transport
+            .within_deadline(
+                path,
+                self.send_unbounded(method, path, query, body, extra_headers),
+            )
+            .await
+    }
+
+    async fn send_unbounded(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Body,
+        extra_headers: &[(&'static str, &'static str)],
+    ) -> Result<RawResponse> {
+        let mut root = self.resolve_api_root().await?;
         let mut rediscovered = false;
         loop {
             let url = root
