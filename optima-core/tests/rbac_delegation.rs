@@ -51,30 +51,15 @@ fn universe() -> Vec<String> {
     all
 }
 
-/// The rules of DESIGN.md by scanning: the most specific matching grant decides, a denial wins
-/// a tie, and a node with dependencies needs them too (when `with_dependencies`).
+mod common;
+
+/// The rules of DESIGN.md by scanning, with this file's dependencies when `with_dependencies`.
 fn naive(grants: &[String], node: &str, with_dependencies: bool) -> bool {
-    let mut best: Option<(usize, bool)> = None;
-    for g in grants {
-        let g = Grant::parse(g).unwrap();
-        if !g.pattern.matches(node) {
-            continue;
-        }
-        let s = g.pattern.specificity();
-        best = match best {
-            None => Some((s, g.deny)),
-            Some((bs, _)) if s > bs => Some((s, g.deny)),
-            Some((bs, bd)) if s == bs => Some((bs, bd || g.deny)),
-            keep => keep,
-        };
-    }
-    let decided = matches!(best, Some((_, false)));
-    decided
-        && (!with_dependencies
-            || DEPENDENCIES
-                .iter()
-                .filter(|(n, _)| *n == node)
-                .all(|(_, deps)| deps.iter().all(|d| naive(grants, d, true))))
+    common::naive(
+        grants,
+        node,
+        if with_dependencies { DEPENDENCIES } else { &[] },
+    )
 }
 
 fn compiled(grants: &[String]) -> GrantSet {

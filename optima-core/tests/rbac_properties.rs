@@ -3,23 +3,11 @@
 use optima_core::rbac::{Grant, GrantSet, Pattern};
 use proptest::prelude::*;
 
+mod common;
+
 /// The rules as written in DESIGN.md, evaluated by scanning every grant.
 fn naive(grants: &[String], node: &str) -> bool {
-    let mut best: Option<(usize, bool)> = None; // (specificity, deny)
-    for g in grants {
-        let g = Grant::parse(g).unwrap();
-        if !g.pattern.matches(node) {
-            continue;
-        }
-        let s = g.pattern.specificity();
-        best = match best {
-            None => Some((s, g.deny)),
-            Some((bs, _)) if s > bs => Some((s, g.deny)),
-            Some((bs, bd)) if s == bs => Some((bs, bd || g.deny)),
-            keep => keep,
-        };
-    }
-    matches!(best, Some((_, false)))
+    common::naive(grants, node, &[])
 }
 
 const SEGMENTS: &[&str] = &["a", "b", "c", "wifi", "read"];

@@ -60,6 +60,27 @@ impl TestServer {
         format!("{}{path}", self.base_url)
     }
 
+    /// Sends `method path` (`/v1/…`) as the holder of `token`, with `body` as JSON; answers the
+    /// status and the JSON body (`Null` when there is none).
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+        let mut request = reqwest::Client::new()
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the test server answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or_default())
+    }
+
     /// A new user holding exactly `grants` (through a role of their own, so no catalog check),
     /// and an access token for them.
     pub async fn user_with_grants(&self, grants: &[&str]) -> (User, String) {

@@ -118,6 +118,35 @@ impl SqlStore {
         self.with_pooled_fields(credentials).await
     }
 
+    /// Replaces a stored type's row: NotFound, or Conflict on a name another type has.
+    async fn write_type(conn: &mut sqlx::AnyConnection, ty: &CredentialType) -> Result<()> {
+        let result = sqlx::query(
+            "UPDATE credential_types SET name = $2, name_key = $3, permission_scope = $4, icon = $5, \
+             fields = $6, updated_at = $7 WHERE id = $1",
+        )
+        .bind(&ty.id)
+        .bind(&ty.name)
+        .bind(ty.name.to_lowercase())
+        .bind(&ty.permission_scope)
+        .bind(&ty.icon)
+        .bind(fields_json(&ty.fields)?)
+        .bind(timestamp(ty.updated_at))
+        .execute(&mut *conn)
+        .await;
+        match result {
+            Ok(done) if done.rows_affected() == 0 => Err(Error::NotFound {
+                kind: "credential type",
+                id: ty.id.clone(),
+            }),
+            Ok(_) => Ok(()),
+            Err(e) if is_unique_violation(&e) => Err(Error::Conflict {
+                kind: "credential type",
+                id: ty.name.clone(),
+            }),
+            Err(e) => Err(store_err(e)),
+        }
+    }
+
     /// [`Self::with_fields`] on a connection from the pool.
     async fn with_pooled_fields(&self, credentials: Vec<Credential>) -> Result<Vec<Credential>> {
         let mut conn = self.db().pool.acquire().await.map_err(store_err)?;
@@ -265,31 +294,8 @@ impl CredentialTypeStore for SqlStore {
     }
 
     async fn update_type(&self, ty: &CredentialType) -> Result<()> {
-        let result = sqlx::query(
-            "UPDATE credential_types SET name = $2, name_key = $3, permission_scope = $4, icon = $5, \
-             fields = $6, updated_at = $7 WHERE id = $1",
-        )
-        .bind(&ty.id)
-        .bind(&ty.name)
-        .bind(ty.name.to_lowercase())
-        .bind(&ty.permission_scope)
-        .bind(&ty.icon)
-        .bind(fields_json(&ty.fields)?)
-        .bind(timestamp(ty.updated_at))
-        .execute(&self.db().pool)
-        .await;
-        match result {
-            Ok(done) if done.rows_affected() == 0 => Err(Error::NotFound {
-                kind: "credential type",
-                id: ty.id.clone(),
-            }),
-            Ok(_) => Ok(()),
-            Err(e) if is_unique_violation(&e) => Err(Error::Conflict {
-                kind: "credential type",
-                id: ty.name.clone(),
-            }),
-            Err(e) => Err(store_err(e)),
-        }
+        let mut conn = self.db().pool.acquire().await.map_err(store_err)?;
+        Self::write_type(&mut conn, ty).await
     }
 
     async fn update_type_rewriting(
@@ -306,35 +312,7 @@ impl CredentialTypeStore for SqlStore {
                 .await
                 .map_err(store_err)?;
         }
-        let updated = sqlx::query(
-            "UPDATE credential_types SET name = $2, name_key = $3, permission_scope = $4, icon = $5, \
-             fields = $6, updated_at = $7 WHERE id = $1",
-        )
-        .bind(&ty.id)
-        .bind(&ty.name)
-        .bind(ty.name.to_lowercase())
-        .bind(&ty.permission_scope)
-        .bind(&ty.icon)
-        .bind(fields_json(&ty.fields)?)
-        .bind(timestamp(ty.updated_at))
-        .execute(&mut *tx)
-        .await;
-        match updated {
-            Ok(done) if done.rows_affected() == 0 => {
-                return Err(Error::NotFound {
-                    kind: "credential type",
-                    id: ty.id.clone(),
-                });
-            }
-            Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => {
-                return Err(Error::Conflict {
-                    kind: "credential type",
-                    id: ty.name.clone(),
-                });
-            }
-            Err(e) => return Err(store_err(e)),
-        }
+        Self::write_type(&mut tx, ty).await?;
         // The type row, updated first, is locked until commit; on PostgreSQL the credentials are
         // locked too, so no one edits one in the old shape while it is rewritten.
         let lock = match self.db().backend {

@@ -41,36 +41,16 @@ async fn start(url: String, dir: &std::path::Path) -> TestServer {
     TestServer::start(config).await.unwrap()
 }
 
-async fn send(
-    server: &TestServer,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method.parse().unwrap(), server.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    (
-        response.status().as_u16(),
-        response.json().await.unwrap_or(Value::Null),
-    )
-}
-
 /// Whether the holder of `token` now holds `node`.
 async fn holds(server: &TestServer, token: &str, node: &str) -> bool {
-    let (status, body) = send(
-        server,
-        "POST",
-        "/v1/user/@me/check-permission",
-        token,
-        Some(json!({"permissions": [node]})),
-    )
-    .await;
+    let (status, body) = server
+        .send(
+            "POST",
+            "/v1/user/@me/check-permission",
+            token,
+            Some(json!({"permissions": [node]})),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     body["data"]["results"][0]["hasPermission"]
         .as_bool()
@@ -92,30 +72,32 @@ async fn role_modify_cannot_grant_what_its_holder_lacks() {
         let s = &b.server;
         let (me, token) = s.user_with_grants(&["role.modify", "user.read"]).await;
         let own = format!("/v1/role/{}/permissions", me.roles[0]);
-        let refused = send(s, "POST", &own, &token, Some(json!({"permissions": ["*"]}))).await;
+        let refused = s
+            .send("POST", &own, &token, Some(json!({"permissions": ["*"]})))
+            .await;
         assert_eq!(refused.1["error"], "PermissionEscalation", "{}", b.name);
         assert_refused(b.name, "adding * to one's own role", refused, "*");
-        let refused = send(
-            s,
-            "POST",
-            &own,
-            &token,
-            Some(json!({"permissions": ["role.*"]})),
-        )
-        .await;
+        let refused = s
+            .send(
+                "POST",
+                &own,
+                &token,
+                Some(json!({"permissions": ["role.*"]})),
+            )
+            .await;
         assert_refused(b.name, "adding role.* to one's own role", refused, "role.*");
         assert!(!holds(s, &token, "role.delete").await, "{}", b.name);
         assert!(!holds(s, &token, "credential.fetch").await, "{}", b.name);
 
         // What the holder holds, it may give, and a denial anyone may add.
-        let (status, body) = send(
-            s,
-            "POST",
-            &own,
-            &token,
-            Some(json!({"permissions": ["user.read", "-credential.fetch"]})),
-        )
-        .await;
+        let (status, body) = s
+            .send(
+                "POST",
+                &own,
+                &token,
+                Some(json!({"permissions": ["user.read", "-credential.fetch"]})),
+            )
+            .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
     }
 }
@@ -125,29 +107,27 @@ async fn role_star_cannot_create_or_patch_a_role_into_star() {
     for b in backends("role_star_cannot_create_or_patch_a_role_into_star").await {
         let s = &b.server;
         let (me, token) = s.user_with_grants(&["role.*", "user.read"]).await;
-        let refused = send(
-            s,
-            "POST",
-            "/v1/role",
-            &token,
-            Some(json!({"title": "Mine", "moniker": "mine", "permissions": ["*"]})),
-        )
-        .await;
+        let refused = s
+            .send(
+                "POST",
+                "/v1/role",
+                &token,
+                Some(json!({"title": "Mine", "moniker": "mine", "permissions": ["*"]})),
+            )
+            .await;
         assert_refused(b.name, "creating a role with *", refused, "*");
-        let refused = send(
-            s,
-            "PATCH",
-            &format!("/v1/role/{}", me.roles[0]),
-            &token,
-            Some(json!({"permissions": ["role.*", "user.read", "*"]})),
-        )
-        .await;
+        let refused = s
+            .send(
+                "PATCH",
+                &format!("/v1/role/{}", me.roles[0]),
+                &token,
+                Some(json!({"permissions": ["role.*", "user.read", "*"]})),
+            )
+            .await;
         assert_refused(b.name, "patching one's own role to *", refused, "*");
         assert!(!holds(s, &token, "credential.fetch").await, "{}", b.name);
 
-        let (status, body) = send(
-            s,
-            "POST",
+        let (status, body) = s.send("POST",
             "/v1/role",
             &token,
             Some(json!({"title": "Readers", "moniker": "readers", "permissions": ["user.read", "role.read"]})),
@@ -164,14 +144,16 @@ async fn a_wildcard_with_a_denial_under_it_is_not_a_wildcard_to_give() {
         let (_, token) = s
             .user_with_grants(&["*", "-credential.secure_values.read"])
             .await;
-        let refused = send(
-            s,
-            "POST",
-            "/v1/role",
-            &token,
-            Some(json!({"title": "Vault", "moniker": "vault", "permissions": ["credential.*"]})),
-        )
-        .await;
+        let refused = s
+            .send(
+                "POST",
+                "/v1/role",
+                &token,
+                Some(
+                    json!({"title": "Vault", "moniker": "vault", "permissions": ["credential.*"]}),
+                ),
+            )
+            .await;
         assert_refused(
             b.name,
             "giving credential.* while denied secure values",
@@ -192,14 +174,14 @@ async fn a_wildcard_with_a_denial_under_it_is_not_a_wildcard_to_give() {
             })
             .await
             .unwrap();
-        let refused = send(
-            s,
-            "DELETE",
-            &format!("/v1/role/{}/permissions", role.id),
-            &token,
-            Some(json!({"permissions": ["-credential.secure_values.read"]})),
-        )
-        .await;
+        let refused = s
+            .send(
+                "DELETE",
+                &format!("/v1/role/{}/permissions", role.id),
+                &token,
+                Some(json!({"permissions": ["-credential.secure_values.read"]})),
+            )
+            .await;
         assert_refused(
             b.name,
             "lifting a denial",
@@ -222,16 +204,18 @@ async fn user_star_cannot_promote_arm_or_remove_anyone_beyond_itself() {
         s.state.store.update_user(&promoted).await.unwrap();
 
         let path = format!("/v1/user/users/{}", someone.id);
-        let refused = send(s, "PATCH", &path, &token, Some(json!({"roles": ["admin"]}))).await;
+        let refused = s
+            .send("PATCH", &path, &token, Some(json!({"roles": ["admin"]})))
+            .await;
         assert_refused(b.name, "assigning admin", refused, "*");
-        let refused = send(
-            s,
-            "PATCH",
-            &path,
-            &token,
-            Some(json!({"permissions": ["credential.secure_values.read"]})),
-        )
-        .await;
+        let refused = s
+            .send(
+                "PATCH",
+                &path,
+                &token,
+                Some(json!({"permissions": ["credential.secure_values.read"]})),
+            )
+            .await;
         assert_refused(
             b.name,
             "granting secure values directly",
@@ -242,23 +226,20 @@ async fn user_star_cannot_promote_arm_or_remove_anyone_beyond_itself() {
         assert!(!holds(s, &someone_token, "role.delete").await);
 
         let admin_path = format!("/v1/user/users/{}", admin.id);
-        let (status, body) = send(s, "DELETE", &admin_path, &token, None).await;
+        let (status, body) = s.send("DELETE", &admin_path, &token, None).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (403, Some("OutrankedUser")),
             "{}: deleting the admin: {body}",
             b.name
         );
-        let refused = send(
-            s,
-            "PATCH",
-            &admin_path,
-            &token,
-            Some(json!({"name": "Owned"})),
-        )
-        .await;
+        let refused = s
+            .send("PATCH", &admin_path, &token, Some(json!({"name": "Owned"})))
+            .await;
         assert_refused(b.name, "renaming the admin", refused, "*");
-        let refused = send(s, "PATCH", &admin_path, &token, Some(json!({"roles": []}))).await;
+        let refused = s
+            .send("PATCH", &admin_path, &token, Some(json!({"roles": []})))
+            .await;
         assert_refused(b.name, "taking the admin's roles", refused, "*");
         assert!(
             s.state.store.find_user(&admin.id).await.unwrap().is_some(),
@@ -267,16 +248,16 @@ async fn user_star_cannot_promote_arm_or_remove_anyone_beyond_itself() {
         );
 
         // Within what it holds, user.* manages users as before.
-        let (status, body) = send(
-            s,
-            "PATCH",
-            &path,
-            &token,
-            Some(json!({"name": "Renamed", "permissions": ["user.read.other"]})),
-        )
-        .await;
+        let (status, body) = s
+            .send(
+                "PATCH",
+                &path,
+                &token,
+                Some(json!({"name": "Renamed", "permissions": ["user.read.other"]})),
+            )
+            .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
-        let (status, body) = send(s, "DELETE", &path, &token, None).await;
+        let (status, body) = s.send("DELETE", &path, &token, None).await;
         assert_eq!(status, 200, "{}: {body}", b.name);
     }
 }
@@ -288,28 +269,28 @@ async fn a_role_editor_cannot_disarm_a_greater_holder() {
         let (_, token) = s.user_with_grants(&["role.*", "user.read"]).await;
         let (admin, _) = s.user_with_grants(&["*"]).await;
         let path = format!("/v1/role/{}/permissions", admin.roles[0]);
-        let (status, body) = send(
-            s,
-            "POST",
-            &path,
-            &token,
-            Some(json!({"permissions": ["-role.*"]})),
-        )
-        .await;
+        let (status, body) = s
+            .send(
+                "POST",
+                &path,
+                &token,
+                Some(json!({"permissions": ["-role.*"]})),
+            )
+            .await;
         assert_eq!(
             (status, body["error"].as_str()),
             (403, Some("OutrankedUser")),
             "{}: {body}",
             b.name
         );
-        let (status, body) = send(
-            s,
-            "DELETE",
-            &format!("/v1/role/{}", admin.roles[0]),
-            &token,
-            None,
-        )
-        .await;
+        let (status, body) = s
+            .send(
+                "DELETE",
+                &format!("/v1/role/{}", admin.roles[0]),
+                &token,
+                None,
+            )
+            .await;
         assert_eq!(status, 403, "{}: deleting the admin's role: {body}", b.name);
     }
 }
@@ -321,42 +302,42 @@ async fn the_last_administrator_stays() {
         // The only holder of everything, through a role of its own rather than `admin`.
         let (root, token) = s.user_with_grants(&["*"]).await;
         let own = format!("/v1/role/{}", root.roles[0]);
-        let (status, body) = send(
-            s,
-            "PATCH",
-            &own,
-            &token,
-            Some(json!({"permissions": ["*", "-credential.secure_values.read"]})),
-        )
-        .await;
+        let (status, body) = s
+            .send(
+                "PATCH",
+                &own,
+                &token,
+                Some(json!({"permissions": ["*", "-credential.secure_values.read"]})),
+            )
+            .await;
         assert_eq!(
             (status, body["error"].as_str()),
             (409, Some("LastAdministrator")),
             "{}: {body}",
             b.name
         );
-        let (status, _) = send(s, "DELETE", &own, &token, None).await;
+        let (status, _) = s.send("DELETE", &own, &token, None).await;
         assert_eq!(status, 409, "{}: deleting the last admin's role", b.name);
 
         // With a second administrator, the first may step down.
         let (second, _) = s.user_with_grants(&[]).await;
-        let (status, body) = send(
-            s,
-            "PATCH",
-            &format!("/v1/user/users/{}", second.id),
-            &token,
-            Some(json!({"roles": ["admin"]})),
-        )
-        .await;
+        let (status, body) = s
+            .send(
+                "PATCH",
+                &format!("/v1/user/users/{}", second.id),
+                &token,
+                Some(json!({"roles": ["admin"]})),
+            )
+            .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
-        let (status, body) = send(
-            s,
-            "PATCH",
-            &own,
-            &token,
-            Some(json!({"permissions": ["*", "-credential.secure_values.read"]})),
-        )
-        .await;
+        let (status, body) = s
+            .send(
+                "PATCH",
+                &own,
+                &token,
+                Some(json!({"permissions": ["*", "-credential.secure_values.read"]})),
+            )
+            .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
     }
 }

@@ -2,7 +2,7 @@
 
 use optima_server::config::Config;
 use optima_server::testing::{TestServer, sqlite_test_url};
-use serde_json::{Value, json};
+use serde_json::json;
 
 async fn server() -> (TestServer, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -11,40 +11,15 @@ async fn server() -> (TestServer, tempfile::TempDir) {
     (TestServer::start(config).await.unwrap(), dir)
 }
 
-async fn send(
-    server: &TestServer,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method.parse().unwrap(), server.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    (
-        response.status().as_u16(),
-        response.json().await.unwrap_or(Value::Null),
-    )
-}
-
 #[tokio::test]
 async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
     let (s, _d) = server().await;
     let (target, _) = s.user_with_grants(&[]).await;
     let (_, writer) = s.user_with_grants(&["user.write.other"]).await;
     let path = format!("/v1/user/users/{}", target.id);
-    let (status, body) = send(
-        &s,
-        "PATCH",
-        &path,
-        &writer,
-        Some(json!({"roles": ["admin"]})),
-    )
-    .await;
+    let (status, body) = s
+        .send("PATCH", &path, &writer, Some(json!({"roles": ["admin"]})))
+        .await;
     assert_eq!(status, 403);
     assert!(
         body["message"]
@@ -52,16 +27,18 @@ async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
             .unwrap()
             .starts_with("You do not have permission to modify roles on another user.")
     );
-    let (status, _) = send(
-        &s,
-        "PATCH",
-        &path,
-        &writer,
-        Some(json!({"permissions": ["user.read"]})),
-    )
-    .await;
+    let (status, _) = s
+        .send(
+            "PATCH",
+            &path,
+            &writer,
+            Some(json!({"permissions": ["user.read"]})),
+        )
+        .await;
     assert_eq!(status, 403);
-    let (status, body) = send(&s, "PATCH", &path, &writer, Some(json!({"name": "Ok"}))).await;
+    let (status, body) = s
+        .send("PATCH", &path, &writer, Some(json!({"name": "Ok"})))
+        .await;
     assert_eq!((status, body["data"]["name"].as_str()), (200, Some("Ok")));
 
     // Assigning `member` needs holding what it gives (no escalation), hence its two nodes.
@@ -74,24 +51,24 @@ async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
             "user.write",
         ])
         .await;
-    let (status, body) = send(
-        &s,
-        "PATCH",
-        &path,
-        &admin,
-        Some(json!({"roles": ["admin", "nope"], "permissions": ["user.raed"]})),
-    )
-    .await;
+    let (status, body) = s
+        .send(
+            "PATCH",
+            &path,
+            &admin,
+            Some(json!({"roles": ["admin", "nope"], "permissions": ["user.raed"]})),
+        )
+        .await;
     assert_eq!(status, 400);
     assert_eq!(body["errors"][0]["path"], json!(["body", "roles", "1"]));
-    let (status, body) = send(
-        &s,
-        "PATCH",
-        &path,
-        &admin,
-        Some(json!({"roles": ["member"], "permissions": ["user.raed"]})),
-    )
-    .await;
+    let (status, body) = s
+        .send(
+            "PATCH",
+            &path,
+            &admin,
+            Some(json!({"roles": ["member"], "permissions": ["user.raed"]})),
+        )
+        .await;
     assert_eq!(status, 400);
     assert_eq!(
         body["errors"][0]["path"],
@@ -103,18 +80,20 @@ async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
             .unwrap()
             .contains("user.raed")
     );
-    let (status, body) = send(
-        &s,
-        "PATCH",
-        &path,
-        &admin,
-        Some(json!({"roles": ["member"], "permissions": ["-user.write"]})),
-    )
-    .await;
+    let (status, body) = s
+        .send(
+            "PATCH",
+            &path,
+            &admin,
+            Some(json!({"roles": ["member"], "permissions": ["-user.write"]})),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["roles"], json!(["member"]));
     assert_eq!(body["data"]["permissions"], json!(["-user.write"]));
-    let (status, body) = send(&s, "PATCH", &path, &admin, Some(json!({"nmae": "typo"}))).await;
+    let (status, body) = s
+        .send("PATCH", &path, &admin, Some(json!({"nmae": "typo"})))
+        .await;
     assert_eq!(status, 400);
     assert_eq!(body["errors"][0]["path"], json!(["body", "nmae"]));
     assert!(
@@ -129,50 +108,50 @@ async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
 async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
     let (s, _d) = server().await;
     let (_, admin) = s.user_with_grants(&["*"]).await;
-    let (status, role) = send(&s, "POST", "/v1/role", &admin, Some(json!({"title": "Auditor", "moniker": "auditor", "permissions": ["audit.read", "role.read"]}))).await;
+    let (status, role) = s.send("POST", "/v1/role", &admin, Some(json!({"title": "Auditor", "moniker": "auditor", "permissions": ["audit.read", "role.read"]}))).await;
     assert_eq!(status, 201);
     let id = role["data"]["id"].as_str().unwrap().to_owned();
     assert_eq!(
-        send(&s, "GET", "/v1/role/auditor", &admin, None).await.1["data"]["id"],
+        s.send("GET", "/v1/role/auditor", &admin, None).await.1["data"]["id"],
         id
     );
     assert_eq!(
-        send(&s, "GET", &format!("/v1/role/{id}"), &admin, None)
+        s.send("GET", &format!("/v1/role/{id}"), &admin, None)
             .await
             .1["data"]["moniker"],
         "auditor"
     );
-    let (status, dup) = send(
-        &s,
-        "POST",
-        "/v1/role",
-        &admin,
-        Some(json!({"title": "Again", "moniker": "auditor"})),
-    )
-    .await;
+    let (status, dup) = s
+        .send(
+            "POST",
+            "/v1/role",
+            &admin,
+            Some(json!({"title": "Again", "moniker": "auditor"})),
+        )
+        .await;
     assert_eq!((status, dup["error"].as_str()), (409, Some("Conflict")));
-    let (status, bad) = send(
-        &s,
-        "POST",
-        "/v1/role",
-        &admin,
-        Some(json!({"title": "X", "moniker": "Bad Moniker"})),
-    )
-    .await;
+    let (status, bad) = s
+        .send(
+            "POST",
+            "/v1/role",
+            &admin,
+            Some(json!({"title": "X", "moniker": "Bad Moniker"})),
+        )
+        .await;
     assert_eq!(
         (status, bad["errors"][0]["path"].clone()),
         (400, json!(["body", "moniker"]))
     );
     // Blank in any regex dialect's sense (U+0085 included) is refused, in words.
     for blank in ["   ", "\u{85}\t", "\u{feff}"] {
-        let (status, bad) = send(
-            &s,
-            "POST",
-            "/v1/role",
-            &admin,
-            Some(json!({"title": blank, "moniker": "blank"})),
-        )
-        .await;
+        let (status, bad) = s
+            .send(
+                "POST",
+                "/v1/role",
+                &admin,
+                Some(json!({"title": blank, "moniker": "blank"})),
+            )
+            .await;
         assert_eq!(
             (status, &bad["errors"][0]),
             (
@@ -183,23 +162,18 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
         );
     }
     // Where the document says nullable, null is taken (as "no change").
-    let (status, me) = send(
-        &s,
-        "PATCH",
-        "/v1/user/@me",
-        &admin,
-        Some(json!({"name": null})),
-    )
-    .await;
+    let (status, me) = s
+        .send("PATCH", "/v1/user/@me", &admin, Some(json!({"name": null})))
+        .await;
     assert_eq!(status, 200, "{me}");
-    let (status, bad) = send(
-        &s,
-        "PATCH",
-        "/v1/user/@me",
-        &admin,
-        Some(json!({"image": "https://example.com/a b.png"})),
-    )
-    .await;
+    let (status, bad) = s
+        .send(
+            "PATCH",
+            "/v1/user/@me",
+            &admin,
+            Some(json!({"image": "https://example.com/a b.png"})),
+        )
+        .await;
     assert_eq!(
         (status, &bad["errors"][0]["message"]),
         (
@@ -207,14 +181,9 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
             &json!("must be an http:// or https:// URL without whitespace")
         )
     );
-    let (status, bad) = send(
-        &s,
-        "POST",
-        "/v1/role",
-        &admin,
-        Some(json!({"moniker": "x"})),
-    )
-    .await;
+    let (status, bad) = s
+        .send("POST", "/v1/role", &admin, Some(json!({"moniker": "x"})))
+        .await;
     assert_eq!(status, 400);
     assert!(
         bad["errors"][0]["message"]
@@ -224,46 +193,46 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
         "{bad}"
     );
 
-    let (status, added) = send(
-        &s,
-        "POST",
-        "/v1/role/auditor/permissions",
-        &admin,
-        Some(json!({"permissions": ["user.read", "audit.read"]})),
-    )
-    .await;
+    let (status, added) = s
+        .send(
+            "POST",
+            "/v1/role/auditor/permissions",
+            &admin,
+            Some(json!({"permissions": ["user.read", "audit.read"]})),
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(
         added["data"]["permissions"],
         json!(["audit.read", "role.read", "user.read"])
     );
-    let (_, removed) = send(
-        &s,
-        "DELETE",
-        "/v1/role/auditor/permissions",
-        &admin,
-        Some(json!({"permissions": ["role.read"]})),
-    )
-    .await;
+    let (_, removed) = s
+        .send(
+            "DELETE",
+            "/v1/role/auditor/permissions",
+            &admin,
+            Some(json!({"permissions": ["role.read"]})),
+        )
+        .await;
     assert_eq!(
         removed["data"]["permissions"],
         json!(["audit.read", "user.read"])
     );
 
     let (holder, holder_token) = s.user_with_grants(&[]).await;
-    let (_, _) = send(
-        &s,
-        "PATCH",
-        &format!("/v1/user/users/{}", holder.id),
-        &admin,
-        Some(json!({"roles": ["auditor"]})),
-    )
-    .await;
+    let (_, _) = s
+        .send(
+            "PATCH",
+            &format!("/v1/user/users/{}", holder.id),
+            &admin,
+            Some(json!({"roles": ["auditor"]})),
+        )
+        .await;
     assert_eq!(
-        send(&s, "GET", "/v1/user/@me", &holder_token, None).await.0,
+        s.send("GET", "/v1/user/@me", &holder_token, None).await.0,
         200
     );
-    let (_, users) = send(&s, "GET", "/v1/role/auditor/users", &admin, None).await;
+    let (_, users) = s.send("GET", "/v1/role/auditor/users", &admin, None).await;
     assert_eq!(
         users["data"][0]["roles"],
         json!([id]),
@@ -271,25 +240,22 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
     );
 
     // Revoking takes effect on the very next request.
-    let (status, _) = send(&s, "DELETE", "/v1/role/auditor", &admin, None).await;
+    let (status, _) = s.send("DELETE", "/v1/role/auditor", &admin, None).await;
     assert_eq!(status, 200);
     assert_eq!(
-        send(&s, "GET", "/v1/user/@me", &holder_token, None).await.0,
+        s.send("GET", "/v1/user/@me", &holder_token, None).await.0,
         403
     );
-    let (_, after) = send(
-        &s,
-        "GET",
-        &format!("/v1/user/users/{}", holder.id),
-        &admin,
-        None,
-    )
-    .await;
+    let (_, after) = s
+        .send(
+            "GET",
+            &format!("/v1/user/users/{}", holder.id),
+            &admin,
+            None,
+        )
+        .await;
     assert_eq!(after["data"]["roles"], json!([]));
-    assert_eq!(
-        send(&s, "GET", "/v1/role/auditor", &admin, None).await.0,
-        404
-    );
+    assert_eq!(s.send("GET", "/v1/role/auditor", &admin, None).await.0, 404);
 }
 
 #[tokio::test]
@@ -297,14 +263,14 @@ async fn permission_checks_explain_to_those_allowed() {
     let (s, _d) = server().await;
     let (_, plain) = s.user_with_grants(&["user.read", "-credential.*"]).await;
     let body = json!({"permissions": ["user.read", "credential.fetch", "company.fetch"]});
-    let (status, r) = send(
-        &s,
-        "POST",
-        "/v1/user/@me/check-permission",
-        &plain,
-        Some(body.clone()),
-    )
-    .await;
+    let (status, r) = s
+        .send(
+            "POST",
+            "/v1/user/@me/check-permission",
+            &plain,
+            Some(body.clone()),
+        )
+        .await;
     assert_eq!(status, 200);
     let results = r["data"]["results"].as_array().unwrap();
     assert_eq!(
@@ -319,14 +285,14 @@ async fn permission_checks_explain_to_those_allowed() {
     let (_, explainer) = s
         .user_with_grants(&["user.read", "permission.explain", "-credential.*"])
         .await;
-    let (_, r) = send(
-        &s,
-        "POST",
-        "/v1/user/@me/check-permission",
-        &explainer,
-        Some(body),
-    )
-    .await;
+    let (_, r) = s
+        .send(
+            "POST",
+            "/v1/user/@me/check-permission",
+            &explainer,
+            Some(body),
+        )
+        .await;
     let why = r["data"]["results"][1]["explanation"].as_str().unwrap();
     assert!(
         why.contains("`-credential.*`") && why.contains("role `test-"),
@@ -338,7 +304,7 @@ async fn permission_checks_explain_to_those_allowed() {
 async fn catalog_used_in_comes_from_the_route_table() {
     let (s, _d) = server().await;
     let (_, token) = s.user_with_grants(&["role.read"]).await;
-    let (_, nodes) = send(&s, "GET", "/v1/permissions/nodes", &token, None).await;
+    let (_, nodes) = s.send("GET", "/v1/permissions/nodes", &token, None).await;
     let node = |n: &str| {
         nodes["data"]
             .as_array()
@@ -354,9 +320,11 @@ async fn catalog_used_in_comes_from_the_route_table() {
         json!(["PATCH /v1/user/users/{identifier}"])
     );
     assert_eq!(node("*")["usedIn"], json!([]));
-    let (_, catalog) = send(&s, "GET", "/v1/permissions", &token, None).await;
+    let (_, catalog) = s.send("GET", "/v1/permissions", &token, None).await;
     assert_eq!(catalog["data"]["global"]["permissions"][0]["node"], "*");
-    let (status, missing) = send(&s, "GET", "/v1/permissions/invalidCategory", &token, None).await;
+    let (status, missing) = s
+        .send("GET", "/v1/permissions/invalidCategory", &token, None)
+        .await;
     assert_eq!(status, 404);
     assert_eq!(
         missing["message"],
@@ -369,70 +337,62 @@ async fn nobody_locks_themselves_or_everyone_out() {
     let (s, _d) = server().await;
     let (me, token) = s.user_with_grants(&["*"]).await;
     let path = format!("/v1/user/users/{}", me.id);
-    let (status, body) = send(&s, "PATCH", &path, &token, Some(json!({"roles": []}))).await;
+    let (status, body) = s
+        .send("PATCH", &path, &token, Some(json!({"roles": []})))
+        .await;
     assert_eq!(status, 403, "{body}");
     assert!(body["message"].as_str().unwrap().contains("your own roles"));
-    let (status, _) = send(
-        &s,
-        "PATCH",
-        &path,
-        &token,
-        Some(json!({"permissions": ["*"]})),
-    )
-    .await;
+    let (status, _) = s
+        .send("PATCH", &path, &token, Some(json!({"permissions": ["*"]})))
+        .await;
     assert_eq!(status, 403, "nor grant yourself more");
-    let (status, _) = send(
-        &s,
-        "PATCH",
-        &path,
-        &token,
-        Some(json!({"name": "Still Me"})),
-    )
-    .await;
+    let (status, _) = s
+        .send("PATCH", &path, &token, Some(json!({"name": "Still Me"})))
+        .await;
     assert_eq!(status, 200, "your own name is fine");
-    let (status, body) = send(&s, "DELETE", &path, &token, None).await;
+    let (status, body) = s.send("DELETE", &path, &token, None).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (409, Some("CannotDeleteSelf"))
     );
 
-    let (status, body) = send(&s, "DELETE", "/v1/role/admin", &token, None).await;
+    let (status, body) = s.send("DELETE", "/v1/role/admin", &token, None).await;
     assert_eq!((status, body["error"].as_str()), (409, Some("BuiltInRole")));
-    let (status, _) = send(
-        &s,
-        "PATCH",
-        "/v1/role/admin",
-        &token,
-        Some(json!({"permissions": ["user.read"]})),
-    )
-    .await;
+    let (status, _) = s
+        .send(
+            "PATCH",
+            "/v1/role/admin",
+            &token,
+            Some(json!({"permissions": ["user.read"]})),
+        )
+        .await;
     assert_eq!(status, 409);
-    let (status, _) = send(
-        &s,
-        "PATCH",
-        "/v1/role/admin",
-        &token,
-        Some(json!({"moniker": "root"})),
-    )
-    .await;
+    let (status, _) = s
+        .send(
+            "PATCH",
+            "/v1/role/admin",
+            &token,
+            Some(json!({"moniker": "root"})),
+        )
+        .await;
     assert_eq!(status, 409);
-    let (status, _) = send(
-        &s,
-        "DELETE",
-        "/v1/role/admin/permissions",
-        &token,
-        Some(json!({"permissions": ["*"]})),
-    )
-    .await;
+    let (status, _) = s
+        .send(
+            "DELETE",
+            "/v1/role/admin/permissions",
+            &token,
+            Some(json!({"permissions": ["*"]})),
+        )
+        .await;
     assert_eq!(status, 409);
-    let (status, body) = send(
-        &s,
-        "PATCH",
-        "/v1/role/admin",
-        &token,
-        Some(json!({"title": "Administrators"})),
-    )
-    .await;
+    let (status, body) = s
+        .send(
+            "PATCH",
+            "/v1/role/admin",
+            &token,
+            Some(json!({"title": "Administrators"})),
+        )
+        .await;
     assert_eq!(
         (status, body["data"]["title"].as_str()),
         (200, Some("Administrators"))

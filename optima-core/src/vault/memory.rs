@@ -58,6 +58,23 @@ impl Inner {
     }
 
     /// Ids of `roots` and all their descendants.
+    /// NotFound unless `ty` is stored; Conflict when another type has its name.
+    fn check_replaceable(&self, ty: &CredentialType) -> Result<()> {
+        if !self.types.contains_key(&ty.id) {
+            return Err(Error::NotFound {
+                kind: "credential type",
+                id: ty.id.clone(),
+            });
+        }
+        if self.name_taken(&ty.name, &ty.id) {
+            return Err(Error::Conflict {
+                kind: "credential type",
+                id: ty.name.clone(),
+            });
+        }
+        Ok(())
+    }
+
     fn with_descendants(&self, roots: impl IntoIterator<Item = String>) -> HashSet<String> {
         let mut out: HashSet<String> = roots.into_iter().collect();
         loop {
@@ -125,18 +142,7 @@ impl CredentialTypeStore for MemoryVaultStore {
 
     async fn update_type(&self, ty: &CredentialType) -> Result<()> {
         let mut inner = self.write();
-        if !inner.types.contains_key(&ty.id) {
-            return Err(Error::NotFound {
-                kind: "credential type",
-                id: ty.id.clone(),
-            });
-        }
-        if inner.name_taken(&ty.name, &ty.id) {
-            return Err(Error::Conflict {
-                kind: "credential type",
-                id: ty.name.clone(),
-            });
-        }
+        inner.check_replaceable(ty)?;
         inner.types.insert(ty.id.clone(), ty.clone());
         Ok(())
     }
@@ -147,18 +153,7 @@ impl CredentialTypeStore for MemoryVaultStore {
         rewrite: &RewriteFn<'_>,
     ) -> Result<RewriteCounts> {
         let mut inner = self.write();
-        if !inner.types.contains_key(&ty.id) {
-            return Err(Error::NotFound {
-                kind: "credential type",
-                id: ty.id.clone(),
-            });
-        }
-        if inner.name_taken(&ty.name, &ty.id) {
-            return Err(Error::Conflict {
-                kind: "credential type",
-                id: ty.name.clone(),
-            });
-        }
+        inner.check_replaceable(ty)?;
         // Work on copies, so that an error leaves the store as it was.
         let mut counts = RewriteCounts::default();
         let mut rewritten = Vec::new();
