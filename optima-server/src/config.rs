@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+/// `OPTIMA_MAX_BODY_BYTES` unless set: room for the largest documented body (a thousand grants,
+/// a credential with its sub-credentials) many times over, small enough that reading it is cheap.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
 /// Every setting as given, before defaults. Flags and environment variables come through clap;
 /// the TOML file (`OPTIMA_CONFIG`) uses the same names in snake case without the prefix
 /// (`listen = "0.0.0.0:3000"`, `microsoft_client_id = "…"`).
@@ -47,6 +51,9 @@ pub struct Settings {
     /// Access token lifetime in seconds [default: 900]
     #[arg(long, env = "OPTIMA_ACCESS_TOKEN_TTL", global = true)]
     pub access_token_ttl: Option<u64>,
+    /// Largest request body accepted, in bytes; larger ones get a 413 [default: 4194304 (4 MiB)]
+    #[arg(long, env = "OPTIMA_MAX_BODY_BYTES", global = true)]
+    pub max_body_bytes: Option<u64>,
 
     /// Entra ID tenant id
     #[arg(long, env = "OPTIMA_MICROSOFT_TENANT_ID", global = true)]
@@ -161,6 +168,7 @@ impl Settings {
             log_format,
             sync_interval,
             access_token_ttl,
+            max_body_bytes,
             microsoft_tenant_id,
             microsoft_client_id,
             microsoft_client_secret,
@@ -294,7 +302,18 @@ impl Settings {
                 })
             }
         };
+        let max_body_bytes = match self.max_body_bytes {
+            None => DEFAULT_MAX_BODY_BYTES,
+            Some(0) => {
+                return Err(ConfigError {
+                    setting: "OPTIMA_MAX_BODY_BYTES",
+                    message: "0 would refuse every request body".into(),
+                });
+            }
+            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+        };
         Ok(Config {
+            max_body_bytes,
             connectwise,
             unifi,
             sync_interval: self.sync_interval.unwrap_or(3600),
@@ -377,6 +396,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Access token lifetime, seconds.
     pub access_token_ttl: u64,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
     /// Entra ID sign-in, if configured.
     pub microsoft: Option<MicrosoftConfig>,
     /// ConnectWise Manage, if configured.
@@ -446,6 +467,21 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert!(c.database_url.starts_with("sqlite://./data/optima.db"));
         assert!(c.microsoft.is_none());
+        assert_eq!(c.max_body_bytes, 4 * 1024 * 1024);
+    }
+
+    #[test]
+    fn a_zero_body_limit_is_refused() {
+        let s = Settings {
+            max_body_bytes: Some(0),
+            ..Settings::default()
+        };
+        assert_eq!(s.resolve().unwrap_err().setting, "OPTIMA_MAX_BODY_BYTES");
+        let s = Settings {
+            max_body_bytes: Some(1024),
+            ..Settings::default()
+        };
+        assert_eq!(s.resolve().unwrap().max_body_bytes, 1024);
     }
 
     #[test]
