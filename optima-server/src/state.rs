@@ -21,6 +21,9 @@ use crate::config::Config;
 use crate::routes::{Auth, ROUTES, RouteSpec, route};
 use crate::store::SqlStore;
 
+/// Clock skew tolerated on an access token's `exp` and `iat`, in seconds.
+pub const TOKEN_LEEWAY_SECS: u64 = 5;
+
 /// How long a refresh token lives unless rotated first.
 pub const REFRESH_TOKEN_TTL_SECS: i64 = 30 * 24 * 3600;
 
@@ -284,7 +287,7 @@ impl AppState {
     /// Verifies an access token: signature, expiry, and that it was not revoked.
     fn verify(&self, token: &str) -> Result<Claims, ApiError> {
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
+        validation.leeway = TOKEN_LEEWAY_SECS;
         validation.set_required_spec_claims(&["exp", "sub", "iat"]);
         let data = jsonwebtoken::decode::<Claims>(token, &self.signing.decoding, &validation)
             .map_err(|e| {
@@ -296,6 +299,16 @@ impl AppState {
             })?;
         if data.claims.typ != "access" {
             return Err(ApiError::unauthorized("Invalid access token"));
+        }
+        // jsonwebtoken checks `exp` and `nbf` only. A token from the future was not minted by
+        // this server's clock, and would outlive its lifetime and dodge sign-out-everywhere.
+        let now = Utc::now();
+        if data.claims.iat > now.timestamp() + TOKEN_LEEWAY_SECS as i64
+            || data.claims.iat_ms > now.timestamp_millis() + TOKEN_LEEWAY_SECS as i64 * 1000
+        {
+            return Err(ApiError::unauthorized(
+                "Invalid access token: issued in the future",
+            ));
         }
         Ok(data.claims)
     }

@@ -1,6 +1,6 @@
 //! Input the server refuses before it does any work with it, the same on SQLite and PostgreSQL:
 //! U+0000 anywhere (bodies, query and path parameters), bodies over `OPTIMA_MAX_BODY_BYTES`
-//! (declared or chunked), arrays over their `maxItems`.
+//! (declared or chunked), arrays over their `maxItems`, access tokens issued in the future.
 
 use std::time::Duration;
 
@@ -336,6 +336,44 @@ async fn too_many_grants_are_refused_by_max_items_before_any_item_is_checked() {
     assert!(
         body["message"].as_str().unwrap().contains("pattern")
             || body["message"].as_str().unwrap().contains("permission"),
+        "{body}"
+    );
+}
+
+fn token_issued_at(env: &Env, user_id: &str, issued: chrono::DateTime<chrono::Utc>) -> String {
+    let claims = optima_server::state::Claims {
+        sub: user_id.to_owned(),
+        iat: issued.timestamp(),
+        exp: issued.timestamp() + 900,
+        iat_ms: issued.timestamp_millis(),
+        typ: "access".into(),
+    };
+    let secret =
+        secrecy::ExposeSecret::expose_secret(env.config.jwt_secret.as_ref().unwrap()).to_owned();
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_token_issued_in_the_future_is_refused() {
+    let env = env().await;
+    let (user, _) = env.server.user_with_grants(&["user.read"]).await;
+    let now = chrono::Utc::now();
+
+    let honest = token_issued_at(&env, &user.id, now);
+    let (status, body) = call(&env.server, "GET", "/user/@me", &honest, None).await;
+    assert_eq!(status, 200, "a token minted the same way but now: {body}");
+
+    let future = token_issued_at(&env, &user.id, now + chrono::Duration::minutes(10));
+    let (status, body) = call(&env.server, "GET", "/user/@me", &future, None).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"], "Unauthorized");
+    assert!(
+        body["message"].as_str().unwrap().contains("future"),
         "{body}"
     );
 }
