@@ -45,8 +45,8 @@ pub struct AppState {
     pub integrations: crate::integrations::Integrations,
     /// Keeps two syncs of one kind from running at once in this process.
     pub sync_locks: crate::sync::SyncLocks,
-    /// The credential vault (its key ring).
-    pub vault: optima_core::vault::Vault,
+    /// The credential vault, following its key file.
+    vault: crate::vault::LiveVault,
     /// One credential-scope refresh at a time, so an older list of types never lands last.
     scopes_refresh: tokio::sync::Mutex<()>,
 }
@@ -172,7 +172,7 @@ impl AppState {
             Some(s) => s.clone(),
             None => secret_in_data_dir(&config.data_dir, "jwt-secret")?,
         };
-        let (keyring, _) = crate::vault::load_keyring(&config)?;
+        let (keyring, key_source) = crate::vault::load_keyring(&config)?;
         let key = secret.expose_secret().as_bytes();
         let signing = SigningKeys {
             encoding: EncodingKey::from_secret(key),
@@ -190,7 +190,7 @@ impl AppState {
                 .unwrap_or_default(),
             integrations,
             sync_locks: Default::default(),
-            vault: optima_core::vault::Vault::new(keyring),
+            vault: crate::vault::LiveVault::new(keyring, key_source),
             scopes_refresh: tokio::sync::Mutex::new(()),
         })
     }
@@ -233,6 +233,12 @@ impl AppState {
         let types = optima_core::vault::CredentialTypeStore::list_types(&self.store).await?;
         self.set_credential_scopes(&types);
         Ok(())
+    }
+
+    /// The credential vault over the key ring as it is now: a key file changed by `vault rotate`
+    /// or `vault retire` in another process is reloaded first.
+    pub fn vault(&self) -> optima_core::vault::Vault {
+        self.vault.current()
     }
 
     /// The permission catalog as it is now.

@@ -1,6 +1,7 @@
 //! Input the server refuses before it does any work with it, the same on SQLite and PostgreSQL:
 //! U+0000 anywhere (bodies, query and path parameters), bodies over `OPTIMA_MAX_BODY_BYTES`
-//! (declared or chunked), arrays over their `maxItems`, access tokens issued in the future.
+//! (declared or chunked), arrays over their `maxItems`, access tokens issued in the future; and
+//! a key file rotated and rewrapped from the command line while the server runs.
 
 use std::time::Duration;
 
@@ -376,4 +377,93 @@ async fn a_token_issued_in_the_future_is_refused() {
         body["message"].as_str().unwrap().contains("future"),
         "{body}"
     );
+}
+
+fn cli(env: &Env, args: &[&str]) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_optima-server"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("OPTIMA_") {
+            cmd.env_remove(key);
+        }
+    }
+    let out = cmd
+        .env("OPTIMA_DATA_DIR", &env.config.data_dir)
+        .env("OPTIMA_DATABASE_URL", &env.config.database_url)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+async fn sealed_values(env: &Env, credential_id: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT value FROM credential_fields WHERE credential_id = $1 AND secure = 1 \
+         ORDER BY field_id",
+    )
+    .bind(credential_id)
+    .fetch_all(&env.server.state.store.db().pool)
+    .await
+    .unwrap()
+}
+
+async fn rotate_and_rewrap_need_no_restart(env: &Env) {
+    let type_id = create_type(env, "VPN", "vpn.credentials").await;
+    let created = create_credential(env, &type_id, "Edge", "hunter2").await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let key_file = env.config.data_dir.join(optima_server::vault::KEY_FILE);
+    let old_ring = std::fs::read_to_string(&key_file).unwrap();
+
+    cli(env, &["vault", "rotate"]);
+    cli(env, &["vault", "rewrap"]);
+    let new_ring = std::fs::read_to_string(&key_file).unwrap();
+    let new_primary = new_ring.split(':').next().unwrap().to_owned();
+    assert_ne!(old_ring, new_ring);
+    let sealed = sealed_values(env, &id).await;
+    assert!(!sealed.is_empty());
+    assert!(
+        sealed
+            .iter()
+            .all(|v| v.starts_with(&format!("v1.{new_primary}."))),
+        "the rewrap moved the stored value onto the new key: {sealed:?}"
+    );
+
+    // The same server, not restarted, opens what the rewrap sealed under the new key.
+    let (status, body) = call(
+        &env.server,
+        "GET",
+        &format!("/credential/credentials/{id}/secure-values/password"),
+        &env.admin,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["value"], "hunter2", "{body}");
+
+    // And seals new values under the new primary.
+    let newer = create_credential(env, &type_id, "Core", "swordfish").await;
+    let sealed = sealed_values(env, newer["id"].as_str().unwrap()).await;
+    assert!(
+        sealed
+            .iter()
+            .all(|v| v.starts_with(&format!("v1.{new_primary}."))),
+        "{sealed:?}"
+    );
+}
+
+#[tokio::test]
+async fn rotate_and_rewrap_need_no_restart_on_sqlite() {
+    rotate_and_rewrap_need_no_restart(&env().await).await;
+}
+
+#[tokio::test]
+async fn rotate_and_rewrap_need_no_restart_on_postgres() {
+    let Some(url) = postgres_test_url("rotate_and_rewrap_need_no_restart_on_postgres").await else {
+        return;
+    };
+    rotate_and_rewrap_need_no_restart(&env_on(&url).await).await;
 }
