@@ -286,6 +286,9 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/v1/auth/socket", get(auth_socket))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
+        .with(crate::input::InputGuard {
+            max_body_bytes: state.config.max_body_bytes,
+        })
         .data(state)
         .with(poem::middleware::CatchPanic::new())
         .around(observe)

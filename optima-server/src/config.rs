@@ -7,6 +7,10 @@ use std::time::Duration;
 use secrecy::SecretString;
 use serde::Deserialize;
 
+/// `OPTIMA_MAX_BODY_BYTES` unless set: room for the largest documented body (a thousand grants,
+/// a credential with its sub-credentials) many times over, small enough that reading it is cheap.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
 /// Every setting as given, before defaults. Flags and environment variables come through clap;
 /// the TOML file (`OPTIMA_CONFIG`) uses the same names in snake case without the prefix
 /// (`listen = "0.0.0.0:3000"`, `microsoft_client_id = "…"`).
@@ -48,6 +52,9 @@ pub struct Settings {
     /// Access token lifetime in seconds [default: 900]
     #[arg(long, env = "OPTIMA_ACCESS_TOKEN_TTL", global = true)]
     pub access_token_ttl: Option<u64>,
+    /// Largest request body accepted, in bytes; larger ones get a 413 [default: 4194304 (4 MiB)]
+    #[arg(long, env = "OPTIMA_MAX_BODY_BYTES", global = true)]
+    pub max_body_bytes: Option<u64>,
 
     /// Entra ID tenant id
     #[arg(long, env = "OPTIMA_MICROSOFT_TENANT_ID", global = true)]
@@ -168,6 +175,7 @@ impl Settings {
             log_format,
             sync_interval,
             access_token_ttl,
+            max_body_bytes,
             microsoft_tenant_id,
             microsoft_client_id,
             microsoft_client_secret,
@@ -306,7 +314,18 @@ impl Settings {
         let connectwise_deadline =
             deadline("OPTIMA_CONNECTWISE_DEADLINE", self.connectwise_deadline)?;
         let unifi_deadline = deadline("OPTIMA_UNIFI_DEADLINE", self.unifi_deadline)?;
+        let max_body_bytes = match self.max_body_bytes {
+            None => DEFAULT_MAX_BODY_BYTES,
+            Some(0) => {
+                return Err(ConfigError {
+                    setting: "OPTIMA_MAX_BODY_BYTES",
+                    message: "0 would refuse every request body".into(),
+                });
+            }
+            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+        };
         Ok(Config {
+            max_body_bytes,
             connectwise,
             unifi,
             connectwise_deadline,
@@ -406,6 +425,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Access token lifetime, seconds.
     pub access_token_ttl: u64,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
     /// Entra ID sign-in, if configured.
     pub microsoft: Option<MicrosoftConfig>,
     /// ConnectWise Manage, if configured.
@@ -481,6 +502,21 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert!(c.database_url.starts_with("sqlite://./data/optima.db"));
         assert!(c.microsoft.is_none());
+        assert_eq!(c.max_body_bytes, 4 * 1024 * 1024);
+    }
+
+    #[test]
+    fn a_zero_body_limit_is_refused() {
+        let s = Settings {
+            max_body_bytes: Some(0),
+            ..Settings::default()
+        };
+        assert_eq!(s.resolve().unwrap_err().setting, "OPTIMA_MAX_BODY_BYTES");
+        let s = Settings {
+            max_body_bytes: Some(1024),
+            ..Settings::default()
+        };
+        assert_eq!(s.resolve().unwrap().max_body_bytes, 1024);
     }
 
     #[test]

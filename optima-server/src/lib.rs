@@ -11,6 +11,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod input;
 pub mod integrations;
 pub mod rbac_version;
 pub mod routes;

@@ -21,6 +21,9 @@ use crate::config::Config;
 use crate::routes::{Auth, ROUTES, RouteSpec, route};
 use crate::store::SqlStore;
 
+/// Clock skew tolerated on an access token's `exp` and `iat`, in seconds.
+pub const TOKEN_LEEWAY_SECS: u64 = 5;
+
 /// How long a refresh token lives unless rotated first.
 pub const REFRESH_TOKEN_TTL_SECS: i64 = 30 * 24 * 3600;
 
@@ -42,8 +45,8 @@ pub struct AppState {
     pub integrations: crate::integrations::Integrations,
     /// Keeps two syncs of one kind from running at once in this process.
     pub sync_locks: crate::sync::SyncLocks,
-    /// The credential vault (its key ring).
-    pub vault: optima_core::vault::Vault,
+    /// The credential vault, following its key file.
+    vault: crate::vault::LiveVault,
     /// One credential-scope refresh at a time, so an older list of types never lands last.
     scopes_refresh: tokio::sync::Mutex<()>,
 }
@@ -169,7 +172,7 @@ impl AppState {
             Some(s) => s.clone(),
             None => secret_in_data_dir(&config.data_dir, "jwt-secret")?,
         };
-        let (keyring, _) = crate::vault::load_keyring(&config)?;
+        let (keyring, key_source) = crate::vault::load_keyring(&config)?;
         let key = secret.expose_secret().as_bytes();
         let signing = SigningKeys {
             encoding: EncodingKey::from_secret(key),
@@ -187,7 +190,7 @@ impl AppState {
                 .unwrap_or_default(),
             integrations,
             sync_locks: Default::default(),
-            vault: optima_core::vault::Vault::new(keyring),
+            vault: crate::vault::LiveVault::new(keyring, key_source),
             scopes_refresh: tokio::sync::Mutex::new(()),
         })
     }
@@ -230,6 +233,12 @@ impl AppState {
         let types = optima_core::vault::CredentialTypeStore::list_types(&self.store).await?;
         self.set_credential_scopes(&types);
         Ok(())
+    }
+
+    /// The credential vault over the key ring as it is now: a key file changed by `vault rotate`
+    /// or `vault retire` in another process is reloaded first.
+    pub fn vault(&self) -> optima_core::vault::Vault {
+        self.vault.current()
     }
 
     /// The permission catalog as it is now.
@@ -284,7 +293,7 @@ impl AppState {
     /// Verifies an access token: signature, expiry, and that it was not revoked.
     fn verify(&self, token: &str) -> Result<Claims, ApiError> {
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
+        validation.leeway = TOKEN_LEEWAY_SECS;
         validation.set_required_spec_claims(&["exp", "sub", "iat"]);
         let data = jsonwebtoken::decode::<Claims>(token, &self.signing.decoding, &validation)
             .map_err(|e| {
@@ -296,6 +305,16 @@ impl AppState {
             })?;
         if data.claims.typ != "access" {
             return Err(ApiError::unauthorized("Invalid access token"));
+        }
+        // jsonwebtoken checks `exp` and `nbf` only. A token from the future was not minted by
+        // this server's clock, and would outlive its lifetime and dodge sign-out-everywhere.
+        let now = Utc::now();
+        if data.claims.iat > now.timestamp() + TOKEN_LEEWAY_SECS as i64
+            || data.claims.iat_ms > now.timestamp_millis() + TOKEN_LEEWAY_SECS as i64 * 1000
+        {
+            return Err(ApiError::unauthorized(
+                "Invalid access token: issued in the future",
+            ));
         }
         Ok(data.claims)
     }

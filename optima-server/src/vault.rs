@@ -151,6 +151,110 @@ pub fn load_keyring(config: &Config) -> Result<(KeyRing, KeySource), VaultKeyErr
     Ok((ring, KeySource::File(path)))
 }
 
+/// What identifies one version of the key file: a rewrite (always a rename onto it, see
+/// `write_file`) gives it a new inode, and any edit a new modification time or length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    modified: Option<std::time::SystemTime>,
+    len: u64,
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+fn stamp(path: &Path) -> Option<FileStamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some(FileStamp {
+        modified: meta.modified().ok(),
+        len: meta.len(),
+        #[cfg(unix)]
+        inode: {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino())
+        },
+    })
+}
+
+/// The vault of a running server, following its key file: when `vault rotate` or `vault retire`
+/// (from another process) changes the file, the next use of the vault reloads the ring, so the new
+/// primary seals and values `vault rewrap` moved onto it open without a restart. Checking costs
+/// one `stat` per use. Keys from `OPTIMA_VAULT_KEYS` have no file to follow: changing them needs
+/// a restart.
+#[derive(Debug)]
+pub struct LiveVault {
+    source: KeySource,
+    /// The vault and the stamp of the file it was read from (`None`: not compared yet).
+    current: std::sync::RwLock<(Option<FileStamp>, optima_core::vault::Vault)>,
+}
+
+impl LiveVault {
+    /// A vault over `ring`, loaded from `source`.
+    pub fn new(ring: KeyRing, source: KeySource) -> LiveVault {
+        LiveVault {
+            source,
+            // No stamp: the first use reads the file again, so a change made between loading and
+            // now is not missed.
+            current: std::sync::RwLock::new((None, optima_core::vault::Vault::new(ring))),
+        }
+    }
+
+    /// Where the keys come from.
+    pub fn source(&self) -> &KeySource {
+        &self.source
+    }
+
+    /// The vault over the key ring as it is now (reloaded first if the key file changed). A key
+    /// file that cannot be read or parsed leaves the loaded ring in use, with a warning.
+    pub fn current(&self) -> optima_core::vault::Vault {
+        let KeySource::File(path) = &self.source else {
+            return self.read().1.clone();
+        };
+        let now = stamp(path);
+        {
+            let current = self.read();
+            if current.0.is_some() && current.0 == now {
+                return current.1.clone();
+            }
+        }
+        let mut current = self
+            .current
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if current.0.is_some() && current.0 == now {
+            return current.1.clone();
+        }
+        match read_file(path) {
+            Ok(Some(ring)) => {
+                if ids(&ring) != ids(current.1.keyring()) {
+                    tracing::info!(
+                        path = %path.display(),
+                        key_ids = %ids(&ring).join(", "),
+                        "vault key file changed: key ring reloaded"
+                    );
+                }
+                current.1 = optima_core::vault::Vault::new(ring);
+            }
+            Ok(None) => tracing::warn!(
+                path = %path.display(),
+                "vault key file is missing: keeping the keys already loaded"
+            ),
+            Err(error) => tracing::warn!(
+                %error,
+                "vault key file changed but cannot be used: keeping the keys already loaded"
+            ),
+        }
+        current.0 = now;
+        current.1.clone()
+    }
+
+    fn read(
+        &self,
+    ) -> std::sync::RwLockReadGuard<'_, (Option<FileStamp>, optima_core::vault::Vault)> {
+        self.current
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
 /// What `vault rotate` did.
 #[derive(Debug)]
 pub enum Rotated {
@@ -319,7 +423,7 @@ pub async fn run_cli(
                     key_ids.join(", ")
                 );
                 println!(
-                    "restart the server(s), then run `optima-server vault rewrap` to move stored values onto it"
+                    "running servers using this data dir pick it up by themselves; then run `optima-server vault rewrap` to move stored values onto it"
                 );
                 Ok(())
             }
@@ -342,7 +446,7 @@ pub async fn run_cli(
             let spinner = indicatif::ProgressBar::new_spinner();
             spinner.enable_steady_tick(std::time::Duration::from_millis(200));
             let report = optima_core::vault::rewrap_store_with_progress(
-                &state.vault,
+                &state.vault(),
                 &state.store,
                 batch,
                 |so_far| {

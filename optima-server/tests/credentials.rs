@@ -1209,7 +1209,7 @@ async fn keys_rotate_and_values_are_rewrapped() {
     run_cli(env.config.clone(), VaultAction::Rewrap { batch: 2 })
         .await
         .unwrap();
-    let report = optima_core::vault::rewrap_store(&rotated.state.vault, &rotated.state.store, 2)
+    let report = optima_core::vault::rewrap_store(&rotated.state.vault(), &rotated.state.store, 2)
         .await
         .unwrap();
     assert_eq!((report.values, report.rewrapped), (8, 0));

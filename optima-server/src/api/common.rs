@@ -276,6 +276,26 @@ impl<T: ParseFromJSON + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
         };
         let value: serde_json::Value = serde_json::from_slice(bytes)
             .map_err(|e| invalid(vec!["body".into()], clean_serde_message(&e.to_string())))?;
+        // PostgreSQL cannot store U+0000 in text; refused here for every body and backend alike.
+        let nuls = crate::input::nul_paths(&value, &["body"], MAX_REPORTED_ERRORS);
+        if !nuls.is_empty() {
+            return Err(error_into_poem(ApiError::validation(nuls)));
+        }
+        let mut registry = Registry::new();
+        T::register(&mut registry);
+        // Size limits before anything that works per item: poem-openapi checks each item of an
+        // array (compiling its `pattern` each time) before the array's `maxItems`.
+        let mut oversized = Vec::new();
+        over_limits(
+            &value,
+            &T::schema_ref(),
+            &registry,
+            &mut vec!["body".to_owned()],
+            &mut oversized,
+        );
+        if !oversized.is_empty() {
+            return Err(error_into_poem(ApiError::validation(oversized)));
+        }
         // serde first: its errors name the exact field (and it refuses unknown fields).
         let parsed = serde_path_to_error::deserialize::<_, T>(&value).map_err(|err| {
             let mut path = vec!["body".to_owned()];
@@ -293,8 +313,6 @@ impl<T: ParseFromJSON + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
         // serde and poem-openapi both read `null` as "absent" for an optional field; the document
         // allows `null` only where it says `nullable`.
         let mut nulls = Vec::new();
-        let mut registry = Registry::new();
-        T::register(&mut registry);
         refused_nulls(
             &value,
             &T::schema_ref(),
@@ -418,6 +436,72 @@ fn refused_nulls(
     }
 }
 
+/// The most problems one validation error lists; past that, the first ones say enough.
+const MAX_REPORTED_ERRORS: usize = 50;
+
+/// Collects the paths in `value` where an array has more items, or an object more properties,
+/// than `schema` allows; what lies inside such a value is not looked at.
+fn over_limits(
+    value: &serde_json::Value,
+    schema: &MetaSchemaRef,
+    registry: &Registry,
+    path: &mut Vec<String>,
+    out: &mut Vec<FieldError>,
+) {
+    use serde_json::Value;
+    let Some(resolved) = resolve(schema, registry) else {
+        return;
+    };
+    if out.len() >= MAX_REPORTED_ERRORS {
+        return;
+    }
+    match value {
+        Value::Array(items) => {
+            if let Some(max) = resolved.max_items
+                && items.len() > max
+            {
+                out.push(FieldError {
+                    path: path.clone(),
+                    message: format!("must have at most {max} items, not {}", items.len()),
+                });
+                return;
+            }
+            if let Some(item_schema) = resolved.items.as_deref() {
+                for (i, child) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    over_limits(child, item_schema, registry, path, out);
+                    path.pop();
+                }
+            }
+        }
+        Value::Object(map) => {
+            if let Some(max) = resolved.max_properties
+                && map.len() > max
+            {
+                out.push(FieldError {
+                    path: path.clone(),
+                    message: format!("must have at most {max} properties, not {}", map.len()),
+                });
+                return;
+            }
+            for (key, child) in map {
+                let declared = resolved
+                    .properties
+                    .iter()
+                    .find(|(name, _)| *name == key.as_str())
+                    .map(|(_, s)| s)
+                    .or(resolved.additional_properties.as_deref());
+                if let Some(child_schema) = declared {
+                    path.push(key.clone());
+                    over_limits(child, child_schema, registry, path, out);
+                    path.pop();
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// poem-openapi says `failed to parse "CreateRole": field `moniker` verification failed. …`;
 /// the field belongs in the path.
 fn schema_error_path(message: &str) -> (Vec<String>, String) {
@@ -458,6 +542,9 @@ pub fn render_poem_error(err: poem::Error) -> poem::Response {
     if err.is_from_response() {
         // Already rendered by `error_into_poem`.
         return err.into_response();
+    }
+    if let Some(limit) = crate::input::body_too_large(&err) {
+        return crate::input::too_large(limit).into_response();
     }
     let status = err.status();
     let message = err.to_string();

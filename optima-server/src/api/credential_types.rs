@@ -296,7 +296,7 @@ impl CredentialTypeApi {
                 return Err(values_would_go(&changes, count));
             }
         }
-        let vault = &self.state.vault;
+        let vault = self.state.vault();
         let revealed = std::sync::Mutex::new(Vec::new());
         let counts = self
             .state

@@ -388,7 +388,7 @@ impl CredentialApi {
         let company = find_company(&self.state, &body.company_id).await?;
         let new = self
             .state
-            .vault
+            .vault()
             .create_credential(
                 &ty,
                 CredentialInput {
@@ -446,7 +446,7 @@ impl CredentialApi {
         match body.fields {
             Some(fields) => self
                 .state
-                .vault
+                .vault()
                 .update_fields(&ty, &mut c, field_inputs(fields))
                 .map_err(vault_error)?,
             None => c.updated_at = Utc::now(),
@@ -480,7 +480,7 @@ impl CredentialApi {
             .await?;
         let (mut c, ty) = self.load(&caller, &id.0).await?;
         self.state
-            .vault
+            .vault()
             .update_fields(&ty, &mut c, field_inputs(body.0.fields))
             .map_err(vault_error)?;
         self.state.store.update_credential(&c).await?;
@@ -536,7 +536,7 @@ impl CredentialApi {
         if !field_ids.is_empty() {
             self.audit(&caller, &c, field_ids, req).await?;
         }
-        let values = self.state.vault.reveal_all(&c).map_err(vault_error)?;
+        let values = self.state.vault().reveal_all(&c).map_err(vault_error)?;
         Ok(ok(
             "getSecureValues",
             values
@@ -580,7 +580,7 @@ impl CredentialApi {
             .await?;
         let value = self
             .state
-            .vault
+            .vault()
             .reveal(&c, &field_id.0)
             .map_err(vault_error)?;
         Ok(ok(
@@ -660,7 +660,7 @@ impl CredentialApi {
         let body = body.0;
         let new = self
             .state
-            .vault
+            .vault()
             .create_sub_credential(
                 &ty,
                 &parent,

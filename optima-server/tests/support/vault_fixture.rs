@@ -72,7 +72,7 @@ async fn create_credential(server: &TestServer, ty: &CredentialType, name: &str)
     );
     let new = server
         .state
-        .vault
+        .vault()
         .create_credential(
             ty,
             CredentialInput {
@@ -119,7 +119,7 @@ pub async fn fresh_sub_credential(server: &TestServer, parent: &str) -> String {
         .unwrap();
     let new = server
         .state
-        .vault
+        .vault()
         .create_sub_credential(
             &ty,
             &parent,
