@@ -47,6 +47,16 @@ pub enum Error {
         id: String,
     },
 
+    /// A record changed between being read and being written: what was decided on the copy
+    /// read no longer holds. Read it again and retry.
+    #[error("{kind} `{id}` changed while this change was being made")]
+    ChangedMeanwhile {
+        /// What changed.
+        kind: &'static str,
+        /// Its identifier.
+        id: String,
+    },
+
     /// A storage backend failed.
     #[error("store: {0}")]
     Store(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),

@@ -115,6 +115,9 @@ pub trait UserStore: Send + Sync {
     /// Replaces a user's name, image, roles and permissions (matched by id) and bumps
     /// `updated_at`.
     async fn update_user(&self, user: &User) -> Result<User>;
+    /// Changes only a user's name and image (matched by id), so that a profile edit can never
+    /// write back roles or grants read before someone else changed them.
+    async fn update_profile(&self, id: &str, name: &str, image: Option<&str>) -> Result<User>;
     /// Deletes a user by id. Returns the user.
     async fn delete_user(&self, id: &str) -> Result<Option<User>>;
 }
@@ -315,6 +318,23 @@ impl UserStore for MemoryStore {
         stored.image.clone_from(&user.image);
         stored.roles.clone_from(&user.roles);
         stored.permissions.clone_from(&user.permissions);
+        stored.updated_at = Utc::now();
+        Ok(stored.clone())
+    }
+
+    async fn update_profile(&self, id: &str, name: &str, image: Option<&str>) -> Result<User> {
+        let mut inner = self.write();
+        let stored =
+            inner
+                .users
+                .iter_mut()
+                .find(|u| u.id == id)
+                .ok_or_else(|| Error::NotFound {
+                    kind: "user",
+                    id: id.to_owned(),
+                })?;
+        name.clone_into(&mut stored.name);
+        stored.image = image.map(str::to_owned);
         stored.updated_at = Utc::now();
         Ok(stored.clone())
     }

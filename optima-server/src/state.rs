@@ -49,7 +49,31 @@ pub struct AppState {
     vault: crate::vault::LiveVault,
     /// One credential-scope refresh at a time, so an older list of types never lands last.
     scopes_refresh: tokio::sync::Mutex<()>,
+    /// One change of grants at a time in this process; see [`AppState::serialize_grant_changes`].
+    grant_changes: tokio::sync::Mutex<()>,
 }
+
+/// Held while a change of roles, grants or users is checked and written, so that no other such
+/// change lands between the check and the write (which could make a checked change give more
+/// than was checked, or undo a revocation). Released when dropped.
+pub struct GrantChangeGuard<'a> {
+    _here: tokio::sync::MutexGuard<'a, ()>,
+    /// On PostgreSQL, a transaction holding an advisory lock, so replicas take turns too;
+    /// dropping it rolls back, which releases the lock.
+    _across_replicas: Option<sqlx::Transaction<'static, sqlx::Any>>,
+}
+
+impl std::fmt::Debug for GrantChangeGuard<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GrantChangeGuard")
+            .field("across_replicas", &self._across_replicas.is_some())
+            .finish()
+    }
+}
+
+/// The PostgreSQL advisory lock that serialises grant changes between replicas (an arbitrary
+/// constant, apart from the migration and sync locks).
+const GRANT_CHANGE_LOCK: i64 = 0x0971_3a10;
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -192,6 +216,31 @@ impl AppState {
             sync_locks: Default::default(),
             vault: crate::vault::LiveVault::new(keyring, key_source),
             scopes_refresh: tokio::sync::Mutex::new(()),
+            grant_changes: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// Waits for any other change of roles, grants or users to finish, here and (on PostgreSQL)
+    /// on every replica, and holds them off until the guard is dropped. Take it before reading
+    /// what a change is checked against.
+    pub async fn serialize_grant_changes(&self) -> Result<GrantChangeGuard<'_>, ApiError> {
+        let here = self.grant_changes.lock().await;
+        let db = self.store.db();
+        let across_replicas = match db.backend {
+            crate::db::Backend::Sqlite => None,
+            crate::db::Backend::Postgres => {
+                let mut tx = db.pool.begin().await.map_err(|e| ApiError::internal(&e))?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(GRANT_CHANGE_LOCK)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| ApiError::internal(&e))?;
+                Some(tx)
+            }
+        };
+        Ok(GrantChangeGuard {
+            _here: here,
+            _across_replicas: across_replicas,
         })
     }
 

@@ -686,6 +686,31 @@ impl UserStore for SqlStore {
             })
     }
 
+    async fn update_profile(&self, id: &str, name: &str, image: Option<&str>) -> Result<User> {
+        let mut tx = self.db.pool.begin().await.map_err(store_err)?;
+        let done =
+            sqlx::query("UPDATE users SET name = $1, image = $2, updated_at = $3 WHERE id = $4")
+                .bind(name)
+                .bind(image)
+                .bind(timestamp(Utc::now()))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(store_err)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound {
+                kind: "user",
+                id: id.to_owned(),
+            });
+        }
+        // Callers are cached with their profile; a new version refreshes them.
+        self.commit_rbac_change(tx).await?;
+        self.find_user(id).await?.ok_or_else(|| Error::NotFound {
+            kind: "user",
+            id: id.to_owned(),
+        })
+    }
+
     async fn delete_user(&self, id: &str) -> Result<Option<User>> {
         let Some(user) = self.find_user(id).await? else {
             return Ok(None);

@@ -300,6 +300,7 @@ impl CredentialTypeStore for SqlStore {
 
     async fn update_type_rewriting(
         &self,
+        previous: &CredentialType,
         ty: &CredentialType,
         rewrite: &RewriteFn<'_>,
     ) -> Result<RewriteCounts> {
@@ -312,13 +313,38 @@ impl CredentialTypeStore for SqlStore {
                 .await
                 .map_err(store_err)?;
         }
-        Self::write_type(&mut tx, ty).await?;
-        // The type row, updated first, is locked until commit; on PostgreSQL the credentials are
-        // locked too, so no one edits one in the old shape while it is rewritten.
+        // Lock the type's row and check it is still the one the change was decided on.
         let lock = match self.db().backend {
             Backend::Postgres => " FOR UPDATE",
             Backend::Sqlite => "",
         };
+        let stored = sqlx::query(&format!(
+            "SELECT {TYPE_COLUMNS} FROM credential_types WHERE id = $1{lock}"
+        ))
+        .bind(&ty.id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(store_err)?
+        .map(|row| type_from_row(&row))
+        .transpose()?;
+        match stored {
+            None => {
+                return Err(Error::NotFound {
+                    kind: "credential type",
+                    id: ty.id.clone(),
+                });
+            }
+            Some(stored) if stored != *previous => {
+                return Err(Error::ChangedMeanwhile {
+                    kind: "credential type",
+                    id: ty.id.clone(),
+                });
+            }
+            Some(_) => {}
+        }
+        Self::write_type(&mut tx, ty).await?;
+        // On PostgreSQL the credentials are locked too, so no one edits one in the old shape
+        // while it is rewritten.
         let rows = sqlx::query(&format!(
             "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE type_id = $1 ORDER BY id{lock}"
         ))

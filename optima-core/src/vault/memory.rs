@@ -149,11 +149,18 @@ impl CredentialTypeStore for MemoryVaultStore {
 
     async fn update_type_rewriting(
         &self,
+        previous: &CredentialType,
         ty: &CredentialType,
         rewrite: &RewriteFn<'_>,
     ) -> Result<RewriteCounts> {
         let mut inner = self.write();
         inner.check_replaceable(ty)?;
+        if inner.types.get(&ty.id) != Some(previous) {
+            return Err(Error::ChangedMeanwhile {
+                kind: "credential type",
+                id: ty.id.clone(),
+            });
+        }
         // Work on copies, so that an error leaves the store as it was.
         let mut counts = RewriteCounts::default();
         let mut rewritten = Vec::new();

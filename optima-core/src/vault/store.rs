@@ -43,8 +43,11 @@ pub trait CredentialTypeStore: Send + Sync {
     /// field turned secure holding clear text, say). `rewrite` is called on each credential, with
     /// its fields, and its answer stored; an error from it leaves everything as it was.
     /// NotFound, or Conflict on a name another type has, as [`Self::update_type`].
+    /// `previous` is the type as read when the change was decided on: if the stored type is no
+    /// longer that, nothing is written and the answer is [`Error::ChangedMeanwhile`](crate::Error::ChangedMeanwhile).
     async fn update_type_rewriting(
         &self,
+        previous: &CredentialType,
         ty: &CredentialType,
         rewrite: &RewriteFn<'_>,
     ) -> Result<RewriteCounts>;

@@ -231,6 +231,13 @@ impl From<optima_core::Error> for ApiError {
                 "Conflict",
                 format!("A {kind} `{id}` already exists."),
             ),
+            E::ChangedMeanwhile { kind, id } => ApiError::new(
+                StatusCode::CONFLICT,
+                "ChangedMeanwhile",
+                format!(
+                    "The {kind} '{id}' changed while this request was being handled; read it again and retry."
+                ),
+            ),
             other => ApiError::internal(&other),
         }
     }

@@ -301,7 +301,7 @@ impl CredentialTypeApi {
         let counts = self
             .state
             .store
-            .update_type_rewriting(&updated, &|credential| {
+            .update_type_rewriting(&ty, &updated, &|credential| {
                 let before = credential.clone();
                 let outcome = vault.apply_field_changes(credential, &changes)?;
                 if let Rewrite::Changed { dropped } = &outcome
@@ -309,9 +309,9 @@ impl CredentialTypeApi {
                     && !confirmed_removal
                 {
                     // A value written since the count above: it still needs confirming.
-                    return Err(optima_core::Error::Conflict {
-                        kind: "credential field value",
-                        id: dropped.join(", "),
+                    return Err(optima_core::Error::ChangedMeanwhile {
+                        kind: "credential",
+                        id: credential.id.clone(),
                     });
                 }
                 let opened: Vec<String> = before

@@ -102,7 +102,13 @@ impl<'a> Delegation<'a> {
         if let Some(role) = after {
             changed.insert(role.id.clone(), role.clone());
         }
-        self.authorize(&parse(before), &parse(after), &holders, &book, &changed)
+        // Deleting a role gives nothing by itself; what its holders gain from losing its
+        // denials, the check of each holder sees.
+        let (written_before, written_after) = match after {
+            Some(_) => (parse(before), parse(after)),
+            None => (Vec::new(), Vec::new()),
+        };
+        self.authorize(&written_before, &written_after, &holders, &book, &changed)
             .await
     }
 
@@ -121,10 +127,12 @@ impl<'a> Delegation<'a> {
             before: target,
             after: after.map_or_else(GrantSet::default, |u| self.effective(u, &book)),
         };
+        // Deleting a user gives no one anything: compare the written lists only for an edit.
+        let written_before = after.map_or_else(Vec::new, |_| Self::written(before, &book));
         let written_after = after.map_or_else(Vec::new, |u| Self::written(u, &book));
         authorize_change(
             &self.caller.grants,
-            &Self::written(before, &book),
+            &written_before,
             &written_after,
             [subject.affected()],
         )

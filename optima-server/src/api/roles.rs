@@ -69,8 +69,9 @@ fn built_in(message: &str) -> ApiError {
     ApiError::new(poem::http::StatusCode::CONFLICT, "BuiltInRole", message)
 }
 
-/// The built-in admin role keeps its moniker and `*`, so an administrator cannot lock everyone
-/// out by accident (or a fuzzer by design).
+/// The built-in admin role keeps its moniker and exactly `*`, so an administrator cannot lock
+/// everyone out by accident (or a fuzzer by design), and no one can disarm the administrators
+/// bootstrapped into it later by adding a denial while it has no holders.
 fn guard_admin_role(original: &Role, changed: &Role) -> Result<(), ApiError> {
     if original.moniker != ADMIN_ROLE {
         return Ok(());
@@ -78,8 +79,33 @@ fn guard_admin_role(original: &Role, changed: &Role) -> Result<(), ApiError> {
     if changed.moniker != ADMIN_ROLE {
         return Err(built_in("The built-in admin role cannot be renamed."));
     }
-    if !changed.permissions.iter().any(|p| p == "*") {
-        return Err(built_in("The built-in admin role keeps `*`."));
+    if changed.permissions != ["*"] {
+        return Err(built_in("The built-in admin role holds exactly `*`."));
+    }
+    Ok(())
+}
+
+/// Roles are given to new users, and to bootstrap administrators, by moniker: renaming one into
+/// or out of those names would hand its grants to everyone who signs in next, with no check of
+/// what they are. Those roles keep their monikers.
+fn guard_sign_in_monikers(
+    state: &AppState,
+    original: &Role,
+    changed: &Role,
+) -> Result<(), ApiError> {
+    if original.moniker == changed.moniker {
+        return Ok(());
+    }
+    let given_at_sign_in = |moniker: &str| {
+        moniker == ADMIN_ROLE || state.config.default_roles.iter().any(|r| r == moniker)
+    };
+    for moniker in [&original.moniker, &changed.moniker] {
+        if given_at_sign_in(moniker) {
+            return Err(built_in(&format!(
+                "`{moniker}` is given to users as they first sign in (OPTIMA_DEFAULT_ROLES), so \
+                 no role may be renamed to or from it."
+            )));
+        }
     }
     Ok(())
 }
@@ -110,6 +136,7 @@ impl RoleApi {
         body: JsonBody<CreateRole>,
     ) -> Result<Created201<RoleOut>, ApiError> {
         let caller = self.state.authorize(&auth.0.token, "createRole").await?;
+        let _one_change_at_a_time = self.state.serialize_grant_changes().await?;
         let body = body.0;
         let permissions = validate_grants(
             &self.state,
@@ -171,6 +198,7 @@ impl RoleApi {
         body: JsonBody<UpdateRole>,
     ) -> Result<Ok200<RoleOut>, ApiError> {
         let caller = self.state.authorize(&auth.0.token, "updateRole").await?;
+        let _one_change_at_a_time = self.state.serialize_grant_changes().await?;
         let mut role = self.find(&identifier.0).await?;
         let original = role.clone();
         let body = body.0;
@@ -184,6 +212,7 @@ impl RoleApi {
             role.permissions = validate_grants(&self.state, "permissions", &permissions).await?;
         }
         guard_admin_role(&original, &role)?;
+        guard_sign_in_monikers(&self.state, &original, &role)?;
         Delegation::new(&self.state, &caller)
             .role_change(Some(&original), Some(&role))
             .await?;
@@ -204,6 +233,7 @@ impl RoleApi {
         identifier: Path<String>,
     ) -> Result<Ok200<RoleOut>, ApiError> {
         let caller = self.state.authorize(&auth.0.token, "deleteRole").await?;
+        let _one_change_at_a_time = self.state.serialize_grant_changes().await?;
         let role = self.find(&identifier.0).await?;
         if role.moniker == ADMIN_ROLE {
             return Err(built_in("The built-in admin role cannot be deleted."));
@@ -237,6 +267,7 @@ impl RoleApi {
             .state
             .authorize(&auth.0.token, "addRolePermissions")
             .await?;
+        let _one_change_at_a_time = self.state.serialize_grant_changes().await?;
         let adding = validate_grants(&self.state, "permissions", &body.0.permissions).await?;
         let mut role = self.find(&identifier.0).await?;
         let original = role.clone();
@@ -245,6 +276,7 @@ impl RoleApi {
                 role.permissions.push(g);
             }
         }
+        guard_admin_role(&original, &role)?;
         Delegation::new(&self.state, &caller)
             .role_change(Some(&original), Some(&role))
             .await?;
@@ -269,12 +301,11 @@ impl RoleApi {
             .state
             .authorize(&auth.0.token, "removeRolePermissions")
             .await?;
+        let _one_change_at_a_time = self.state.serialize_grant_changes().await?;
         let mut role = self.find(&identifier.0).await?;
         let original = role.clone();
         role.permissions.retain(|g| !body.0.permissions.contains(g));
-        if role.moniker == ADMIN_ROLE && !role.permissions.iter().any(|p| p == "*") {
-            return Err(built_in("The built-in admin role keeps `*`."));
-        }
+        guard_admin_role(&original, &role)?;
         Delegation::new(&self.state, &caller)
             .role_change(Some(&original), Some(&role))
             .await?;

@@ -116,14 +116,14 @@ impl UserApi {
         body: JsonBody<UpdateMe>,
     ) -> Result<Ok200<UserOut>, ApiError> {
         let caller = self.state.authorize(&auth.0.token, "updateMe").await?;
-        let mut user = caller.user;
-        if let Some(name) = &body.0.name {
-            user.name = name.trim().to_owned();
-        }
-        if let Some(image) = &body.0.image {
-            user.image = Some(image.clone());
-        }
-        let user = self.state.store.update_user(&user).await?;
+        let user = caller.user;
+        let name = body.0.name.as_deref().map_or(user.name.as_str(), str::trim);
+        let image = body.0.image.as_deref().or(user.image.as_deref());
+        let user = self
+            .state
+            .store
+            .update_profile(&user.id, name, image)
+            .await?;
         Ok(ok("updateMe", self.one_out(user).await?))
     }
 
@@ -203,6 +203,12 @@ impl UserApi {
                 "You do not have permission to modify permissions on another user.",
             )?;
         }
+        let changes_grants = body.roles.is_some() || body.permissions.is_some();
+        let _one_change_at_a_time = if changes_grants {
+            Some(self.state.serialize_grant_changes().await?)
+        } else {
+            None
+        };
         let mut user = self.find(&identifier.0).await?;
         let original = user.clone();
         if user.id == caller.user.id && (body.roles.is_some() || body.permissions.is_some()) {
@@ -241,7 +247,14 @@ impl UserApi {
                 .user_change(&original, Some(&user))
                 .await?;
         }
-        let user = self.state.store.update_user(&user).await?;
+        let user = if changes_grants {
+            self.state.store.update_user(&user).await?
+        } else {
+            self.state
+                .store
+                .update_profile(&user.id, &user.name, user.image.as_deref())
+                .await?
+        };
         Ok(ok("updateUser", self.one_out(user).await?))
     }
 
@@ -258,6 +271,7 @@ impl UserApi {
         identifier: Path<String>,
     ) -> Result<Ok200<UserOut>, ApiError> {
         let caller = self.state.authorize(&auth.0.token, "deleteUser").await?;
+        let _one_change_at_a_time = self.state.serialize_grant_changes().await?;
         let user = self.find(&identifier.0).await?;
         if user.id == caller.user.id {
             return Err(ApiError::new(
