@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod integrations;
+pub mod lock_file;
 pub mod rbac_version;
 pub mod routes;
 pub mod state;
