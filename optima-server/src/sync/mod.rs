@@ -229,11 +229,14 @@ impl SyncLocks {
     }
 }
 
-/// A stable number per kind for PostgreSQL's advisory locks.
-fn lock_key(kind: &str) -> i64 {
-    kind.bytes().fold(0x0971_5e00_i64, |h, b| {
+/// A stable number per kind for PostgreSQL's advisory locks. The lock is the pair (this,
+/// a hash of the current schema): advisory locks are per database, and deployments (or tests)
+/// that share a database in separate schemas must not block each other's syncs.
+fn lock_key(kind: &str) -> i32 {
+    let h = kind.bytes().fold(0x0971_5e00_i64, |h, b| {
         h.wrapping_mul(31).wrapping_add(b as i64)
-    })
+    });
+    (h ^ (h >> 32)) as i32
 }
 
 /// The right to run one kind of sync, in this process and across processes. Release it with
@@ -244,14 +247,14 @@ pub struct KindLock {
     slot: Arc<KindSlot>,
     _local: tokio::sync::OwnedMutexGuard<()>,
     _file: Option<FileLock>,
-    advisory: Option<(i64, PoolConnection<Any>)>,
+    advisory: Option<(i32, PoolConnection<Any>)>,
 }
 
 impl KindLock {
     /// Lets go of the lock.
     pub async fn release(mut self) {
         if let Some((key, mut conn)) = self.advisory.take() {
-            let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+            let unlocked = sqlx::query("SELECT pg_advisory_unlock($1, hashtext(current_schema()))")
                 .bind(key)
                 .execute(&mut *conn)
                 .await
@@ -335,17 +338,18 @@ pub async fn lock_kind(
             .bind(application_name(kind))
             .execute(&mut *conn)
             .await?;
-        let mut locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-            .bind(key)
-            .fetch_one(&mut *conn)
-            .await?;
+        let mut locked: bool =
+            sqlx::query_scalar("SELECT pg_try_advisory_lock($1, hashtext(current_schema()))")
+                .bind(key)
+                .fetch_one(&mut *conn)
+                .await?;
         if !locked && when_busy == WhenBusy::Wait {
             let running = RunningSync {
                 kind,
                 holder: advisory_holder(&mut conn, key).await,
             };
             tracing::info!(%running, "waiting for it to finish");
-            sqlx::query("SELECT pg_advisory_lock($1)")
+            sqlx::query("SELECT pg_advisory_lock($1, hashtext(current_schema()))")
                 .bind(key)
                 .execute(&mut *conn)
                 .await?;
@@ -381,19 +385,19 @@ fn application_name(kind: &str) -> String {
     catalog::truncate(name, 63)
 }
 
-/// Who holds the advisory lock `key`: the holding session's name and address, and when it
+/// Who holds the advisory lock (`key`, this schema): the holding session's name and address, and when it
 /// took the lock (its last statement, as a holder runs nothing else on that session).
-async fn advisory_holder(conn: &mut PoolConnection<Any>, key: i64) -> Option<LockHolder> {
+async fn advisory_holder(conn: &mut PoolConnection<Any>, key: i32) -> Option<LockHolder> {
     let row = sqlx::query(
         "SELECT a.application_name AS name, COALESCE(host(a.client_addr), 'local') AS addr, \
          to_char(a.query_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS since \
          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
-         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 \
          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
-         AND l.classid::bigint = $1 AND l.objid::bigint = $2 LIMIT 1",
+         AND l.classid::bigint = $1 \
+         AND l.objid::bigint = (hashtext(current_schema())::bigint & 4294967295) LIMIT 1",
     )
-    .bind((key >> 32) & 0xffff_ffff)
-    .bind(key & 0xffff_ffff)
+    .bind(i64::from(key) & 0xffff_ffff)
     .fetch_optional(&mut **conn)
     .await
     .ok()??;
