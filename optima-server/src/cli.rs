@@ -51,6 +51,10 @@ enum Command {
         /// finds records deleted at the vendor)
         #[arg(long)]
         incremental: bool,
+        /// If another process is running the same sync, wait for it to finish and then run
+        /// (without it, say who is running it and exit with an error)
+        #[arg(long)]
+        wait: bool,
     },
     /// Manage the vault's keys
     Vault {
@@ -101,7 +105,10 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let config = settings.resolve()?;
     init_logging(&config);
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config).await,
+        Command::Serve => {
+            crate::lock_file::set_process_role("optima-server serve");
+            serve(config).await
+        }
         Command::Migrate => {
             build_state(config).await?;
             eprintln!("migrations applied");
@@ -114,15 +121,34 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
         Command::Sync {
             target,
             incremental,
+            wait,
         } => {
+            crate::lock_file::set_process_role("optima-server sync");
             let state = build_state(config).await?;
             let mode = if incremental {
                 crate::sync::SyncMode::Incremental
             } else {
                 crate::sync::SyncMode::Full
             };
-            let reports =
-                crate::sync::run_target(&state, target, mode, &ProgressBars::default()).await?;
+            let when_busy = if wait {
+                crate::sync::WhenBusy::Wait
+            } else {
+                crate::sync::WhenBusy::Fail
+            };
+            let reports = crate::sync::run_target_with(
+                &state,
+                target,
+                mode,
+                &ProgressBars::default(),
+                when_busy,
+            )
+            .await
+            .map_err(|e| match e {
+                crate::sync::SyncError::Busy(running) => {
+                    format!("{running}; run again with --wait to wait for it to finish").into()
+                }
+                other => Box::<dyn std::error::Error>::from(other),
+            })?;
             if reports.is_empty() {
                 eprintln!("nothing to sync: no vendor is configured");
             }

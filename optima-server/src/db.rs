@@ -1,11 +1,14 @@
 //! The database: one pool over SQLite or PostgreSQL (through sqlx's `Any` driver, so every
 //! query is written once), and the migrations, applied at start.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+
+use crate::lock_file::FileLock;
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,17 +71,26 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 /// replicas starting together.
 const MIGRATION_LOCK: i64 = 0x0971_3a00;
 
+/// How long an SQLite connection waits for another's write lock before giving up.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 30_000;
+
 /// The connection pool and which backend it talks to.
 #[derive(Debug, Clone)]
 pub struct Db {
-    /// The pool.
+    /// The pool, for reads and single-statement writes.
     pub pool: AnyPool,
     /// The backend.
     pub backend: Backend,
+    /// Where write transactions run: on SQLite a pool of one connection, so this process's
+    /// writers queue in order instead of polling SQLite's lock; on PostgreSQL, `pool`.
+    writer: AnyPool,
+    /// The SQLite database file (none in memory and on PostgreSQL): its lock files sit beside it.
+    sqlite_file: Option<PathBuf>,
 }
 
 impl Db {
-    /// Connects (creating the SQLite file and its directory if needed).
+    /// Connects (creating the SQLite file and its directory if needed, both private to the
+    /// owner).
     pub async fn connect(url: &str) -> Result<Db, DbError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -88,54 +100,88 @@ impl Db {
         } else {
             return Err(DbError::UnsupportedUrl(redact_url(url)));
         };
-        if backend == Backend::Sqlite
-            && let Some(dir) = sqlite_dir(url)
-        {
-            std::fs::create_dir_all(&dir).map_err(|source| DbError::DataDir {
-                path: dir.clone(),
-                source,
-            })?;
+        let sqlite_file = match backend {
+            Backend::Sqlite => sqlite_file(url),
+            Backend::Postgres => None,
+        };
+        if let Some(file) = &sqlite_file {
+            create_private_file(file)?;
         }
         // An in-memory SQLite database lives and dies with its connection: keep exactly one.
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let in_memory = backend == Backend::Sqlite && sqlite_file.is_none();
         let max_connections = match backend {
             Backend::Sqlite if in_memory => 1,
             Backend::Sqlite => 8,
             Backend::Postgres => 16,
         };
-        let mut options = AnyPoolOptions::new();
-        if in_memory {
-            options = options
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None);
-        }
-        let pool = options
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // Per connection: cascades need foreign keys on; writers wait rather
-                        // than fail while another holds the write lock.
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                    }
-                    Ok(())
-                })
-            })
+        let pool = pool_options(backend, max_connections, in_memory)
             .connect(url)
             .await?;
+        let writer = if backend == Backend::Sqlite && !in_memory {
+            // Writers wait their turn here, in order; the acquire timeout is the longest a
+            // write request queues behind others in this process.
+            pool_options(backend, 1, false)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect(url)
+                .await?
+        } else {
+            pool.clone()
+        };
+        let db = Db {
+            pool,
+            backend,
+            writer,
+            sqlite_file,
+        };
         if backend == Backend::Sqlite && !in_memory {
-            pool.execute("PRAGMA journal_mode = WAL").await?;
+            // Switching to WAL takes an exclusive lock that SQLite's busy timeout does not wait
+            // for: a second process starting at the same moment would fail. Take turns.
+            let _turn = db.process_lock("migrate", true).await?;
+            db.pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        Ok(Db { pool, backend })
+        Ok(db)
     }
 
-    /// Applies every migration not yet applied. Replicas starting together on PostgreSQL take
-    /// turns through an advisory lock.
+    /// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE` on the writer connection:
+    /// the write lock is taken up front, where the busy timeout applies, rather than on the
+    /// first write after a read, where SQLite fails at once (`database is locked`) instead of
+    /// waiting. Use it for every transaction that writes.
+    pub async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.writer.begin().await,
+        }
+    }
+
+    /// The lock file named `name` beside the SQLite database (none in memory or on PostgreSQL).
+    pub fn lock_file_path(&self, name: &str) -> Option<PathBuf> {
+        let file = self.sqlite_file.as_ref()?;
+        let mut lock = file.as_os_str().to_owned();
+        lock.push(format!(".{name}.lock"));
+        Some(PathBuf::from(lock))
+    }
+
+    /// Takes the process-spanning file lock `name` on SQLite, waiting for it when `wait`;
+    /// `Ok(None)` when there is nothing to lock (memory, PostgreSQL) or, not waiting, someone
+    /// else holds it (see [`Db::lock_file_path`] and [`crate::lock_file`]).
+    async fn process_lock(&self, name: &str, wait: bool) -> Result<Option<FileLock>, DbError> {
+        let Some(path) = self.lock_file_path(name) else {
+            return Ok(None);
+        };
+        let io = |source| DbError::DataDir {
+            path: path.display().to_string(),
+            source,
+        };
+        Ok(FileLock::acquire(path.clone(), wait)
+            .await
+            .map_err(io)?
+            .ok())
+    }
+
+    /// Applies every migration not yet applied. Processes starting together take turns: through
+    /// an advisory lock on PostgreSQL, a lock file beside the database on SQLite.
     pub async fn migrate(&self) -> Result<(), DbError> {
+        let _turn = self.process_lock("migrate", true).await?;
         let mut conn = self.pool.acquire().await?;
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_lock($1)")
@@ -158,7 +204,12 @@ impl Db {
                 if applied.is_some() {
                     continue;
                 }
-                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                let mut tx = match self.backend {
+                    Backend::Sqlite => {
+                        sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?
+                    }
+                    Backend::Postgres => sqlx::Connection::begin(&mut *conn).await?,
+                };
                 tx.execute(*sql).await?;
                 sqlx::query(
                     "INSERT INTO optima_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
@@ -189,18 +240,70 @@ impl Db {
     }
 }
 
-fn sqlite_dir(url: &str) -> Option<String> {
+fn pool_options(backend: Backend, max_connections: u32, in_memory: bool) -> AnyPoolOptions {
+    let mut options = AnyPoolOptions::new();
+    if in_memory {
+        options = options
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None);
+    }
+    options
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // Per connection: cascades need foreign keys on; writers wait rather
+                    // than fail while another process holds the write lock.
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute(&*format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"))
+                        .await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                }
+                Ok(())
+            })
+        })
+}
+
+/// The database file an SQLite URL names, or `None` for an in-memory database.
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        return None;
+    }
     let path = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
+    if path.is_empty() {
         return None;
     }
-    std::path::Path::new(path)
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map(|p| p.display().to_string())
+    Some(PathBuf::from(path))
+}
+
+/// Creates the database file (and its directory) readable by the owner only, before SQLite
+/// opens it: SQLite gives its `-wal` and `-shm` files the database file's mode, so they are
+/// private too. An existing file is left as it is.
+fn create_private_file(file: &Path) -> Result<(), DbError> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| DbError::DataDir { path, source }
+    };
+    if let Some(dir) = file.parent().filter(|p| !p.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(io(dir))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(file).map_err(io(file))?;
+    Ok(())
 }
 
 /// A URL with any password replaced, for messages.
@@ -249,13 +352,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sqlite_directory_is_found() {
+    fn sqlite_file_is_found() {
         assert_eq!(
-            sqlite_dir("sqlite://./data/optima.db?mode=rwc").as_deref(),
-            Some("./data")
+            sqlite_file("sqlite://./data/optima.db?mode=rwc"),
+            Some(PathBuf::from("./data/optima.db"))
         );
-        assert_eq!(sqlite_dir("sqlite::memory:"), None);
-        assert_eq!(sqlite_dir("sqlite://optima.db"), None);
+        assert_eq!(sqlite_file("sqlite:optima.db"), Some("optima.db".into()));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(
+            sqlite_file("sqlite://shared?mode=memory&cache=shared"),
+            None
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod input;
 pub mod integrations;
+pub mod lock_file;
 pub mod rbac_version;
 pub mod routes;
 pub mod state;

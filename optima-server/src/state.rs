@@ -173,18 +173,36 @@ pub fn secret_in_data_dir(data_dir: &Path, name: &str) -> std::io::Result<Secret
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     let secret = STANDARD.encode(bytes);
-    write_private(&path, &secret)?;
+    if !write_private_if_absent(&path, &secret)? {
+        // Another process starting on the same data dir made it first: use theirs.
+        let text = std::fs::read_to_string(&path)?;
+        return Ok(SecretString::from(text.trim().to_owned()));
+    }
     tracing::warn!(path = %path.display(), "generated a new secret and kept it in the data dir");
     Ok(SecretString::from(secret))
 }
 
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+/// Writes `contents` to `path` (owner-only) unless it exists; `false` if it did. The file
+/// appears whole or not at all (written aside, then hard-linked into place), so a process
+/// racing this one never reads it half-written.
+fn write_private_if_absent(path: &Path, contents: &str) -> std::io::Result<bool> {
     use std::io::Write;
+    let tmp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(contents.as_bytes())
+    let written = options.open(&tmp).and_then(|mut f| {
+        f.write_all(contents.as_bytes())?;
+        f.sync_all()
+    });
+    let placed = written.and_then(|()| match std::fs::hard_link(&tmp, path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
+    });
+    let _ = std::fs::remove_file(&tmp);
+    placed
 }
 
 impl AppState {

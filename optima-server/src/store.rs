@@ -187,7 +187,7 @@ impl SqlStore {
     pub async fn revoke_user_sessions(&self, user_id: &str, now_ms: i64) -> Result<()> {
         // One transaction with the version move: a request between the two must not cache the
         // old cut-off under the new version.
-        let mut tx = self.db.pool.begin().await.map_err(store_err)?;
+        let mut tx = self.db.begin().await.map_err(store_err)?;
         sqlx::query("UPDATE users SET sessions_valid_after = $1 WHERE id = $2")
             .bind(now_ms)
             .bind(user_id)
@@ -455,7 +455,7 @@ impl RoleStore for SqlStore {
     async fn create_role(&self, role: NewRole) -> Result<Role> {
         let now = Utc::now();
         let id = new_id();
-        let mut tx = self.db.pool.begin().await.map_err(store_err)?;
+        let mut tx = self.db.begin().await.map_err(store_err)?;
         let inserted = sqlx::query(
             "INSERT INTO roles (id, title, moniker, permissions, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
         )
@@ -508,7 +508,7 @@ impl RoleStore for SqlStore {
     }
 
     async fn update_role(&self, role: &Role) -> Result<Role> {
-        let mut tx = self.db.pool.begin().await.map_err(store_err)?;
+        let mut tx = self.db.begin().await.map_err(store_err)?;
         let updated = sqlx::query(
             "UPDATE roles SET title = $1, moniker = $2, permissions = $3, updated_at = $4 WHERE id = $5",
         )
@@ -550,7 +550,7 @@ impl RoleStore for SqlStore {
         if role.id != id {
             return Ok(None);
         }
-        let mut tx = self.db.pool.begin().await.map_err(store_err)?;
+        let mut tx = self.db.begin().await.map_err(store_err)?;
         // Explicit, not only by cascade: SQLite connections made elsewhere may lack
         // foreign_keys = ON.
         sqlx::query("DELETE FROM user_roles WHERE role_id = $1")
@@ -573,7 +573,7 @@ impl UserStore for SqlStore {
     async fn create_user(&self, user: NewUser) -> Result<User> {
         let now = timestamp(Utc::now());
         let id = new_id();
-        let mut tx = self.db.pool.begin().await.map_err(store_err)?;
+        let mut tx = self.db.begin().await.map_err(store_err)?;
         let inserted = sqlx::query(
             "INSERT INTO users (id, name, email, email_key, login, image, permissions, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, '[]', $7, $7)",
@@ -656,7 +656,7 @@ impl UserStore for SqlStore {
     }
 
     async fn update_user(&self, user: &User) -> Result<User> {
-        let mut tx = self.db.pool.begin().await.map_err(store_err)?;
+        let mut tx = self.db.begin().await.map_err(store_err)?;
         let done = sqlx::query(
             "UPDATE users SET name = $1, image = $2, permissions = $3, updated_at = $4 WHERE id = $5",
         )
@@ -715,7 +715,7 @@ impl UserStore for SqlStore {
         let Some(user) = self.find_user(id).await? else {
             return Ok(None);
         };
-        let mut tx = self.db.pool.begin().await.map_err(store_err)?;
+        let mut tx = self.db.begin().await.map_err(store_err)?;
         for sql in [
             "DELETE FROM user_roles WHERE user_id = $1",
             "DELETE FROM refresh_tokens WHERE user_id = $1",

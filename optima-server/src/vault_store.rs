@@ -404,7 +404,7 @@ impl CredentialTypeStore for SqlStore {
     }
 
     async fn delete_type(&self, id: &str) -> Result<u64> {
-        let mut tx = self.db().pool.begin().await.map_err(store_err)?;
+        let mut tx = self.db().begin().await.map_err(store_err)?;
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM credentials WHERE type_id = $1")
             .bind(id)
             .fetch_one(&mut *tx)
@@ -430,7 +430,7 @@ impl CredentialTypeStore for SqlStore {
 #[async_trait]
 impl CredentialStore for SqlStore {
     async fn create_credential(&self, new: &NewCredential) -> Result<()> {
-        let mut tx = self.db().pool.begin().await.map_err(store_err)?;
+        let mut tx = self.db().begin().await.map_err(store_err)?;
         for c in new.all() {
             if !self
                 .exists(
@@ -531,7 +531,7 @@ impl CredentialStore for SqlStore {
     }
 
     async fn update_credential(&self, credential: &Credential) -> Result<()> {
-        let mut tx = self.db().pool.begin().await.map_err(store_err)?;
+        let mut tx = self.db().begin().await.map_err(store_err)?;
         let done = sqlx::query(
             "UPDATE credentials SET name = $2, notes = $3, updated_at = $4 WHERE id = $1",
         )
@@ -560,7 +560,7 @@ impl CredentialStore for SqlStore {
     }
 
     async fn delete_credential(&self, id: &str) -> Result<u64> {
-        let mut tx = self.db().pool.begin().await.map_err(store_err)?;
+        let mut tx = self.db().begin().await.map_err(store_err)?;
         let count: i64 = sqlx::query_scalar(
             "WITH RECURSIVE tree(id) AS ( \
                  SELECT id FROM credentials WHERE id = $1 \

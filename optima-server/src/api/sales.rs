@@ -492,7 +492,7 @@ impl SalesApi {
             }
             Err(e) => return Err(e.into()),
         };
-        let mut tx = pool.begin().await.map_err(db_err)?;
+        let mut tx = self.state.store.db().begin().await.map_err(db_err)?;
         write_opportunity(&mut tx, &live, existing.as_deref(), &now)
             .await
             .map_err(db_err)?;

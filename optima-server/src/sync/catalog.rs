@@ -142,8 +142,10 @@ impl CatalogRow {
     }
 }
 
-/// Inserts or updates (by `existing` row id) a catalog item. `on_hand` and links are left
-/// alone on update; `deleted_at` is cleared.
+/// Inserts or updates a catalog item, by its ConnectWise id: an upsert, so two writers of the
+/// same item (a sync and a refresh, or two processes) cannot trip over the unique `cw_id`.
+/// `existing` is the row's id when the caller knows it (a new row gets a new id). `on_hand`,
+/// links and `created_at` are left alone on update; `deleted_at` is cleared.
 pub async fn write_catalog_item(
     tx: &mut Transaction<'_, Any>,
     cw_id: i64,
@@ -151,22 +153,21 @@ pub async fn write_catalog_item(
     existing: Option<&str>,
     now: &str,
 ) -> Result<(), sqlx::Error> {
-    let sql = match existing {
-        Some(_) => {
-            "UPDATE catalog_items SET identifier = $2, name = $3, description = $4, customer_description = $5, \
-             internal_notes = $6, manufacturer = $7, manufacturer_cw_id = $8, part_number = $9, vendor_name = $10, \
-             vendor_sku = $11, vendor_cw_id = $12, price = $13, cost = $14, inactive = $15, sales_taxable = $16, \
-             search_key = $17, cw_last_updated = $18, deleted_at = NULL, updated_at = $19 WHERE id = $1"
-        }
-        None => {
-            "INSERT INTO catalog_items (id, identifier, name, description, customer_description, internal_notes, \
-             manufacturer, manufacturer_cw_id, part_number, vendor_name, vendor_sku, vendor_cw_id, price, cost, \
-             inactive, sales_taxable, search_key, cw_last_updated, created_at, updated_at, cw_id, on_hand) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, 0)"
-        }
-    };
+    let sql = "INSERT INTO catalog_items (id, identifier, name, description, customer_description, internal_notes, \
+         manufacturer, manufacturer_cw_id, part_number, vendor_name, vendor_sku, vendor_cw_id, price, cost, \
+         inactive, sales_taxable, search_key, cw_last_updated, created_at, updated_at, cw_id, on_hand) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, 0) \
+         ON CONFLICT (cw_id) DO UPDATE SET identifier = excluded.identifier, name = excluded.name, \
+         description = excluded.description, customer_description = excluded.customer_description, \
+         internal_notes = excluded.internal_notes, manufacturer = excluded.manufacturer, \
+         manufacturer_cw_id = excluded.manufacturer_cw_id, part_number = excluded.part_number, \
+         vendor_name = excluded.vendor_name, vendor_sku = excluded.vendor_sku, \
+         vendor_cw_id = excluded.vendor_cw_id, price = excluded.price, cost = excluded.cost, \
+         inactive = excluded.inactive, sales_taxable = excluded.sales_taxable, \
+         search_key = excluded.search_key, cw_last_updated = excluded.cw_last_updated, \
+         deleted_at = NULL, updated_at = excluded.updated_at";
     let id = existing.map(str::to_owned).unwrap_or_else(new_id);
-    let mut q = sqlx::query(sql)
+    sqlx::query(sql)
         .bind(id)
         .bind(&row.identifier)
         .bind(&row.name)
@@ -185,11 +186,10 @@ pub async fn write_catalog_item(
         .bind(i64::from(row.sales_taxable))
         .bind(&row.search_key)
         .bind(&row.cw_last_updated)
-        .bind(now);
-    if existing.is_none() {
-        q = q.bind(cw_id);
-    }
-    q.execute(&mut **tx).await?;
+        .bind(now)
+        .bind(cw_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

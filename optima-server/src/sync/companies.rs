@@ -76,39 +76,25 @@ impl Source for Companies {
         let identifier = item.identifier.clone().unwrap_or_default();
         let last_updated = Self::last_updated(item).map(crate::db::timestamp);
         let deleted = (item.deleted_flag == Some(true)).then_some(now);
-        match existing {
-            Some(id) => {
-                sqlx::query(
-                    "UPDATE companies SET identifier = $1, name = $2, search_key = $3, cw_last_updated = $4, \
-                     deleted_at = $5, updated_at = $6 WHERE id = $7",
-                )
-                .bind(&identifier)
-                .bind(&name)
-                .bind(search_key(&name, &identifier))
-                .bind(last_updated)
-                .bind(deleted)
-                .bind(now)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-            }
-            None => {
-                sqlx::query(
-                    "INSERT INTO companies (id, cw_id, identifier, name, search_key, cw_last_updated, deleted_at, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-                )
-                .bind(new_id())
-                .bind(item.id)
-                .bind(&identifier)
-                .bind(&name)
-                .bind(search_key(&name, &identifier))
-                .bind(last_updated)
-                .bind(deleted)
-                .bind(now)
-                .execute(&mut **tx)
-                .await?;
-            }
-        }
+        // An upsert on the ConnectWise id: two writers of the same company cannot trip over
+        // the unique `cw_id`; `existing` (when known) keeps the row's id for a new row.
+        sqlx::query(
+            "INSERT INTO companies (id, cw_id, identifier, name, search_key, cw_last_updated, deleted_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+             ON CONFLICT (cw_id) DO UPDATE SET identifier = excluded.identifier, name = excluded.name, \
+             search_key = excluded.search_key, cw_last_updated = excluded.cw_last_updated, \
+             deleted_at = excluded.deleted_at, updated_at = excluded.updated_at",
+        )
+        .bind(existing.map(str::to_owned).unwrap_or_else(new_id))
+        .bind(item.id)
+        .bind(&identifier)
+        .bind(&name)
+        .bind(search_key(&name, &identifier))
+        .bind(last_updated)
+        .bind(deleted)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
         Ok(())
     }
 }

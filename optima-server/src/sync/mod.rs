@@ -19,6 +19,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use futures::stream::BoxStream;
+use sqlx::pool::PoolConnection;
 use sqlx::{Any, Row, Transaction};
 
 pub use catalog::{CatalogItems, CatalogRow, write_catalog_item};
@@ -26,6 +27,7 @@ pub use companies::Companies;
 pub use opportunities::{Opportunities, is_closed, reference_json, write_opportunity};
 
 use crate::db::{Backend, timestamp};
+use crate::lock_file::{FileLock, LockHolder};
 use crate::state::AppState;
 
 /// Full or incremental.
@@ -86,9 +88,9 @@ pub enum SyncError {
     /// The vendor is not configured.
     #[error("{0} is not configured")]
     NotConfigured(&'static str),
-    /// Another replica (or process) is running this sync.
-    #[error("another process is already syncing {0}")]
-    Busy(&'static str),
+    /// Another replica, process or task is running this sync.
+    #[error("{0}")]
+    Busy(RunningSync),
     /// ConnectWise failed.
     #[error("ConnectWise: {0}")]
     ConnectWise(Box<optima_connectwise::Error>),
@@ -180,22 +182,237 @@ struct Existing {
     deleted: bool,
 }
 
-/// One lock per kind of sync within a server: PostgreSQL's advisory lock keeps replicas
-/// apart, this keeps the schedule and an on-demand run in one process apart (on SQLite too).
+/// A sync found its kind already running: which kind, and who runs it since when, when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunningSync {
+    /// The kind of sync (`catalog`).
+    pub kind: &'static str,
+    /// Who holds its lock, as the holder described itself.
+    pub holder: Option<LockHolder>,
+}
+
+impl std::fmt::Display for RunningSync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a {} sync is already running", self.kind)?;
+        match &self.holder {
+            Some(holder) => write!(f, " ({holder})"),
+            None => f.write_str(" (in another process)"),
+        }
+    }
+}
+
+/// What a sync does when another is running the same kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WhenBusy {
+    /// Give up at once with [`SyncError::Busy`].
+    #[default]
+    Fail,
+    /// Wait for the other to finish, then run.
+    Wait,
+}
+
 #[derive(Debug, Default)]
-pub struct SyncLocks(std::sync::Mutex<HashMap<&'static str, Arc<tokio::sync::Mutex<()>>>>);
+struct KindSlot {
+    running: Arc<tokio::sync::Mutex<()>>,
+    holder: std::sync::Mutex<Option<LockHolder>>,
+}
+
+/// One lock per kind of sync within a server, which keeps the schedule and an on-demand run in
+/// one process apart; [`lock_kind`] adds the lock that keeps processes apart.
+#[derive(Debug, Default)]
+pub struct SyncLocks(std::sync::Mutex<HashMap<&'static str, Arc<KindSlot>>>);
 
 impl SyncLocks {
-    fn get(&self, kind: &'static str) -> Arc<tokio::sync::Mutex<()>> {
+    fn get(&self, kind: &'static str) -> Arc<KindSlot> {
         let mut locks = self.0.lock().unwrap_or_else(|e| e.into_inner());
         locks.entry(kind).or_default().clone()
     }
 }
 
-/// A stable number per kind for PostgreSQL's advisory locks.
-fn lock_key(kind: &str) -> i64 {
-    kind.bytes().fold(0x0971_5e00_i64, |h, b| {
+/// A stable number per kind for PostgreSQL's advisory locks. The lock is the pair (this,
+/// a hash of the current schema): advisory locks are per database, and deployments (or tests)
+/// that share a database in separate schemas must not block each other's syncs.
+fn lock_key(kind: &str) -> i32 {
+    let h = kind.bytes().fold(0x0971_5e00_i64, |h, b| {
         h.wrapping_mul(31).wrapping_add(b as i64)
+    });
+    (h ^ (h >> 32)) as i32
+}
+
+/// The right to run one kind of sync, in this process and across processes. Release it with
+/// [`KindLock::release`]; merely dropping it releases too, less tidily on PostgreSQL (the
+/// connection holding the advisory lock is closed rather than reused).
+#[derive(Debug)]
+pub struct KindLock {
+    slot: Arc<KindSlot>,
+    _local: tokio::sync::OwnedMutexGuard<()>,
+    _file: Option<FileLock>,
+    advisory: Option<(i32, PoolConnection<Any>)>,
+}
+
+impl KindLock {
+    /// Lets go of the lock.
+    pub async fn release(mut self) {
+        if let Some((key, mut conn)) = self.advisory.take() {
+            let unlocked = sqlx::query("SELECT pg_advisory_unlock($1, hashtext(current_schema()))")
+                .bind(key)
+                .execute(&mut *conn)
+                .await
+                .and(
+                    sqlx::query("RESET application_name")
+                        .execute(&mut *conn)
+                        .await,
+                );
+            if unlocked.is_err() {
+                conn.close_on_drop();
+            }
+        }
+    }
+}
+
+impl Drop for KindLock {
+    fn drop(&mut self) {
+        *self.slot.holder.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        if let Some((_, conn)) = &mut self.advisory {
+            // Not released by `release` (a failure or cancellation on the way): closing the
+            // session is what frees its advisory lock.
+            conn.close_on_drop();
+        }
+    }
+}
+
+/// Takes the lock for `kind`: the in-process lock, then across processes a lock file beside
+/// the SQLite database or an advisory lock on PostgreSQL. With [`WhenBusy::Fail`] a lock held
+/// elsewhere is [`SyncError::Busy`], naming the holder where it can be known.
+pub async fn lock_kind(
+    state: &AppState,
+    kind: &'static str,
+    when_busy: WhenBusy,
+) -> Result<KindLock, SyncError> {
+    let slot = state.sync_locks.get(kind);
+    let busy = |holder: Option<LockHolder>| SyncError::Busy(RunningSync { kind, holder });
+    let local = match when_busy {
+        WhenBusy::Wait => Some(slot.running.clone().lock_owned().await),
+        WhenBusy::Fail => slot.running.clone().try_lock_owned().ok(),
+    };
+    let local = match local {
+        Some(guard) => guard,
+        None => {
+            let holder = slot
+                .holder
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            return Err(busy(holder));
+        }
+    };
+    let db = state.store.db();
+    let mut file = None;
+    let mut advisory = None;
+    if let Some(path) = db.lock_file_path(&format!("sync-{kind}")) {
+        let io = |e: std::io::Error| {
+            SyncError::Database(sqlx::Error::Io(std::io::Error::new(
+                e.kind(),
+                format!("lock file {}: {e}", path.display()),
+            )))
+        };
+        file = Some(
+            match FileLock::acquire(path.clone(), false).await.map_err(io)? {
+                Ok(lock) => lock,
+                Err(holder) if when_busy == WhenBusy::Wait => {
+                    let running = RunningSync { kind, holder };
+                    tracing::info!(%running, "waiting for it to finish");
+                    FileLock::acquire(path.clone(), true)
+                        .await
+                        .map_err(io)?
+                        .map_err(busy)?
+                }
+                Err(holder) => return Err(busy(holder)),
+            },
+        );
+    } else if db.backend == Backend::Postgres {
+        let key = lock_key(kind);
+        let mut conn = db.pool.acquire().await?;
+        // The holder's session names it, so that a process finding the lock taken can say who.
+        sqlx::query("SELECT set_config('application_name', $1, false)")
+            .bind(application_name(kind))
+            .execute(&mut *conn)
+            .await?;
+        let mut locked: bool =
+            sqlx::query_scalar("SELECT pg_try_advisory_lock($1, hashtext(current_schema()))")
+                .bind(key)
+                .fetch_one(&mut *conn)
+                .await?;
+        if !locked && when_busy == WhenBusy::Wait {
+            let running = RunningSync {
+                kind,
+                holder: advisory_holder(&mut conn, key).await,
+            };
+            tracing::info!(%running, "waiting for it to finish");
+            sqlx::query("SELECT pg_advisory_lock($1, hashtext(current_schema()))")
+                .bind(key)
+                .execute(&mut *conn)
+                .await?;
+            locked = true;
+        }
+        if !locked {
+            let _ = sqlx::query("RESET application_name")
+                .execute(&mut *conn)
+                .await;
+            return Err(busy(advisory_holder(&mut conn, key).await));
+        }
+        advisory = Some((key, conn));
+    }
+    *slot.holder.lock().unwrap_or_else(|e| e.into_inner()) = Some(LockHolder {
+        since: Utc::now(),
+        who: crate::lock_file::this_process(),
+    });
+    Ok(KindLock {
+        slot,
+        _local: local,
+        _file: file,
+        advisory,
+    })
+}
+
+/// What a PostgreSQL session holding a sync's lock calls itself (at most 63 bytes are kept).
+fn application_name(kind: &str) -> String {
+    let mut name = format!("optima {kind} sync, pid {}", std::process::id());
+    if let Ok(host) = whoami::fallible::hostname() {
+        name.push_str(" on ");
+        name.push_str(&host);
+    }
+    catalog::truncate(name, 63)
+}
+
+/// Who holds the advisory lock (`key`, this schema): the holding session's name and address, and when it
+/// took the lock (its last statement, as a holder runs nothing else on that session).
+async fn advisory_holder(conn: &mut PoolConnection<Any>, key: i32) -> Option<LockHolder> {
+    let row = sqlx::query(
+        "SELECT a.application_name AS name, COALESCE(host(a.client_addr), 'local') AS addr, \
+         to_char(a.query_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS since \
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 \
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+         AND l.classid::bigint = $1 \
+         AND l.objid::bigint = (hashtext(current_schema())::bigint & 4294967295) LIMIT 1",
+    )
+    .bind(i64::from(key) & 0xffff_ffff)
+    .fetch_optional(&mut **conn)
+    .await
+    .ok()??;
+    let name: String = row.try_get("name").ok()?;
+    let addr: String = row.try_get("addr").ok()?;
+    let since: String = row.try_get("since").ok()?;
+    Some(LockHolder {
+        since: DateTime::parse_from_rfc3339(&since)
+            .ok()?
+            .with_timezone(&Utc),
+        who: if name.is_empty() {
+            format!("a session from {addr}")
+        } else {
+            format!("{name} (from {addr})")
+        },
     })
 }
 
@@ -206,28 +423,20 @@ pub async fn run<S: Source>(
     mode: SyncMode,
     progress: &dyn Progress,
 ) -> Result<SyncReport, SyncError> {
-    let local = state.sync_locks.get(S::KIND);
-    let _local = local.try_lock().map_err(|_| SyncError::Busy(S::KIND))?;
-    let db = state.store.db();
-    let mut lock_conn = None;
-    if db.backend == Backend::Postgres {
-        let mut conn = db.pool.acquire().await?;
-        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-            .bind(lock_key(S::KIND))
-            .fetch_one(&mut *conn)
-            .await?;
-        if !locked {
-            return Err(SyncError::Busy(S::KIND));
-        }
-        lock_conn = Some(conn);
-    }
+    run_with(state, source, mode, progress, WhenBusy::Fail).await
+}
+
+/// [`run`], waiting for a running sync of the same kind when `when_busy` says so.
+pub async fn run_with<S: Source>(
+    state: &AppState,
+    source: &S,
+    mode: SyncMode,
+    progress: &dyn Progress,
+    when_busy: WhenBusy,
+) -> Result<SyncReport, SyncError> {
+    let lock = lock_kind(state, S::KIND, when_busy).await?;
     let result = run_locked(state, source, mode, progress).await;
-    if let Some(mut conn) = lock_conn {
-        let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
-            .bind(lock_key(S::KIND))
-            .execute(&mut *conn)
-            .await;
-    }
+    lock.release().await;
     result
 }
 
@@ -329,7 +538,7 @@ async fn run_locked<S: Source>(
             .map(|(id, _)| *id)
             .collect();
         for chunk in gone.chunks(BATCH) {
-            let mut tx = pool.begin().await?;
+            let mut tx = state.store.db().begin().await?;
             for vendor_id in chunk {
                 sqlx::query(&format!(
                     "UPDATE {} SET deleted_at = $1, updated_at = $1 WHERE cw_id = $2",
@@ -380,7 +589,7 @@ async fn write_batch<S: Source>(
     if batch.is_empty() {
         return Ok(());
     }
-    let mut tx = state.store.db().pool.begin().await?;
+    let mut tx = state.store.db().begin().await?;
     for (item, existing) in batch.iter() {
         S::write(&mut tx, item, existing.as_deref(), now).await?;
     }
@@ -405,65 +614,118 @@ pub enum SyncTarget {
 }
 
 /// Runs the syncs a target names, in order, stopping at the first failure. Kinds whose vendor
-/// is not configured are skipped by `All` and refused when named.
+/// is not configured are skipped by `All` and refused when named. A kind already syncing
+/// elsewhere is [`SyncError::Busy`].
 pub async fn run_target(
     state: &AppState,
     target: SyncTarget,
     mode: SyncMode,
     progress: &dyn Progress,
 ) -> Result<Vec<SyncReport>, SyncError> {
+    run_target_with(state, target, mode, progress, WhenBusy::Fail).await
+}
+
+/// [`run_target`], waiting for running syncs of the same kinds when `when_busy` says so.
+pub async fn run_target_with(
+    state: &AppState,
+    target: SyncTarget,
+    mode: SyncMode,
+    progress: &dyn Progress,
+    when_busy: WhenBusy,
+) -> Result<Vec<SyncReport>, SyncError> {
     let cw = state.integrations.connectwise.is_some();
+    let kinds: Vec<Kind> = match target {
+        SyncTarget::Companies | SyncTarget::Catalog | SyncTarget::Opportunities if !cw => {
+            return Err(SyncError::NotConfigured("ConnectWise"));
+        }
+        SyncTarget::Companies => vec![Kind::Companies],
+        SyncTarget::Catalog => vec![Kind::Catalog],
+        SyncTarget::Opportunities => vec![Kind::Opportunities],
+        SyncTarget::UnifiSites => vec![Kind::UnifiSites],
+        SyncTarget::All => configured_kinds(state),
+    };
     let mut reports = Vec::new();
-    match target {
-        SyncTarget::Companies => {
-            if !cw {
-                return Err(SyncError::NotConfigured("ConnectWise"));
-            }
-            reports.push(run(state, &Companies, mode, progress).await?);
-        }
-        SyncTarget::Catalog => {
-            if !cw {
-                return Err(SyncError::NotConfigured("ConnectWise"));
-            }
-            reports.push(run(state, &CatalogItems, mode, progress).await?);
-        }
-        SyncTarget::Opportunities => {
-            if !cw {
-                return Err(SyncError::NotConfigured("ConnectWise"));
-            }
-            reports.push(run(state, &Opportunities, mode, progress).await?);
-        }
-        SyncTarget::UnifiSites => {
-            reports.push(unifi_sites_report(state, progress).await?);
-        }
-        SyncTarget::All => {
-            if cw {
-                reports.push(run(state, &Companies, mode, progress).await?);
-                reports.push(run(state, &CatalogItems, mode, progress).await?);
-                reports.push(run(state, &Opportunities, mode, progress).await?);
-            }
-            if state.integrations.unifi.is_some() {
-                reports.push(unifi_sites_report(state, progress).await?);
-            }
-        }
+    for kind in kinds {
+        reports.push(run_kind(state, kind, mode, progress, when_busy).await?);
     }
     Ok(reports)
+}
+
+/// One kind of sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Companies,
+    Catalog,
+    Opportunities,
+    UnifiSites,
+}
+
+/// The kinds `all` runs: those whose vendor is configured.
+fn configured_kinds(state: &AppState) -> Vec<Kind> {
+    let mut kinds = Vec::new();
+    if state.integrations.connectwise.is_some() {
+        kinds.extend([Kind::Companies, Kind::Catalog, Kind::Opportunities]);
+    }
+    if state.integrations.unifi.is_some() {
+        kinds.push(Kind::UnifiSites);
+    }
+    kinds
+}
+
+async fn run_kind(
+    state: &AppState,
+    kind: Kind,
+    mode: SyncMode,
+    progress: &dyn Progress,
+    when_busy: WhenBusy,
+) -> Result<SyncReport, SyncError> {
+    match kind {
+        Kind::Companies => run_with(state, &Companies, mode, progress, when_busy).await,
+        Kind::Catalog => run_with(state, &CatalogItems, mode, progress, when_busy).await,
+        Kind::Opportunities => run_with(state, &Opportunities, mode, progress, when_busy).await,
+        Kind::UnifiSites => unifi_sites_report(state, progress, when_busy).await,
+    }
 }
 
 /// Syncs UniFi sites (always in full: a controller has few), reporting progress.
 async fn unifi_sites_report(
     state: &AppState,
     progress: &dyn Progress,
+    when_busy: WhenBusy,
 ) -> Result<SyncReport, SyncError> {
     progress.begin(unifi_sites::UNIFI_SITES_KIND, None);
-    let outcome = unifi_sites::sync_unifi_sites(state).await?;
+    let outcome = unifi_sites::sync_unifi_sites_with(state, when_busy).await?;
     progress.advance(outcome.report.fetched);
     progress.end(&outcome.report);
     Ok(outcome.report)
 }
 
-/// Runs `all` every `interval`: the first run and every 24th after it full, the others
-/// incremental. A replica that finds another syncing skips its turn.
+/// One scheduled run: every configured kind in turn. A kind another process (or an on-demand
+/// run) is syncing is logged and left to it, and a kind that fails is logged; neither stops
+/// the kinds after it. Returns each kind's outcome, in order.
+pub async fn run_scheduled(state: &AppState, mode: SyncMode) -> Vec<Result<SyncReport, SyncError>> {
+    let mut outcomes = Vec::new();
+    for kind in configured_kinds(state) {
+        let outcome = run_kind(state, kind, mode, &Quiet, WhenBusy::Fail).await;
+        match &outcome {
+            Ok(_) => {}
+            Err(SyncError::Busy(running)) => {
+                let holder = running.holder.as_ref().map(ToString::to_string);
+                tracing::info!(
+                    kind = running.kind,
+                    holder,
+                    "scheduled sync skipped this kind: it is already running elsewhere"
+                );
+            }
+            Err(e) => tracing::warn!(kind = ?kind, error = %e, "scheduled sync failed"),
+        }
+        outcomes.push(outcome);
+    }
+    outcomes
+}
+
+/// Runs every configured kind every `interval`: the first run and every 24th after it full,
+/// the others incremental (see [`run_scheduled`]).
 pub async fn schedule(state: Arc<AppState>, interval: Duration) {
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -476,12 +738,6 @@ pub async fn schedule(state: Arc<AppState>, interval: Duration) {
             SyncMode::Incremental
         };
         run_number += 1;
-        match run_target(&state, SyncTarget::All, mode, &Quiet).await {
-            Ok(_) => {}
-            Err(SyncError::Busy(kind)) => {
-                tracing::info!(kind, "another replica is syncing; skipped")
-            }
-            Err(e) => tracing::warn!(error = %e, "scheduled sync failed"),
-        }
+        run_scheduled(&state, mode).await;
     }
 }

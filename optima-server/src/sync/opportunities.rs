@@ -51,7 +51,8 @@ pub fn is_closed(o: &Opportunity) -> bool {
         .unwrap_or(false)
 }
 
-/// Inserts or updates (by `existing` row id) an opportunity; `deleted_at` is cleared.
+/// Inserts or updates an opportunity by its ConnectWise id; `existing` is the row's id when
+/// the caller knows it (a new row gets a new id).
 pub async fn write_opportunity(
     tx: &mut Transaction<'_, Any>,
     o: &Opportunity,
@@ -62,31 +63,36 @@ pub async fn write_opportunity(
         return Ok(());
     };
     let name = o.name.clone().unwrap_or_default();
-    let sql = match existing {
-        Some(_) => {
-            "UPDATE opportunities SET name = $2, notes = $3, type_ref = $4, stage_ref = $5, status_ref = $6, \
-             priority_ref = $7, rating_ref = $8, source = $9, campaign_ref = $10, primary_sales_rep = $11, \
-             secondary_sales_rep = $12, company_ref = $13, contact_ref = $14, site_ref = $15, customer_po = $16, \
-             total_sales_tax = $17, location_ref = $18, department_ref = $19, expected_close_date = $20, \
-             pipeline_change_date = $21, date_became_lead = $22, closed_date = $23, closed_flag = $24, \
-             closed_by = $25, cw_company_id = $26, search_key = $27, cw_last_updated = $28, deleted_at = NULL, \
-             updated_at = $29 WHERE id = $1"
-        }
-        None => {
-            "INSERT INTO opportunities (id, name, notes, type_ref, stage_ref, status_ref, priority_ref, rating_ref, \
-             source, campaign_ref, primary_sales_rep, secondary_sales_rep, company_ref, contact_ref, site_ref, \
-             customer_po, total_sales_tax, location_ref, department_ref, expected_close_date, pipeline_change_date, \
-             date_became_lead, closed_date, closed_flag, closed_by, cw_company_id, search_key, cw_last_updated, \
-             created_at, updated_at, cw_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-             $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $29, $30)"
-        }
-    };
+    // An upsert on the ConnectWise id: two writers of the same opportunity (a sync and a
+    // refresh, or two processes) cannot trip over the unique `cw_id`. `deleted_at` is cleared.
+    let sql = "INSERT INTO opportunities (id, name, notes, type_ref, stage_ref, status_ref, priority_ref, rating_ref, \
+         source, campaign_ref, primary_sales_rep, secondary_sales_rep, company_ref, contact_ref, site_ref, \
+         customer_po, total_sales_tax, location_ref, department_ref, expected_close_date, pipeline_change_date, \
+         date_became_lead, closed_date, closed_flag, closed_by, cw_company_id, search_key, cw_last_updated, \
+         created_at, updated_at, cw_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $29, $30) \
+         ON CONFLICT (cw_id) DO UPDATE SET name = excluded.name, notes = excluded.notes, \
+         type_ref = excluded.type_ref, stage_ref = excluded.stage_ref, \
+         status_ref = excluded.status_ref, priority_ref = excluded.priority_ref, \
+         rating_ref = excluded.rating_ref, source = excluded.source, \
+         campaign_ref = excluded.campaign_ref, primary_sales_rep = excluded.primary_sales_rep, \
+         secondary_sales_rep = excluded.secondary_sales_rep, company_ref = excluded.company_ref, \
+         contact_ref = excluded.contact_ref, site_ref = excluded.site_ref, \
+         customer_po = excluded.customer_po, total_sales_tax = excluded.total_sales_tax, \
+         location_ref = excluded.location_ref, department_ref = excluded.department_ref, \
+         expected_close_date = excluded.expected_close_date, \
+         pipeline_change_date = excluded.pipeline_change_date, \
+         date_became_lead = excluded.date_became_lead, closed_date = excluded.closed_date, \
+         closed_flag = excluded.closed_flag, closed_by = excluded.closed_by, \
+         cw_company_id = excluded.cw_company_id, search_key = excluded.search_key, \
+         cw_last_updated = excluded.cw_last_updated, updated_at = excluded.updated_at, \
+         deleted_at = NULL";
     // Some codebases send a location id rather than a location reference.
     let location = reference_json(&o.location).or_else(|| {
         o.location_id
             .map(|id| serde_json::json!({"id": id, "name": null}).to_string())
     });
-    let mut q = sqlx::query(sql)
+    sqlx::query(sql)
         .bind(existing.map(str::to_owned).unwrap_or_else(new_id))
         .bind(&name)
         .bind(o.notes.clone().filter(|n| !n.is_empty()))
@@ -118,11 +124,10 @@ pub async fn write_opportunity(
             super::catalog::MAX_SEARCH_KEY,
         ))
         .bind(o.info.as_ref().and_then(|i| i.last_updated).map(timestamp))
-        .bind(now);
-    if existing.is_none() {
-        q = q.bind(cw_id);
-    }
-    q.execute(&mut **tx).await?;
+        .bind(now)
+        .bind(cw_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use optima_core::store::new_id;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{SyncError, SyncReport};
+use super::{SyncError, SyncReport, WhenBusy};
 use crate::db::{Db, timestamp};
 use crate::state::AppState;
 
@@ -189,17 +189,31 @@ pub struct SiteSync {
 }
 
 /// Copies the controller's sites into `unifi_sites`: new sites get a record, renamed sites
-/// are renamed. One sync at a time per process.
+/// are renamed. One sync at a time, across processes too; a second is [`SyncError::Busy`].
 pub async fn sync_unifi_sites(state: &AppState) -> Result<SiteSync, SyncError> {
+    sync_unifi_sites_with(state, WhenBusy::Fail).await
+}
+
+/// [`sync_unifi_sites`], waiting for a running site sync when `when_busy` says so.
+pub async fn sync_unifi_sites_with(
+    state: &AppState,
+    when_busy: WhenBusy,
+) -> Result<SiteSync, SyncError> {
+    if state.integrations.unifi.is_none() {
+        return Err(SyncError::NotConfigured("UniFi"));
+    }
+    let lock = super::lock_kind(state, UNIFI_SITES_KIND, when_busy).await?;
+    let result = sync_locked(state).await;
+    lock.release().await;
+    result
+}
+
+async fn sync_locked(state: &AppState) -> Result<SiteSync, SyncError> {
     let unifi = state
         .integrations
         .unifi
         .as_ref()
         .ok_or(SyncError::NotConfigured("UniFi"))?;
-    let lock = state.sync_locks.get(UNIFI_SITES_KIND);
-    let _held = lock
-        .try_lock()
-        .map_err(|_| SyncError::Busy(UNIFI_SITES_KIND))?;
     let started = Instant::now();
     let sites = unifi.sites().list().await?;
     let db = state.store.db();
