@@ -687,7 +687,7 @@ impl UserStore for SqlStore {
     }
 
     async fn update_profile(&self, id: &str, name: &str, image: Option<&str>) -> Result<User> {
-        let mut tx = self.db.pool.begin().await.map_err(store_err)?;
+        let mut tx = self.db.begin().await.map_err(store_err)?;
         let done =
             sqlx::query("UPDATE users SET name = $1, image = $2, updated_at = $3 WHERE id = $4")
                 .bind(name)

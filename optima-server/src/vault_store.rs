@@ -305,14 +305,7 @@ impl CredentialTypeStore for SqlStore {
         rewrite: &RewriteFn<'_>,
     ) -> Result<RewriteCounts> {
         let sqlite = self.db().backend == Backend::Sqlite;
-        let mut tx = self.db().pool.begin().await.map_err(store_err)?;
-        if sqlite {
-            // Clear text replaced by sealed text must not linger in freed space of the file.
-            sqlx::query("PRAGMA secure_delete = ON")
-                .execute(&mut *tx)
-                .await
-                .map_err(store_err)?;
-        }
+        let mut tx = self.db().begin().await.map_err(store_err)?;
         // Lock the type's row and check it is still the one the change was decided on.
         let lock = match self.db().backend {
             Backend::Postgres => " FOR UPDATE",
