@@ -147,6 +147,40 @@ impl SqlStore {
         }
     }
 
+    /// Reads `credential`'s type inside `tx` (on PostgreSQL locking it against an edit until
+    /// commit; on SQLite the one writer already holds the file) and checks the credential's
+    /// values are stored as it says. A value sealed, or left plain, against the type as it was
+    /// before a concurrent edit is refused rather than stored in the wrong shape.
+    async fn check_shape(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        credential: &Credential,
+    ) -> Result<()> {
+        let lock = match self.db().backend {
+            Backend::Postgres => " FOR SHARE",
+            Backend::Sqlite => "",
+        };
+        let row = sqlx::query(&format!(
+            "SELECT {TYPE_COLUMNS} FROM credential_types WHERE id = $1{lock}"
+        ))
+        .bind(&credential.type_id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(store_err)?
+        .ok_or_else(|| Error::NotFound {
+            kind: "credential type",
+            id: credential.type_id.clone(),
+        })?;
+        if type_from_row(&row)?.stores_as_defined(credential) {
+            Ok(())
+        } else {
+            Err(Error::ChangedMeanwhile {
+                kind: "credential type",
+                id: credential.type_id.clone(),
+            })
+        }
+    }
+
     /// [`Self::with_fields`] on a connection from the pool.
     async fn with_pooled_fields(&self, credentials: Vec<Credential>) -> Result<Vec<Credential>> {
         let mut conn = self.db().pool.acquire().await.map_err(store_err)?;
@@ -425,19 +459,7 @@ impl CredentialStore for SqlStore {
     async fn create_credential(&self, new: &NewCredential) -> Result<()> {
         let mut tx = self.db().begin().await.map_err(store_err)?;
         for c in new.all() {
-            if !self
-                .exists(
-                    &mut tx,
-                    "SELECT id FROM credential_types WHERE id = $1",
-                    &c.type_id,
-                )
-                .await?
-            {
-                return Err(Error::NotFound {
-                    kind: "credential type",
-                    id: c.type_id.clone(),
-                });
-            }
+            self.check_shape(&mut tx, c).await?;
             if let Some(parent) = &c.sub_credential_of_id
                 && !new.all().any(|o| &o.id == parent)
                 && !self
@@ -525,6 +547,7 @@ impl CredentialStore for SqlStore {
 
     async fn update_credential(&self, credential: &Credential) -> Result<()> {
         let mut tx = self.db().begin().await.map_err(store_err)?;
+        self.check_shape(&mut tx, credential).await?;
         let done = sqlx::query(
             "UPDATE credentials SET name = $2, notes = $3, updated_at = $4 WHERE id = $1",
         )

@@ -68,7 +68,7 @@ async fn a_scope_change_needs_both_scopes() {
             "PATCH",
             &format!("/credential-type/{type_id}"),
             &token,
-            Some(json!({"permissionScope": "credential.fetch"})),
+            Some(json!({"permissionScope": "vpn.open"})),
         )
         .await;
         assert_eq!(status, 403, "{name}: {body}");
@@ -79,6 +79,21 @@ async fn a_scope_change_needs_both_scopes() {
         );
         let (status, _) = reveal(&env, &token, id, "password").await;
         assert_eq!(status, 403, "{name}: the scope still guards the value");
+
+        // Nor can a scope be one of Optima's own nodes, which everyone may hold.
+        let (status, body) = call(
+            &env.server,
+            "PATCH",
+            &format!("/credential-type/{type_id}"),
+            &env.admin,
+            Some(json!({"permissionScope": "credential.fetch"})),
+        )
+        .await;
+        assert_eq!(status, 400, "{name}: {body}");
+        assert_eq!(
+            body["errors"][0]["path"],
+            json!(["body", "permissionScope"])
+        );
 
         // Toward a scope the caller lacks is refused too, and holding both is enough.
         let (status, body) = call(
@@ -343,5 +358,48 @@ async fn removing_a_field_that_holds_values_needs_a_confirmation() {
                 .await
                 .unwrap();
         assert_eq!(subs, 0, "{name}");
+    }
+}
+
+/// A credential sealed against the type as it was before an edit (a value left in clear in a
+/// field since turned secure) is refused by the store, and the raw fields route never shows
+/// such a value.
+#[tokio::test]
+async fn values_shaped_for_an_older_type_are_refused() {
+    for (name, env) in envs("values_shaped_for_an_older_type_are_refused").await {
+        let type_id = create_type(&env, "VPN", "vpn.credentials").await;
+        let created = create_credential(&env, &type_id, "Edge", "pw").await;
+        let id = created["id"].as_str().unwrap();
+        let store = &env.server.state.store;
+        let mut stale = store.get_credential(id).await.unwrap().unwrap();
+        let (status, body) = call(
+            &env.server,
+            "PATCH",
+            &format!("/credential-type/{type_id}"),
+            &env.admin,
+            Some(json!({"fields": vpn_fields(true, false, true)})),
+        )
+        .await;
+        assert_eq!(status, 200, "{name}: {body}");
+        // Written by a request that read the type before the edit: `hostname` still plain.
+        stale.name = "Edge renamed".into();
+        let err = store.update_credential(&stale).await.unwrap_err();
+        assert!(
+            matches!(err, optima_core::Error::ChangedMeanwhile { .. }),
+            "{name}: {err}"
+        );
+        let (status, body) = call(
+            &env.server,
+            "GET",
+            &format!("/credential/credentials/{id}/fields"),
+            &env.admin,
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{name}: {body}");
+        assert!(
+            !body.to_string().contains("vpn.example.com"),
+            "{name}: {body}"
+        );
     }
 }

@@ -341,3 +341,121 @@ async fn the_last_administrator_stays() {
         assert_eq!(status, 200, "{}: {body}", b.name);
     }
 }
+
+#[tokio::test]
+async fn a_profile_edit_never_restores_revoked_roles() {
+    for b in backends("a_profile_edit_never_restores_revoked_roles").await {
+        // A second replica on the same database, which still caches the member as it was.
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = b.server.state.config.clone();
+        config.data_dir = dir.path().to_owned();
+        let other = TestServer::start(config).await.unwrap();
+        let s = &b.server;
+        let (member, token) = s.user_with_grants(&["user.read", "user.write"]).await;
+        let (_, admin) = s.user_with_grants(&["*"]).await;
+        assert_eq!(other.send("GET", "/v1/user/@me", &token, None).await.0, 200);
+
+        let path = format!("/v1/user/users/{}", member.id);
+        let (status, body) = s
+            .send("PATCH", &path, &admin, Some(json!({"roles": []})))
+            .await;
+        assert_eq!(status, 200, "{}: {body}", b.name);
+        // At once, on the replica that has not yet seen the change.
+        let _ = other
+            .send(
+                "PATCH",
+                "/v1/user/@me",
+                &token,
+                Some(json!({"name": "Still me"})),
+            )
+            .await;
+        let stored = s.state.store.find_user(&member.id).await.unwrap().unwrap();
+        assert!(stored.roles.is_empty(), "{}: roles came back", b.name);
+        assert_eq!(stored.name, "Still me", "{}", b.name);
+    }
+}
+
+#[tokio::test]
+async fn roles_given_at_sign_in_keep_their_monikers() {
+    for b in backends("roles_given_at_sign_in_keep_their_monikers").await {
+        let s = &b.server;
+        let (_, token) = s.user_with_grants(&["role.*", "user.read"]).await;
+        let (status, body) = s
+            .send(
+                "PATCH",
+                "/v1/role/member",
+                &token,
+                Some(json!({"moniker": "member-old"})),
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (409, Some("BuiltInRole")),
+            "{}: {body}",
+            b.name
+        );
+        let role = s
+            .state
+            .store
+            .create_role(NewRole {
+                title: "Auditors".into(),
+                moniker: "auditors".into(),
+                permissions: vec!["credential.*".into()],
+            })
+            .await
+            .unwrap();
+        s.state
+            .store
+            .delete_role(&s.state.store.find_role("member").await.unwrap().unwrap().id)
+            .await
+            .unwrap();
+        let (status, body) = s
+            .send(
+                "PATCH",
+                &format!("/v1/role/{}", role.id),
+                &token,
+                Some(json!({"moniker": "member"})),
+            )
+            .await;
+        assert_eq!(
+            status, 409,
+            "{}: renaming into a default role: {body}",
+            b.name
+        );
+
+        // The admin role stays exactly `*`, even with no one holding it to be disarmed.
+        let (_, root) = s.user_with_grants(&["*"]).await;
+        let (status, body) = s
+            .send(
+                "POST",
+                "/v1/role/admin/permissions",
+                &root,
+                Some(json!({"permissions": ["-role.*"]})),
+            )
+            .await;
+        assert_eq!(status, 409, "{}: {body}", b.name);
+    }
+}
+
+#[tokio::test]
+async fn deleting_gives_nothing_so_it_needs_no_more_than_the_target_holds() {
+    for b in backends("deleting_gives_nothing_so_it_needs_no_more_than_the_target_holds").await {
+        let s = &b.server;
+        // Both hold everything but secrets; deleting the other lifts nothing for anyone.
+        let (_, token) = s
+            .user_with_grants(&["*", "-credential.secure_values.read"])
+            .await;
+        let (peer, _) = s
+            .user_with_grants(&["*", "-credential.secure_values.read"])
+            .await;
+        let (status, body) = s
+            .send(
+                "DELETE",
+                &format!("/v1/user/users/{}", peer.id),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{}: {body}", b.name);
+    }
+}

@@ -13,7 +13,7 @@ use super::model::{
     Credential, CredentialInput, FieldInput, StoredField, StoredValue, SubCredentialInput,
     SubCredentialInputs, new_id, now,
 };
-use super::schema::{CredentialType, FieldChanges, FieldDefinition, FieldPath};
+use super::schema::{CredentialType, FieldDefinition, FieldPath};
 use super::store::{CredentialStore, Rewrite};
 use super::validate::{validate_credential, validate_field_update, validate_sub_credential};
 use crate::{Error, Result};
@@ -233,39 +233,42 @@ impl Vault {
             .collect()
     }
 
-    /// Brings a stored credential in line with an edit of its type: values of fields turned
-    /// secure are sealed (their clear text zeroized), values of fields turned plain are opened,
-    /// values of removed fields are dropped, and a sub-credential under a removed
-    /// multi_credential field is to be removed. Nothing is stored: the caller writes the result.
+    /// Brings a stored credential in line with `ty`, the new shape of its type: a value of a
+    /// secure field left in clear is sealed (its clear text zeroized), a value of a field in
+    /// `unsealed` (turned plain, with the caller's confirmation) is opened, a value of a field
+    /// `ty` no longer has is dropped when `drop_orphans` (kept, unreachable, otherwise), and a
+    /// sub-credential whose multi_credential field is gone is to be removed. Nothing is stored:
+    /// the caller writes the result.
     pub fn apply_field_changes(
         &self,
         credential: &mut Credential,
-        changes: &FieldChanges,
+        ty: &CredentialType,
+        unsealed: &[FieldPath],
+        drop_orphans: bool,
     ) -> Result<Rewrite> {
-        if changes
-            .removed
-            .iter()
-            .any(|r| r.holds_level(&credential.schema_path))
-        {
+        if ty.fields_at(&credential.schema_path).is_none() {
             return Ok(Rewrite::Remove);
         }
-        let here = |list: &[FieldPath], field_id: &str| {
-            list.iter()
+        let opening = |field_id: &str| {
+            unsealed
+                .iter()
                 .any(|p| p.field_id == field_id && p.schema_path == credential.schema_path)
         };
         let mut fields = Vec::with_capacity(credential.fields.len());
         let mut dropped = Vec::new();
         let mut changed = false;
         for mut field in std::mem::take(&mut credential.fields) {
-            if here(&changes.removed, &field.field_id) {
-                changed = true;
-                dropped.push(field.field_id);
+            let Some(def) = ty.field_at(&credential.schema_path, &field.field_id) else {
+                if drop_orphans {
+                    changed = true;
+                    dropped.push(field.field_id);
+                } else {
+                    fields.push(field);
+                }
                 continue;
-            }
-            let sealing = here(&changes.sealed, &field.field_id);
-            let opening = here(&changes.unsealed, &field.field_id);
+            };
             match &mut field.value {
-                StoredValue::Plain(clear) if sealing => {
+                StoredValue::Plain(clear) if def.secure => {
                     let sealed =
                         self.keyring
                             .seal(&credential.id, &field.field_id, clear.as_bytes());
@@ -273,7 +276,7 @@ impl Vault {
                     field.value = StoredValue::Sealed(sealed?);
                     changed = true;
                 }
-                StoredValue::Sealed(sealed) if opening => {
+                StoredValue::Sealed(sealed) if !def.secure && opening(&field.field_id) => {
                     let clear =
                         self.keyring
                             .open(sealed.as_str(), &credential.id, &field.field_id)?;

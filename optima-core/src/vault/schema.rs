@@ -218,15 +218,6 @@ pub struct FieldPath {
     pub field_id: String,
 }
 
-impl FieldPath {
-    /// Whether a sub-credential at `schema_path` lives under this (multi_credential) field.
-    pub fn holds_level(&self, schema_path: &[String]) -> bool {
-        schema_path.len() > self.schema_path.len()
-            && schema_path[..self.schema_path.len()] == self.schema_path[..]
-            && schema_path[self.schema_path.len()] == self.field_id
-    }
-}
-
 impl std::fmt::Display for FieldPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for p in &self.schema_path {
@@ -256,6 +247,16 @@ impl FieldChanges {
 }
 
 impl CredentialType {
+    /// Whether every value of `credential` in a field this type has is stored as the type says:
+    /// sealed exactly where the field is secure. A credential sealed against an older shape of
+    /// the type is not. (Values of fields the type no longer has are unreachable either way.)
+    pub fn stores_as_defined(&self, credential: &super::model::Credential) -> bool {
+        credential.fields.iter().all(|f| {
+            self.field_at(&credential.schema_path, &f.field_id)
+                .is_none_or(|def| def.secure == f.is_secure())
+        })
+    }
+
     /// What changing this type into `new` does to stored values.
     pub fn field_changes(&self, new: &CredentialType) -> FieldChanges {
         let mut changes = FieldChanges::default();

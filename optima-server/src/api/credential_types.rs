@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use optima_core::vault::{
     Credential, CredentialStore, CredentialType, CredentialTypeInput, CredentialTypePatch,
-    CredentialTypeStore, FieldChanges, FieldPath, RevealAuditStore, RevealRecord, Rewrite,
+    CredentialTypeStore, FieldChanges, FieldPath, RevealAuditStore, RevealRecord,
 };
 use poem::Request;
 use poem::http::StatusCode;
@@ -88,6 +88,20 @@ impl CredentialTypeApi {
     }
 }
 
+/// 400 when `scope` is one of Optima's own permission nodes: a type scoped to `user.read`
+/// would open its credentials to every member, which is a scope in name only.
+fn refuse_built_in_scope(state: &AppState, scope: &str) -> Result<(), ApiError> {
+    match state.catalog().get(scope) {
+        Some(node) if !node.dynamic => Err(ApiError::invalid(
+            &["body", "permissionScope"],
+            format!(
+                "`{scope}` is one of Optima's own permissions; give the type a scope of its own"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The node that lets a caller read secure values.
 const REVEAL: &str = "credential.secure_values.read";
 
@@ -140,32 +154,18 @@ async fn all_of_type(state: &AppState, ty: &CredentialType) -> Result<Vec<Creden
     Ok(all)
 }
 
-/// How many stored values (and sub-credentials) removing the fields in `changes` would drop.
-async fn values_in_removed_fields(
-    state: &AppState,
-    ty: &CredentialType,
-    changes: &FieldChanges,
-) -> Result<u64, ApiError> {
+/// How many stored values (and sub-credentials) the type's new shape `new` has no place for.
+async fn values_without_a_place(state: &AppState, new: &CredentialType) -> Result<u64, ApiError> {
     let mut count = 0;
-    for credential in all_of_type(state, ty).await? {
-        if changes
-            .removed
-            .iter()
-            .any(|r| r.holds_level(&credential.schema_path))
-        {
-            count += 1;
-            continue;
-        }
-        count += credential
-            .fields
-            .iter()
-            .filter(|f| {
-                changes
-                    .removed
-                    .iter()
-                    .any(|r| r.field_id == f.field_id && r.schema_path == credential.schema_path)
-            })
-            .count() as u64;
+    for credential in all_of_type(state, new).await? {
+        count += match new.fields_at(&credential.schema_path) {
+            None => 1,
+            Some(_) => credential
+                .fields
+                .iter()
+                .filter(|f| new.field_at(&credential.schema_path, &f.field_id).is_none())
+                .count() as u64,
+        };
     }
     Ok(count)
 }
@@ -237,6 +237,7 @@ impl CredentialTypeApi {
             .authorize(&auth.0.token, "createCredentialType")
             .await?;
         let body = body.0;
+        refuse_built_in_scope(&self.state, &body.permission_scope)?;
         let ty = CredentialType::create(CredentialTypeInput {
             name: body.name,
             permission_scope: body.permission_scope,
@@ -282,6 +283,7 @@ impl CredentialTypeApi {
             })
             .map_err(validation_error)?;
         if updated.permission_scope != ty.permission_scope {
+            refuse_built_in_scope(&self.state, &updated.permission_scope)?;
             require_both_scopes(&caller, &ty, &updated)?;
         }
         let changes = ty.field_changes(&updated);
@@ -291,7 +293,7 @@ impl CredentialTypeApi {
             self.may_unseal(&caller, &ty, &changes, confirmed_unseal)?;
         }
         if !changes.removed.is_empty() && !confirmed_removal {
-            let count = values_in_removed_fields(&self.state, &ty, &changes).await?;
+            let count = values_without_a_place(&self.state, &updated).await?;
             if count > 0 {
                 return Err(values_would_go(&changes, count));
             }
@@ -303,17 +305,12 @@ impl CredentialTypeApi {
             .store
             .update_type_rewriting(&ty, &updated, &|credential| {
                 let before = credential.clone();
-                let outcome = vault.apply_field_changes(credential, &changes)?;
-                if let Rewrite::Changed { dropped } = &outcome
-                    && !dropped.is_empty()
-                    && !confirmed_removal
-                {
-                    // A value written since the count above: it still needs confirming.
-                    return Err(optima_core::Error::ChangedMeanwhile {
-                        kind: "credential",
-                        id: credential.id.clone(),
-                    });
-                }
+                let outcome = vault.apply_field_changes(
+                    credential,
+                    &updated,
+                    &changes.unsealed,
+                    confirmed_removal,
+                )?;
                 let opened: Vec<String> = before
                     .fields
                     .iter()

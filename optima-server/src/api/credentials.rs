@@ -504,8 +504,8 @@ impl CredentialApi {
             .state
             .authorize(&auth.0.token, "getCredentialFields")
             .await?;
-        let (c, _) = self.load(&caller, &id.0).await?;
-        Ok(ok("getCredentialFields", StoredFieldOut::list(&c)))
+        let (c, ty) = self.load(&caller, &id.0).await?;
+        Ok(ok("getCredentialFields", StoredFieldOut::list(&c, &ty)))
     }
 
     /// Decrypt every secure value of a credential, by field id. The read is recorded in the

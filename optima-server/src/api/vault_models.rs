@@ -445,10 +445,18 @@ pub struct StoredFieldOut {
 }
 
 impl StoredFieldOut {
-    /// The stored fields of `c`, in stored order.
-    pub fn list(c: &Credential) -> Vec<StoredFieldOut> {
+    /// The stored fields of `c`, in stored order. A value left in clear in a field `ty` calls
+    /// secure (stored before the field was made secure, and not yet sealed) is not shown: this
+    /// route never hands out what a reveal would guard.
+    pub fn list(c: &Credential, ty: &CredentialType) -> Vec<StoredFieldOut> {
         c.fields
             .iter()
+            .filter(|f| {
+                f.is_secure()
+                    || ty
+                        .field_at(&c.schema_path, &f.field_id)
+                        .is_none_or(|def| !def.secure)
+            })
             .map(|f| StoredFieldOut {
                 id: format!("{}:{}", c.id, f.field_id),
                 field_id: f.field_id.clone(),
