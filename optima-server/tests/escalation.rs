@@ -351,7 +351,12 @@ async fn a_profile_edit_never_restores_revoked_roles() {
         config.data_dir = dir.path().to_owned();
         let other = TestServer::start(config).await.unwrap();
         let s = &b.server;
-        let (member, token) = s.user_with_grants(&["user.read", "user.write"]).await;
+        let (mut member, token) = s
+            .user_with_grants(&["user.read", "user.write", "role.read"])
+            .await;
+        // Directly held too, so the profile edit below is allowed whichever state it sees.
+        member.permissions = vec!["user.read".into(), "user.write".into()];
+        s.state.store.update_user(&member).await.unwrap();
         let (_, admin) = s.user_with_grants(&["*"]).await;
         assert_eq!(other.send("GET", "/v1/user/@me", &token, None).await.0, 200);
 
