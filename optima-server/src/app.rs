@@ -154,7 +154,9 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
             "The internal platform API of a managed service provider: users, roles and \
              permissions, companies from ConnectWise, the credential vault, procurement, sales \
              and UniFi. Every response is an envelope `{status, message, data, successful}`; \
-             errors are `{status, message, error, errors?, successful: false}`.",
+             errors are `{status, message, error, errors?, successful: false}`. No text may \
+             contain U+0000: a path, query or body value with one is a 400 naming where it is; \
+             a body over the server's size limit is a 413.",
         )
         .server("http://localhost:3000")
 }
