@@ -444,6 +444,38 @@ pub mod conformance {
             user.id
         );
         assert_eq!(store.users_with_role(&viewer.id).await.unwrap().len(), 1);
+        let second = store
+            .create_user(NewUser {
+                name: "Sam".into(),
+                email: "sam@example.com".into(),
+                login: "sam".into(),
+                image: None,
+                roles: vec![viewer.id.clone(), admin.id.clone()],
+            })
+            .await
+            .expect("create a second user");
+        let listed = store.list_users().await.unwrap();
+        let roles_of = |id: &str| listed.iter().find(|u| u.id == id).map(|u| u.roles.clone());
+        assert_eq!(
+            roles_of(&user.id),
+            Some(user.roles.clone()),
+            "each user keeps its own roles"
+        );
+        assert_eq!(
+            roles_of(&second.id),
+            Some(vec![viewer.id.clone(), admin.id.clone()]),
+            "in their order"
+        );
+        let profiled = store
+            .update_profile(&second.id, "Samantha", Some("https://example.com/s.png"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (profiled.name.as_str(), profiled.roles.len()),
+            ("Samantha", 2),
+            "a profile edit changes the profile only"
+        );
+        store.delete_user(&second.id).await.unwrap();
 
         let mut edited = user.clone();
         edited.name = "Jo".into();

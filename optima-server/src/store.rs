@@ -1,5 +1,6 @@
 //! The core store traits on SQL, and the server's own tables (sign-in state, refresh tokens).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -82,8 +83,12 @@ impl SqlStore {
         .bind(&id)
         .fetch_all(&self.db.pool)
         .await?;
+        Self::user_with_roles(row, roles)
+    }
+
+    fn user_with_roles(row: &AnyRow, roles: Vec<String>) -> Result<User, DbError> {
         Ok(User {
-            id,
+            id: row.try_get("id")?,
             name: row.try_get("name")?,
             email: row.try_get("email")?,
             login: row.try_get("login")?,
@@ -95,12 +100,36 @@ impl SqlStore {
         })
     }
 
+    /// Users from their rows, with every user's roles read in one query per chunk of users
+    /// rather than one per user.
     async fn users_from_rows(&self, rows: Vec<AnyRow>) -> Result<Vec<User>> {
-        let mut users = Vec::with_capacity(rows.len());
-        for row in &rows {
-            users.push(self.user_from_row(row).await.map_err(store_err)?);
+        const CHUNK: usize = 200;
+        let mut roles: HashMap<String, Vec<String>> = HashMap::new();
+        for chunk in rows.chunks(CHUNK) {
+            let placeholders = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT user_id, role_id FROM user_roles WHERE user_id IN ({placeholders}) \
+                 ORDER BY user_id, position"
+            );
+            let mut query = sqlx::query(&sql);
+            for row in chunk {
+                query = query.bind(row.try_get::<String, _>("id").map_err(store_err)?);
+            }
+            for pair in query.fetch_all(&self.db.pool).await.map_err(store_err)? {
+                let user: String = pair.try_get("user_id").map_err(store_err)?;
+                let role: String = pair.try_get("role_id").map_err(store_err)?;
+                roles.entry(user).or_default().push(role);
+            }
         }
-        Ok(users)
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get("id").map_err(store_err)?;
+                Self::user_with_roles(row, roles.remove(&id).unwrap_or_default()).map_err(store_err)
+            })
+            .collect()
     }
 
     /// Moves the grants version inside `tx`, commits, and makes this process read it afresh:
