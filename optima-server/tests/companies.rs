@@ -46,13 +46,7 @@ async fn server_with(cw: Option<&FakeConnectWise>) -> (TestServer, tempfile::Tem
 }
 
 async fn get(server: &TestServer, path: &str, token: &str) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .get(server.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap())
+    server.send("GET", path, token, None).await
 }
 
 #[tokio::test]

@@ -75,13 +75,7 @@ async fn server_with(cw: Option<&FakeConnectWise>) -> (TestServer, tempfile::Tem
 }
 
 async fn call(server: &TestServer, method: &str, path: &str, token: &str) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .request(method.parse().unwrap(), server.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap())
+    server.send(method, path, token, None).await
 }
 
 async fn get(server: &TestServer, path: &str, token: &str) -> (u16, Value) {

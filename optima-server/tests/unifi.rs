@@ -87,19 +87,7 @@ async fn call(
     token: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let client = reqwest::Client::new();
-    let mut request = client
-        .request(
-            reqwest::Method::from_bytes(verb.as_bytes()).unwrap(),
-            server.url(&format!("/v1{p}")),
-        )
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    server.send(verb, &format!("/v1{p}"), token, body).await
 }
 
 async fn admin(server: &TestServer) -> String {

@@ -78,22 +78,9 @@ pub async fn call_with(
     body: Option<Value>,
     headers: &[(&str, &str)],
 ) -> (u16, Value) {
-    let client = reqwest::Client::new();
-    let mut request = client
-        .request(
-            reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
-            server.url(&format!("/v1{path}")),
-        )
-        .bearer_auth(token);
-    for (k, v) in headers {
-        request = request.header(*k, *v);
-    }
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    server
+        .send_with_headers(method, &format!("/v1{path}"), token, body, headers)
+        .await
 }
 
 pub fn vpn_type(name: &str, scope: &str) -> Value {
