@@ -156,7 +156,8 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
              and UniFi. Every response is an envelope `{status, message, data, successful}`; \
              errors are `{status, message, error, errors?, successful: false}`.",
         )
-        .server("http://localhost:3000")
+        .license(poem_openapi::LicenseObject::new(env!("CARGO_PKG_LICENSE")))
+        .server(state.config.public_url.clone())
 }
 
 /// The OpenAPI document, as `optima-server openapi` prints it and `openapi/optima.json` keeps it.
@@ -180,6 +181,17 @@ fn finish_spec(generated: &str) -> String {
         return generated.to_owned();
     };
     // `get_mut`, not indexing: indexing a JSON object mutably inserts the key it looks for.
+    let types: std::collections::HashMap<String, serde_json::Value> = spec
+        .get("components")
+        .and_then(|c| c.get("schemas"))
+        .and_then(|s| s.as_object())
+        .map(|schemas| {
+            schemas
+                .iter()
+                .filter_map(|(name, schema)| Some((name.clone(), schema.get("type")?.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
     if let Some(schemas) = spec
         .get_mut("components")
         .and_then(|c| c.get_mut("schemas"))
@@ -189,8 +201,22 @@ fn finish_spec(generated: &str) -> String {
             if let Some(properties) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
                 for property in properties.values_mut() {
                     unwrap_single_ref(property);
+                    type_nullable_ref(property, &types);
                 }
             }
+        }
+    }
+    // Public operations say so: no `security` at all reads as "not specified", not "none".
+    if let Some(paths) = spec.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for operation in paths
+            .values_mut()
+            .filter_map(|p| p.as_object_mut())
+            .flat_map(|p| p.values_mut())
+            .filter_map(|o| o.as_object_mut())
+        {
+            operation
+                .entry("security")
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
         }
     }
     let mut pending: Vec<String> = Vec::new();
@@ -249,6 +275,39 @@ fn unwrap_single_ref(property: &mut serde_json::Value) {
     };
     if property.get("nullable") != Some(&serde_json::Value::Bool(true)) {
         *property = single;
+    }
+}
+
+/// OpenAPI 3.0 ignores `nullable` without a `type` beside it, and poem-openapi writes a nullable
+/// reference as `{nullable, allOf: [{$ref}, {nullable}]}`; it becomes
+/// `{type, nullable, allOf: [{$ref}]}` with the type of the schema referred to.
+fn type_nullable_ref(
+    property: &mut serde_json::Value,
+    types: &std::collections::HashMap<String, serde_json::Value>,
+) {
+    let Some(object) = property.as_object_mut() else {
+        return;
+    };
+    if object.get("nullable") != Some(&serde_json::Value::Bool(true)) || object.contains_key("type")
+    {
+        return;
+    }
+    let Some(all_of) = object.get_mut("allOf").and_then(|a| a.as_array_mut()) else {
+        return;
+    };
+    all_of.retain(|member| {
+        member
+            .as_object()
+            .is_none_or(|m| m.keys().any(|k| k != "nullable"))
+    });
+    let referred_type = all_of
+        .iter()
+        .filter_map(|member| member.get("$ref")?.as_str())
+        .filter_map(|r| types.get(r.strip_prefix("#/components/schemas/")?))
+        .next()
+        .cloned();
+    if let Some(referred_type) = referred_type {
+        object.insert("type".into(), referred_type);
     }
 }
 
