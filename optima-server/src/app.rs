@@ -252,6 +252,7 @@ fn finish_spec(generated: &str) -> String {
             if let Some(properties) = schema.get("properties").cloned() {
                 collect_refs(&properties, &mut pending);
             }
+            nullable_when_optional(schema, &types);
         }
     }
     serde_json::to_string_pretty(&spec).unwrap_or_else(|_| generated.to_owned())
@@ -275,6 +276,39 @@ fn unwrap_single_ref(property: &mut serde_json::Value) {
     };
     if property.get("nullable") != Some(&serde_json::Value::Bool(true)) {
         *property = single;
+    }
+}
+
+/// In a request body, `null` on an optional property means "leave it out" (or "clear it", where
+/// the model says so), and `JsonBody` takes it: the document says `nullable` for each.
+fn nullable_when_optional(
+    schema: &mut serde_json::Map<String, serde_json::Value>,
+    types: &std::collections::HashMap<String, serde_json::Value>,
+) {
+    let required: Vec<String> = schema
+        .get("required")
+        .and_then(|r| r.as_array())
+        .map(|r| {
+            r.iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(properties) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    for (name, property) in properties.iter_mut() {
+        if required.contains(name) {
+            continue;
+        }
+        let Some(object) = property.as_object_mut() else {
+            continue;
+        };
+        if let Some(reference) = object.remove("$ref") {
+            object.insert("allOf".into(), serde_json::json!([{ "$ref": reference }]));
+        }
+        object.insert("nullable".into(), serde_json::Value::Bool(true));
+        type_nullable_ref(property, types);
     }
 }
 
