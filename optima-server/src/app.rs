@@ -64,6 +64,10 @@ pub enum StartError {
 
 /// Connects, migrates, seeds the admin role and builds the shared state.
 pub async fn build_state(config: Config) -> Result<Arc<AppState>, StartError> {
+    if config.metrics {
+        // Installed before anything is recorded, so the first requests and syncs count.
+        crate::metrics::handle();
+    }
     let db_err = |source| StartError::Database {
         url: redact_url(&config.database_url),
         source,
@@ -379,6 +383,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/v1/auth/socket", get(auth_socket))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
+        .at("/metrics", get(metrics))
         .with(crate::input::InputGuard {
             max_body_bytes: state.config.max_body_bytes,
         })
@@ -386,6 +391,18 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .with(poem::middleware::CatchPanic::new())
         .around(observe)
         .catch_all_error(|err| async move { render_poem_error(err) })
+}
+
+/// Prometheus text exposition; 404 when `OPTIMA_METRICS=false`.
+#[handler]
+fn metrics(poem::web::Data(state): poem::web::Data<&Arc<AppState>>) -> Response {
+    let rendered = state.config.metrics.then(crate::metrics::render).flatten();
+    match rendered {
+        Some(text) => Response::builder()
+            .content_type("text/plain; version=0.0.4")
+            .body(text),
+        None => render_poem_error(poem::Error::from_status(poem::http::StatusCode::NOT_FOUND)),
+    }
 }
 
 #[handler]
@@ -421,11 +438,25 @@ async fn observe<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     let span = tracing::info_span!("request", %method, %path, request_id = %request_id);
     let started = Instant::now();
     let result = tracing::Instrument::instrument(next.call(req), span.clone()).await;
+    // poem-openapi tags what its operations answer with their id: a bounded metrics label.
+    let mut operation = crate::metrics::NO_OPERATION;
     let mut response = match result {
-        Ok(r) => r.into_response(),
-        Err(e) => render_poem_error(e),
+        Ok(r) => {
+            let r = r.into_response();
+            if let Some(id) = r.data::<poem_openapi::OperationId>() {
+                operation = id.0;
+            }
+            r
+        }
+        Err(e) => {
+            if let Some(id) = e.data::<poem_openapi::OperationId>() {
+                operation = id.0;
+            }
+            render_poem_error(e)
+        }
     };
     let status = response.status().as_u16();
+    crate::metrics::request(operation, status, started.elapsed());
     if status == 405 {
         let allowed = crate::routes::allowed_methods(&path).join(", ");
         if let Ok(value) = HeaderValue::from_str(&allowed) {
