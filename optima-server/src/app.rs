@@ -64,6 +64,10 @@ pub enum StartError {
 
 /// Connects, migrates, seeds the admin role and builds the shared state.
 pub async fn build_state(config: Config) -> Result<Arc<AppState>, StartError> {
+    if config.metrics {
+        // Installed before anything is recorded, so the first requests and syncs count.
+        crate::metrics::handle();
+    }
     let db_err = |source| StartError::Database {
         url: redact_url(&config.database_url),
         source,
@@ -158,7 +162,8 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
              contain U+0000: a path, query or body value with one is a 400 naming where it is; \
              a body over the server's size limit is a 413.",
         )
-        .server("http://localhost:3000")
+        .license(poem_openapi::LicenseObject::new(env!("CARGO_PKG_LICENSE")))
+        .server(state.config.public_url.clone())
 }
 
 /// The OpenAPI document, as `optima-server openapi` prints it and `openapi/optima.json` keeps it.
@@ -182,6 +187,17 @@ fn finish_spec(generated: &str) -> String {
         return generated.to_owned();
     };
     // `get_mut`, not indexing: indexing a JSON object mutably inserts the key it looks for.
+    let types: std::collections::HashMap<String, serde_json::Value> = spec
+        .get("components")
+        .and_then(|c| c.get("schemas"))
+        .and_then(|s| s.as_object())
+        .map(|schemas| {
+            schemas
+                .iter()
+                .filter_map(|(name, schema)| Some((name.clone(), schema.get("type")?.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
     if let Some(schemas) = spec
         .get_mut("components")
         .and_then(|c| c.get_mut("schemas"))
@@ -191,8 +207,22 @@ fn finish_spec(generated: &str) -> String {
             if let Some(properties) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
                 for property in properties.values_mut() {
                     unwrap_single_ref(property);
+                    type_nullable_ref(property, &types);
                 }
             }
+        }
+    }
+    // Public operations say so: no `security` at all reads as "not specified", not "none".
+    if let Some(paths) = spec.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for operation in paths
+            .values_mut()
+            .filter_map(|p| p.as_object_mut())
+            .flat_map(|p| p.values_mut())
+            .filter_map(|o| o.as_object_mut())
+        {
+            operation
+                .entry("security")
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
         }
     }
     let mut pending: Vec<String> = Vec::new();
@@ -228,6 +258,7 @@ fn finish_spec(generated: &str) -> String {
             if let Some(properties) = schema.get("properties").cloned() {
                 collect_refs(&properties, &mut pending);
             }
+            nullable_when_optional(schema, &types);
         }
     }
     serde_json::to_string_pretty(&spec).unwrap_or_else(|_| generated.to_owned())
@@ -251,6 +282,72 @@ fn unwrap_single_ref(property: &mut serde_json::Value) {
     };
     if property.get("nullable") != Some(&serde_json::Value::Bool(true)) {
         *property = single;
+    }
+}
+
+/// In a request body, `null` on an optional property means "leave it out" (or "clear it", where
+/// the model says so), and `JsonBody` takes it: the document says `nullable` for each.
+fn nullable_when_optional(
+    schema: &mut serde_json::Map<String, serde_json::Value>,
+    types: &std::collections::HashMap<String, serde_json::Value>,
+) {
+    let required: Vec<String> = schema
+        .get("required")
+        .and_then(|r| r.as_array())
+        .map(|r| {
+            r.iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(properties) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    for (name, property) in properties.iter_mut() {
+        if required.contains(name) {
+            continue;
+        }
+        let Some(object) = property.as_object_mut() else {
+            continue;
+        };
+        if let Some(reference) = object.remove("$ref") {
+            object.insert("allOf".into(), serde_json::json!([{ "$ref": reference }]));
+        }
+        object.insert("nullable".into(), serde_json::Value::Bool(true));
+        type_nullable_ref(property, types);
+    }
+}
+
+/// OpenAPI 3.0 ignores `nullable` without a `type` beside it, and poem-openapi writes a nullable
+/// reference as `{nullable, allOf: [{$ref}, {nullable}]}`; it becomes
+/// `{type, nullable, allOf: [{$ref}]}` with the type of the schema referred to.
+fn type_nullable_ref(
+    property: &mut serde_json::Value,
+    types: &std::collections::HashMap<String, serde_json::Value>,
+) {
+    let Some(object) = property.as_object_mut() else {
+        return;
+    };
+    if object.get("nullable") != Some(&serde_json::Value::Bool(true)) || object.contains_key("type")
+    {
+        return;
+    }
+    let Some(all_of) = object.get_mut("allOf").and_then(|a| a.as_array_mut()) else {
+        return;
+    };
+    all_of.retain(|member| {
+        member
+            .as_object()
+            .is_none_or(|m| m.keys().any(|k| k != "nullable"))
+    });
+    let referred_type = all_of
+        .iter()
+        .filter_map(|member| member.get("$ref")?.as_str())
+        .filter_map(|r| types.get(r.strip_prefix("#/components/schemas/")?))
+        .next()
+        .cloned();
+    if let Some(referred_type) = referred_type {
+        object.insert("type".into(), referred_type);
     }
 }
 
@@ -288,6 +385,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/v1/auth/socket", get(auth_socket))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
+        .at("/metrics", get(metrics))
         .with(crate::input::InputGuard {
             max_body_bytes: state.config.max_body_bytes,
         })
@@ -295,6 +393,18 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .with(poem::middleware::CatchPanic::new())
         .around(observe)
         .catch_all_error(|err| async move { render_poem_error(err) })
+}
+
+/// Prometheus text exposition; 404 when `OPTIMA_METRICS=false`.
+#[handler]
+fn metrics(poem::web::Data(state): poem::web::Data<&Arc<AppState>>) -> Response {
+    let rendered = state.config.metrics.then(crate::metrics::render).flatten();
+    match rendered {
+        Some(text) => Response::builder()
+            .content_type("text/plain; version=0.0.4")
+            .body(text),
+        None => render_poem_error(poem::Error::from_status(poem::http::StatusCode::NOT_FOUND)),
+    }
 }
 
 #[handler]
@@ -330,11 +440,25 @@ async fn observe<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     let span = tracing::info_span!("request", %method, %path, request_id = %request_id);
     let started = Instant::now();
     let result = tracing::Instrument::instrument(next.call(req), span.clone()).await;
+    // poem-openapi tags what its operations answer with their id: a bounded metrics label.
+    let mut operation = crate::metrics::NO_OPERATION;
     let mut response = match result {
-        Ok(r) => r.into_response(),
-        Err(e) => render_poem_error(e),
+        Ok(r) => {
+            let r = r.into_response();
+            if let Some(id) = r.data::<poem_openapi::OperationId>() {
+                operation = id.0;
+            }
+            r
+        }
+        Err(e) => {
+            if let Some(id) = e.data::<poem_openapi::OperationId>() {
+                operation = id.0;
+            }
+            render_poem_error(e)
+        }
     };
     let status = response.status().as_u16();
+    crate::metrics::request(operation, status, started.elapsed());
     if status == 405 {
         let allowed = crate::routes::allowed_methods(&path).join(", ");
         if let Ok(value) = HeaderValue::from_str(&allowed) {

@@ -55,6 +55,13 @@ pub struct Settings {
     /// Largest request body accepted, in bytes; larger ones get a 413 [default: 4194304 (4 MiB)]
     #[arg(long, env = "OPTIMA_MAX_BODY_BYTES", global = true)]
     pub max_body_bytes: Option<u64>,
+    /// The URL clients reach this server at, as the OpenAPI document's `servers` entry (Swagger
+    /// UI's "Try it out" calls it): `https://optima.example.net`, or a path [default: /]
+    #[arg(long, env = "OPTIMA_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Serve Prometheus metrics at `/metrics`, without authentication [default: true]
+    #[arg(long, env = "OPTIMA_METRICS", global = true)]
+    pub metrics: Option<bool>,
 
     /// Entra ID tenant id
     #[arg(long, env = "OPTIMA_MICROSOFT_TENANT_ID", global = true)]
@@ -73,14 +80,14 @@ pub struct Settings {
     /// The redirect URL registered in Entra ID (this server's /v1/auth/redirect)
     #[arg(long, env = "OPTIMA_MICROSOFT_REDIRECT_URL", global = true)]
     pub microsoft_redirect_url: Option<String>,
-    /// Entra ID authority [default: https://login.microsoftonline.com]
+    /// Entra ID authority [default: `https://login.microsoftonline.com`]
     #[arg(long, env = "OPTIMA_MICROSOFT_AUTHORITY_URL", global = true)]
     pub microsoft_authority_url: Option<String>,
-    /// Microsoft Graph [default: https://graph.microsoft.com]
+    /// Microsoft Graph [default: `https://graph.microsoft.com`]
     #[arg(long, env = "OPTIMA_MICROSOFT_GRAPH_URL", global = true)]
     pub microsoft_graph_url: Option<String>,
 
-    /// ConnectWise Manage site, scheme + host (https://na.myconnectwise.net)
+    /// ConnectWise Manage site, scheme + host (`https://na.myconnectwise.net`)
     #[arg(long, env = "OPTIMA_CONNECTWISE_URL", global = true)]
     pub connectwise_url: Option<String>,
     /// ConnectWise company id
@@ -176,6 +183,8 @@ impl Settings {
             sync_interval,
             access_token_ttl,
             max_body_bytes,
+            public_url,
+            metrics,
             microsoft_tenant_id,
             microsoft_client_id,
             microsoft_client_secret,
@@ -324,8 +333,14 @@ impl Settings {
             }
             Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
         };
+        let public_url = match self.public_url {
+            None => "/".to_owned(),
+            Some(url) => public_url(url)?,
+        };
         Ok(Config {
             max_body_bytes,
+            public_url,
+            metrics: self.metrics.unwrap_or(true),
             connectwise,
             unifi,
             connectwise_deadline,
@@ -362,6 +377,31 @@ fn deadline(setting: &'static str, seconds: Option<u64>) -> Result<Duration, Con
             message: "must be at least 1 second (a deadline of 0 would fail every call)".into(),
         }),
         Some(s) => Ok(Duration::from_secs(s)),
+    }
+}
+
+/// An absolute http(s) URL or a path from the root; no trailing slash (but `/` stays `/`).
+fn public_url(url: String) -> Result<String, ConfigError> {
+    let fail = |message: String| ConfigError {
+        setting: "OPTIMA_PUBLIC_URL",
+        message,
+    };
+    let trimmed = url.trim();
+    if trimmed.starts_with('/') {
+        let path = trimmed.trim_end_matches('/');
+        return Ok(if path.is_empty() {
+            "/".to_owned()
+        } else {
+            path.to_owned()
+        });
+    }
+    match url::Url::parse(trimmed) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => {
+            Ok(trim_slash(trimmed.to_owned()))
+        }
+        _ => Err(fail(format!(
+            "`{url}` is neither an http(s) URL nor a path starting with `/`"
+        ))),
     }
 }
 
@@ -427,6 +467,10 @@ pub struct Config {
     pub access_token_ttl: u64,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Where clients reach the server: the OpenAPI document's `servers` entry (`/` unless set).
+    pub public_url: String,
+    /// Whether `/metrics` is served.
+    pub metrics: bool,
     /// Entra ID sign-in, if configured.
     pub microsoft: Option<MicrosoftConfig>,
     /// ConnectWise Manage, if configured.
@@ -503,6 +547,29 @@ mod tests {
         assert!(c.database_url.starts_with("sqlite://./data/optima.db"));
         assert!(c.microsoft.is_none());
         assert_eq!(c.max_body_bytes, 4 * 1024 * 1024);
+        assert_eq!(c.public_url, "/");
+        assert!(c.metrics);
+    }
+
+    #[test]
+    fn the_public_url_is_an_http_url_or_a_path() {
+        let resolve = |url: &str| {
+            Settings {
+                public_url: Some(url.to_owned()),
+                ..Settings::default()
+            }
+            .resolve()
+        };
+        assert_eq!(
+            resolve("https://optima.example.net/").unwrap().public_url,
+            "https://optima.example.net"
+        );
+        assert_eq!(resolve("/api/").unwrap().public_url, "/api");
+        assert_eq!(resolve("/").unwrap().public_url, "/");
+        for bad in ["optima.example.net", "ftp://optima.example.net", ""] {
+            let err = resolve(bad).unwrap_err();
+            assert_eq!(err.setting, "OPTIMA_PUBLIC_URL", "{bad}");
+        }
     }
 
     #[test]

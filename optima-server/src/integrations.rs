@@ -105,7 +105,14 @@ pub fn not_configured(vendor: &str, settings: &str) -> ApiError {
     )
 }
 
-fn vendor_error(status: StatusCode, vendor: &str, message: String) -> ApiError {
+fn vendor_error(status: StatusCode, vendor: &'static str, message: String) -> ApiError {
+    let outcome = match status {
+        StatusCode::GATEWAY_TIMEOUT => "timeout",
+        StatusCode::SERVICE_UNAVAILABLE => "misconfigured",
+        StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST | StatusCode::CONFLICT => "rejected",
+        _ => "error",
+    };
+    crate::metrics::vendor_failure(vendor, outcome);
     let code = match status {
         StatusCode::GATEWAY_TIMEOUT => format!("{vendor}Timeout"),
         StatusCode::SERVICE_UNAVAILABLE => "IntegrationNotConfigured".to_owned(),

@@ -14,6 +14,7 @@ pub mod db;
 pub mod input;
 pub mod integrations;
 pub mod lock_file;
+pub mod metrics;
 pub mod rbac_version;
 pub mod routes;
 pub mod state;

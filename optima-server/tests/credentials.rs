@@ -100,6 +100,20 @@ async fn credential_types_are_managed_and_counted() {
         "fields kept"
     );
     assert_eq!(body["data"]["credentialCount"], 2);
+    // A client that sends back what it read (optional fields as `null`) changes nothing; a
+    // `null` icon removes the icon.
+    let read_back = json!({"name": "VPN", "icon": null, "fields": null, "confirmUnseal": null});
+    let (status, body) = call(
+        &env.server,
+        "PATCH",
+        &format!("/credential-type/{type_id}"),
+        &env.admin,
+        Some(read_back),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["icon"], Value::Null, "null icon cleared");
+    assert_eq!(body["data"]["fields"].as_array().unwrap().len(), 4);
 
     for path in ["/credential-type/nope", "/credential-type/nope/credentials"] {
         let (status, body) = call(&env.server, "GET", path, &env.admin, None).await;
@@ -482,33 +496,34 @@ async fn credentials_hide_secure_values_until_revealed() {
     .await;
     assert_eq!(status, 404);
 
-    // `null` only where the document says nullable: a null name would otherwise read as "absent"
-    // and be answered 200, for a body the spec calls invalid. Every such field is named.
+    // `null` on an optional field leaves it as it is, at any depth (a field value's `id`); on
+    // `notes`, which can be cleared, it clears them. A required field still refuses it.
     let (status, body) = call(
         &env.server,
         "PATCH",
         &format!("/credential/credentials/{id}"),
         &env.admin,
-        Some(json!({"name": null, "fields": [{"fieldId": "password", "value": "x", "id": null}]})),
+        Some(json!({"name": null, "notes": null, "fields": [{"fieldId": "password", "value": "x", "id": null}]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["name"], created["name"],
+        "null name left as it was"
+    );
+    assert_eq!(body["data"]["notes"], Value::Null, "null notes cleared");
+    let (status, body) = call(
+        &env.server,
+        "PATCH",
+        &format!("/credential/credentials/{id}"),
+        &env.admin,
+        Some(json!({"fields": [{"fieldId": null, "value": "x"}]})),
     )
     .await;
     assert_eq!(status, 400, "{body}");
-    let mut refused: Vec<String> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            assert_eq!(
-                e["message"],
-                "must not be null: leave the field out instead"
-            );
-            e["path"].to_string()
-        })
-        .collect();
-    refused.sort();
     assert_eq!(
-        refused,
-        [r#"["body","fields","0","id"]"#, r#"["body","name"]"#]
+        body["errors"][0]["path"],
+        json!(["body", "fields", "0", "fieldId"])
     );
 
     // PATCH: name, notes and fields; secure values re-encrypted.

@@ -281,7 +281,7 @@ impl<T: ParseFromJSON + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
         let invalid = |path: Vec<String>, message: String| {
             error_into_poem(ApiError::validation(vec![FieldError { path, message }]))
         };
-        let value: serde_json::Value = serde_json::from_slice(bytes)
+        let mut value: serde_json::Value = serde_json::from_slice(bytes)
             .map_err(|e| invalid(vec!["body".into()], clean_serde_message(&e.to_string())))?;
         // PostgreSQL cannot store U+0000 in text; refused here for every body and backend alike.
         let nuls = crate::input::nul_paths(&value, &["body"], MAX_REPORTED_ERRORS);
@@ -303,6 +303,9 @@ impl<T: ParseFromJSON + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
         if !oversized.is_empty() {
             return Err(error_into_poem(ApiError::validation(oversized)));
         }
+        // `null` on an optional field means "leave it out" unless the field says what null
+        // does there (`nullable`: clear it on PATCH): gone before anything reads the body.
+        drop_optional_nulls(&mut value, &T::schema_ref(), &registry);
         // serde first: its errors name the exact field (and it refuses unknown fields).
         let parsed = serde_path_to_error::deserialize::<_, T>(&value).map_err(|err| {
             let mut path = vec!["body".to_owned()];
@@ -317,8 +320,8 @@ impl<T: ParseFromJSON + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
             );
             invalid(path, clean_serde_message(&err.inner().to_string()))
         })?;
-        // serde and poem-openapi both read `null` as "absent" for an optional field; the document
-        // allows `null` only where it says `nullable`.
+        // What `null` is left stands on a required field or an array item: refused unless the
+        // document says `nullable` there.
         let mut nulls = Vec::new();
         refused_nulls(
             &value,
@@ -410,7 +413,7 @@ fn refused_nulls(
             if !allows_null(child_schema, registry) {
                 out.push(FieldError {
                     path: path.clone(),
-                    message: "must not be null: leave the field out instead".into(),
+                    message: "must not be null".into(),
                 });
             }
         } else {
@@ -436,6 +439,51 @@ fn refused_nulls(
             if let Some(item_schema) = resolved.items.as_deref() {
                 for (i, child) in items.iter().enumerate() {
                     visit(i.to_string(), child, item_schema);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Removes every `null` that stands on an optional property whose schema is not `nullable`, at
+/// any depth: for such a field `null` and absent mean the same. The spec marks these
+/// properties `nullable` too (`finish_spec` in app.rs), so what is accepted is what it says.
+fn drop_optional_nulls(value: &mut serde_json::Value, schema: &MetaSchemaRef, registry: &Registry) {
+    use serde_json::Value;
+    let Some(resolved) = resolve(schema, registry) else {
+        return;
+    };
+    match value {
+        Value::Object(map) => {
+            map.retain(|key, child| {
+                let declared = resolved
+                    .properties
+                    .iter()
+                    .find(|(name, _)| *name == key.as_str())
+                    .map(|(_, s)| s);
+                !(child.is_null()
+                    && declared.is_some_and(|child_schema| {
+                        !resolved.required.contains(&key.as_str())
+                            && !allows_null(child_schema, registry)
+                    }))
+            });
+            for (key, child) in map.iter_mut() {
+                let declared = resolved
+                    .properties
+                    .iter()
+                    .find(|(name, _)| *name == key.as_str())
+                    .map(|(_, s)| s)
+                    .or(resolved.additional_properties.as_deref());
+                if let Some(child_schema) = declared {
+                    drop_optional_nulls(child, child_schema, registry);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = resolved.items.as_deref() {
+                for child in items {
+                    drop_optional_nulls(child, item_schema, registry);
                 }
             }
         }

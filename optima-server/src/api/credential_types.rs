@@ -274,14 +274,18 @@ impl CredentialTypeApi {
             .await?;
         let ty = find_type(&self.state, &identifier.0).await?;
         let body = body.0;
-        let updated = ty
+        let clear_icon = body.icon.is_null();
+        let mut updated = ty
             .patched(CredentialTypePatch {
                 name: body.name,
                 permission_scope: body.permission_scope,
-                icon: body.icon,
+                icon: body.icon.take(),
                 fields: body.fields.map(|f| f.into_iter().map(Into::into).collect()),
             })
             .map_err(validation_error)?;
+        if clear_icon {
+            updated.icon = None;
+        }
         if updated.permission_scope != ty.permission_scope {
             refuse_built_in_scope(&self.state, &updated.permission_scope)?;
             require_both_scopes(&caller, &ty, &updated)?;

@@ -431,7 +431,9 @@ impl CredentialApi {
             check_name(&name)?;
             c.name = name.trim().to_owned();
         }
-        if let Some(notes) = body.notes {
+        // `null` clears, as an empty string does.
+        let notes: Option<Option<String>> = body.notes.into();
+        if let Some(notes) = notes.map(Option::unwrap_or_default) {
             if notes.chars().count() > optima_core::vault::MAX_NOTES_LEN {
                 return Err(ApiError::invalid(
                     &["body", "notes"],

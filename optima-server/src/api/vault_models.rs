@@ -8,6 +8,7 @@ use optima_core::vault::{
     Credential, CredentialType, FieldDefinition, FieldInput, RevealRecord, StoredValue,
     SubCredentialInput, SubCredentialInputs, ValueType,
 };
+use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object};
 use serde::Deserialize;
 
@@ -184,9 +185,10 @@ pub struct UpdateCredentialType {
     /// New permission scope.
     #[serde(default)]
     pub permission_scope: Option<String>,
-    /// New icon.
+    /// New icon; `null` removes it.
     #[serde(default)]
-    pub icon: Option<String>,
+    #[oai(nullable)]
+    pub icon: MaybeUndefined<String>,
     /// New field list.
     #[serde(default)]
     pub fields: Option<Vec<FieldDef>>,
@@ -304,9 +306,10 @@ pub struct UpdateCredential {
     /// New name.
     #[serde(default)]
     pub name: Option<String>,
-    /// New notes (an empty string clears them).
+    /// New notes; `null` or an empty string clears them.
     #[serde(default)]
-    pub notes: Option<String>,
+    #[oai(nullable)]
+    pub notes: MaybeUndefined<String>,
     /// New field values.
     #[serde(default)]
     pub fields: Option<Vec<FieldValueIn>>,

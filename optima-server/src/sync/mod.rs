@@ -434,9 +434,15 @@ pub async fn run_with<S: Source>(
     progress: &dyn Progress,
     when_busy: WhenBusy,
 ) -> Result<SyncReport, SyncError> {
-    let lock = lock_kind(state, S::KIND, when_busy).await?;
-    let result = run_locked(state, source, mode, progress).await;
-    lock.release().await;
+    let result = match lock_kind(state, S::KIND, when_busy).await {
+        Ok(lock) => {
+            let result = run_locked(state, source, mode, progress).await;
+            lock.release().await;
+            result
+        }
+        Err(busy) => Err(busy),
+    };
+    crate::metrics::sync_run(S::KIND, result.as_ref());
     result
 }
 

@@ -199,12 +199,19 @@ pub async fn sync_unifi_sites_with(
     state: &AppState,
     when_busy: WhenBusy,
 ) -> Result<SiteSync, SyncError> {
-    if state.integrations.unifi.is_none() {
-        return Err(SyncError::NotConfigured("UniFi"));
-    }
-    let lock = super::lock_kind(state, UNIFI_SITES_KIND, when_busy).await?;
-    let result = sync_locked(state).await;
-    lock.release().await;
+    let result = if state.integrations.unifi.is_none() {
+        Err(SyncError::NotConfigured("UniFi"))
+    } else {
+        match super::lock_kind(state, UNIFI_SITES_KIND, when_busy).await {
+            Ok(lock) => {
+                let result = sync_locked(state).await;
+                lock.release().await;
+                result
+            }
+            Err(busy) => Err(busy),
+        }
+    };
+    crate::metrics::sync_run(UNIFI_SITES_KIND, result.as_ref().map(|s| &s.report));
     result
 }
 

@@ -1,0 +1,115 @@
+//! Prometheus metrics, served at `/metrics` (unless `OPTIMA_METRICS=false`).
+//!
+//! Recorded through the `metrics` facade and rendered by `metrics-exporter-prometheus`. Every
+//! label has a bounded set of values: operation ids from the route table (never raw paths),
+//! status codes, vendor names, sync kinds and fixed outcome words.
+//!
+//! | metric | labels | what |
+//! | --- | --- | --- |
+//! | `optima_http_requests_total` | `operation`, `status` | requests answered |
+//! | `optima_http_request_duration_seconds` | `operation` | latency histogram |
+//! | `optima_vendor_calls_failed_total` | `vendor`, `outcome` | vendor calls that failed, by how |
+//! | `optima_sync_runs_total` | `kind`, `outcome` | sync runs (`ok`, `busy`, `failed`) |
+//! | `optima_sync_items_total` | `kind`, `change` | records a sync handled (`created`, `updated`, …) |
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::sync::{SyncError, SyncReport};
+
+/// Requests answered, by operation id and status.
+pub const HTTP_REQUESTS: &str = "optima_http_requests_total";
+/// Request latency, by operation id.
+pub const HTTP_DURATION: &str = "optima_http_request_duration_seconds";
+/// Vendor calls that failed, by vendor and outcome.
+pub const VENDOR_FAILURES: &str = "optima_vendor_calls_failed_total";
+/// Sync runs, by kind and outcome.
+pub const SYNC_RUNS: &str = "optima_sync_runs_total";
+/// Records handled by syncs, by kind and change.
+pub const SYNC_ITEMS: &str = "optima_sync_items_total";
+
+/// The operation label of requests that matched no documented operation (probes, docs, 404s).
+pub const NO_OPERATION: &str = "none";
+
+/// Latency buckets, seconds: from a cached read to a slow vendor call near its deadline.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+/// The process's recorder, installed on first use. Every server in one process (tests start
+/// many) shares it: the `metrics` facade has one global recorder. `None` when another recorder
+/// was installed first.
+pub fn handle() -> Option<&'static PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Full(HTTP_DURATION.into()), LATENCY_BUCKETS)
+                .ok()?
+                .build_recorder();
+            let handle = recorder.handle();
+            metrics::set_global_recorder(recorder).ok()?;
+            describe();
+            Some(handle)
+        })
+        .as_ref()
+}
+
+fn describe() {
+    metrics::describe_counter!(
+        HTTP_REQUESTS,
+        "Requests answered, by operation id and status."
+    );
+    metrics::describe_histogram!(
+        HTTP_DURATION,
+        metrics::Unit::Seconds,
+        "Time from a request's arrival to its response, by operation id."
+    );
+    metrics::describe_counter!(
+        VENDOR_FAILURES,
+        "Vendor calls that failed, by vendor and outcome (timeout, unreachable, rejected, error)."
+    );
+    metrics::describe_counter!(SYNC_RUNS, "Sync runs, by kind and outcome.");
+    metrics::describe_counter!(SYNC_ITEMS, "Records handled by syncs, by kind and change.");
+}
+
+/// One answered request.
+pub fn request(operation: &'static str, status: u16, elapsed: Duration) {
+    metrics::counter!(HTTP_REQUESTS, "operation" => operation, "status" => status.to_string())
+        .increment(1);
+    metrics::histogram!(HTTP_DURATION, "operation" => operation).record(elapsed.as_secs_f64());
+}
+
+/// One failed vendor call; `outcome` is one of a few fixed words.
+pub fn vendor_failure(vendor: &'static str, outcome: &'static str) {
+    metrics::counter!(VENDOR_FAILURES, "vendor" => vendor, "outcome" => outcome).increment(1);
+}
+
+/// One finished sync run of `kind`, and what it handled.
+pub fn sync_run(kind: &'static str, result: Result<&SyncReport, &SyncError>) {
+    let outcome = match result {
+        Ok(_) => "ok",
+        Err(SyncError::Busy(_)) => "busy",
+        Err(SyncError::NotConfigured(_)) => "not_configured",
+        Err(_) => "failed",
+    };
+    metrics::counter!(SYNC_RUNS, "kind" => kind, "outcome" => outcome).increment(1);
+    if let Ok(report) = result {
+        for (change, n) in [
+            ("created", report.created),
+            ("updated", report.updated),
+            ("unchanged", report.unchanged),
+            ("deleted", report.deleted),
+            ("skipped", report.skipped),
+        ] {
+            metrics::counter!(SYNC_ITEMS, "kind" => kind, "change" => change).increment(n);
+        }
+    }
+}
+
+/// The text exposition of every metric, for `/metrics`.
+pub fn render() -> Option<String> {
+    handle().map(PrometheusHandle::render)
+}
