@@ -121,3 +121,71 @@ impl<'a, R: Route> ApiExtractor<'a> for Authorized<R> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use poem::http::{Method, StatusCode};
+    use poem::{Endpoint, Route as PoemRoute};
+    use poem_openapi::{OpenApi, OpenApiService};
+
+    use super::*;
+    use crate::routes;
+
+    /// `GET /role` names the wrong route (`POST /role`); `GET /role/:identifier` the right one.
+    struct Handlers;
+
+    #[OpenApi(prefix_path = "/v1")]
+    impl Handlers {
+        #[oai(path = "/role", method = "get")]
+        async fn misnamed(
+            &self,
+            caller: Authorized<routes::CreateRole>,
+        ) -> Result<Ok200<String>, ApiError> {
+            Ok(caller.ok(String::new()))
+        }
+
+        #[oai(path = "/role/:identifier", method = "get")]
+        async fn named(
+            &self,
+            caller: Authorized<routes::GetRole>,
+            #[oai(name = "identifier")] _identifier: poem_openapi::param::Path<String>,
+        ) -> Result<Ok200<String>, ApiError> {
+            Ok(caller.ok(String::new()))
+        }
+    }
+
+    async fn status_of(path: &str) -> StatusCode {
+        let app = PoemRoute::new().nest("/", OpenApiService::new(Handlers, "test", "1"));
+        let request = Request::builder()
+            .method(Method::GET)
+            .uri_str(path)
+            .finish();
+        app.get_response(request).await.status()
+    }
+
+    #[tokio::test]
+    async fn a_handler_naming_another_route_is_refused_before_the_token_is_read() {
+        // Without a token, the right route is a 401; the wrong one never gets that far.
+        assert_eq!(
+            status_of("/v1/role").await,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(status_of("/v1/role/admin").await, StatusCode::UNAUTHORIZED);
+    }
+
+    #[test]
+    fn conditionals_belong_to_their_route() {
+        assert_eq!(routes::GetCompany::ADDRESS.node, "company.fetch.address");
+        assert_eq!(routes::UpdateUser::ROLES.node, "user.roles.other");
+        for route in crate::routes::ROUTES {
+            assert!(
+                route
+                    .conditional
+                    .iter()
+                    .all(|c| !route.permissions.contains(c)),
+                "{} lists a node as both required and conditional",
+                route.operation_id
+            );
+        }
+    }
+}
