@@ -57,943 +57,248 @@ impl RouteSpec {
         out
     }
 
+    /// Whether a concrete request path (`/v1/role/admin`) is this route's path (any value
+    /// stands for a parameter).
+    pub fn serves_path(&self, request_path: &str) -> bool {
+        let Some(below_v1) = request_path.trim_end_matches('/').strip_prefix("/v1/") else {
+            return false;
+        };
+        let mut wanted = below_v1.split('/');
+        let mut pattern = self.path.trim_start_matches('/').split('/');
+        loop {
+            match (pattern.next(), wanted.next()) {
+                (None, None) => return true,
+                (Some(p), Some(w)) if p.starts_with(':') || p == w => {}
+                _ => return false,
+            }
+        }
+    }
+
     /// `GET /v1/role/{identifier}`, as the catalog's `usedIn` shows it.
     pub fn display(&self) -> String {
         format!("{} {}", self.method, self.openapi_path())
     }
 }
 
-macro_rules! route {
-    ($op:literal, $method:literal, $path:literal, $auth:ident, [$($perm:literal),*], [$($cond:literal),*], $status:literal, $message:literal) => {
-        RouteSpec {
-            operation_id: $op,
-            method: $method,
-            path: $path,
-            auth: Auth::$auth,
-            permissions: &[$($perm),*],
-            conditional: &[$($cond),*],
-            status: $status,
-            message: $message,
-            in_openapi: true,
+/// A route of the table as a type, so a handler names its route once (in its extractor,
+/// [`crate::api::Authorized`]) and everything else follows from it: the permission check, the
+/// response wording, the conditional permissions it may ask for.
+pub trait Route: Send + Sync + 'static {
+    /// The route's row of the table.
+    const SPEC: &'static RouteSpec;
+}
+
+/// A permission a route requires only when the request asks for what it guards, typed by its
+/// route: a handler can ask only for the conditionals of its own route, each listed once in the
+/// table.
+#[derive(Debug)]
+pub struct Conditional<R> {
+    /// The permission node.
+    pub node: &'static str,
+    route: std::marker::PhantomData<fn() -> R>,
+}
+
+impl<R> Clone for Conditional<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R> Copy for Conditional<R> {}
+
+impl<R> Conditional<R> {
+    const fn new(node: &'static str) -> Self {
+        Conditional {
+            node,
+            route: std::marker::PhantomData,
         }
+    }
+}
+
+/// The bytes of `name` with its first letter in lower case: `CreateRole` → `createRole`, so
+/// the table writes each route's name once and the operation id follows from it.
+const fn lower_first<const N: usize>(name: &str) -> [u8; N] {
+    let bytes = name.as_bytes();
+    let mut out = [0u8; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = bytes[i];
+        i += 1;
+    }
+    out[0] = out[0].to_ascii_lowercase();
+    out
+}
+
+/// Whether a route is described in the OpenAPI document (`#[hidden]` in the table: not).
+macro_rules! in_openapi {
+    () => {
+        true
+    };
+    (hidden) => {
+        false
     };
 }
 
-/// Every route served.
-pub const ROUTES: &[RouteSpec] = &[
-    // auth
-    route!(
-        "getAuthUri",
-        "GET",
-        "/auth/uri",
-        None,
-        [],
-        [],
-        200,
-        "Successfully fetch Auth URI"
-    ),
-    route!(
-        "authRedirect",
-        "GET",
-        "/auth/redirect",
-        None,
-        [],
-        [],
-        200,
-        "Signed in. You can close this window."
-    ),
-    route!(
-        "refreshToken",
-        "POST",
-        "/auth/refresh",
-        Refresh,
-        [],
-        [],
-        201,
-        "Token refreshed successfully!"
-    ),
-    route!(
-        "exchangeCallbackKey",
-        "POST",
-        "/auth/exchange",
-        None,
-        [],
-        [],
-        201,
-        "Signed in successfully!"
-    ),
-    RouteSpec {
-        in_openapi: false,
-        ..route!(
-            "authSocket",
-            "GET",
-            "/auth/socket",
-            None,
-            [],
-            [],
-            101,
-            "Tokens are sent on this socket"
-        )
-    },
-    route!(
-        "logout",
-        "POST",
-        "/auth/logout",
-        Refresh,
-        [],
-        [],
-        200,
-        "Logged out."
-    ),
-    route!(
-        "logoutAll",
-        "POST",
-        "/auth/logout-all",
-        Bearer,
-        [],
-        [],
-        200,
-        "Logged out everywhere."
-    ),
-    // user
-    route!(
-        "getMe",
-        "GET",
-        "/user/@me",
-        Bearer,
-        ["user.read"],
-        [],
-        200,
-        "Fetched user."
-    ),
-    route!(
-        "updateMe",
-        "PATCH",
-        "/user/@me",
-        Bearer,
-        ["user.write"],
-        [],
-        200,
-        "Successfully updated user."
-    ),
-    route!(
-        "checkMyPermissions",
-        "POST",
-        "/user/@me/check-permission",
-        Bearer,
-        ["user.read"],
-        ["permission.explain"],
-        200,
-        "Permission check completed."
-    ),
-    route!(
-        "listUsers",
-        "GET",
-        "/user/users",
-        Bearer,
-        ["user.read.other", "user.list.other"],
-        [],
-        200,
-        "Users Fetched Successfully!"
-    ),
-    route!(
-        "getUser",
-        "GET",
-        "/user/users/:identifier",
-        Bearer,
-        ["user.read.other"],
-        [],
-        200,
-        "User Fetched Successfully!"
-    ),
-    route!(
-        "updateUser",
-        "PATCH",
-        "/user/users/:identifier",
-        Bearer,
-        ["user.write.other"],
-        ["user.roles.other", "user.permissions.other"],
-        200,
-        "User Updated Successfully!"
-    ),
-    route!(
-        "deleteUser",
-        "DELETE",
-        "/user/users/:identifier",
-        Bearer,
-        ["user.delete.other"],
-        [],
-        200,
-        "User Deleted Successfully!"
-    ),
-    route!(
-        "getUserRoles",
-        "GET",
-        "/user/users/:identifier/roles",
-        Bearer,
-        ["user.read.other", "role.read"],
-        [],
-        200,
-        "User Roles Fetched Successfully!"
-    ),
-    route!(
-        "checkUserPermissions",
-        "POST",
-        "/user/users/:identifier/check-permission",
-        Bearer,
-        ["user.read.other"],
-        ["permission.explain"],
-        200,
-        "Permission check completed."
-    ),
-    // role
-    route!(
-        "createRole",
-        "POST",
-        "/role",
-        Bearer,
-        ["role.create"],
-        [],
-        201,
-        "Role Created Successfully!"
-    ),
-    route!(
-        "getRole",
-        "GET",
-        "/role/:identifier",
-        Bearer,
-        ["role.read"],
-        [],
-        200,
-        "Role Fetched Successfully!"
-    ),
-    route!(
-        "listRoles",
-        "GET",
-        "/role",
-        Bearer,
-        ["role.read", "role.list"],
-        [],
-        200,
-        "Roles Fetched Successfully!"
-    ),
-    route!(
-        "updateRole",
-        "PATCH",
-        "/role/:identifier",
-        Bearer,
-        ["role.modify"],
-        [],
-        200,
-        "Role Updated Successfully!"
-    ),
-    route!(
-        "deleteRole",
-        "DELETE",
-        "/role/:identifier",
-        Bearer,
-        ["role.delete"],
-        [],
-        200,
-        "Role Deleted Successfully!"
-    ),
-    route!(
-        "addRolePermissions",
-        "POST",
-        "/role/:identifier/permissions",
-        Bearer,
-        ["role.modify"],
-        [],
-        200,
-        "Permissions Added Successfully!"
-    ),
-    route!(
-        "removeRolePermissions",
-        "DELETE",
-        "/role/:identifier/permissions",
-        Bearer,
-        ["role.modify"],
-        [],
-        200,
-        "Permissions Removed Successfully!"
-    ),
-    route!(
-        "getRoleUsers",
-        "GET",
-        "/role/:identifier/users",
-        Bearer,
-        ["role.read", "user.read"],
-        [],
-        200,
-        "Users Fetched Successfully!"
-    ),
-    // permissions
-    route!(
-        "getPermissionCatalog",
-        "GET",
-        "/permissions",
-        Bearer,
-        ["role.read"],
-        [],
-        200,
-        "Permission Nodes Fetched Successfully!"
-    ),
-    route!(
-        "getPermissionNodes",
-        "GET",
-        "/permissions/nodes",
-        Bearer,
-        ["role.read"],
-        [],
-        200,
-        "All Permission Nodes Fetched Successfully!"
-    ),
-    route!(
-        "getPermissionCategory",
-        "GET",
-        "/permissions/:category",
-        Bearer,
-        ["role.read"],
-        [],
-        200,
-        "Permission Category Fetched Successfully!"
-    ),
-    // company
-    route!(
-        "listCompanies",
-        "GET",
-        "/company/companies",
-        Bearer,
-        ["company.fetch.many"],
-        [],
-        200,
-        "Companies Fetched Successfully!"
-    ),
-    route!(
-        "getCompany",
-        "GET",
-        "/company/companies/:identifier",
-        Bearer,
-        ["company.fetch"],
-        ["company.fetch.address", "company.fetch.contacts"],
-        200,
-        "Company Fetched Successfully!"
-    ),
-    route!(
-        "getCompanyConfigurations",
-        "GET",
-        "/company/companies/:identifier/configurations",
-        Bearer,
-        ["company.fetch", "company.fetch.configurations"],
-        [],
-        200,
-        "Company Configurations Fetched Successfully!"
-    ),
-    route!(
-        "getCompanyUnifiSites",
-        "GET",
-        "/company/companies/:identifier/unifi/sites",
-        Bearer,
-        ["unifi.access", "company.fetch"],
-        [],
-        200,
-        "Company UniFi Sites Fetched Successfully!"
-    ),
-    // credential (credential types, credentials, the reveal audit)
-    route!(
-        "listValueTypes",
-        "GET",
-        "/credential/valuetypes",
-        Bearer,
-        [],
-        [],
-        200,
-        "Value Types Fetched Successfully!"
-    ),
-    route!(
-        "getCredential",
-        "GET",
-        "/credential/credentials/:id",
-        Bearer,
-        ["credential.fetch"],
-        [],
-        200,
-        "Credential Fetched Successfully!"
-    ),
-    route!(
-        "listCompanyCredentials",
-        "GET",
-        "/credential/credentials/company/:companyId",
-        Bearer,
-        ["credential.fetch.many"],
-        [],
-        200,
-        "Company Credentials Fetched Successfully!"
-    ),
-    route!(
-        "createCredential",
-        "POST",
-        "/credential/credentials",
-        Bearer,
-        ["credential.create"],
-        [],
-        201,
-        "Credential Created Successfully!"
-    ),
-    route!(
-        "updateCredential",
-        "PATCH",
-        "/credential/credentials/:id",
-        Bearer,
-        ["credential.update"],
-        [],
-        200,
-        "Credential Updated Successfully!"
-    ),
-    route!(
-        "updateCredentialFields",
-        "PUT",
-        "/credential/credentials/:id/fields",
-        Bearer,
-        ["credential.update", "credential.fields.update"],
-        [],
-        200,
-        "Credential Fields Updated Successfully!"
-    ),
-    route!(
-        "getCredentialFields",
-        "GET",
-        "/credential/credentials/:id/fields",
-        Bearer,
-        ["credential.fetch", "credential.fields.fetch"],
-        [],
-        200,
-        "Credential Fields Fetched Successfully!"
-    ),
-    route!(
-        "getSecureValues",
-        "GET",
-        "/credential/credentials/:id/secure-values",
-        Bearer,
-        ["credential.fetch", "credential.secure_values.read"],
-        [],
-        200,
-        "Secure Values Fetched Successfully!"
-    ),
-    route!(
-        "getSecureValue",
-        "GET",
-        "/credential/credentials/:id/secure-values/:fieldId",
-        Bearer,
-        ["credential.fetch", "credential.secure_values.read"],
-        [],
-        200,
-        "Secure Value Fetched Successfully!"
-    ),
-    route!(
-        "deleteCredential",
-        "DELETE",
-        "/credential/credentials/:id",
-        Bearer,
-        ["credential.delete"],
-        [],
-        200,
-        "Credential Deleted Successfully!"
-    ),
-    route!(
-        "listSubCredentials",
-        "GET",
-        "/credential/credentials/:id/sub-credentials",
-        Bearer,
-        ["credential.fetch", "credential.sub_credentials.fetch"],
-        [],
-        200,
-        "Sub-Credentials Fetched Successfully!"
-    ),
-    route!(
-        "createSubCredential",
-        "POST",
-        "/credential/credentials/:id/sub-credentials",
-        Bearer,
-        ["credential.fetch", "credential.sub_credentials.create"],
-        [],
-        201,
-        "Sub-Credential Created Successfully!"
-    ),
-    route!(
-        "deleteSubCredential",
-        "DELETE",
-        "/credential/credentials/:id/sub-credentials/:subId",
-        Bearer,
-        ["credential.fetch", "credential.sub_credentials.delete"],
-        [],
-        200,
-        "Sub-Credential Removed Successfully!"
-    ),
-    route!(
-        "getCredentialType",
-        "GET",
-        "/credential-type/:identifier",
-        Bearer,
-        ["credential_type.fetch"],
-        [],
-        200,
-        "Credential Type Fetched Successfully!"
-    ),
-    route!(
-        "listCredentialTypes",
-        "GET",
-        "/credential-type",
-        Bearer,
-        ["credential_type.fetch.many"],
-        [],
-        200,
-        "Credential Types Fetched Successfully!"
-    ),
-    route!(
-        "createCredentialType",
-        "POST",
-        "/credential-type",
-        Bearer,
-        ["credential_type.create"],
-        [],
-        201,
-        "Credential Type Created Successfully!"
-    ),
-    route!(
-        "updateCredentialType",
-        "PATCH",
-        "/credential-type/:identifier",
-        Bearer,
-        ["credential_type.update"],
-        [],
-        200,
-        "Credential Type Updated Successfully!"
-    ),
-    route!(
-        "deleteCredentialType",
-        "DELETE",
-        "/credential-type/:identifier",
-        Bearer,
-        ["credential_type.delete"],
-        [],
-        200,
-        "Credential Type Deleted Successfully!"
-    ),
-    route!(
-        "listCredentialsByType",
-        "GET",
-        "/credential-type/:id/credentials",
-        Bearer,
-        ["credential_type.fetch", "credential.fetch.many"],
-        [],
-        200,
-        "Credentials Fetched Successfully!"
-    ),
-    route!(
-        "listSecureValueReads",
-        "GET",
-        "/audit/secure-value-reads",
-        Bearer,
-        ["audit.read"],
-        [],
-        200,
-        "Secure Value Reads Fetched Successfully!"
-    ),
-    // unifi
-    route!(
-        "listUnifiSites",
-        "GET",
-        "/unifi/sites",
-        Bearer,
-        ["unifi.access", "unifi.sites.fetch.many"],
-        [],
-        200,
-        "UniFi Sites Fetched Successfully!"
-    ),
-    route!(
-        "syncUnifiSites",
-        "POST",
-        "/unifi/sites/sync",
-        Bearer,
-        ["unifi.access", "unifi.sites.sync"],
-        [],
-        200,
-        "UniFi Sites Synced Successfully!"
-    ),
-    route!(
-        "createUnifiSite",
-        "POST",
-        "/unifi/sites/create",
-        Bearer,
-        ["unifi.access", "unifi.sites.create"],
-        [],
-        200,
-        "UniFi Site Created Successfully!"
-    ),
-    route!(
-        "getUnifiSite",
-        "GET",
-        "/unifi/site/:id",
-        Bearer,
-        ["unifi.access", "unifi.sites.fetch"],
-        [],
-        200,
-        "UniFi Site Fetched Successfully!"
-    ),
-    route!(
-        "getUnifiSiteOverview",
-        "GET",
-        "/unifi/site/:id/overview",
-        Bearer,
-        ["unifi.access", "unifi.site.overview"],
-        [],
-        200,
-        "UniFi Site Overview Fetched Successfully!"
-    ),
-    route!(
-        "listUnifiDevices",
-        "GET",
-        "/unifi/site/:id/devices",
-        Bearer,
-        ["unifi.access", "unifi.site.devices"],
-        [],
-        200,
-        "UniFi Devices Fetched Successfully!"
-    ),
-    route!(
-        "listUnifiWifi",
-        "GET",
-        "/unifi/site/:id/wifi",
-        Bearer,
-        ["unifi.access", "unifi.site.wifi"],
-        [],
-        200,
-        "UniFi WiFi Networks Fetched Successfully!"
-    ),
-    route!(
-        "updateUnifiWifi",
-        "PATCH",
-        "/unifi/site/:id/wifi/:wlanId",
-        Bearer,
-        ["unifi.access", "unifi.site.wifi", "unifi.site.wifi.update"],
-        [],
-        200,
-        "UniFi WiFi Network Updated Successfully!"
-    ),
-    route!(
-        "listUnifiNetworks",
-        "GET",
-        "/unifi/site/:id/networks",
-        Bearer,
-        ["unifi.access", "unifi.site.networks"],
-        [],
-        200,
-        "UniFi Networks Fetched Successfully!"
-    ),
-    route!(
-        "listUnifiWlanGroups",
-        "GET",
-        "/unifi/site/:id/wlan-groups",
-        Bearer,
-        ["unifi.access", "unifi.site.wlan-groups"],
-        [],
-        200,
-        "UniFi WLAN Groups Fetched Successfully!"
-    ),
-    route!(
-        "createUnifiWlanGroup",
-        "POST",
-        "/unifi/site/:id/wlan-groups",
-        Bearer,
-        [
-            "unifi.access",
-            "unifi.site.wlan-groups",
-            "unifi.site.wlan-groups.create"
-        ],
-        [],
-        201,
-        "UniFi WLAN Group Created Successfully!"
-    ),
-    route!(
-        "listUnifiApGroups",
-        "GET",
-        "/unifi/site/:id/ap-groups",
-        Bearer,
-        ["unifi.access", "unifi.site.ap-groups"],
-        [],
-        200,
-        "UniFi AP Groups Fetched Successfully!"
-    ),
-    route!(
-        "listUnifiAccessPoints",
-        "GET",
-        "/unifi/site/:id/access-points",
-        Bearer,
-        ["unifi.access", "unifi.site.access-points"],
-        [],
-        200,
-        "UniFi Access Points Fetched Successfully!"
-    ),
-    route!(
-        "getUnifiWifiLimits",
-        "GET",
-        "/unifi/site/:id/wifi-limits",
-        Bearer,
-        ["unifi.access", "unifi.site.wifi-limits"],
-        [],
-        200,
-        "UniFi WiFi Limits Fetched Successfully!"
-    ),
-    route!(
-        "listUnifiSpeedProfiles",
-        "GET",
-        "/unifi/site/:id/speed-profiles",
-        Bearer,
-        ["unifi.access", "unifi.site.speed-profiles"],
-        [],
-        200,
-        "UniFi Speed Profiles Fetched Successfully!"
-    ),
-    route!(
-        "createUnifiSpeedProfile",
-        "POST",
-        "/unifi/site/:id/speed-profiles",
-        Bearer,
-        [
-            "unifi.access",
-            "unifi.site.speed-profiles",
-            "unifi.site.speed-profiles.create"
-        ],
-        [],
-        201,
-        "UniFi Speed Profile Created Successfully!"
-    ),
-    route!(
-        "listUnifiPpsks",
-        "GET",
-        "/unifi/site/:id/wifi/:wlanId/ppsk",
-        Bearer,
-        ["unifi.access", "unifi.site.wifi", "unifi.site.wifi.ppsk"],
-        [],
-        200,
-        "UniFi Private PSKs Fetched Successfully!"
-    ),
-    route!(
-        "createUnifiPpsk",
-        "POST",
-        "/unifi/site/:id/wifi/:wlanId/ppsk",
-        Bearer,
-        [
-            "unifi.access",
-            "unifi.site.wifi",
-            "unifi.site.wifi.ppsk",
-            "unifi.site.wifi.ppsk.create"
-        ],
-        [],
-        201,
-        "UniFi Private PSK Created Successfully!"
-    ),
-    route!(
-        "linkUnifiSite",
-        "POST",
-        "/unifi/site/:id/link",
-        Bearer,
-        ["unifi.access", "unifi.sites.link"],
-        [],
-        200,
-        "UniFi Site Linked to Company Successfully!"
-    ),
-    route!(
-        "unlinkUnifiSite",
-        "POST",
-        "/unifi/site/:id/unlink",
-        Bearer,
-        ["unifi.access", "unifi.sites.link"],
-        [],
-        200,
-        "UniFi Site Unlinked from Company Successfully!"
-    ),
-    // procurement
-    route!(
-        "listCatalogItems",
-        "GET",
-        "/procurement/items",
-        Bearer,
-        ["procurement.catalog.fetch.many"],
-        [],
-        200,
-        "Catalog items fetched successfully!"
-    ),
-    route!(
-        "getCatalogItem",
-        "GET",
-        "/procurement/items/:identifier",
-        Bearer,
-        ["procurement.catalog.fetch"],
-        [],
-        200,
-        "Catalog item fetched successfully!"
-    ),
-    route!(
-        "countCatalogItems",
-        "GET",
-        "/procurement/count",
-        Bearer,
-        ["procurement.catalog.fetch.many"],
-        [],
-        200,
-        "Catalog item count fetched successfully!"
-    ),
-    route!(
-        "refreshCatalogItemInventory",
-        "POST",
-        "/procurement/items/:identifier/refresh-inventory",
-        Bearer,
-        ["procurement.catalog.inventory.refresh"],
-        [],
-        200,
-        "Inventory refreshed successfully!"
-    ),
-    route!(
-        "getLinkedCatalogItems",
-        "GET",
-        "/procurement/items/:identifier/linked",
-        Bearer,
-        ["procurement.catalog.fetch"],
-        [],
-        200,
-        "Linked catalog items fetched successfully!"
-    ),
-    route!(
-        "linkCatalogItem",
-        "POST",
-        "/procurement/items/:identifier/link",
-        Bearer,
-        ["procurement.catalog.link"],
-        [],
-        200,
-        "Catalog item linked successfully!"
-    ),
-    route!(
-        "unlinkCatalogItem",
-        "POST",
-        "/procurement/items/:identifier/unlink",
-        Bearer,
-        ["procurement.catalog.link"],
-        [],
-        200,
-        "Catalog item unlinked successfully!"
-    ),
-    // sales
-    route!(
-        "listOpportunities",
-        "GET",
-        "/sales/opportunities",
-        Bearer,
-        ["sales.opportunity.fetch.many"],
-        [],
-        200,
-        "Opportunities fetched successfully!"
-    ),
-    route!(
-        "countOpportunities",
-        "GET",
-        "/sales/opportunities/count",
-        Bearer,
-        ["sales.opportunity.fetch.many"],
-        [],
-        200,
-        "Opportunity count fetched successfully!"
-    ),
-    route!(
-        "getOpportunity",
-        "GET",
-        "/sales/opportunities/:identifier",
-        Bearer,
-        ["sales.opportunity.fetch"],
-        [],
-        200,
-        "Opportunity fetched successfully!"
-    ),
-    route!(
-        "refreshOpportunity",
-        "POST",
-        "/sales/opportunities/:identifier/refresh",
-        Bearer,
-        ["sales.opportunity.refresh"],
-        [],
-        200,
-        "Opportunity refreshed from ConnectWise successfully!"
-    ),
-    route!(
-        "getOpportunityForecasts",
-        "GET",
-        "/sales/opportunities/:identifier/forecasts",
-        Bearer,
-        ["sales.opportunity.fetch"],
-        [],
-        200,
-        "Opportunity forecasts fetched successfully!"
-    ),
-    route!(
-        "getOpportunityNotes",
-        "GET",
-        "/sales/opportunities/:identifier/notes",
-        Bearer,
-        ["sales.opportunity.fetch"],
-        [],
-        200,
-        "Opportunity notes fetched successfully!"
-    ),
-    route!(
-        "getOpportunityContacts",
-        "GET",
-        "/sales/opportunities/:identifier/contacts",
-        Bearer,
-        ["sales.opportunity.fetch"],
-        [],
-        200,
-        "Opportunity contacts fetched successfully!"
-    ),
-    // utility
-    route!(
-        "teapot",
-        "GET",
-        "/teapot",
-        None,
-        [],
-        [],
-        418,
-        "I'm a teapot"
-    ),
-];
+/// Defines one unit type per route implementing [`Route`], its conditional permissions as
+/// associated constants, and [`ROUTES`]: the table below is the only place a route's
+/// operation id, path, permissions and wording are written.
+macro_rules! route_table {
+    ($(
+        $(#[$flag:ident])?
+        $name:ident $method:ident $path:literal $auth:ident
+        [$($perm:literal),*] [$($cond_name:ident = $cond:literal),*]
+        $status:literal $message:literal;
+    )*) => {
+        $(
+            #[doc = concat!("`", stringify!($method), " /v1", $path, "`: ", $message)]
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name;
 
-/// The route with this operation id.
-///
-/// Every handler names its own id, and a test checks each id is here, so a miss is a
-/// programming error that the test suite catches.
-pub fn route(operation_id: &str) -> &'static RouteSpec {
-    ROUTES
-        .iter()
-        .find(|r| r.operation_id == operation_id)
-        .unwrap_or_else(|| panic!("operation `{operation_id}` is not in the route table"))
+            impl $name {
+                /// This route's row of the table.
+                pub const SPEC: &'static RouteSpec = &RouteSpec {
+                    operation_id: {
+                        const NAME: &str = stringify!($name);
+                        const ID: [u8; NAME.len()] = lower_first(NAME);
+                        match std::str::from_utf8(&ID) {
+                            Ok(id) => id,
+                            Err(_) => panic!("route names are ASCII"),
+                        }
+                    },
+                    method: stringify!($method),
+                    path: $path,
+                    auth: Auth::$auth,
+                    permissions: &[$($perm),*],
+                    conditional: &[$($cond),*],
+                    status: $status,
+                    message: $message,
+                    in_openapi: in_openapi!($($flag)?),
+                };
+                $(
+                    #[doc = concat!("`", $cond, "`, asked for only when the request needs it.")]
+                    pub const $cond_name: Conditional<$name> = Conditional::new($cond);
+                )*
+            }
+
+            impl Route for $name {
+                const SPEC: &'static RouteSpec = $name::SPEC;
+            }
+        )*
+
+        /// Every route served, in table order.
+        pub const ROUTES: &[RouteSpec] = &[$(*$name::SPEC),*];
+    };
+}
+
+// One route per line: name (the operation id, capitalised), method, path below `/v1`, how the
+// caller authenticates, the permissions it requires, the conditional ones (each a constant the
+// handler asks for), the success status and message.
+#[rustfmt::skip]
+route_table! {
+    // auth
+    GetAuthUri GET "/auth/uri" None [] [] 200 "Successfully fetch Auth URI";
+    AuthRedirect GET "/auth/redirect" None [] [] 200 "Signed in. You can close this window.";
+    RefreshToken POST "/auth/refresh" Refresh [] [] 201 "Token refreshed successfully!";
+    ExchangeCallbackKey POST "/auth/exchange" None [] [] 201 "Signed in successfully!";
+    #[hidden] AuthSocket GET "/auth/socket" None [] [] 101 "Tokens are sent on this socket";
+    Logout POST "/auth/logout" Refresh [] [] 200 "Logged out.";
+    LogoutAll POST "/auth/logout-all" Bearer [] [] 200 "Logged out everywhere.";
+    // user
+    GetMe GET "/user/@me" Bearer ["user.read"] [] 200 "Fetched user.";
+    UpdateMe PATCH "/user/@me" Bearer ["user.write"] [] 200 "Successfully updated user.";
+    CheckMyPermissions POST "/user/@me/check-permission" Bearer ["user.read"] [EXPLAIN = "permission.explain"] 200 "Permission check completed.";
+    ListUsers GET "/user/users" Bearer ["user.read.other", "user.list.other"] [] 200 "Users Fetched Successfully!";
+    GetUser GET "/user/users/:identifier" Bearer ["user.read.other"] [] 200 "User Fetched Successfully!";
+    UpdateUser PATCH "/user/users/:identifier" Bearer ["user.write.other"] [ROLES = "user.roles.other", PERMISSIONS = "user.permissions.other"] 200 "User Updated Successfully!";
+    DeleteUser DELETE "/user/users/:identifier" Bearer ["user.delete.other"] [] 200 "User Deleted Successfully!";
+    GetUserRoles GET "/user/users/:identifier/roles" Bearer ["user.read.other", "role.read"] [] 200 "User Roles Fetched Successfully!";
+    CheckUserPermissions POST "/user/users/:identifier/check-permission" Bearer ["user.read.other"] [EXPLAIN = "permission.explain"] 200 "Permission check completed.";
+    // role
+    CreateRole POST "/role" Bearer ["role.create"] [] 201 "Role Created Successfully!";
+    GetRole GET "/role/:identifier" Bearer ["role.read"] [] 200 "Role Fetched Successfully!";
+    ListRoles GET "/role" Bearer ["role.read", "role.list"] [] 200 "Roles Fetched Successfully!";
+    UpdateRole PATCH "/role/:identifier" Bearer ["role.modify"] [] 200 "Role Updated Successfully!";
+    DeleteRole DELETE "/role/:identifier" Bearer ["role.delete"] [] 200 "Role Deleted Successfully!";
+    AddRolePermissions POST "/role/:identifier/permissions" Bearer ["role.modify"] [] 200 "Permissions Added Successfully!";
+    RemoveRolePermissions DELETE "/role/:identifier/permissions" Bearer ["role.modify"] [] 200 "Permissions Removed Successfully!";
+    GetRoleUsers GET "/role/:identifier/users" Bearer ["role.read", "user.read"] [] 200 "Users Fetched Successfully!";
+    // permissions
+    GetPermissionCatalog GET "/permissions" Bearer ["role.read"] [] 200 "Permission Nodes Fetched Successfully!";
+    GetPermissionNodes GET "/permissions/nodes" Bearer ["role.read"] [] 200 "All Permission Nodes Fetched Successfully!";
+    GetPermissionCategory GET "/permissions/:category" Bearer ["role.read"] [] 200 "Permission Category Fetched Successfully!";
+    // company
+    ListCompanies GET "/company/companies" Bearer ["company.fetch.many"] [] 200 "Companies Fetched Successfully!";
+    GetCompany GET "/company/companies/:identifier" Bearer ["company.fetch"] [ADDRESS = "company.fetch.address", CONTACTS = "company.fetch.contacts"] 200 "Company Fetched Successfully!";
+    GetCompanyConfigurations GET "/company/companies/:identifier/configurations" Bearer ["company.fetch", "company.fetch.configurations"] [] 200 "Company Configurations Fetched Successfully!";
+    GetCompanyUnifiSites GET "/company/companies/:identifier/unifi/sites" Bearer ["unifi.access", "company.fetch"] [] 200 "Company UniFi Sites Fetched Successfully!";
+    // credential (credential types, credentials, the reveal audit)
+    ListValueTypes GET "/credential/valuetypes" Bearer [] [] 200 "Value Types Fetched Successfully!";
+    GetCredential GET "/credential/credentials/:id" Bearer ["credential.fetch"] [] 200 "Credential Fetched Successfully!";
+    ListCompanyCredentials GET "/credential/credentials/company/:companyId" Bearer ["credential.fetch.many"] [] 200 "Company Credentials Fetched Successfully!";
+    CreateCredential POST "/credential/credentials" Bearer ["credential.create"] [] 201 "Credential Created Successfully!";
+    UpdateCredential PATCH "/credential/credentials/:id" Bearer ["credential.update"] [] 200 "Credential Updated Successfully!";
+    UpdateCredentialFields PUT "/credential/credentials/:id/fields" Bearer ["credential.update", "credential.fields.update"] [] 200 "Credential Fields Updated Successfully!";
+    GetCredentialFields GET "/credential/credentials/:id/fields" Bearer ["credential.fetch", "credential.fields.fetch"] [] 200 "Credential Fields Fetched Successfully!";
+    GetSecureValues GET "/credential/credentials/:id/secure-values" Bearer ["credential.fetch", "credential.secure_values.read"] [] 200 "Secure Values Fetched Successfully!";
+    GetSecureValue GET "/credential/credentials/:id/secure-values/:fieldId" Bearer ["credential.fetch", "credential.secure_values.read"] [] 200 "Secure Value Fetched Successfully!";
+    DeleteCredential DELETE "/credential/credentials/:id" Bearer ["credential.delete"] [] 200 "Credential Deleted Successfully!";
+    ListSubCredentials GET "/credential/credentials/:id/sub-credentials" Bearer ["credential.fetch", "credential.sub_credentials.fetch"] [] 200 "Sub-Credentials Fetched Successfully!";
+    CreateSubCredential POST "/credential/credentials/:id/sub-credentials" Bearer ["credential.fetch", "credential.sub_credentials.create"] [] 201 "Sub-Credential Created Successfully!";
+    DeleteSubCredential DELETE "/credential/credentials/:id/sub-credentials/:subId" Bearer ["credential.fetch", "credential.sub_credentials.delete"] [] 200 "Sub-Credential Removed Successfully!";
+    GetCredentialType GET "/credential-type/:identifier" Bearer ["credential_type.fetch"] [] 200 "Credential Type Fetched Successfully!";
+    ListCredentialTypes GET "/credential-type" Bearer ["credential_type.fetch.many"] [] 200 "Credential Types Fetched Successfully!";
+    CreateCredentialType POST "/credential-type" Bearer ["credential_type.create"] [] 201 "Credential Type Created Successfully!";
+    UpdateCredentialType PATCH "/credential-type/:identifier" Bearer ["credential_type.update"] [] 200 "Credential Type Updated Successfully!";
+    DeleteCredentialType DELETE "/credential-type/:identifier" Bearer ["credential_type.delete"] [] 200 "Credential Type Deleted Successfully!";
+    ListCredentialsByType GET "/credential-type/:id/credentials" Bearer ["credential_type.fetch", "credential.fetch.many"] [] 200 "Credentials Fetched Successfully!";
+    ListSecureValueReads GET "/audit/secure-value-reads" Bearer ["audit.read"] [] 200 "Secure Value Reads Fetched Successfully!";
+    // unifi
+    ListUnifiSites GET "/unifi/sites" Bearer ["unifi.access", "unifi.sites.fetch.many"] [] 200 "UniFi Sites Fetched Successfully!";
+    SyncUnifiSites POST "/unifi/sites/sync" Bearer ["unifi.access", "unifi.sites.sync"] [] 200 "UniFi Sites Synced Successfully!";
+    CreateUnifiSite POST "/unifi/sites/create" Bearer ["unifi.access", "unifi.sites.create"] [] 200 "UniFi Site Created Successfully!";
+    GetUnifiSite GET "/unifi/site/:id" Bearer ["unifi.access", "unifi.sites.fetch"] [] 200 "UniFi Site Fetched Successfully!";
+    GetUnifiSiteOverview GET "/unifi/site/:id/overview" Bearer ["unifi.access", "unifi.site.overview"] [] 200 "UniFi Site Overview Fetched Successfully!";
+    ListUnifiDevices GET "/unifi/site/:id/devices" Bearer ["unifi.access", "unifi.site.devices"] [] 200 "UniFi Devices Fetched Successfully!";
+    ListUnifiWifi GET "/unifi/site/:id/wifi" Bearer ["unifi.access", "unifi.site.wifi"] [] 200 "UniFi WiFi Networks Fetched Successfully!";
+    UpdateUnifiWifi PATCH "/unifi/site/:id/wifi/:wlanId" Bearer ["unifi.access", "unifi.site.wifi", "unifi.site.wifi.update"] [] 200 "UniFi WiFi Network Updated Successfully!";
+    ListUnifiNetworks GET "/unifi/site/:id/networks" Bearer ["unifi.access", "unifi.site.networks"] [] 200 "UniFi Networks Fetched Successfully!";
+    ListUnifiWlanGroups GET "/unifi/site/:id/wlan-groups" Bearer ["unifi.access", "unifi.site.wlan-groups"] [] 200 "UniFi WLAN Groups Fetched Successfully!";
+    CreateUnifiWlanGroup POST "/unifi/site/:id/wlan-groups" Bearer ["unifi.access", "unifi.site.wlan-groups", "unifi.site.wlan-groups.create"] [] 201 "UniFi WLAN Group Created Successfully!";
+    ListUnifiApGroups GET "/unifi/site/:id/ap-groups" Bearer ["unifi.access", "unifi.site.ap-groups"] [] 200 "UniFi AP Groups Fetched Successfully!";
+    ListUnifiAccessPoints GET "/unifi/site/:id/access-points" Bearer ["unifi.access", "unifi.site.access-points"] [] 200 "UniFi Access Points Fetched Successfully!";
+    GetUnifiWifiLimits GET "/unifi/site/:id/wifi-limits" Bearer ["unifi.access", "unifi.site.wifi-limits"] [] 200 "UniFi WiFi Limits Fetched Successfully!";
+    ListUnifiSpeedProfiles GET "/unifi/site/:id/speed-profiles" Bearer ["unifi.access", "unifi.site.speed-profiles"] [] 200 "UniFi Speed Profiles Fetched Successfully!";
+    CreateUnifiSpeedProfile POST "/unifi/site/:id/speed-profiles" Bearer ["unifi.access", "unifi.site.speed-profiles", "unifi.site.speed-profiles.create"] [] 201 "UniFi Speed Profile Created Successfully!";
+    ListUnifiPpsks GET "/unifi/site/:id/wifi/:wlanId/ppsk" Bearer ["unifi.access", "unifi.site.wifi", "unifi.site.wifi.ppsk"] [] 200 "UniFi Private PSKs Fetched Successfully!";
+    CreateUnifiPpsk POST "/unifi/site/:id/wifi/:wlanId/ppsk" Bearer ["unifi.access", "unifi.site.wifi", "unifi.site.wifi.ppsk", "unifi.site.wifi.ppsk.create"] [] 201 "UniFi Private PSK Created Successfully!";
+    LinkUnifiSite POST "/unifi/site/:id/link" Bearer ["unifi.access", "unifi.sites.link"] [] 200 "UniFi Site Linked to Company Successfully!";
+    UnlinkUnifiSite POST "/unifi/site/:id/unlink" Bearer ["unifi.access", "unifi.sites.link"] [] 200 "UniFi Site Unlinked from Company Successfully!";
+    // procurement
+    ListCatalogItems GET "/procurement/items" Bearer ["procurement.catalog.fetch.many"] [] 200 "Catalog items fetched successfully!";
+    GetCatalogItem GET "/procurement/items/:identifier" Bearer ["procurement.catalog.fetch"] [] 200 "Catalog item fetched successfully!";
+    CountCatalogItems GET "/procurement/count" Bearer ["procurement.catalog.fetch.many"] [] 200 "Catalog item count fetched successfully!";
+    RefreshCatalogItemInventory POST "/procurement/items/:identifier/refresh-inventory" Bearer ["procurement.catalog.inventory.refresh"] [] 200 "Inventory refreshed successfully!";
+    GetLinkedCatalogItems GET "/procurement/items/:identifier/linked" Bearer ["procurement.catalog.fetch"] [] 200 "Linked catalog items fetched successfully!";
+    LinkCatalogItem POST "/procurement/items/:identifier/link" Bearer ["procurement.catalog.link"] [] 200 "Catalog item linked successfully!";
+    UnlinkCatalogItem POST "/procurement/items/:identifier/unlink" Bearer ["procurement.catalog.link"] [] 200 "Catalog item unlinked successfully!";
+    // sales
+    ListOpportunities GET "/sales/opportunities" Bearer ["sales.opportunity.fetch.many"] [] 200 "Opportunities fetched successfully!";
+    CountOpportunities GET "/sales/opportunities/count" Bearer ["sales.opportunity.fetch.many"] [] 200 "Opportunity count fetched successfully!";
+    GetOpportunity GET "/sales/opportunities/:identifier" Bearer ["sales.opportunity.fetch"] [] 200 "Opportunity fetched successfully!";
+    RefreshOpportunity POST "/sales/opportunities/:identifier/refresh" Bearer ["sales.opportunity.refresh"] [] 200 "Opportunity refreshed from ConnectWise successfully!";
+    GetOpportunityForecasts GET "/sales/opportunities/:identifier/forecasts" Bearer ["sales.opportunity.fetch"] [] 200 "Opportunity forecasts fetched successfully!";
+    GetOpportunityNotes GET "/sales/opportunities/:identifier/notes" Bearer ["sales.opportunity.fetch"] [] 200 "Opportunity notes fetched successfully!";
+    GetOpportunityContacts GET "/sales/opportunities/:identifier/contacts" Bearer ["sales.opportunity.fetch"] [] 200 "Opportunity contacts fetched successfully!";
+    // utility
+    Teapot GET "/teapot" None [] [] 418 "I'm a teapot";
+
 }
 
 /// The methods served at a concrete request path (`/v1/role/admin`), for `Allow` headers.
 pub fn allowed_methods(request_path: &str) -> Vec<&'static str> {
-    let wanted: Vec<&str> = request_path.trim_end_matches('/').split('/').collect();
     let mut methods: Vec<&'static str> = ROUTES
         .iter()
-        .filter(|r| {
-            let pattern = r.openapi_path();
-            let parts: Vec<&str> = pattern.split('/').collect();
-            parts.len() == wanted.len()
-                && parts
-                    .iter()
-                    .zip(&wanted)
-                    .all(|(p, w)| p.starts_with('{') || p == w)
-        })
+        .filter(|r| r.serves_path(request_path))
         .map(|r| r.method)
         .collect();
     methods.sort_unstable();
@@ -1042,9 +347,9 @@ mod tests {
 
     #[test]
     fn paths_convert_to_openapi() {
-        assert_eq!(route("getRole").openapi_path(), "/v1/role/{identifier}");
-        assert_eq!(route("getMe").openapi_path(), "/v1/user/@me");
-        assert_eq!(route("listRoles").display(), "GET /v1/role");
+        assert_eq!(GetRole::SPEC.openapi_path(), "/v1/role/{identifier}");
+        assert_eq!(GetMe::SPEC.openapi_path(), "/v1/user/@me");
+        assert_eq!(ListRoles::SPEC.display(), "GET /v1/role");
     }
 
     /// Whether two paths are equal but for the names of their parameters.

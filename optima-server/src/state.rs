@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::api::common::ApiError;
 use crate::config::Config;
-use crate::routes::{Auth, ROUTES, RouteSpec, route};
+use crate::routes::{ROUTES, RouteSpec};
 use crate::store::SqlStore;
 
 /// Clock skew tolerated on an access token's `exp` and `iat`, in seconds.
@@ -130,7 +130,7 @@ impl Caller {
     }
 
     /// 403 unless the caller holds `node`.
-    pub fn require(&self, node: &str, message: &str) -> Result<(), ApiError> {
+    pub(crate) fn require(&self, node: &str, message: &str) -> Result<(), ApiError> {
         if self.can(node) {
             Ok(())
         } else {
@@ -436,15 +436,6 @@ impl AppState {
         cache.retain(|_, (v, _)| *v == version);
         cache.insert(user_id.to_owned(), (version, entry.clone()));
         Ok(entry)
-    }
-
-    /// Authenticates the bearer and checks every permission `operation_id` requires.
-    pub async fn authorize(&self, token: &str, operation_id: &str) -> Result<Caller, ApiError> {
-        let spec = route(operation_id);
-        debug_assert_eq!(spec.auth, Auth::Bearer);
-        let caller = self.caller(token).await?;
-        check_route(&caller, spec)?;
-        Ok(caller)
     }
 }
 

@@ -29,8 +29,9 @@ use sha2::{Digest, Sha256};
 
 use super::common::{ApiError, Created201, JsonBody, Ok200, created, ok};
 use super::models::{AuthUri, Exchange, Tokens};
-use super::{ApiTags, BearerAuth, RefreshTokenAuth};
+use super::{ApiTags, Authorized, RefreshTokenAuth};
 use crate::config::MicrosoftConfig;
+use crate::routes;
 use crate::state::{AppState, hash_secret, random_token};
 use crate::store::RefreshOutcome;
 
@@ -273,7 +274,7 @@ impl AuthApi {
             .append_pair("code_challenge", &challenge)
             .append_pair("code_challenge_method", "S256");
         Ok(ok(
-            "getAuthUri",
+            routes::GetAuthUri::SPEC,
             AuthUri {
                 uri: url.to_string(),
                 callback_key,
@@ -402,7 +403,7 @@ impl AuthApi {
         let hash = hash_secret(&body.0.callback_key);
         match self.state.store.take_auth_result(&hash, now).await? {
             Some(Ok(user_id)) => Ok(created(
-                "exchangeCallbackKey",
+                routes::ExchangeCallbackKey::SPEC,
                 tokens_for(&self.state, &user_id).await?,
             )),
             Some(Err(message)) => Err(ApiError::unauthorized(message)),
@@ -433,7 +434,7 @@ impl AuthApi {
                 }
                 let pair = self.state.issue_tokens(&user_id, Some(family_id)).await?;
                 Ok(created(
-                    "refreshToken",
+                    routes::RefreshToken::SPEC,
                     Tokens {
                         access_token: pair.access_token,
                         refresh_token: pair.refresh_token,
@@ -469,19 +470,21 @@ impl AuthApi {
             .store
             .revoke_family(&family, Utc::now().timestamp())
             .await?;
-        Ok(ok("logout", SignedOut { revoked: true }))
+        Ok(ok(routes::Logout::SPEC, SignedOut { revoked: true }))
     }
 
     /// Sign out everywhere: every refresh token and every access token issued so far stop
     /// working.
     #[oai(path = "/auth/logout-all", method = "post", operation_id = "logoutAll")]
-    async fn logout_all(&self, auth: BearerAuth) -> Result<Ok200<SignedOut>, ApiError> {
-        let caller = self.state.caller(&auth.0.token).await?;
+    async fn logout_all(
+        &self,
+        caller: Authorized<routes::LogoutAll>,
+    ) -> Result<Ok200<SignedOut>, ApiError> {
         self.state
             .store
             .revoke_user_sessions(&caller.user.id, Utc::now().timestamp_millis())
             .await?;
-        Ok(ok("logoutAll", SignedOut { revoked: true }))
+        Ok(caller.ok(SignedOut { revoked: true }))
     }
 }
 
@@ -532,7 +535,7 @@ pub async fn auth_socket(
                     break match tokens_for(&state, &user_id).await {
                         Ok(tokens) => serde_json::json!({
                             "status": 201,
-                            "message": crate::routes::route("exchangeCallbackKey").message,
+                            "message": routes::ExchangeCallbackKey::SPEC.message,
                             "data": {"accessToken": tokens.access_token, "refreshToken": tokens.refresh_token},
                             "successful": true,
                         }),

@@ -9,7 +9,7 @@ use poem_openapi::types::{ParseFromJSON, ToJSON, Type};
 use poem_openapi::{ApiResponse, Object};
 use serde::de::DeserializeOwned;
 
-use crate::routes::route;
+use crate::routes::RouteSpec;
 
 /// The success envelope: `{status, message, data, successful: true}`.
 #[derive(Debug, Object)]
@@ -40,8 +40,7 @@ pub enum Created201<T: ParseFromJSON + ToJSON> {
     Created(Json<Envelope<T>>),
 }
 
-fn envelope<T: ParseFromJSON + ToJSON>(operation_id: &str, data: T) -> Json<Envelope<T>> {
-    let r = route(operation_id);
+fn envelope<T: ParseFromJSON + ToJSON>(r: &RouteSpec, data: T) -> Json<Envelope<T>> {
     Json(Envelope {
         status: r.status,
         message: r.message.to_owned(),
@@ -50,14 +49,14 @@ fn envelope<T: ParseFromJSON + ToJSON>(operation_id: &str, data: T) -> Json<Enve
     })
 }
 
-/// A 200 for `operation_id`, with its message from the route table.
-pub fn ok<T: ParseFromJSON + ToJSON>(operation_id: &str, data: T) -> Ok200<T> {
-    Ok200::Ok(envelope(operation_id, data))
+/// A 200 for `route`, with its message from the route table.
+pub fn ok<T: ParseFromJSON + ToJSON>(route: &RouteSpec, data: T) -> Ok200<T> {
+    Ok200::Ok(envelope(route, data))
 }
 
-/// A 201 for `operation_id`, with its message from the route table.
-pub fn created<T: ParseFromJSON + ToJSON>(operation_id: &str, data: T) -> Created201<T> {
-    Created201::Created(envelope(operation_id, data))
+/// A 201 for `route`, with its message from the route table.
+pub fn created<T: ParseFromJSON + ToJSON>(route: &RouteSpec, data: T) -> Created201<T> {
+    Created201::Created(envelope(route, data))
 }
 
 /// One problem with a request, and where it is.

@@ -8,10 +8,10 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::common::{ApiError, Ok200, ok};
+use super::common::{ApiError, Ok200};
 use super::pagination::{PageRequest, Pagination, like_pattern};
-use super::{ApiTags, BearerAuth};
-use crate::routes::route;
+use super::{ApiTags, Authorized};
+use crate::routes;
 use crate::state::AppState;
 
 /// `/company`.
@@ -217,7 +217,7 @@ impl CompanyApi {
     )]
     async fn list(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::ListCompanies>,
         /// Page number (default 1).
         #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))]
         page: Query<Option<i64>>,
@@ -227,7 +227,6 @@ impl CompanyApi {
         /// Matches anywhere in the name or identifier, ignoring case.
         search: Query<Option<String>>,
     ) -> Result<CompanyPageResponse, ApiError> {
-        self.state.authorize(&auth.0.token, "listCompanies").await?;
         let paging = PageRequest::new(page.0, rpp.0)?;
         let pattern = like_pattern(search.0.as_deref().unwrap_or_default());
         let pool = &self.state.store.db().pool;
@@ -252,7 +251,7 @@ impl CompanyApi {
             .map(company_from_row)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| ApiError::internal(&e))?;
-        let r = route("listCompanies");
+        let r = caller.route();
         Ok(CompanyPageResponse::Ok(poem_openapi::payload::Json(
             CompanyPage {
                 status: r.status,
@@ -273,7 +272,7 @@ impl CompanyApi {
     )]
     async fn get(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetCompany>,
         /// Optima's company id (or the ConnectWise company id).
         identifier: Path<String>,
         /// Include the address.
@@ -286,7 +285,6 @@ impl CompanyApi {
         #[oai(name = "includeAllContacts")]
         include_all_contacts: Query<Option<bool>>,
     ) -> Result<Ok200<CompanyDetail>, ApiError> {
-        let caller = self.state.authorize(&auth.0.token, "getCompany").await?;
         let (address, primary, all) = (
             include_address.0.unwrap_or(false),
             include_primary_contact.0.unwrap_or(false),
@@ -294,13 +292,13 @@ impl CompanyApi {
         );
         if address {
             caller.require(
-                "company.fetch.address",
+                routes::GetCompany::ADDRESS,
                 "You may not view company addresses",
             )?;
         }
         if all {
             caller.require(
-                "company.fetch.contacts",
+                routes::GetCompany::CONTACTS,
                 "You may not view company contacts",
             )?;
         }
@@ -325,16 +323,13 @@ impl CompanyApi {
                 data.all_contacts = Some(contacts.iter().map(Into::into).collect());
             }
         }
-        Ok(ok(
-            "getCompany",
-            CompanyDetail {
-                id: company.id,
-                name: live.name.unwrap_or(company.name),
-                cw_company_id: company.cw_company_id,
-                cw_identifier: live.identifier.unwrap_or(company.cw_identifier),
-                cw_data: data,
-            },
-        ))
+        Ok(caller.ok(CompanyDetail {
+            id: company.id,
+            name: live.name.unwrap_or(company.name),
+            cw_company_id: company.cw_company_id,
+            cw_identifier: live.identifier.unwrap_or(company.cw_identifier),
+            cw_data: data,
+        }))
     }
 
     /// A company's configurations (devices and assets) from ConnectWise, as ConnectWise
@@ -346,13 +341,10 @@ impl CompanyApi {
     )]
     async fn configurations(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetCompanyConfigurations>,
         /// Optima's company id (or the ConnectWise company id).
         identifier: Path<String>,
     ) -> Result<Ok200<Vec<serde_json::Value>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "getCompanyConfigurations")
-            .await?;
         let company = find_company(&self.state, &identifier.0).await?;
         let cw = self.state.integrations.connectwise()?;
         let configurations = cw
@@ -365,6 +357,6 @@ impl CompanyApi {
             .iter()
             .map(|c| serde_json::to_value(c).unwrap_or_default())
             .collect();
-        Ok(ok("getCompanyConfigurations", data))
+        Ok(caller.ok(data))
     }
 }

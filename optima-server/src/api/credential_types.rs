@@ -12,7 +12,7 @@ use poem::http::StatusCode;
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 
-use super::common::{ApiError, Created201, JsonBody, Ok200, created, ok};
+use super::common::{ApiError, Created201, JsonBody, Ok200};
 use super::credentials::{
     client_address, find_type, validation_error, vault_error, visible_of_type,
 };
@@ -20,7 +20,8 @@ use super::vault_models::{
     CreateCredentialType, CredentialOut, CredentialTypeOut, Deleted200, UpdateCredentialType,
     deleted,
 };
-use super::{ApiTags, BearerAuth};
+use super::{ApiTags, Authorized};
+use crate::routes;
 use crate::state::{AppState, Caller};
 
 /// `/credential-type`.
@@ -192,15 +193,12 @@ impl CredentialTypeApi {
     )]
     async fn get(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetCredentialType>,
         /// Credential type id or name.
         identifier: Path<String>,
     ) -> Result<Ok200<CredentialTypeOut>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "getCredentialType")
-            .await?;
         let ty = find_type(&self.state, &identifier.0).await?;
-        Ok(ok("getCredentialType", self.with_count(&ty).await?))
+        Ok(caller.ok(self.with_count(&ty).await?))
     }
 
     /// Every credential type, by name, each with its `credentialCount`.
@@ -209,16 +207,16 @@ impl CredentialTypeApi {
         method = "get",
         operation_id = "listCredentialTypes"
     )]
-    async fn list(&self, auth: BearerAuth) -> Result<Ok200<Vec<CredentialTypeOut>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "listCredentialTypes")
-            .await?;
+    async fn list(
+        &self,
+        caller: Authorized<routes::ListCredentialTypes>,
+    ) -> Result<Ok200<Vec<CredentialTypeOut>>, ApiError> {
         let types = self.state.store.list_types().await?;
         let mut data = Vec::with_capacity(types.len());
         for ty in &types {
             data.push(self.with_count(ty).await?);
         }
-        Ok(ok("listCredentialTypes", data))
+        Ok(caller.ok(data))
     }
 
     /// Create a credential type. Every problem with the definition is returned at once with
@@ -230,12 +228,9 @@ impl CredentialTypeApi {
     )]
     async fn create(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::CreateCredentialType>,
         body: JsonBody<CreateCredentialType>,
     ) -> Result<Created201<CredentialTypeOut>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "createCredentialType")
-            .await?;
         let body = body.0;
         refuse_built_in_scope(&self.state, &body.permission_scope)?;
         let ty = CredentialType::create(CredentialTypeInput {
@@ -247,10 +242,7 @@ impl CredentialTypeApi {
         .map_err(validation_error)?;
         self.state.store.create_type(&ty).await?;
         self.resync_scopes().await;
-        Ok(created(
-            "createCredentialType",
-            CredentialTypeOut::new(&ty, Some(0)),
-        ))
+        Ok(caller.created(CredentialTypeOut::new(&ty, Some(0))))
     }
 
     /// Change a credential type's name, scope, icon or fields (`fields` replaces the list).
@@ -261,17 +253,13 @@ impl CredentialTypeApi {
     )]
     async fn update(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::UpdateCredentialType>,
         /// Credential type id (or name).
         identifier: Path<String>,
         body: JsonBody<UpdateCredentialType>,
         req: &Request,
     ) -> Result<Ok200<CredentialTypeOut>, ApiError> {
         let address = client_address(req);
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "updateCredentialType")
-            .await?;
         let ty = find_type(&self.state, &identifier.0).await?;
         let body = body.0;
         let clear_icon = body.icon.is_null();
@@ -361,7 +349,7 @@ impl CredentialTypeApi {
         if updated.permission_scope != ty.permission_scope {
             self.resync_scopes().await;
         }
-        Ok(ok("updateCredentialType", self.with_count(&updated).await?))
+        Ok(caller.ok(self.with_count(&updated).await?))
     }
 
     /// Delete a credential type and every credential of it (sub-credentials included).
@@ -372,18 +360,15 @@ impl CredentialTypeApi {
     )]
     async fn delete(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::DeleteCredentialType>,
         /// Credential type id (or name).
         identifier: Path<String>,
     ) -> Result<Deleted200, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "deleteCredentialType")
-            .await?;
         let ty = find_type(&self.state, &identifier.0).await?;
         let removed = self.state.store.delete_type(&ty.id).await?;
         tracing::info!(type_id = %ty.id, credentials = removed, "credential type deleted");
         self.resync_scopes().await;
-        Ok(deleted("deleteCredentialType"))
+        Ok(deleted(caller.route()))
     }
 
     /// The credentials of a type (not sub-credentials), by name; empty unless the caller holds
@@ -395,16 +380,12 @@ impl CredentialTypeApi {
     )]
     async fn credentials(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::ListCredentialsByType>,
         /// Credential type id (or name).
         id: Path<String>,
     ) -> Result<Ok200<Vec<CredentialOut>>, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "listCredentialsByType")
-            .await?;
         let ty = find_type(&self.state, &id.0).await?;
         let data = visible_of_type(&self.state, &caller, &ty).await?;
-        Ok(ok("listCredentialsByType", data))
+        Ok(caller.ok(data))
     }
 }

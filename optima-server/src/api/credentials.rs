@@ -20,7 +20,7 @@ use poem_openapi::param::{Path, Query};
 use secrecy::ExposeSecret;
 use sqlx::Row;
 
-use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200, created, ok};
+use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200};
 use super::companies::find_company;
 use super::pagination::PageRequest;
 use super::vault_models::{
@@ -28,8 +28,8 @@ use super::vault_models::{
     SecureValueReadPage, SecureValueReadPageResponse, StoredFieldOut, UpdateCredential,
     UpdateCredentialFields, ValueTypeName, deleted, field_inputs, sub_inputs,
 };
-use super::{ApiTags, BearerAuth};
-use crate::routes::route;
+use super::{ApiTags, Authorized};
+use crate::routes;
 use crate::state::{AppState, Caller};
 
 /// `/credential` and `/audit`.
@@ -300,14 +300,11 @@ impl CredentialApi {
         method = "get",
         operation_id = "listValueTypes"
     )]
-    async fn value_types(&self, auth: BearerAuth) -> Result<Ok200<Vec<ValueTypeName>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "listValueTypes")
-            .await?;
-        Ok(ok(
-            "listValueTypes",
-            ValueType::ALL.iter().map(|v| (*v).into()).collect(),
-        ))
+    async fn value_types(
+        &self,
+        caller: Authorized<routes::ListValueTypes>,
+    ) -> Result<Ok200<Vec<ValueTypeName>>, ApiError> {
+        Ok(caller.ok(ValueType::ALL.iter().map(|v| (*v).into()).collect()))
     }
 
     /// One credential (or sub-credential), secure values null.
@@ -318,13 +315,12 @@ impl CredentialApi {
     )]
     async fn get(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetCredential>,
         /// Credential id.
         id: Path<String>,
     ) -> Result<Ok200<CredentialOut>, ApiError> {
-        let caller = self.state.authorize(&auth.0.token, "getCredential").await?;
         let (c, ty) = self.load(&caller, &id.0).await?;
-        Ok(ok("getCredential", self.present(&c, &ty).await?))
+        Ok(caller.ok(self.present(&c, &ty).await?))
     }
 
     /// A company's credentials (not sub-credentials), by name; credentials of types whose
@@ -336,21 +332,17 @@ impl CredentialApi {
     )]
     async fn by_company(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::ListCompanyCredentials>,
         /// Optima's company id (or the ConnectWise company id).
         #[oai(name = "companyId")]
         company_id: Path<String>,
     ) -> Result<Ok200<Vec<CredentialOut>>, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "listCompanyCredentials")
-            .await?;
         let company = find_company(&self.state, &company_id.0).await?;
         let credentials = self.state.store.list_by_company(&company.id).await?;
         let data = Presenter::new(&self.state)
             .visible(&caller, &credentials)
             .await?;
-        Ok(ok("listCompanyCredentials", data))
+        Ok(caller.ok(data))
     }
 
     /// Create a credential, with sub-credentials inline (`subCredentials`, keyed by
@@ -362,13 +354,9 @@ impl CredentialApi {
     )]
     async fn create(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::CreateCredential>,
         body: JsonBody<CreateCredential>,
     ) -> Result<Created201<CredentialOut>, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "createCredential")
-            .await?;
         let body = body.0;
         let ty = self
             .state
@@ -402,10 +390,7 @@ impl CredentialApi {
             )
             .map_err(vault_error)?;
         self.state.store.create_credential(&new).await?;
-        Ok(created(
-            "createCredential",
-            self.present(&new.credential, &ty).await?,
-        ))
+        Ok(caller.created(self.present(&new.credential, &ty).await?))
     }
 
     /// Change a credential's name, notes and field values (secure ones are encrypted anew).
@@ -416,15 +401,11 @@ impl CredentialApi {
     )]
     async fn update(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::UpdateCredential>,
         /// Credential id.
         id: Path<String>,
         body: JsonBody<UpdateCredential>,
     ) -> Result<Ok200<CredentialOut>, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "updateCredential")
-            .await?;
         let (mut c, ty) = self.load(&caller, &id.0).await?;
         let body = body.0;
         if let Some(name) = body.name {
@@ -460,7 +441,7 @@ impl CredentialApi {
             .get_credential(&c.id)
             .await?
             .ok_or_else(|| credential_not_found(&id.0))?;
-        Ok(ok("updateCredential", self.present(&c, &ty).await?))
+        Ok(caller.ok(self.present(&c, &ty).await?))
     }
 
     /// Replace field values (secure ones are encrypted anew); fields not listed keep theirs.
@@ -471,22 +452,18 @@ impl CredentialApi {
     )]
     async fn put_fields(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::UpdateCredentialFields>,
         /// Credential id.
         id: Path<String>,
         body: JsonBody<UpdateCredentialFields>,
     ) -> Result<Ok200<CredentialOut>, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "updateCredentialFields")
-            .await?;
         let (mut c, ty) = self.load(&caller, &id.0).await?;
         self.state
             .vault()
             .update_fields(&ty, &mut c, field_inputs(body.0.fields))
             .map_err(vault_error)?;
         self.state.store.update_credential(&c).await?;
-        Ok(ok("updateCredentialFields", self.present(&c, &ty).await?))
+        Ok(caller.ok(self.present(&c, &ty).await?))
     }
 
     /// A credential's stored field values; secure values stay encrypted
@@ -498,16 +475,12 @@ impl CredentialApi {
     )]
     async fn get_fields(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetCredentialFields>,
         /// Credential id.
         id: Path<String>,
     ) -> Result<Ok200<Vec<StoredFieldOut>>, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "getCredentialFields")
-            .await?;
         let (c, ty) = self.load(&caller, &id.0).await?;
-        Ok(ok("getCredentialFields", StoredFieldOut::list(&c, &ty)))
+        Ok(caller.ok(StoredFieldOut::list(&c, &ty)))
     }
 
     /// Decrypt every secure value of a credential, by field id. The read is recorded in the
@@ -519,15 +492,11 @@ impl CredentialApi {
     )]
     async fn secure_values(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetSecureValues>,
         req: &Request,
         /// Credential id.
         id: Path<String>,
     ) -> Result<Ok200<BTreeMap<String, String>>, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "getSecureValues")
-            .await?;
         let (c, _) = self.load(&caller, &id.0).await?;
         let field_ids: Vec<String> = c
             .fields
@@ -539,13 +508,10 @@ impl CredentialApi {
             self.audit(&caller, &c, field_ids, req).await?;
         }
         let values = self.state.vault().reveal_all(&c).map_err(vault_error)?;
-        Ok(ok(
-            "getSecureValues",
-            values
-                .into_iter()
-                .map(|(k, v)| (k, v.expose_secret().to_owned()))
-                .collect(),
-        ))
+        Ok(caller.ok(values
+            .into_iter()
+            .map(|(k, v)| (k, v.expose_secret().to_owned()))
+            .collect()))
     }
 
     /// Decrypt one secure value. The read is recorded in the audit trail.
@@ -556,7 +522,7 @@ impl CredentialApi {
     )]
     async fn secure_value(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetSecureValue>,
         req: &Request,
         /// Credential id.
         id: Path<String>,
@@ -564,10 +530,6 @@ impl CredentialApi {
         #[oai(name = "fieldId")]
         field_id: Path<String>,
     ) -> Result<Ok200<SecureValueOut>, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "getSecureValue")
-            .await?;
         let (c, _) = self.load(&caller, &id.0).await?;
         if !matches!(
             c.field(&field_id.0).map(|f| &f.value),
@@ -585,13 +547,10 @@ impl CredentialApi {
             .vault()
             .reveal(&c, &field_id.0)
             .map_err(vault_error)?;
-        Ok(ok(
-            "getSecureValue",
-            SecureValueOut {
-                field_id: field_id.0,
-                value: value.expose_secret().to_owned(),
-            },
-        ))
+        Ok(caller.ok(SecureValueOut {
+            field_id: field_id.0,
+            value: value.expose_secret().to_owned(),
+        }))
     }
 
     /// Delete a credential with its secure values and, recursively, its sub-credentials.
@@ -602,17 +561,13 @@ impl CredentialApi {
     )]
     async fn delete(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::DeleteCredential>,
         /// Credential id.
         id: Path<String>,
     ) -> Result<Deleted200, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "deleteCredential")
-            .await?;
         let (c, _) = self.load(&caller, &id.0).await?;
         self.state.store.delete_credential(&c.id).await?;
-        Ok(deleted("deleteCredential"))
+        Ok(deleted(caller.route()))
     }
 
     /// The direct sub-credentials of a credential, oldest first.
@@ -623,14 +578,10 @@ impl CredentialApi {
     )]
     async fn sub_credentials(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::ListSubCredentials>,
         /// Parent credential id.
         id: Path<String>,
     ) -> Result<Ok200<Vec<CredentialOut>>, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "listSubCredentials")
-            .await?;
         let (c, ty) = self.load(&caller, &id.0).await?;
         let subs = self.state.store.list_sub_credentials(&c.id).await?;
         let mut presenter = Presenter::new(&self.state).with_type(&ty);
@@ -638,7 +589,7 @@ impl CredentialApi {
         for s in &subs {
             data.push(presenter.present(s).await?);
         }
-        Ok(ok("listSubCredentials", data))
+        Ok(caller.ok(data))
     }
 
     /// Add a sub-credential under one of the parent's multi_credential fields.
@@ -649,15 +600,11 @@ impl CredentialApi {
     )]
     async fn create_sub_credential(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::CreateSubCredential>,
         /// Parent credential id.
         id: Path<String>,
         body: JsonBody<CreateSubCredential>,
     ) -> Result<Created201<CredentialOut>, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "createSubCredential")
-            .await?;
         let (parent, ty) = self.load(&caller, &id.0).await?;
         let body = body.0;
         let new = self
@@ -675,10 +622,7 @@ impl CredentialApi {
             )
             .map_err(vault_error)?;
         self.state.store.create_credential(&new).await?;
-        Ok(created(
-            "createSubCredential",
-            self.present(&new.credential, &ty).await?,
-        ))
+        Ok(caller.created(self.present(&new.credential, &ty).await?))
     }
 
     /// Delete a sub-credential (and its own sub-credentials) of this parent.
@@ -689,17 +633,13 @@ impl CredentialApi {
     )]
     async fn delete_sub_credential(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::DeleteSubCredential>,
         /// Parent credential id.
         id: Path<String>,
         /// Sub-credential id.
         #[oai(name = "subId")]
         sub_id: Path<String>,
     ) -> Result<Deleted200, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "deleteSubCredential")
-            .await?;
         let (parent, _) = self.load(&caller, &id.0).await?;
         let sub = self.state.store.get_credential(&sub_id.0).await?;
         if sub.is_none_or(|s| s.sub_credential_of_id.as_deref() != Some(parent.id.as_str())) {
@@ -709,7 +649,7 @@ impl CredentialApi {
             ));
         }
         self.state.store.delete_credential(&sub_id.0).await?;
-        Ok(deleted("deleteSubCredential"))
+        Ok(deleted(caller.route()))
     }
 
     /// The log of secure-value reads, newest first, filtered by credential, user and time
@@ -724,7 +664,7 @@ impl CredentialApi {
     #[allow(clippy::too_many_arguments)]
     async fn secure_value_reads(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::ListSecureValueReads>,
         /// Only reads of this credential.
         #[oai(name = "credentialId")]
         credential_id: Query<Option<String>>,
@@ -742,9 +682,6 @@ impl CredentialApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         rpp: Query<Option<i64>>,
     ) -> Result<SecureValueReadPageResponse, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "listSecureValueReads")
-            .await?;
         let paging = PageRequest::new(page.0, rpp.0)?;
         let query = RevealQuery {
             credential_id: credential_id.0,
@@ -756,7 +693,7 @@ impl CredentialApi {
         };
         let found = self.state.store.list_reveals(&query).await?;
         let data: Vec<_> = found.items.into_iter().map(Into::into).collect();
-        let r = route("listSecureValueReads");
+        let r = caller.route();
         Ok(SecureValueReadPageResponse::Ok(
             poem_openapi::payload::Json(SecureValueReadPage {
                 status: r.status,

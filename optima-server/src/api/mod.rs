@@ -1,6 +1,7 @@
 //! The `/v1` API: one `#[OpenApi]` impl per tag.
 
 pub mod auth;
+pub mod authorized;
 pub mod common;
 pub mod companies;
 pub mod credential_types;
@@ -18,7 +19,7 @@ pub mod users;
 pub mod utility;
 pub mod vault_models;
 
-use poem_openapi::auth::{ApiKey, Bearer};
+use poem_openapi::auth::ApiKey;
 use poem_openapi::{SecurityScheme, Tags};
 
 /// Operation groups in the OpenAPI document.
@@ -51,10 +52,7 @@ pub enum ApiTags {
     Utility,
 }
 
-/// An access token: `Authorization: Bearer <jwt>`.
-#[derive(Debug, SecurityScheme)]
-#[oai(ty = "bearer", bearer_format = "JWT")]
-pub struct BearerAuth(pub Bearer);
+pub use authorized::{Authorized, BearerAuth};
 
 /// A refresh token in the `x-refresh-token` header.
 #[derive(Debug, SecurityScheme)]

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 
-use super::common::{ApiError, Ok200, ok};
+use super::common::{ApiError, Ok200};
 use super::models::{CategoryOut, PermissionNodeOut};
-use super::{ApiTags, BearerAuth};
+use super::{ApiTags, Authorized};
+use crate::routes;
 use crate::state::AppState;
 
 /// `/permissions`.
@@ -28,18 +29,15 @@ impl PermissionApi {
     )]
     async fn catalog(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetPermissionCatalog>,
     ) -> Result<Ok200<BTreeMap<String, CategoryOut>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "getPermissionCatalog")
-            .await?;
         let catalog = self.state.catalog();
         let categories = catalog
             .categories()
             .iter()
             .map(|c| (c.key.clone(), c.into()))
             .collect();
-        Ok(ok("getPermissionCatalog", categories))
+        Ok(caller.ok(categories))
     }
 
     /// Every permission node in one list.
@@ -48,15 +46,12 @@ impl PermissionApi {
         method = "get",
         operation_id = "getPermissionNodes"
     )]
-    async fn nodes(&self, auth: BearerAuth) -> Result<Ok200<Vec<PermissionNodeOut>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "getPermissionNodes")
-            .await?;
+    async fn nodes(
+        &self,
+        caller: Authorized<routes::GetPermissionNodes>,
+    ) -> Result<Ok200<Vec<PermissionNodeOut>>, ApiError> {
         let catalog = self.state.catalog();
-        Ok(ok(
-            "getPermissionNodes",
-            catalog.nodes().map(Into::into).collect(),
-        ))
+        Ok(caller.ok(catalog.nodes().map(Into::into).collect()))
     }
 
     /// One category of the catalog by key (`global`, `company`, `credentialType`, …).
@@ -67,13 +62,10 @@ impl PermissionApi {
     )]
     async fn category(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetPermissionCategory>,
         /// The category key.
         category: Path<String>,
     ) -> Result<Ok200<CategoryOut>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "getPermissionCategory")
-            .await?;
         let catalog = self.state.catalog();
         let found = catalog.category(&category.0).ok_or_else(|| {
             ApiError::not_found(
@@ -81,6 +73,6 @@ impl PermissionApi {
                 format!("Permission category \"{}\" not found", category.0),
             )
         })?;
-        Ok(ok("getPermissionCategory", found.into()))
+        Ok(caller.ok(found.into()))
     }
 }

@@ -11,12 +11,13 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::common::{ApiError, JsonBody, Ok200, ok};
+use super::common::{ApiError, JsonBody, Ok200};
 use super::listing::Listing;
 use super::pagination::{PageRequest, Pagination};
-use super::{ApiTags, BearerAuth};
+use super::{ApiTags, Authorized};
 use crate::db::timestamp;
-use crate::routes::route;
+use crate::routes;
+use crate::routes::RouteSpec;
 use crate::state::AppState;
 
 /// `/procurement`.
@@ -57,13 +58,12 @@ pub enum MetaPageResponse<T: ParseFromJSON + ToJSON> {
     Ok(Json<MetaPage<T>>),
 }
 
-/// The page envelope for `operation_id`.
+/// The page envelope for route `r`.
 pub fn meta_page<T: ParseFromJSON + ToJSON>(
-    operation_id: &str,
+    r: &RouteSpec,
     data: Vec<T>,
     pagination: Pagination,
 ) -> MetaPageResponse<T> {
-    let r = route(operation_id);
     MetaPageResponse::Ok(Json(MetaPage {
         status: r.status,
         message: r.message.to_owned(),
@@ -451,7 +451,7 @@ impl ProcurementApi {
     )]
     async fn list(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::ListCatalogItems>,
         /// Page number (default 1).
         #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))]
         page: Query<Option<i64>>,
@@ -465,9 +465,6 @@ impl ProcurementApi {
         #[oai(name = "includeInactive")]
         include_inactive: Query<Option<bool>>,
     ) -> Result<MetaPageResponse<CatalogItemOut>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "listCatalogItems")
-            .await?;
         let paging = PageRequest::new(page.0, rpp.0)?;
         let mut conditions = vec!["deleted_at IS NULL"];
         if !include_inactive.0.unwrap_or(false) {
@@ -478,7 +475,7 @@ impl ProcurementApi {
             .page(&self.state.store.db().pool, &conditions, search, &paging)
             .await?;
         let pagination = paging.pagination(total as u64, data.len());
-        Ok(meta_page("listCatalogItems", data, pagination))
+        Ok(meta_page(caller.route(), data, pagination))
     }
 
     /// One catalog item, by Optima's id or the ConnectWise catalog id.
@@ -489,16 +486,13 @@ impl ProcurementApi {
     )]
     async fn get(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetCatalogItem>,
         /// Optima's id or the ConnectWise catalog id (numeric).
         identifier: Path<String>,
         /// Include the items linked to this one (default false).
         #[oai(name = "includeLinkedItems")]
         include_linked_items: Query<Option<bool>>,
     ) -> Result<Ok200<CatalogItemOut>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "getCatalogItem")
-            .await?;
         let mut item = require_item(&self.state, &identifier.0, ItemKey::IdOrCwId).await?;
         if include_linked_items.0.unwrap_or(false) {
             item.linked_items = Some(
@@ -509,7 +503,7 @@ impl ProcurementApi {
                     .collect(),
             );
         }
-        Ok(ok("getCatalogItem", item))
+        Ok(caller.ok(item))
     }
 
     /// How many catalog items there are (not counting items deleted in ConnectWise).
@@ -520,14 +514,11 @@ impl ProcurementApi {
     )]
     async fn count(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::CountCatalogItems>,
         /// Count only active items (default false).
         #[oai(name = "activeOnly")]
         active_only: Query<Option<bool>>,
     ) -> Result<Ok200<Count>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "countCatalogItems")
-            .await?;
         let filter = if active_only.0.unwrap_or(false) {
             "deleted_at IS NULL AND inactive = 0"
         } else {
@@ -539,12 +530,9 @@ impl ProcurementApi {
         .fetch_one(&self.state.store.db().pool)
         .await
         .map_err(db_err)?;
-        Ok(ok(
-            "countCatalogItems",
-            Count {
-                count: count.max(0) as u64,
-            },
-        ))
+        Ok(caller.ok(Count {
+            count: count.max(0) as u64,
+        }))
     }
 
     /// Refreshes an item's on-hand stock from ConnectWise: the sum of `onHand` over its
@@ -556,13 +544,10 @@ impl ProcurementApi {
     )]
     async fn refresh_inventory(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::RefreshCatalogItemInventory>,
         /// Optima's id or the ConnectWise catalog id (numeric).
         identifier: Path<String>,
     ) -> Result<Ok200<InventoryOut>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "refreshCatalogItemInventory")
-            .await?;
         let item = require_item(&self.state, &identifier.0, ItemKey::IdOrCwId).await?;
         let cw = self.state.integrations.connectwise()?;
         let on_hand = cw.catalog().on_hand(item.cw_catalog_id).await?;
@@ -574,20 +559,17 @@ impl ProcurementApi {
             .execute(&self.state.store.db().pool)
             .await
             .map_err(db_err)?;
-        Ok(ok(
-            "refreshCatalogItemInventory",
-            InventoryOut {
-                id: item.id,
-                cw_catalog_id: item.cw_catalog_id,
-                name: item.name,
-                on_hand,
-                price: item.price,
-                cost: item.cost,
-                inactive: item.inactive,
-                created_at: item.created_at,
-                updated_at: now,
-            },
-        ))
+        Ok(caller.ok(InventoryOut {
+            id: item.id,
+            cw_catalog_id: item.cw_catalog_id,
+            name: item.name,
+            on_hand,
+            price: item.price,
+            cost: item.cost,
+            inactive: item.inactive,
+            created_at: item.created_at,
+            updated_at: now,
+        }))
     }
 
     /// The items linked to an item.
@@ -598,13 +580,10 @@ impl ProcurementApi {
     )]
     async fn linked_items(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetLinkedCatalogItems>,
         /// Optima's id, the ConnectWise identifier, or the ConnectWise catalog id (numeric).
         identifier: Path<String>,
     ) -> Result<Ok200<Vec<LinkedItemOut>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "getLinkedCatalogItems")
-            .await?;
         let item = require_item(&self.state, &identifier.0, ItemKey::AnyIdentifier).await?;
         let data = linked(&self.state, &item.id)
             .await?
@@ -623,7 +602,7 @@ impl ProcurementApi {
                 updated_at: t.updated_at,
             })
             .collect();
-        Ok(ok("getLinkedCatalogItems", data))
+        Ok(caller.ok(data))
     }
 
     /// Links `targetId` to the item in the path (linking twice changes nothing). Linking an
@@ -635,14 +614,11 @@ impl ProcurementApi {
     )]
     async fn link(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::LinkCatalogItem>,
         /// The source item: Optima's id, the ConnectWise identifier, or the ConnectWise catalog id.
         identifier: Path<String>,
         body: JsonBody<LinkRequest>,
     ) -> Result<Ok200<LinksOut>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "linkCatalogItem")
-            .await?;
         let (source, target) = link_ends(&self.state, &identifier.0, &body.0).await?;
         sqlx::query(
             "INSERT INTO catalog_links (source_id, target_id, created_at) VALUES ($1, $2, $3) \
@@ -654,10 +630,7 @@ impl ProcurementApi {
         .execute(&self.state.store.db().pool)
         .await
         .map_err(db_err)?;
-        Ok(ok(
-            "linkCatalogItem",
-            links_out(&self.state, &source).await?,
-        ))
+        Ok(caller.ok(links_out(&self.state, &source).await?))
     }
 
     /// Removes the link from the item in the path to `targetId` (unlinking what is not linked
@@ -669,14 +642,11 @@ impl ProcurementApi {
     )]
     async fn unlink(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::UnlinkCatalogItem>,
         /// The source item: Optima's id, the ConnectWise identifier, or the ConnectWise catalog id.
         identifier: Path<String>,
         body: JsonBody<LinkRequest>,
     ) -> Result<Ok200<LinksOut>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "unlinkCatalogItem")
-            .await?;
         let (source, target) = link_ends(&self.state, &identifier.0, &body.0).await?;
         sqlx::query("DELETE FROM catalog_links WHERE source_id = $1 AND target_id = $2")
             .bind(&source.id)
@@ -684,9 +654,6 @@ impl ProcurementApi {
             .execute(&self.state.store.db().pool)
             .await
             .map_err(db_err)?;
-        Ok(ok(
-            "unlinkCatalogItem",
-            links_out(&self.state, &source).await?,
-        ))
+        Ok(caller.ok(links_out(&self.state, &source).await?))
     }
 }

@@ -6,11 +6,12 @@ use optima_core::store::{NewRole, Role, RoleStore, UserStore};
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 
-use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200, created, ok};
+use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200};
 use super::delegation::Delegation;
 use super::models::{CreateRole, PermissionList, RoleOut, UpdateRole, UserOut};
-use super::{ApiTags, BearerAuth};
+use super::{ApiTags, Authorized};
 use crate::app::ADMIN_ROLE;
+use crate::routes;
 use crate::state::AppState;
 
 /// `/role`.
@@ -132,10 +133,9 @@ impl RoleApi {
     #[oai(path = "/role", method = "post", operation_id = "createRole")]
     async fn create(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::CreateRole>,
         body: JsonBody<CreateRole>,
     ) -> Result<Created201<RoleOut>, ApiError> {
-        let caller = self.state.authorize(&auth.0.token, "createRole").await?;
         let _one_change_at_a_time = self.state.serialize_grant_changes().await?;
         let body = body.0;
         let permissions = validate_grants(
@@ -161,27 +161,28 @@ impl RoleApi {
             .role_change(None, Some(&proposed))
             .await?;
         let role = self.state.store.create_role(new).await?;
-        Ok(created("createRole", role.into()))
+        Ok(caller.created(role.into()))
     }
 
     /// Fetch a role by id or moniker.
     #[oai(path = "/role/:identifier", method = "get", operation_id = "getRole")]
     async fn get(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetRole>,
         /// Role id or moniker.
         identifier: Path<String>,
     ) -> Result<Ok200<RoleOut>, ApiError> {
-        self.state.authorize(&auth.0.token, "getRole").await?;
-        Ok(ok("getRole", self.find(&identifier.0).await?.into()))
+        Ok(caller.ok(self.find(&identifier.0).await?.into()))
     }
 
     /// Every role.
     #[oai(path = "/role", method = "get", operation_id = "listRoles")]
-    async fn list(&self, auth: BearerAuth) -> Result<Ok200<Vec<RoleOut>>, ApiError> {
-        self.state.authorize(&auth.0.token, "listRoles").await?;
+    async fn list(
+        &self,
+        caller: Authorized<routes::ListRoles>,
+    ) -> Result<Ok200<Vec<RoleOut>>, ApiError> {
         let roles = self.state.store.list_roles().await?;
-        Ok(ok("listRoles", roles.into_iter().map(Into::into).collect()))
+        Ok(caller.ok(roles.into_iter().map(Into::into).collect()))
     }
 
     /// Change a role's title, moniker or grants (the list replaces the current one).
@@ -192,12 +193,11 @@ impl RoleApi {
     )]
     async fn update(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::UpdateRole>,
         /// Role id or moniker.
         identifier: Path<String>,
         body: JsonBody<UpdateRole>,
     ) -> Result<Ok200<RoleOut>, ApiError> {
-        let caller = self.state.authorize(&auth.0.token, "updateRole").await?;
         let _one_change_at_a_time = self.state.serialize_grant_changes().await?;
         let mut role = self.find(&identifier.0).await?;
         let original = role.clone();
@@ -217,7 +217,7 @@ impl RoleApi {
             .role_change(Some(&original), Some(&role))
             .await?;
         let role = self.state.store.update_role(&role).await?;
-        Ok(ok("updateRole", role.into()))
+        Ok(caller.ok(role.into()))
     }
 
     /// Delete a role; every user who held it loses it.
@@ -228,11 +228,10 @@ impl RoleApi {
     )]
     async fn delete(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::DeleteRole>,
         /// Role id or moniker.
         identifier: Path<String>,
     ) -> Result<Ok200<RoleOut>, ApiError> {
-        let caller = self.state.authorize(&auth.0.token, "deleteRole").await?;
         let _one_change_at_a_time = self.state.serialize_grant_changes().await?;
         let role = self.find(&identifier.0).await?;
         if role.moniker == ADMIN_ROLE {
@@ -247,7 +246,7 @@ impl RoleApi {
             .delete_role(&role.id)
             .await?
             .ok_or_else(|| ApiError::not_found("RoleNotFound", "Role was not found."))?;
-        Ok(ok("deleteRole", deleted.into()))
+        Ok(caller.ok(deleted.into()))
     }
 
     /// Add grants to a role (merged with the current ones).
@@ -258,15 +257,11 @@ impl RoleApi {
     )]
     async fn add_permissions(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::AddRolePermissions>,
         /// Role id or moniker.
         identifier: Path<String>,
         body: JsonBody<PermissionList>,
     ) -> Result<Ok200<RoleOut>, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "addRolePermissions")
-            .await?;
         let _one_change_at_a_time = self.state.serialize_grant_changes().await?;
         let adding = validate_grants(&self.state, "permissions", &body.0.permissions).await?;
         let mut role = self.find(&identifier.0).await?;
@@ -281,7 +276,7 @@ impl RoleApi {
             .role_change(Some(&original), Some(&role))
             .await?;
         let role = self.state.store.update_role(&role).await?;
-        Ok(ok("addRolePermissions", role.into()))
+        Ok(caller.ok(role.into()))
     }
 
     /// Remove grants from a role; grants it does not hold are ignored.
@@ -292,15 +287,11 @@ impl RoleApi {
     )]
     async fn remove_permissions(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::RemoveRolePermissions>,
         /// Role id or moniker.
         identifier: Path<String>,
         body: JsonBody<PermissionList>,
     ) -> Result<Ok200<RoleOut>, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "removeRolePermissions")
-            .await?;
         let _one_change_at_a_time = self.state.serialize_grant_changes().await?;
         let mut role = self.find(&identifier.0).await?;
         let original = role.clone();
@@ -310,7 +301,7 @@ impl RoleApi {
             .role_change(Some(&original), Some(&role))
             .await?;
         let role = self.state.store.update_role(&role).await?;
-        Ok(ok("removeRolePermissions", role.into()))
+        Ok(caller.ok(role.into()))
     }
 
     /// The users who hold a role (their `roles` are role ids here).
@@ -321,22 +312,18 @@ impl RoleApi {
     )]
     async fn users(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetRoleUsers>,
         /// Role id or moniker.
         identifier: Path<String>,
     ) -> Result<Ok200<Vec<UserOut>>, ApiError> {
-        self.state.authorize(&auth.0.token, "getRoleUsers").await?;
         let role = self.find(&identifier.0).await?;
         let users = self.state.store.users_with_role(&role.id).await?;
-        Ok(ok(
-            "getRoleUsers",
-            users
-                .into_iter()
-                .map(|u| {
-                    let roles = u.roles.clone();
-                    UserOut::new(u, roles)
-                })
-                .collect(),
-        ))
+        Ok(caller.ok(users
+            .into_iter()
+            .map(|u| {
+                let roles = u.roles.clone();
+                UserOut::new(u, roles)
+            })
+            .collect()))
     }
 }

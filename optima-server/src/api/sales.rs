@@ -10,12 +10,13 @@ use poem_openapi::{Object, OpenApi};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::common::{ApiError, Ok200, ok};
+use super::common::{ApiError, Ok200};
 use super::listing::Listing;
 use super::pagination::PageRequest;
 use super::procurement::{Count, MetaPageResponse, meta_page};
-use super::{ApiTags, BearerAuth};
+use super::{ApiTags, Authorized};
 use crate::db::timestamp;
+use crate::routes;
 use crate::state::AppState;
 use crate::sync::write_opportunity;
 
@@ -353,7 +354,7 @@ impl SalesApi {
     )]
     async fn list(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::ListOpportunities>,
         /// Page number (default 1).
         #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))]
         page: Query<Option<i64>>,
@@ -366,9 +367,6 @@ impl SalesApi {
         #[oai(name = "includeClosed")]
         include_closed: Query<Option<bool>>,
     ) -> Result<MetaPageResponse<OpportunityOut>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "listOpportunities")
-            .await?;
         let paging = PageRequest::new(page.0, rpp.0)?;
         let mut conditions = vec!["deleted_at IS NULL"];
         if !include_closed.0.unwrap_or(false) {
@@ -379,7 +377,7 @@ impl SalesApi {
             .page(&self.state.store.db().pool, &conditions, search, &paging)
             .await?;
         let pagination = paging.pagination(total as u64, data.len());
-        Ok(meta_page("listOpportunities", data, pagination))
+        Ok(meta_page(caller.route(), data, pagination))
     }
 
     /// How many opportunities there are (not counting ones deleted in ConnectWise).
@@ -390,14 +388,11 @@ impl SalesApi {
     )]
     async fn count(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::CountOpportunities>,
         /// Count only open opportunities (default false).
         #[oai(name = "openOnly")]
         open_only: Query<Option<bool>>,
     ) -> Result<Ok200<Count>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "countOpportunities")
-            .await?;
         let filter = if open_only.0.unwrap_or(false) {
             "deleted_at IS NULL AND closed_flag = 0"
         } else {
@@ -409,12 +404,9 @@ impl SalesApi {
         .fetch_one(&self.state.store.db().pool)
         .await
         .map_err(db_err)?;
-        Ok(ok(
-            "countOpportunities",
-            Count {
-                count: count.max(0) as u64,
-            },
-        ))
+        Ok(caller.ok(Count {
+            count: count.max(0) as u64,
+        }))
     }
 
     /// One opportunity, by Optima's id or the ConnectWise opportunity id.
@@ -425,17 +417,11 @@ impl SalesApi {
     )]
     async fn get(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetOpportunity>,
         /// Optima's id or the ConnectWise opportunity id (numeric).
         identifier: Path<String>,
     ) -> Result<Ok200<OpportunityOut>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "getOpportunity")
-            .await?;
-        Ok(ok(
-            "getOpportunity",
-            require_opportunity(&self.state, &identifier.0).await?,
-        ))
+        Ok(caller.ok(require_opportunity(&self.state, &identifier.0).await?))
     }
 
     /// Fetches the opportunity from ConnectWise and stores it. A ConnectWise id not synced yet
@@ -447,13 +433,10 @@ impl SalesApi {
     )]
     async fn refresh(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::RefreshOpportunity>,
         /// Optima's id or the ConnectWise opportunity id (numeric).
         identifier: Path<String>,
     ) -> Result<Ok200<OpportunityOut>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "refreshOpportunity")
-            .await?;
         let local = find_opportunity(&self.state, &identifier.0).await?;
         let cw_id = match &local {
             Some(o) => o.cw_opportunity_id,
@@ -500,7 +483,7 @@ impl SalesApi {
         let refreshed = find_opportunity(&self.state, &cw_id.to_string())
             .await?
             .ok_or_else(|| not_found(&identifier.0))?;
-        Ok(ok("refreshOpportunity", refreshed))
+        Ok(caller.ok(refreshed))
     }
 
     /// The opportunity's forecast (revenue lines), live from ConnectWise, whether ConnectWise
@@ -512,20 +495,14 @@ impl SalesApi {
     )]
     async fn forecasts(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetOpportunityForecasts>,
         /// Optima's id or the ConnectWise opportunity id (numeric).
         identifier: Path<String>,
     ) -> Result<Ok200<Vec<ForecastOut>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "getOpportunityForecasts")
-            .await?;
         let o = require_opportunity(&self.state, &identifier.0).await?;
         let cw = self.state.integrations.connectwise()?;
         let forecast = cw.opportunities().forecast(o.cw_opportunity_id).await?;
-        Ok(ok(
-            "getOpportunityForecasts",
-            forecast.items.iter().map(ForecastOut::from).collect(),
-        ))
+        Ok(caller.ok(forecast.items.iter().map(ForecastOut::from).collect()))
     }
 
     /// The opportunity's notes, live from ConnectWise.
@@ -536,13 +513,10 @@ impl SalesApi {
     )]
     async fn notes(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetOpportunityNotes>,
         /// Optima's id or the ConnectWise opportunity id (numeric).
         identifier: Path<String>,
     ) -> Result<Ok200<Vec<NoteOut>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "getOpportunityNotes")
-            .await?;
         let o = require_opportunity(&self.state, &identifier.0).await?;
         let cw = self.state.integrations.connectwise()?;
         let notes = cw.opportunities().notes(o.cw_opportunity_id).all().await?;
@@ -559,7 +533,7 @@ impl SalesApi {
                     .or_else(|| n.info.as_ref().and_then(|i| i.entered_by.clone())),
             })
             .collect();
-        Ok(ok("getOpportunityNotes", data))
+        Ok(caller.ok(data))
     }
 
     /// The opportunity's contacts, live from ConnectWise.
@@ -570,13 +544,10 @@ impl SalesApi {
     )]
     async fn contacts(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetOpportunityContacts>,
         /// Optima's id or the ConnectWise opportunity id (numeric).
         identifier: Path<String>,
     ) -> Result<Ok200<Vec<ContactOut>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "getOpportunityContacts")
-            .await?;
         let o = require_opportunity(&self.state, &identifier.0).await?;
         let cw = self.state.integrations.connectwise()?;
         let contacts = cw
@@ -595,6 +566,6 @@ impl SalesApi {
                 referral_flag: c.referral_flag.unwrap_or(false),
             })
             .collect();
-        Ok(ok("getOpportunityContacts", data))
+        Ok(caller.ok(data))
     }
 }

@@ -8,14 +8,15 @@ use optima_core::store::{RoleStore, User, UserStore, resolve_grants};
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 
-use super::common::{ApiError, FieldError, JsonBody, Ok200, ok};
+use super::common::{ApiError, FieldError, JsonBody, Ok200};
 use super::delegation::Delegation;
 use super::models::{
     CheckPermissions, PermissionResult, PermissionResults, RoleOut, UpdateMe, UpdateUser, UserOut,
 };
 use super::roles::validate_grants;
-use super::{ApiTags, BearerAuth};
-use crate::state::{AppState, Caller};
+use super::{ApiTags, Authorized};
+use crate::routes;
+use crate::state::AppState;
 
 /// `/user`.
 #[derive(Debug)]
@@ -70,8 +71,9 @@ impl UserApi {
             })
     }
 
+    /// `explain`: whether the caller holds the route's `permission.explain`.
     fn check(
-        caller: &Caller,
+        explain: bool,
         of: &GrantSet,
         nodes: Vec<String>,
     ) -> Result<PermissionResults, ApiError> {
@@ -81,7 +83,6 @@ impl UserApi {
                 format!("at most {MAX_CHECKS} nodes per check"),
             ));
         }
-        let explain = caller.can("permission.explain");
         Ok(PermissionResults {
             results: nodes
                 .into_iter()
@@ -103,20 +104,19 @@ impl UserApi {
 impl UserApi {
     /// The signed-in user.
     #[oai(path = "/user/@me", method = "get", operation_id = "getMe")]
-    async fn me(&self, auth: BearerAuth) -> Result<Ok200<UserOut>, ApiError> {
-        let caller = self.state.authorize(&auth.0.token, "getMe").await?;
-        Ok(ok("getMe", UserOut::new(caller.user, caller.role_monikers)))
+    async fn me(&self, caller: Authorized<routes::GetMe>) -> Result<Ok200<UserOut>, ApiError> {
+        let me = UserOut::new(caller.user.clone(), caller.role_monikers.clone());
+        Ok(caller.ok(me))
     }
 
     /// Change your own name or avatar.
     #[oai(path = "/user/@me", method = "patch", operation_id = "updateMe")]
     async fn update_me(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::UpdateMe>,
         body: JsonBody<UpdateMe>,
     ) -> Result<Ok200<UserOut>, ApiError> {
-        let caller = self.state.authorize(&auth.0.token, "updateMe").await?;
-        let user = caller.user;
+        let user = &caller.user;
         let name = body.0.name.as_deref().map_or(user.name.as_str(), str::trim);
         let image = body.0.image.as_deref().or(user.image.as_deref());
         let user = self
@@ -124,7 +124,7 @@ impl UserApi {
             .store
             .update_profile(&user.id, name, image)
             .await?;
-        Ok(ok("updateMe", self.one_out(user).await?))
+        Ok(caller.ok(self.one_out(user).await?))
     }
 
     /// Whether you hold each node. With `permission.explain`, each result also says which grant
@@ -136,26 +136,22 @@ impl UserApi {
     )]
     async fn check_mine(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::CheckMyPermissions>,
         body: JsonBody<CheckPermissions>,
     ) -> Result<Ok200<PermissionResults>, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "checkMyPermissions")
-            .await?;
         let grants = caller.grants.clone();
-        Ok(ok(
-            "checkMyPermissions",
-            Self::check(&caller, &grants, body.0.permissions)?,
-        ))
+        let explain = caller.holds(routes::CheckMyPermissions::EXPLAIN);
+        Ok(caller.ok(Self::check(explain, &grants, body.0.permissions)?))
     }
 
     /// Every user.
     #[oai(path = "/user/users", method = "get", operation_id = "listUsers")]
-    async fn list(&self, auth: BearerAuth) -> Result<Ok200<Vec<UserOut>>, ApiError> {
-        self.state.authorize(&auth.0.token, "listUsers").await?;
+    async fn list(
+        &self,
+        caller: Authorized<routes::ListUsers>,
+    ) -> Result<Ok200<Vec<UserOut>>, ApiError> {
         let users = self.state.store.list_users().await?;
-        Ok(ok("listUsers", self.with_monikers(users).await?))
+        Ok(caller.ok(self.with_monikers(users).await?))
     }
 
     /// One user by id.
@@ -166,13 +162,12 @@ impl UserApi {
     )]
     async fn get(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetUser>,
         /// User id.
         identifier: Path<String>,
     ) -> Result<Ok200<UserOut>, ApiError> {
-        self.state.authorize(&auth.0.token, "getUser").await?;
         let user = self.find(&identifier.0).await?;
-        Ok(ok("getUser", self.one_out(user).await?))
+        Ok(caller.ok(self.one_out(user).await?))
     }
 
     /// Update another user. `roles` (ids or monikers) needs `user.roles.other`; `permissions`
@@ -184,22 +179,21 @@ impl UserApi {
     )]
     async fn update(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::UpdateUser>,
         /// User id.
         identifier: Path<String>,
         body: JsonBody<UpdateUser>,
     ) -> Result<Ok200<UserOut>, ApiError> {
-        let caller = self.state.authorize(&auth.0.token, "updateUser").await?;
         let body = body.0;
         if body.roles.is_some() {
             caller.require(
-                "user.roles.other",
+                routes::UpdateUser::ROLES,
                 "You do not have permission to modify roles on another user.",
             )?;
         }
         if body.permissions.is_some() {
             caller.require(
-                "user.permissions.other",
+                routes::UpdateUser::PERMISSIONS,
                 "You do not have permission to modify permissions on another user.",
             )?;
         }
@@ -255,7 +249,7 @@ impl UserApi {
                 .update_profile(&user.id, &user.name, user.image.as_deref())
                 .await?
         };
-        Ok(ok("updateUser", self.one_out(user).await?))
+        Ok(caller.ok(self.one_out(user).await?))
     }
 
     /// Delete a user; their sessions end with them.
@@ -266,11 +260,10 @@ impl UserApi {
     )]
     async fn delete(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::DeleteUser>,
         /// User id.
         identifier: Path<String>,
     ) -> Result<Ok200<UserOut>, ApiError> {
-        let caller = self.state.authorize(&auth.0.token, "deleteUser").await?;
         let _one_change_at_a_time = self.state.serialize_grant_changes().await?;
         let user = self.find(&identifier.0).await?;
         if user.id == caller.user.id {
@@ -285,7 +278,7 @@ impl UserApi {
             .await?;
         let out = self.one_out(user.clone()).await?;
         self.state.store.delete_user(&user.id).await?;
-        Ok(ok("deleteUser", out))
+        Ok(caller.ok(out))
     }
 
     /// The roles a user holds.
@@ -296,11 +289,10 @@ impl UserApi {
     )]
     async fn roles(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetUserRoles>,
         /// User id.
         identifier: Path<String>,
     ) -> Result<Ok200<Vec<RoleOut>>, ApiError> {
-        self.state.authorize(&auth.0.token, "getUserRoles").await?;
         let user = self.find(&identifier.0).await?;
         let mut roles = Vec::with_capacity(user.roles.len());
         for id in &user.roles {
@@ -308,7 +300,7 @@ impl UserApi {
                 roles.push(role.into());
             }
         }
-        Ok(ok("getUserRoles", roles))
+        Ok(caller.ok(roles))
     }
 
     /// Whether another user holds each node.
@@ -319,20 +311,14 @@ impl UserApi {
     )]
     async fn check_other(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::CheckUserPermissions>,
         /// User id.
         identifier: Path<String>,
         body: JsonBody<CheckPermissions>,
     ) -> Result<Ok200<PermissionResults>, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "checkUserPermissions")
-            .await?;
         let user = self.find(&identifier.0).await?;
         let grants = resolve_grants(&self.state.store, &user, &self.state.catalog()).await?;
-        Ok(ok(
-            "checkUserPermissions",
-            Self::check(&caller, &grants, body.0.permissions)?,
-        ))
+        let explain = caller.holds(routes::CheckUserPermissions::EXPLAIN);
+        Ok(caller.ok(Self::check(explain, &grants, body.0.permissions)?))
     }
 }

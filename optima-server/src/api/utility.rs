@@ -5,7 +5,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
 use super::models::TeapotBody;
-use crate::routes::route;
+use crate::routes;
 
 /// Utility routes.
 #[derive(Debug)]
@@ -24,7 +24,7 @@ impl UtilityApi {
     /// A fun Easter egg that answers HTTP 418; handy as a liveness probe of the API layer.
     #[oai(path = "/teapot", method = "get", operation_id = "teapot")]
     async fn teapot(&self) -> TeapotResponse {
-        let r = route("teapot");
+        let r = routes::Teapot::SPEC;
         TeapotResponse::Teapot(Json(TeapotBody {
             status: r.status,
             message: r.message.to_owned(),

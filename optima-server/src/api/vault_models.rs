@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::pagination::Pagination;
 use crate::db::timestamp;
-use crate::routes::route;
+use crate::routes::RouteSpec;
 
 /// The kind of value a credential field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
@@ -569,9 +569,8 @@ pub enum Deleted200 {
     Ok(poem_openapi::payload::Json<DeletedEnvelope>),
 }
 
-/// The 200 of a deletion for `operation_id`, with its message from the route table.
-pub fn deleted(operation_id: &str) -> Deleted200 {
-    let r = route(operation_id);
+/// The 200 of a deletion for route `r`, with its message from the route table.
+pub fn deleted(r: &RouteSpec) -> Deleted200 {
     Deleted200::Ok(poem_openapi::payload::Json(DeletedEnvelope {
         status: r.status,
         message: r.message.to_owned(),

@@ -19,10 +19,11 @@ use poem_openapi::param::Path;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 
 use self::models::*;
-use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200, created, ok};
+use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200};
 use super::companies::find_company;
-use super::{ApiTags, BearerAuth};
+use super::{ApiTags, Authorized};
 use crate::integrations::not_configured;
+use crate::routes;
 use crate::state::{AppState, Caller};
 use crate::sync::SyncError;
 use crate::sync::unifi_sites::{self, SiteRecord};
@@ -173,17 +174,14 @@ impl UnifiApi {
         operation_id = "listUnifiSites",
         tag = "ApiTags::Unifi"
     )]
-    async fn list_sites(&self, auth: BearerAuth) -> Result<Ok200<Vec<UnifiSiteListed>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "listUnifiSites")
-            .await?;
+    async fn list_sites(
+        &self,
+        caller: Authorized<routes::ListUnifiSites>,
+    ) -> Result<Ok200<Vec<UnifiSiteListed>>, ApiError> {
         let sites = unifi_sites::list_sites(self.state.store.db())
             .await
             .map_err(db_error)?;
-        Ok(ok(
-            "listUnifiSites",
-            sites.into_iter().map(Into::into).collect(),
-        ))
+        Ok(caller.ok(sites.into_iter().map(Into::into).collect()))
     }
 
     /// Copies the controller's sites into Optima: a record for every site not yet tracked, and
@@ -194,18 +192,15 @@ impl UnifiApi {
         operation_id = "syncUnifiSites",
         tag = "ApiTags::Unifi"
     )]
-    async fn sync_sites(&self, auth: BearerAuth) -> Result<Ok200<Vec<UnifiSiteOut>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "syncUnifiSites")
-            .await?;
+    async fn sync_sites(
+        &self,
+        caller: Authorized<routes::SyncUnifiSites>,
+    ) -> Result<Ok200<Vec<UnifiSiteOut>>, ApiError> {
         self.state.integrations.unifi()?;
         let outcome = unifi_sites::sync_unifi_sites(&self.state)
             .await
             .map_err(sync_error)?;
-        Ok(ok(
-            "syncUnifiSites",
-            outcome.records.into_iter().map(Into::into).collect(),
-        ))
+        Ok(caller.ok(outcome.records.into_iter().map(Into::into).collect()))
     }
 
     /// Creates a site on the controller and tracks it.
@@ -217,12 +212,9 @@ impl UnifiApi {
     )]
     async fn create_site(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::CreateUnifiSite>,
         body: JsonBody<CreateSiteBody>,
     ) -> Result<Ok200<UnifiSiteOut>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "createUnifiSite")
-            .await?;
         let description = body.0.description.trim().to_owned();
         if description.is_empty() {
             return Err(ApiError::invalid(
@@ -247,7 +239,7 @@ impl UnifiApi {
             .await
             .map_err(db_error)?;
         tracing::info!(site_id, "created UniFi site");
-        Ok(ok("createUnifiSite", record.into()))
+        Ok(caller.ok(record.into()))
     }
 
     /// One UniFi site record.
@@ -259,13 +251,12 @@ impl UnifiApi {
     )]
     async fn get_site(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetUnifiSite>,
         /// Optima's id of the site.
         id: Path<String>,
     ) -> Result<Ok200<UnifiSiteOut>, ApiError> {
-        self.state.authorize(&auth.0.token, "getUnifiSite").await?;
         let record = self.record(&id.0).await?;
-        Ok(ok("getUnifiSite", record.into()))
+        Ok(caller.ok(record.into()))
     }
 
     /// Live health, controller information and site description.
@@ -277,13 +268,10 @@ impl UnifiApi {
     )]
     async fn overview(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetUnifiSiteOverview>,
         /// Optima's id of the site.
         id: Path<String>,
     ) -> Result<Ok200<UnifiOverview>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "getUnifiSiteOverview")
-            .await?;
         let (record, site) = self.site(&id.0).await?;
         let unifi = self.state.integrations.unifi()?;
         let sites = unifi.sites();
@@ -293,17 +281,14 @@ impl UnifiApi {
             .iter()
             .find(|s| s.name.as_deref() == Some(record.site_id.as_str()))
             .and_then(|s| s.desc.clone());
-        Ok(ok(
-            "getUnifiSiteOverview",
-            UnifiOverview {
-                health: health.iter().map(Into::into).collect(),
-                sys_info: (&sysinfo).into(),
-                site_info: UnifiSiteInfo {
-                    description: described.unwrap_or(record.name),
-                    name: record.site_id,
-                },
+        Ok(caller.ok(UnifiOverview {
+            health: health.iter().map(Into::into).collect(),
+            sys_info: (&sysinfo).into(),
+            site_info: UnifiSiteInfo {
+                description: described.unwrap_or(record.name),
+                name: record.site_id,
             },
-        ))
+        }))
     }
 
     /// Live devices of the site.
@@ -315,19 +300,13 @@ impl UnifiApi {
     )]
     async fn devices(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::ListUnifiDevices>,
         /// Optima's id of the site.
         id: Path<String>,
     ) -> Result<Ok200<Vec<UnifiDevice>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "listUnifiDevices")
-            .await?;
         let (_, site) = self.site(&id.0).await?;
         let devices = site.devices().list().await?;
-        Ok(ok(
-            "listUnifiDevices",
-            devices.iter().map(Into::into).collect(),
-        ))
+        Ok(caller.ok(devices.iter().map(Into::into).collect()))
     }
 
     /// Live Wi-Fi networks of the site, each with only the fields the caller may read
@@ -340,18 +319,17 @@ impl UnifiApi {
     )]
     async fn wifi(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::ListUnifiWifi>,
         /// Optima's id of the site.
         id: Path<String>,
     ) -> Result<Ok200<Vec<WifiNetwork>>, ApiError> {
-        let caller = self.state.authorize(&auth.0.token, "listUnifiWifi").await?;
         let (_, site) = self.site(&id.0).await?;
         let wlans = site.wlans().list().await?;
         let data = wlans
             .iter()
             .map(|w| filter_wifi(&caller, &WifiNetwork::from(w)))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(ok("listUnifiWifi", data))
+        Ok(caller.ok(data))
     }
 
     /// Changes a Wi-Fi network. Returns it as changed, with only the fields the caller may read.
@@ -363,7 +341,7 @@ impl UnifiApi {
     )]
     async fn update_wifi(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::UpdateUnifiWifi>,
         /// Optima's id of the site.
         id: Path<String>,
         /// The controller's id of the Wi-Fi network.
@@ -371,10 +349,6 @@ impl UnifiApi {
         wlan_id: Path<String>,
         body: JsonBody<WifiUpdateBody>,
     ) -> Result<Ok200<WifiNetwork>, ApiError> {
-        let caller = self
-            .state
-            .authorize(&auth.0.token, "updateUnifiWifi")
-            .await?;
         let update = wifi_update(&body.0);
         let (_, site) = self.site(&id.0).await?;
         // An empty body changes nothing: answer with the network as it is.
@@ -384,10 +358,7 @@ impl UnifiApi {
             site.wlans().update(&wlan_id.0, &update).await?
         };
         tracing::info!(site = site.name(), wlan = %wlan_id.0, "updated UniFi Wi-Fi network");
-        Ok(ok(
-            "updateUnifiWifi",
-            filter_wifi(&caller, &WifiNetwork::from(&wlan))?,
-        ))
+        Ok(caller.ok(filter_wifi(&caller, &WifiNetwork::from(&wlan))?))
     }
 
     /// Live networks of the site.
@@ -399,19 +370,13 @@ impl UnifiApi {
     )]
     async fn networks(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::ListUnifiNetworks>,
         /// Optima's id of the site.
         id: Path<String>,
     ) -> Result<Ok200<Vec<UnifiNetwork>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "listUnifiNetworks")
-            .await?;
         let (_, site) = self.site(&id.0).await?;
         let networks = site.networks().list().await?;
-        Ok(ok(
-            "listUnifiNetworks",
-            networks.iter().map(Into::into).collect(),
-        ))
+        Ok(caller.ok(networks.iter().map(Into::into).collect()))
     }
 
     /// WLAN groups of the site.
@@ -423,19 +388,13 @@ impl UnifiApi {
     )]
     async fn wlan_groups(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::ListUnifiWlanGroups>,
         /// Optima's id of the site.
         id: Path<String>,
     ) -> Result<Ok200<Vec<UnifiWlanGroup>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "listUnifiWlanGroups")
-            .await?;
         let (_, site) = self.site(&id.0).await?;
         let groups = site.wlan_groups().list().await?;
-        Ok(ok(
-            "listUnifiWlanGroups",
-            groups.iter().map(Into::into).collect(),
-        ))
+        Ok(caller.ok(groups.iter().map(Into::into).collect()))
     }
 
     /// Creates a WLAN group on the site.
@@ -447,21 +406,18 @@ impl UnifiApi {
     )]
     async fn create_wlan_group(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::CreateUnifiWlanGroup>,
         /// Optima's id of the site.
         id: Path<String>,
         body: JsonBody<CreateWlanGroupBody>,
     ) -> Result<Created201<UnifiWlanGroup>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "createUnifiWlanGroup")
-            .await?;
         let name = body.0.name.trim().to_owned();
         if name.is_empty() {
             return Err(ApiError::invalid(&["body", "name"], "must not be empty"));
         }
         let (_, site) = self.site(&id.0).await?;
         let group = site.wlan_groups().create(&name).await?;
-        Ok(created("createUnifiWlanGroup", (&group).into()))
+        Ok(caller.created((&group).into()))
     }
 
     /// AP groups of the site.
@@ -473,19 +429,13 @@ impl UnifiApi {
     )]
     async fn ap_groups(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::ListUnifiApGroups>,
         /// Optima's id of the site.
         id: Path<String>,
     ) -> Result<Ok200<Vec<UnifiApGroup>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "listUnifiApGroups")
-            .await?;
         let (_, site) = self.site(&id.0).await?;
         let groups = site.ap_groups().list().await?;
-        Ok(ok(
-            "listUnifiApGroups",
-            groups.iter().map(Into::into).collect(),
-        ))
+        Ok(caller.ok(groups.iter().map(Into::into).collect()))
     }
 
     /// Access points of the site.
@@ -497,19 +447,13 @@ impl UnifiApi {
     )]
     async fn access_points(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::ListUnifiAccessPoints>,
         /// Optima's id of the site.
         id: Path<String>,
     ) -> Result<Ok200<Vec<UnifiAccessPoint>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "listUnifiAccessPoints")
-            .await?;
         let (_, site) = self.site(&id.0).await?;
         let aps = site.devices().access_points().await?;
-        Ok(ok(
-            "listUnifiAccessPoints",
-            aps.iter().map(Into::into).collect(),
-        ))
+        Ok(caller.ok(aps.iter().map(Into::into).collect()))
     }
 
     /// SSIDs per access point and radio, against the limit of 8 per radio.
@@ -521,19 +465,13 @@ impl UnifiApi {
     )]
     async fn wifi_limits(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetUnifiWifiLimits>,
         /// Optima's id of the site.
         id: Path<String>,
     ) -> Result<Ok200<Vec<UnifiApLimits>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "getUnifiWifiLimits")
-            .await?;
         let (_, site) = self.site(&id.0).await?;
         let limits = site.ssid_limits().await?;
-        Ok(ok(
-            "getUnifiWifiLimits",
-            limits.iter().map(Into::into).collect(),
-        ))
+        Ok(caller.ok(limits.iter().map(Into::into).collect()))
     }
 
     /// Speed profiles (user groups) of the site; -1 is unlimited.
@@ -545,19 +483,13 @@ impl UnifiApi {
     )]
     async fn speed_profiles(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::ListUnifiSpeedProfiles>,
         /// Optima's id of the site.
         id: Path<String>,
     ) -> Result<Ok200<Vec<UnifiSpeedProfile>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "listUnifiSpeedProfiles")
-            .await?;
         let (_, site) = self.site(&id.0).await?;
         let groups = site.speed_profiles().list().await?;
-        Ok(ok(
-            "listUnifiSpeedProfiles",
-            groups.iter().map(Into::into).collect(),
-        ))
+        Ok(caller.ok(groups.iter().map(Into::into).collect()))
     }
 
     /// Creates a speed profile on the site.
@@ -569,14 +501,11 @@ impl UnifiApi {
     )]
     async fn create_speed_profile(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::CreateUnifiSpeedProfile>,
         /// Optima's id of the site.
         id: Path<String>,
         body: JsonBody<CreateSpeedProfileBody>,
     ) -> Result<Created201<UnifiSpeedProfile>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "createUnifiSpeedProfile")
-            .await?;
         let body = body.0;
         let mut errors = Vec::new();
         let name = body.name.trim().to_owned();
@@ -591,7 +520,7 @@ impl UnifiApi {
             .speed_profiles()
             .create(&NewUserGroup::new(name).download(down).upload(up))
             .await?;
-        Ok(created("createUnifiSpeedProfile", (&group).into()))
+        Ok(caller.created((&group).into()))
     }
 
     /// The private pre-shared keys of a Wi-Fi network, with the VLAN each puts its clients on.
@@ -603,19 +532,16 @@ impl UnifiApi {
     )]
     async fn ppsks(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::ListUnifiPpsks>,
         /// Optima's id of the site.
         id: Path<String>,
         /// The controller's id of the Wi-Fi network.
         #[oai(name = "wlanId")]
         wlan_id: Path<String>,
     ) -> Result<Ok200<Vec<UnifiPpsk>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "listUnifiPpsks")
-            .await?;
         let (_, site) = self.site(&id.0).await?;
         let keys = site.wlans().ppsks(wlan_id.0).list_resolved().await?;
-        Ok(ok("listUnifiPpsks", keys.iter().map(Into::into).collect()))
+        Ok(caller.ok(keys.iter().map(Into::into).collect()))
     }
 
     /// Adds a private pre-shared key to a Wi-Fi network (turning PPSK mode on), its clients put
@@ -629,7 +555,7 @@ impl UnifiApi {
     )]
     async fn create_ppsk(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::CreateUnifiPpsk>,
         /// Optima's id of the site.
         id: Path<String>,
         /// The controller's id of the Wi-Fi network.
@@ -637,9 +563,6 @@ impl UnifiApi {
         wlan_id: Path<String>,
         body: JsonBody<CreatePpskBody>,
     ) -> Result<Created201<Vec<UnifiPpsk>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "createUnifiPpsk")
-            .await?;
         let body = body.0;
         let mut errors = Vec::new();
         check_passphrase(&mut errors, "key", &body.key);
@@ -709,10 +632,7 @@ impl UnifiApi {
         let keys = wlans.ppsks(wlan_id.0.clone()).add(&ppsk).await?;
         tracing::info!(site = site.name(), wlan = %wlan_id.0, "added a UniFi PPSK");
         let resolved = resolve_ppsks(keys, &networks);
-        Ok(created(
-            "createUnifiPpsk",
-            resolved.iter().map(Into::into).collect(),
-        ))
+        Ok(caller.created(resolved.iter().map(Into::into).collect()))
     }
 
     /// Links a UniFi site to a company.
@@ -724,19 +644,18 @@ impl UnifiApi {
     )]
     async fn link(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::LinkUnifiSite>,
         /// Optima's id of the site.
         id: Path<String>,
         body: JsonBody<LinkSiteBody>,
     ) -> Result<Ok200<UnifiSiteOut>, ApiError> {
-        self.state.authorize(&auth.0.token, "linkUnifiSite").await?;
         self.record(&id.0).await?;
         let company = find_company(&self.state, body.0.company_id.trim()).await?;
         let record = unifi_sites::set_company(self.state.store.db(), &id.0, Some(&company.id))
             .await
             .map_err(db_error)?
             .ok_or_else(|| site_not_found(&id.0))?;
-        Ok(ok("linkUnifiSite", record.into()))
+        Ok(caller.ok(record.into()))
     }
 
     /// Unlinks a UniFi site from its company.
@@ -748,18 +667,15 @@ impl UnifiApi {
     )]
     async fn unlink(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::UnlinkUnifiSite>,
         /// Optima's id of the site.
         id: Path<String>,
     ) -> Result<Ok200<UnifiSiteOut>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "unlinkUnifiSite")
-            .await?;
         let record = unifi_sites::set_company(self.state.store.db(), &id.0, None)
             .await
             .map_err(db_error)?
             .ok_or_else(|| site_not_found(&id.0))?;
-        Ok(ok("unlinkUnifiSite", record.into()))
+        Ok(caller.ok(record.into()))
     }
 
     /// The UniFi sites linked to a company.
@@ -771,21 +687,15 @@ impl UnifiApi {
     )]
     async fn company_sites(
         &self,
-        auth: BearerAuth,
+        caller: Authorized<routes::GetCompanyUnifiSites>,
         /// Optima's company id (or the ConnectWise company id).
         identifier: Path<String>,
     ) -> Result<Ok200<Vec<UnifiSiteOut>>, ApiError> {
-        self.state
-            .authorize(&auth.0.token, "getCompanyUnifiSites")
-            .await?;
         let company = find_company(&self.state, &identifier.0).await?;
         let sites = unifi_sites::sites_of_company(self.state.store.db(), &company.id)
             .await
             .map_err(db_error)?;
-        Ok(ok(
-            "getCompanyUnifiSites",
-            sites.into_iter().map(Into::into).collect(),
-        ))
+        Ok(caller.ok(sites.into_iter().map(Into::into).collect()))
     }
 }
 

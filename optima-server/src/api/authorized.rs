@@ -1,0 +1,191 @@
+//! The caller of a bearer route, resolved and checked before the handler runs.
+//!
+//! A handler for a bearer route takes `caller: Authorized<routes::CreateRole>`: the extractor
+//! verifies the token, resolves the caller (cached per grants version), and checks every
+//! permission the route's table row requires, so a handler cannot be reached without that
+//! check and names its route exactly once. The response wording comes from the same row
+//! (`caller.ok(data)`), and so do the conditional permissions (`caller.require(..)`).
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use poem::{Request, RequestBody};
+use poem_openapi::auth::Bearer;
+use poem_openapi::registry::Registry;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
+use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions, SecurityScheme};
+
+use super::common::{ApiError, Created201, Ok200, created, error_into_poem, ok};
+use crate::routes::{Auth, Conditional, Route, RouteSpec};
+use crate::state::{AppState, Caller, check_route};
+
+// Verified and resolved to its `Caller` by the checker; handlers take `Authorized`, which adds
+// the route's permission check. (The doc comment is the spec's description of the scheme.)
+/// An access token: `Authorization: Bearer <jwt>`.
+#[derive(Debug, SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "resolve_caller")]
+pub struct BearerAuth(pub Caller);
+
+/// Verifies the bearer's token and resolves who they are, with the same 401s as ever.
+async fn resolve_caller(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+    let state = req.data::<Arc<AppState>>().ok_or_else(|| {
+        error_into_poem(ApiError::internal(&"the application state is not attached"))
+    })?;
+    state.caller(&bearer.token).await.map_err(error_into_poem)
+}
+
+/// The signed-in caller of route `R`, holding every permission `R` requires.
+#[derive(Debug)]
+pub struct Authorized<R: Route> {
+    caller: Caller,
+    route: PhantomData<fn() -> R>,
+}
+
+impl<R: Route> std::ops::Deref for Authorized<R> {
+    type Target = Caller;
+
+    fn deref(&self) -> &Caller {
+        &self.caller
+    }
+}
+
+impl<R: Route> Authorized<R> {
+    /// The route's row of the table.
+    pub fn route(&self) -> &'static RouteSpec {
+        R::SPEC
+    }
+
+    /// 403 unless the caller holds `permission`, one of this route's conditional permissions;
+    /// `message` says what the request asked for that needs it.
+    pub fn require(&self, permission: Conditional<R>, message: &str) -> Result<(), ApiError> {
+        self.caller.require(permission.node, message)
+    }
+
+    /// Whether the caller holds `permission`, one of this route's conditional permissions.
+    pub fn holds(&self, permission: Conditional<R>) -> bool {
+        self.caller.can(permission.node)
+    }
+
+    /// This route's 200, worded from the table.
+    pub fn ok<T: ParseFromJSON + ToJSON>(&self, data: T) -> Ok200<T> {
+        ok(R::SPEC, data)
+    }
+
+    /// This route's 201, worded from the table.
+    pub fn created<T: ParseFromJSON + ToJSON>(&self, data: T) -> Created201<T> {
+        created(R::SPEC, data)
+    }
+}
+
+impl<'a, R: Route> ApiExtractor<'a> for Authorized<R> {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        BearerAuth::register(registry);
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        BearerAuth::security_schemes()
+    }
+
+    async fn from_request(
+        req: &'a Request,
+        body: &mut RequestBody,
+        param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        const {
+            assert!(
+                matches!(R::SPEC.auth, Auth::Bearer),
+                "Authorized is for bearer routes"
+            )
+        };
+        // The handler's `#[oai]` attribute repeats the method and path (poem-openapi needs
+        // literals); a handler naming another route's type is a bug that every request to it
+        // reports, and the route_auth tests call every route.
+        if req.method().as_str() != R::SPEC.method || !R::SPEC.serves_path(req.uri().path()) {
+            return Err(error_into_poem(ApiError::internal(&format_args!(
+                "handler for {} {} names route {}",
+                req.method(),
+                req.uri().path(),
+                R::SPEC.operation_id
+            ))));
+        }
+        let BearerAuth(caller) = BearerAuth::from_request(req, body, param_opts).await?;
+        check_route(&caller, R::SPEC).map_err(error_into_poem)?;
+        Ok(Authorized {
+            caller,
+            route: PhantomData,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem::http::{Method, StatusCode};
+    use poem::{Endpoint, Route as PoemRoute};
+    use poem_openapi::{OpenApi, OpenApiService};
+
+    use super::*;
+    use crate::routes;
+
+    /// `GET /role` names the wrong route (`POST /role`); `GET /role/:identifier` the right one.
+    struct Handlers;
+
+    #[OpenApi(prefix_path = "/v1")]
+    impl Handlers {
+        #[oai(path = "/role", method = "get")]
+        async fn misnamed(
+            &self,
+            caller: Authorized<routes::CreateRole>,
+        ) -> Result<Ok200<String>, ApiError> {
+            Ok(caller.ok(String::new()))
+        }
+
+        #[oai(path = "/role/:identifier", method = "get")]
+        async fn named(
+            &self,
+            caller: Authorized<routes::GetRole>,
+            #[oai(name = "identifier")] _identifier: poem_openapi::param::Path<String>,
+        ) -> Result<Ok200<String>, ApiError> {
+            Ok(caller.ok(String::new()))
+        }
+    }
+
+    async fn status_of(path: &str) -> StatusCode {
+        let app = PoemRoute::new().nest("/", OpenApiService::new(Handlers, "test", "1"));
+        let request = Request::builder()
+            .method(Method::GET)
+            .uri_str(path)
+            .finish();
+        app.get_response(request).await.status()
+    }
+
+    #[tokio::test]
+    async fn a_handler_naming_another_route_is_refused_before_the_token_is_read() {
+        // Without a token, the right route is a 401; the wrong one never gets that far.
+        assert_eq!(
+            status_of("/v1/role").await,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(status_of("/v1/role/admin").await, StatusCode::UNAUTHORIZED);
+    }
+
+    #[test]
+    fn conditionals_belong_to_their_route() {
+        assert_eq!(routes::GetCompany::ADDRESS.node, "company.fetch.address");
+        assert_eq!(routes::UpdateUser::ROLES.node, "user.roles.other");
+        for route in crate::routes::ROUTES {
+            assert!(
+                route
+                    .conditional
+                    .iter()
+                    .all(|c| !route.permissions.contains(c)),
+                "{} lists a node as both required and conditional",
+                route.operation_id
+            );
+        }
+    }
+}
