@@ -209,16 +209,25 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn init_logging(config: &Config) {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let filter = tracing_subscriber::EnvFilter::try_from_env("OPTIMA_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let log = tracing_subscriber::fmt::layer()
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
-    let _ = match config.log_format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Text => builder.try_init(),
+    let log = match config.log_format {
+        LogFormat::Json => log.json().boxed(),
+        LogFormat::Text => log.boxed(),
     };
+    // The log filter applies to the log only: vendor calls are counted whatever it says.
+    let vendor_calls =
+        crate::metrics::VendorCalls.with_filter(crate::metrics::VendorCalls::filter());
+    let _ = tracing_subscriber::registry()
+        .with(log.with_filter(filter))
+        .with(vendor_calls)
+        .try_init();
 }
 
 /// An indicatif bar per sync, on stderr.

@@ -8,7 +8,8 @@
 //! | --- | --- | --- |
 //! | `optima_http_requests_total` | `operation`, `status` | requests answered |
 //! | `optima_http_request_duration_seconds` | `operation` | latency histogram |
-//! | `optima_vendor_calls_failed_total` | `vendor`, `outcome` | vendor calls that failed, by how |
+//! | `optima_vendor_calls_total` | `vendor`, `outcome` | every HTTP attempt at a vendor, by status class (`2xx` … `5xx`) or `no_answer` |
+//! | `optima_vendor_calls_failed_total` | `vendor`, `outcome` | vendor calls that failed a request, by how |
 //! | `optima_sync_runs_total` | `kind`, `outcome` | sync runs (`ok`, `busy`, `failed`) |
 //! | `optima_sync_items_total` | `kind`, `change` | records a sync handled (`created`, `updated`, …) |
 
@@ -23,6 +24,8 @@ use crate::sync::{SyncError, SyncReport};
 pub const HTTP_REQUESTS: &str = "optima_http_requests_total";
 /// Request latency, by operation id.
 pub const HTTP_DURATION: &str = "optima_http_request_duration_seconds";
+/// Every HTTP attempt at a vendor, by vendor and outcome.
+pub const VENDOR_CALLS: &str = "optima_vendor_calls_total";
 /// Vendor calls that failed, by vendor and outcome.
 pub const VENDOR_FAILURES: &str = "optima_vendor_calls_failed_total";
 /// Sync runs, by kind and outcome.
@@ -66,6 +69,10 @@ fn describe() {
         HTTP_DURATION,
         metrics::Unit::Seconds,
         "Time from a request's arrival to its response, by operation id."
+    );
+    metrics::describe_counter!(
+        VENDOR_CALLS,
+        "HTTP attempts at a vendor (retries, logins and discovery included), by vendor and status class."
     );
     metrics::describe_counter!(
         VENDOR_FAILURES,
@@ -112,4 +119,108 @@ pub fn sync_run(kind: &'static str, result: Result<&SyncReport, &SyncError>) {
 /// The text exposition of every metric, for `/metrics`.
 pub fn render() -> Option<String> {
     handle().map(PrometheusHandle::render)
+}
+
+/// Counts every HTTP attempt the vendor clients make ([`VENDOR_CALLS`]), from the request spans
+/// they already open for their logs (`http.request` in `optima-connectwise`, `unifi.request` in
+/// `optima-unifi`), so the clients stay free of any metrics dependency and retries, logins and
+/// discovery count too. Install it with [`VendorCalls::filter`] beside the log layer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VendorCalls;
+
+/// What the layer keeps on a vendor request span until it closes.
+struct VendorCall {
+    vendor: &'static str,
+    status: Option<u64>,
+}
+
+/// Reads the `status` field of a span's values.
+struct StatusField<'a>(&'a mut Option<u64>);
+
+impl tracing::field::Visit for StatusField<'_> {
+    fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
+        if field.name() == "status" {
+            *self.0 = Some(value);
+        }
+    }
+
+    fn record_i64(&mut self, field: &tracing::field::Field, value: i64) {
+        self.record_u64(field, u64::try_from(value).unwrap_or_default());
+    }
+
+    fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+}
+
+impl VendorCalls {
+    /// The vendor a span stands for a request to, if it is one.
+    fn vendor(meta: &tracing::Metadata<'_>) -> Option<&'static str> {
+        match (meta.target().split("::").next(), meta.name()) {
+            (Some("optima_connectwise"), "http.request") => Some("ConnectWise"),
+            (Some("optima_unifi"), "unifi.request") => Some("UniFi"),
+            _ => None,
+        }
+    }
+
+    /// The targets to enable for this layer alone (the vendor request spans are at debug and
+    /// info level, whatever the log filter says).
+    pub fn filter() -> tracing_subscriber::filter::Targets {
+        tracing_subscriber::filter::Targets::new()
+            .with_target("optima_connectwise", tracing::Level::DEBUG)
+            .with_target("optima_unifi", tracing::Level::DEBUG)
+    }
+}
+
+impl<S> tracing_subscriber::Layer<S> for VendorCalls
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        id: &tracing::span::Id,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let Some(vendor) = Self::vendor(attrs.metadata()) else {
+            return;
+        };
+        let mut call = VendorCall {
+            vendor,
+            status: None,
+        };
+        attrs.record(&mut StatusField(&mut call.status));
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(call);
+        }
+    }
+
+    fn on_record(
+        &self,
+        id: &tracing::span::Id,
+        values: &tracing::span::Record<'_>,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if let Some(span) = ctx.span(id)
+            && let Some(call) = span.extensions_mut().get_mut::<VendorCall>()
+        {
+            values.record(&mut StatusField(&mut call.status));
+        }
+    }
+
+    fn on_close(&self, id: tracing::span::Id, ctx: tracing_subscriber::layer::Context<'_, S>) {
+        let Some(span) = ctx.span(&id) else { return };
+        let extensions = span.extensions();
+        let Some(call) = extensions.get::<VendorCall>() else {
+            return;
+        };
+        let outcome = match call.status {
+            Some(100..=199) => "1xx",
+            Some(200..=299) => "2xx",
+            Some(300..=399) => "3xx",
+            Some(400..=499) => "4xx",
+            Some(500..=599) => "5xx",
+            Some(_) => "other",
+            None => "no_answer",
+        };
+        metrics::counter!(VENDOR_CALLS, "vendor" => call.vendor, "outcome" => outcome).increment(1);
+    }
 }

@@ -132,3 +132,46 @@ async fn metrics_can_be_turned_off() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"], "NotFound");
 }
+
+/// Every HTTP attempt at a vendor is counted from the vendor client's own request spans, with
+/// the layer the server installs beside its log (whatever the log filter says).
+#[tokio::test(flavor = "current_thread")]
+async fn vendor_calls_are_counted_from_the_clients_spans() {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    let _turn = COUNTING.lock().await;
+    let subscriber = tracing_subscriber::registry().with(
+        optima_server::metrics::VendorCalls
+            .with_filter(optima_server::metrics::VendorCalls::filter()),
+    );
+    // One thread runs the server, the client and the sync, so a thread-local subscriber sees all.
+    let _installed = tracing::subscriber::set_default(subscriber);
+    let cw = FakeConnectWise::start(
+        "company/companies",
+        vec![json!({"id": 1, "identifier": "Acme", "name": "Acme Corp",
+            "_info": {"lastUpdated": "2026-01-01T00:00:00Z"}})],
+        10,
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::for_database(sqlite_test_url(dir.path()), dir.path());
+    config.jwt_secret = Some(secrecy::SecretString::from("metrics".to_owned()));
+    config.connectwise = Some(cw.config());
+    let server = TestServer::start(config).await.unwrap();
+    let before = scrape(&server).await;
+    run_target(&server.state, SyncTarget::Companies, SyncMode::Full, &Quiet)
+        .await
+        .unwrap();
+    let after = scrape(&server).await;
+    let calls = |text: &str| {
+        sample(
+            text,
+            "optima_vendor_calls_total",
+            &[r#"vendor="ConnectWise""#, r#"outcome="2xx""#],
+        )
+    };
+    assert!(
+        calls(&after) - calls(&before) >= 1.0,
+        "a sync's requests to ConnectWise are counted: {after}"
+    );
+}
