@@ -209,6 +209,14 @@ impl ApiError {
     }
 }
 
+/// A database failure reached a handler: a 500 that logs the cause and tells the client only
+/// that something failed. Lets `?` work on sqlx results without a `map_err`.
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::internal(&e)
+    }
+}
+
 impl From<optima_core::Error> for ApiError {
     fn from(e: optima_core::Error) -> Self {
         use optima_core::Error as E;

@@ -6,10 +6,6 @@ use sqlx::{AnyPool, Arguments as _, Row};
 use super::common::ApiError;
 use super::pagination::{PageRequest, like_pattern};
 
-fn db_err(e: sqlx::Error) -> ApiError {
-    ApiError::internal(&e)
-}
-
 /// How to read one synced table's rows.
 pub(crate) struct Listing<T> {
     /// The table, for counting and searching (it has `id`, `name` and `search_key`).
@@ -51,21 +47,18 @@ impl<T> Listing<T> {
             let total: i64 =
                 sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {plain}"))
                     .fetch_one(pool)
-                    .await
-                    .map_err(db_err)?;
+                    .await?;
             let rows = sqlx::query(&format!(
                 "{select} WHERE {qualified} ORDER BY {alias}name, {alias}id LIMIT $1 OFFSET $2"
             ))
             .bind(paging.rpp as i64)
             .bind(paging.offset())
             .fetch_all(pool)
-            .await
-            .map_err(db_err)?;
+            .await?;
             let data = rows
                 .iter()
                 .map(self.from_row)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(db_err)?;
+                .collect::<Result<Vec<_>, _>>()?;
             return Ok((data, total));
         }
         let (ids, total) = search_page(pool, table, &plain, search, paging).await?;
@@ -74,13 +67,11 @@ impl<T> Listing<T> {
             bind_ids(&ids),
         )
         .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let found = rows
             .iter()
             .map(self.from_row)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(db_err)?;
+            .collect::<Result<Vec<_>, _>>()?;
         Ok((in_order(&ids, found, self.id), total))
     }
 }
@@ -107,23 +98,22 @@ async fn search_page(
     .bind(paging.rpp as i64)
     .bind(paging.offset())
     .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
+    .await?;
     let total = match rows.first() {
-        Some(row) => row.try_get::<i64, _>("total").map_err(db_err)?,
+        Some(row) => row.try_get::<i64, _>("total")?,
         None if paging.offset() == 0 => 0,
         // Past the last page: no row carries the count.
-        None => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {filter}"))
-            .bind(&pattern)
-            .fetch_one(pool)
-            .await
-            .map_err(db_err)?,
+        None => {
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {filter}"))
+                .bind(&pattern)
+                .fetch_one(pool)
+                .await?
+        }
     };
     let ids = rows
         .iter()
         .map(|r| r.try_get::<String, _>("id"))
-        .collect::<Result<_, _>>()
-        .map_err(db_err)?;
+        .collect::<Result<_, _>>()?;
     Ok((ids, total))
 }
 

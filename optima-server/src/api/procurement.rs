@@ -259,10 +259,6 @@ macro_rules! item_columns {
 }
 const COLUMNS: &str = item_columns!();
 
-fn db_err(e: sqlx::Error) -> ApiError {
-    ApiError::internal(&e)
-}
-
 /// Catalog items, for lists.
 const CATALOG: Listing<CatalogItemOut> = Listing {
     table: "catalog_items",
@@ -335,25 +331,25 @@ pub async fn find_item(
     let mut row = sqlx::query(&by("id"))
         .bind(identifier)
         .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
+        .await?;
     if row.is_none()
         && let Ok(cw_id) = identifier.trim().parse::<i64>()
     {
         row = sqlx::query(&by("cw_id"))
             .bind(cw_id)
             .fetch_optional(pool)
-            .await
-            .map_err(db_err)?;
+            .await?;
     }
     if row.is_none() && key == ItemKey::AnyIdentifier {
         row = sqlx::query(&by("identifier"))
             .bind(identifier)
             .fetch_optional(pool)
-            .await
-            .map_err(db_err)?;
+            .await?;
     }
-    row.as_ref().map(item_from_row).transpose().map_err(db_err)
+    row.as_ref()
+        .map(item_from_row)
+        .transpose()
+        .map_err(ApiError::from)
 }
 
 async fn require_item(
@@ -382,12 +378,11 @@ async fn linked(state: &AppState, source_id: &str) -> Result<Vec<CatalogItemOut>
     ))
     .bind(source_id)
     .fetch_all(&state.store.db().pool)
-    .await
-    .map_err(db_err)?;
+    .await?;
     rows.iter()
         .map(item_from_row)
         .collect::<Result<_, _>>()
-        .map_err(db_err)
+        .map_err(ApiError::from)
 }
 
 async fn links_out(state: &AppState, item: &CatalogItemOut) -> Result<LinksOut, ApiError> {
@@ -528,8 +523,7 @@ impl ProcurementApi {
             "SELECT COUNT(*) FROM catalog_items WHERE {filter}"
         ))
         .fetch_one(&self.state.store.db().pool)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(caller.ok(Count {
             count: count.max(0) as u64,
         }))
@@ -557,8 +551,7 @@ impl ProcurementApi {
             .bind(&now)
             .bind(&item.id)
             .execute(&self.state.store.db().pool)
-            .await
-            .map_err(db_err)?;
+            .await?;
         Ok(caller.ok(InventoryOut {
             id: item.id,
             cw_catalog_id: item.cw_catalog_id,
@@ -628,8 +621,7 @@ impl ProcurementApi {
         .bind(&target.id)
         .bind(timestamp(Utc::now()))
         .execute(&self.state.store.db().pool)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(caller.ok(links_out(&self.state, &source).await?))
     }
 
@@ -652,8 +644,7 @@ impl ProcurementApi {
             .bind(&source.id)
             .bind(&target.id)
             .execute(&self.state.store.db().pool)
-            .await
-            .map_err(db_err)?;
+            .await?;
         Ok(caller.ok(links_out(&self.state, &source).await?))
     }
 }

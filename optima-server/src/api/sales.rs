@@ -255,10 +255,6 @@ const OPPORTUNITIES: Listing<OpportunityOut> = Listing {
     id: |o| &o.id,
 };
 
-fn db_err(e: sqlx::Error) -> ApiError {
-    ApiError::internal(&e)
-}
-
 fn opportunity_from_row(row: &AnyRow) -> Result<OpportunityOut, sqlx::Error> {
     let r = |column: &str| -> Result<Option<CwRef>, sqlx::Error> {
         let text: Option<String> = row.try_get(column)?;
@@ -309,8 +305,7 @@ pub async fn find_opportunity(
     ))
     .bind(identifier)
     .fetch_optional(pool)
-    .await
-    .map_err(db_err)?;
+    .await?;
     if row.is_none()
         && let Ok(cw_id) = identifier.trim().parse::<i64>()
     {
@@ -319,13 +314,12 @@ pub async fn find_opportunity(
         ))
         .bind(cw_id)
         .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
+        .await?;
     }
     row.as_ref()
         .map(opportunity_from_row)
         .transpose()
-        .map_err(db_err)
+        .map_err(ApiError::from)
 }
 
 fn not_found(identifier: &str) -> ApiError {
@@ -402,8 +396,7 @@ impl SalesApi {
             "SELECT COUNT(*) FROM opportunities WHERE {filter}"
         ))
         .fetch_one(&self.state.store.db().pool)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(caller.ok(Count {
             count: count.max(0) as u64,
         }))
@@ -453,8 +446,7 @@ impl SalesApi {
             sqlx::query_scalar("SELECT id FROM opportunities WHERE cw_id = $1")
                 .bind(cw_id)
                 .fetch_optional(pool)
-                .await
-                .map_err(db_err)?;
+                .await?;
         let live = match cw.opportunities().get(cw_id).await {
             Ok(o) => o,
             Err(e) if e.is_not_found() => {
@@ -465,8 +457,7 @@ impl SalesApi {
                     .bind(&now)
                     .bind(id)
                     .execute(pool)
-                    .await
-                    .map_err(db_err)?;
+                    .await?;
                 }
                 return Err(ApiError::not_found(
                     "OpportunityNotFound",
@@ -475,11 +466,9 @@ impl SalesApi {
             }
             Err(e) => return Err(e.into()),
         };
-        let mut tx = self.state.store.db().begin().await.map_err(db_err)?;
-        write_opportunity(&mut tx, &live, existing.as_deref(), &now)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
+        let mut tx = self.state.store.db().begin().await?;
+        write_opportunity(&mut tx, &live, existing.as_deref(), &now).await?;
+        tx.commit().await?;
         let refreshed = find_opportunity(&self.state, &cw_id.to_string())
             .await?
             .ok_or_else(|| not_found(&identifier.0))?;

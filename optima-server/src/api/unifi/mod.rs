@@ -35,10 +35,6 @@ pub struct UnifiApi {
     pub state: Arc<AppState>,
 }
 
-fn db_error(e: sqlx::Error) -> ApiError {
-    ApiError::internal(&e)
-}
-
 /// How a failed site sync reaches the caller.
 fn sync_error(e: SyncError) -> ApiError {
     match e {
@@ -150,8 +146,7 @@ fn check_limit(errors: &mut Vec<FieldError>, field: &str, value: Option<i64>) ->
 impl UnifiApi {
     async fn record(&self, id: &str) -> Result<SiteRecord, ApiError> {
         unifi_sites::find_site(self.state.store.db(), id)
-            .await
-            .map_err(db_error)?
+            .await?
             .ok_or_else(|| site_not_found(id))
     }
 
@@ -178,9 +173,7 @@ impl UnifiApi {
         &self,
         caller: Authorized<routes::ListUnifiSites>,
     ) -> Result<Ok200<Vec<UnifiSiteListed>>, ApiError> {
-        let sites = unifi_sites::list_sites(self.state.store.db())
-            .await
-            .map_err(db_error)?;
+        let sites = unifi_sites::list_sites(self.state.store.db()).await?;
         Ok(caller.ok(sites.into_iter().map(Into::into).collect()))
     }
 
@@ -235,9 +228,7 @@ impl UnifiApi {
             .desc
             .filter(|d| !d.trim().is_empty())
             .unwrap_or(description);
-        let (record, _) = unifi_sites::upsert_site(self.state.store.db(), &site_id, &name)
-            .await
-            .map_err(db_error)?;
+        let (record, _) = unifi_sites::upsert_site(self.state.store.db(), &site_id, &name).await?;
         tracing::info!(site_id, "created UniFi site");
         Ok(caller.ok(record.into()))
     }
@@ -652,8 +643,7 @@ impl UnifiApi {
         self.record(&id.0).await?;
         let company = find_company(&self.state, body.0.company_id.trim()).await?;
         let record = unifi_sites::set_company(self.state.store.db(), &id.0, Some(&company.id))
-            .await
-            .map_err(db_error)?
+            .await?
             .ok_or_else(|| site_not_found(&id.0))?;
         Ok(caller.ok(record.into()))
     }
@@ -672,8 +662,7 @@ impl UnifiApi {
         id: Path<String>,
     ) -> Result<Ok200<UnifiSiteOut>, ApiError> {
         let record = unifi_sites::set_company(self.state.store.db(), &id.0, None)
-            .await
-            .map_err(db_error)?
+            .await?
             .ok_or_else(|| site_not_found(&id.0))?;
         Ok(caller.ok(record.into()))
     }
@@ -692,9 +681,7 @@ impl UnifiApi {
         identifier: Path<String>,
     ) -> Result<Ok200<Vec<UnifiSiteOut>>, ApiError> {
         let company = find_company(&self.state, &identifier.0).await?;
-        let sites = unifi_sites::sites_of_company(self.state.store.db(), &company.id)
-            .await
-            .map_err(db_error)?;
+        let sites = unifi_sites::sites_of_company(self.state.store.db(), &company.id).await?;
         Ok(caller.ok(sites.into_iter().map(Into::into).collect()))
     }
 }
