@@ -250,6 +250,18 @@ impl From<optima_core::Error> for ApiError {
     }
 }
 
+/// Runs one walk of a body against its schema, starting at `["body"]`, and refuses the request
+/// with every problem the walk found.
+fn refuse_found(walk: impl FnOnce(&mut Vec<String>, &mut Vec<FieldError>)) -> poem::Result<()> {
+    let mut found = Vec::new();
+    walk(&mut vec!["body".to_owned()], &mut found);
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(error_into_poem(ApiError::validation(found)))
+    }
+}
+
 /// A JSON request body parsed with serde, so that a body that does not fit gives a 400 with the
 /// path of the first field that failed (`["body", "permissions", "1"]`), not a bare text error.
 /// The schema in the OpenAPI document comes from `T`'s poem-openapi derive.
@@ -299,17 +311,7 @@ impl<T: ParseFromJSON + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
         T::register(&mut registry);
         // Size limits before anything that works per item: poem-openapi checks each item of an
         // array (compiling its `pattern` each time) before the array's `maxItems`.
-        let mut oversized = Vec::new();
-        over_limits(
-            &value,
-            &T::schema_ref(),
-            &registry,
-            &mut vec!["body".to_owned()],
-            &mut oversized,
-        );
-        if !oversized.is_empty() {
-            return Err(error_into_poem(ApiError::validation(oversized)));
-        }
+        refuse_found(|path, found| over_limits(&value, &T::schema_ref(), &registry, path, found))?;
         // `null` on an optional field means "leave it out" unless the field says what null
         // does there (`nullable`: clear it on PATCH): gone before anything reads the body.
         drop_optional_nulls(&mut value, &T::schema_ref(), &registry);
@@ -329,17 +331,9 @@ impl<T: ParseFromJSON + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
         })?;
         // What `null` is left stands on a required field or an array item: refused unless the
         // document says `nullable` there.
-        let mut nulls = Vec::new();
-        refused_nulls(
-            &value,
-            &T::schema_ref(),
-            &registry,
-            &mut vec!["body".to_owned()],
-            &mut nulls,
-        );
-        if !nulls.is_empty() {
-            return Err(error_into_poem(ApiError::validation(nulls)));
-        }
+        refuse_found(|path, found| {
+            refused_nulls(&value, &T::schema_ref(), &registry, path, found)
+        })?;
         // Then the schema's own rules (lengths, patterns, bounds, objects given as arrays), so
         // that what is accepted is exactly what the OpenAPI document describes.
         if let Err(e) = T::parse_from_json(Some(value)) {
