@@ -464,3 +464,36 @@ async fn deleting_gives_nothing_so_it_needs_no_more_than_the_target_holds() {
         assert_eq!(status, 200, "{}: {body}", b.name);
     }
 }
+
+/// Grant changes are checked and written one at a time: a second change waits while the first
+/// holds its turn, in the same process and, on PostgreSQL, on another replica too.
+#[tokio::test]
+async fn grant_changes_take_turns() {
+    for b in backends("grant_changes_take_turns").await {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = b.server.state.config.clone();
+        config.data_dir = dir.path().to_owned();
+        let replica = TestServer::start(config).await.unwrap();
+        let mut contenders = vec![("same process", b.server.state.clone())];
+        if b.name == "postgres" {
+            contenders.push(("another replica", replica.state.clone()));
+        }
+        for (where_, state) in contenders {
+            let first = b.server.state.serialize_grant_changes().await.unwrap();
+            let second = tokio::spawn(async move {
+                let _turn = state.serialize_grant_changes().await.unwrap();
+            });
+            // Ample time for a second change that did not wait to get through.
+            for _ in 0..20 {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            assert!(
+                !second.is_finished(),
+                "{}: a change in {where_} went ahead while another held its turn",
+                b.name
+            );
+            drop(first);
+            second.await.unwrap();
+        }
+    }
+}
