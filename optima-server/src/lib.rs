@@ -22,4 +22,3 @@ pub mod store;
 pub mod sync;
 pub mod testing;
 pub mod vault;
-pub mod vault_store;

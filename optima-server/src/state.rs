@@ -71,10 +71,6 @@ impl std::fmt::Debug for GrantChangeGuard<'_> {
     }
 }
 
-/// The PostgreSQL advisory lock that serialises grant changes between replicas (an arbitrary
-/// constant, apart from the migration and sync locks).
-const GRANT_CHANGE_LOCK: i64 = 0x0971_3a10;
-
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState").finish_non_exhaustive()
@@ -243,19 +239,7 @@ impl AppState {
     /// what a change is checked against.
     pub async fn serialize_grant_changes(&self) -> Result<GrantChangeGuard<'_>, ApiError> {
         let here = self.grant_changes.lock().await;
-        let db = self.store.db();
-        let across_replicas = match db.backend {
-            crate::db::Backend::Sqlite => None,
-            crate::db::Backend::Postgres => {
-                let mut tx = db.pool.begin().await.map_err(|e| ApiError::internal(&e))?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(GRANT_CHANGE_LOCK)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| ApiError::internal(&e))?;
-                Some(tx)
-            }
-        };
+        let across_replicas = self.store.hold_grant_changes().await?;
         Ok(GrantChangeGuard {
             _here: here,
             _across_replicas: across_replicas,

@@ -325,23 +325,6 @@ pub enum Retired {
     },
 }
 
-/// How many stored secure values are sealed under `key_id`.
-pub async fn values_under_key(
-    store: &crate::store::SqlStore,
-    key_id: &str,
-) -> Result<u64, sqlx::Error> {
-    let prefix = format!("v1.{key_id}.");
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM credential_fields \
-         WHERE secure = 1 AND substr(value, 1, CAST($1 AS INTEGER)) = $2",
-    )
-    .bind(prefix.len() as i64)
-    .bind(&prefix)
-    .fetch_one(&store.db().pool)
-    .await?;
-    Ok(n as u64)
-}
-
 /// Drops a non-primary key from the ring, refusing while any stored value is still sealed under
 /// it (run `vault rewrap` first).
 pub async fn retire(
@@ -355,7 +338,8 @@ pub async fn retire(
             "`{key_id}` is the primary key; rotate first"
         )));
     }
-    let still = values_under_key(store, key_id)
+    let still = store
+        .values_under_key(key_id)
         .await
         .map_err(|e| VaultKeyError::Refused(format!("counting values under `{key_id}`: {e}")))?;
     if still > 0 {

@@ -98,7 +98,7 @@ async fn sql_only(store: &SqlStore) {
         .create_credential(&ty, input(&ty, "C", "acme", 2))
         .unwrap();
     store.create_credential(&new).await.unwrap();
-    let under = |key: &'static str| optima_server::vault::values_under_key(store, key);
+    let under = |key: &'static str| store.values_under_key(key);
     assert_eq!(under("k1").await.unwrap(), 3);
     assert_eq!(under("k").await.unwrap(), 0, "a key id is matched whole");
     assert_eq!(under("k2").await.unwrap(), 0);

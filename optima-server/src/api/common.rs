@@ -209,11 +209,15 @@ impl ApiError {
     }
 }
 
-/// A database failure reached a handler: a 500 that logs the cause and tells the client only
-/// that something failed. Lets `?` work on sqlx results without a `map_err`.
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> Self {
-        ApiError::internal(&e)
+/// A store operation failed: a database failure is a 500 that logs the cause and tells the
+/// client only that something failed; an outcome the core names (not found, a clash) answers
+/// as that outcome. Lets `?` work on the store's results.
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        match e {
+            crate::store::StoreError::Core(e) => e.into(),
+            other => ApiError::internal(&other),
+        }
     }
 }
 

@@ -7,7 +7,6 @@ pub mod companies;
 pub mod credential_types;
 pub mod credentials;
 pub mod delegation;
-mod listing;
 pub mod models;
 pub mod pagination;
 pub mod permissions;

@@ -5,12 +5,13 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use optima_connectwise::models::CatalogItem;
-use optima_core::store::new_id;
 use sqlx::{Any, Transaction};
 
 use super::{Source, SyncError};
 use crate::db::timestamp;
 use crate::state::AppState;
+use crate::store::Stored;
+use crate::store::catalog::upsert_catalog_item;
 
 /// The catalog sync. On-hand stock is not part of it (it would cost one request per item);
 /// `POST /procurement/items/{id}/refresh-inventory` fetches it, and a sync keeps what it found.
@@ -142,57 +143,6 @@ impl CatalogRow {
     }
 }
 
-/// Inserts or updates a catalog item, by its ConnectWise id: an upsert, so two writers of the
-/// same item (a sync and a refresh, or two processes) cannot trip over the unique `cw_id`.
-/// `existing` is the row's id when the caller knows it (a new row gets a new id). `on_hand`,
-/// links and `created_at` are left alone on update; `deleted_at` is cleared.
-pub async fn write_catalog_item(
-    tx: &mut Transaction<'_, Any>,
-    cw_id: i64,
-    row: &CatalogRow,
-    existing: Option<&str>,
-    now: &str,
-) -> Result<(), sqlx::Error> {
-    let sql = "INSERT INTO catalog_items (id, identifier, name, description, customer_description, internal_notes, \
-         manufacturer, manufacturer_cw_id, part_number, vendor_name, vendor_sku, vendor_cw_id, price, cost, \
-         inactive, sales_taxable, search_key, cw_last_updated, created_at, updated_at, cw_id, on_hand) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, 0) \
-         ON CONFLICT (cw_id) DO UPDATE SET identifier = excluded.identifier, name = excluded.name, \
-         description = excluded.description, customer_description = excluded.customer_description, \
-         internal_notes = excluded.internal_notes, manufacturer = excluded.manufacturer, \
-         manufacturer_cw_id = excluded.manufacturer_cw_id, part_number = excluded.part_number, \
-         vendor_name = excluded.vendor_name, vendor_sku = excluded.vendor_sku, \
-         vendor_cw_id = excluded.vendor_cw_id, price = excluded.price, cost = excluded.cost, \
-         inactive = excluded.inactive, sales_taxable = excluded.sales_taxable, \
-         search_key = excluded.search_key, cw_last_updated = excluded.cw_last_updated, \
-         deleted_at = NULL, updated_at = excluded.updated_at";
-    let id = existing.map(str::to_owned).unwrap_or_else(new_id);
-    sqlx::query(sql)
-        .bind(id)
-        .bind(&row.identifier)
-        .bind(&row.name)
-        .bind(&row.description)
-        .bind(&row.customer_description)
-        .bind(&row.internal_notes)
-        .bind(&row.manufacturer)
-        .bind(row.manufacturer_cw_id)
-        .bind(&row.part_number)
-        .bind(&row.vendor_name)
-        .bind(&row.vendor_sku)
-        .bind(row.vendor_cw_id)
-        .bind(row.price)
-        .bind(row.cost)
-        .bind(i64::from(row.inactive))
-        .bind(i64::from(row.sales_taxable))
-        .bind(&row.search_key)
-        .bind(&row.cw_last_updated)
-        .bind(now)
-        .bind(cw_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 #[async_trait]
 impl Source for CatalogItems {
     type Item = CatalogItem;
@@ -235,10 +185,10 @@ impl Source for CatalogItems {
         item: &CatalogItem,
         existing: Option<&str>,
         now: &str,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Stored<()> {
         let Some(cw_id) = item.id else {
             return Ok(());
         };
-        write_catalog_item(tx, cw_id, &CatalogRow::from_cw(item), existing, now).await
+        upsert_catalog_item(tx, cw_id, &CatalogRow::from_cw(item), existing, now).await
     }
 }

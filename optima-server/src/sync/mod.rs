@@ -6,7 +6,7 @@
 //! locking, counting, batching writes, telling new from changed from unchanged, marking
 //! deletions, remembering the watermark, and reporting.
 
-mod catalog;
+pub(crate) mod catalog;
 mod companies;
 mod opportunities;
 pub mod unifi_sites;
@@ -20,15 +20,17 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
-pub use catalog::{CatalogItems, CatalogRow, write_catalog_item};
+pub use catalog::{CatalogItems, CatalogRow};
 pub use companies::Companies;
-pub use opportunities::{Opportunities, is_closed, reference_json, write_opportunity};
+pub use opportunities::{Opportunities, is_closed};
 
 use crate::db::{Backend, timestamp};
 use crate::lock_file::{FileLock, LockHolder};
 use crate::state::AppState;
+use crate::store::sync_state::advisory;
+use crate::store::{StoreError, Stored};
 
 /// Full or incremental.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +101,13 @@ pub enum SyncError {
     Unifi(Box<optima_unifi::Error>),
     /// The database failed.
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for SyncError {
+    fn from(e: sqlx::Error) -> Self {
+        SyncError::Database(e.into())
+    }
 }
 
 impl From<optima_connectwise::Error> for SyncError {
@@ -166,7 +174,7 @@ pub trait Source: Send + Sync {
         item: &Self::Item,
         existing: Option<&str>,
         now: &str,
-    ) -> Result<(), sqlx::Error>;
+    ) -> Stored<()>;
 }
 
 /// How many records go into one transaction: large enough that SQLite is not bound by
@@ -175,12 +183,6 @@ const BATCH: usize = 500;
 
 /// Rows changed by a sync from which the table's statistics are refreshed (`ANALYZE`).
 const ANALYZE_AFTER: u64 = 1000;
-
-struct Existing {
-    id: String,
-    last_updated: Option<String>,
-    deleted: bool,
-}
 
 /// A sync found its kind already running: which kind, and who runs it since when, when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,19 +255,10 @@ pub struct KindLock {
 impl KindLock {
     /// Lets go of the lock.
     pub async fn release(mut self) {
-        if let Some((key, mut conn)) = self.advisory.take() {
-            let unlocked = sqlx::query("SELECT pg_advisory_unlock($1, hashtext(current_schema()))")
-                .bind(key)
-                .execute(&mut *conn)
-                .await
-                .and(
-                    sqlx::query("RESET application_name")
-                        .execute(&mut *conn)
-                        .await,
-                );
-            if unlocked.is_err() {
-                conn.close_on_drop();
-            }
+        if let Some((key, mut conn)) = self.advisory.take()
+            && advisory::unlock(&mut conn, key).await.is_err()
+        {
+            conn.close_on_drop();
         }
     }
 }
@@ -311,7 +304,7 @@ pub async fn lock_kind(
     let mut advisory = None;
     if let Some(path) = db.lock_file_path(&format!("sync-{kind}")) {
         let io = |e: std::io::Error| {
-            SyncError::Database(sqlx::Error::Io(std::io::Error::new(
+            SyncError::from(sqlx::Error::Io(std::io::Error::new(
                 e.kind(),
                 format!("lock file {}: {e}", path.display()),
             )))
@@ -333,33 +326,19 @@ pub async fn lock_kind(
     } else if db.backend == Backend::Postgres {
         let key = lock_key(kind);
         let mut conn = db.pool.acquire().await?;
-        // The holder's session names it, so that a process finding the lock taken can say who.
-        sqlx::query("SELECT set_config('application_name', $1, false)")
-            .bind(application_name(kind))
-            .execute(&mut *conn)
-            .await?;
-        let mut locked: bool =
-            sqlx::query_scalar("SELECT pg_try_advisory_lock($1, hashtext(current_schema()))")
-                .bind(key)
-                .fetch_one(&mut *conn)
-                .await?;
+        let mut locked = advisory::try_lock(&mut conn, key, &application_name(kind)).await?;
         if !locked && when_busy == WhenBusy::Wait {
             let running = RunningSync {
                 kind,
-                holder: advisory_holder(&mut conn, key).await,
+                holder: advisory::holder(&mut conn, key).await,
             };
             tracing::info!(%running, "waiting for it to finish");
-            sqlx::query("SELECT pg_advisory_lock($1, hashtext(current_schema()))")
-                .bind(key)
-                .execute(&mut *conn)
-                .await?;
+            advisory::lock(&mut conn, key).await?;
             locked = true;
         }
         if !locked {
-            let _ = sqlx::query("RESET application_name")
-                .execute(&mut *conn)
-                .await;
-            return Err(busy(advisory_holder(&mut conn, key).await));
+            let _ = advisory::forget_name(&mut conn).await;
+            return Err(busy(advisory::holder(&mut conn, key).await));
         }
         advisory = Some((key, conn));
     }
@@ -383,37 +362,6 @@ fn application_name(kind: &str) -> String {
         name.push_str(&host);
     }
     catalog::truncate(name, 63)
-}
-
-/// Who holds the advisory lock (`key`, this schema): the holding session's name and address, and when it
-/// took the lock (its last statement, as a holder runs nothing else on that session).
-async fn advisory_holder(conn: &mut PoolConnection<Any>, key: i32) -> Option<LockHolder> {
-    let row = sqlx::query(
-        "SELECT a.application_name AS name, COALESCE(host(a.client_addr), 'local') AS addr, \
-         to_char(a.query_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS since \
-         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
-         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 \
-         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
-         AND l.classid::bigint = $1 \
-         AND l.objid::bigint = (hashtext(current_schema())::bigint & 4294967295) LIMIT 1",
-    )
-    .bind(i64::from(key) & 0xffff_ffff)
-    .fetch_optional(&mut **conn)
-    .await
-    .ok()??;
-    let name: String = row.try_get("name").ok()?;
-    let addr: String = row.try_get("addr").ok()?;
-    let since: String = row.try_get("since").ok()?;
-    Some(LockHolder {
-        since: DateTime::parse_from_rfc3339(&since)
-            .ok()?
-            .with_timezone(&Utc),
-        who: if name.is_empty() {
-            format!("a session from {addr}")
-        } else {
-            format!("{name} (from {addr})")
-        },
-    })
 }
 
 /// Runs one sync of `source`, holding the lock for its kind for the whole run.
@@ -453,15 +401,8 @@ async fn run_locked<S: Source>(
     progress: &dyn Progress,
 ) -> Result<SyncReport, SyncError> {
     let started = Instant::now();
-    let pool = &state.store.db().pool;
-    let watermark: Option<DateTime<Utc>> =
-        sqlx::query_scalar::<_, Option<String>>("SELECT watermark FROM sync_state WHERE kind = $1")
-            .bind(S::KIND)
-            .fetch_optional(pool)
-            .await?
-            .flatten()
-            .and_then(|w| DateTime::parse_from_rfc3339(&w).ok())
-            .map(|w| w.with_timezone(&Utc));
+    let store = &state.store;
+    let watermark = store.sync_watermark(S::KIND).await?;
     let since = match mode {
         SyncMode::Full => None,
         SyncMode::Incremental => watermark,
@@ -473,24 +414,7 @@ async fn run_locked<S: Source>(
         ..SyncReport::default()
     };
 
-    let mut existing: HashMap<i64, Existing> = HashMap::new();
-    let rows = sqlx::query(&format!(
-        "SELECT id, cw_id, cw_last_updated, deleted_at FROM {}",
-        S::TABLE
-    ))
-    .fetch_all(pool)
-    .await?;
-    for row in rows {
-        let deleted: Option<String> = row.try_get("deleted_at")?;
-        existing.insert(
-            row.try_get("cw_id")?,
-            Existing {
-                id: row.try_get("id")?,
-                last_updated: row.try_get("cw_last_updated")?,
-                deleted: deleted.is_some(),
-            },
-        );
-    }
+    let existing = store.synced_rows(S::TABLE).await?;
 
     progress.begin(S::KIND, source.count(state, since).await);
     let mut stream = source.fetch(state, since).await?;
@@ -544,18 +468,7 @@ async fn run_locked<S: Source>(
             .map(|(id, _)| *id)
             .collect();
         for chunk in gone.chunks(BATCH) {
-            let mut tx = state.store.db().begin().await?;
-            for vendor_id in chunk {
-                sqlx::query(&format!(
-                    "UPDATE {} SET deleted_at = $1, updated_at = $1 WHERE cw_id = $2",
-                    S::TABLE
-                ))
-                .bind(&now)
-                .bind(vendor_id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
+            store.mark_deleted(S::TABLE, chunk, &now).await?;
         }
         report.deleted = gone.len() as u64;
     }
@@ -563,25 +476,19 @@ async fn run_locked<S: Source>(
     // After a bulk change, fresh planner statistics: without them both backends take the
     // flag columns of a list for selective and read the table row by row.
     if report.created + report.updated + report.deleted >= ANALYZE_AFTER {
-        sqlx::query(&format!("ANALYZE {}", S::TABLE))
-            .execute(pool)
-            .await?;
+        store.analyze(S::TABLE).await?;
     }
 
     report.elapsed_ms = started.elapsed().as_millis() as u64;
-    sqlx::query(
-        "INSERT INTO sync_state (kind, watermark, last_full_at, last_run_at, last_report) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (kind) DO UPDATE SET watermark = excluded.watermark, \
-         last_full_at = COALESCE(excluded.last_full_at, sync_state.last_full_at), \
-         last_run_at = excluded.last_run_at, last_report = excluded.last_report",
-    )
-    .bind(S::KIND)
-    .bind(newest.map(timestamp))
-    .bind(full.then(|| now.clone()))
-    .bind(&now)
-    .bind(serde_json::to_string(&report).unwrap_or_default())
-    .execute(pool)
-    .await?;
+    store
+        .record_sync(
+            S::KIND,
+            newest.map(timestamp),
+            full,
+            &now,
+            serde_json::to_string(&report).unwrap_or_default(),
+        )
+        .await?;
     progress.end(&report);
     tracing::info!(%report, "sync finished");
     Ok(report)

@@ -8,174 +8,12 @@
 
 use std::time::Instant;
 
-use chrono::Utc;
-use optima_core::store::new_id;
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
 use super::{SyncError, SyncReport, WhenBusy};
-use crate::db::{Db, timestamp};
 use crate::state::AppState;
+use crate::store::unifi_sites::{SiteChange, SiteRecord};
 
 /// The name of this sync in reports and locks.
 pub const UNIFI_SITES_KIND: &str = "unifi-sites";
-
-/// A UniFi site record, with the name of its company when linked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SiteRecord {
-    /// Optima's id.
-    pub id: String,
-    /// The site's description on the controller.
-    pub name: String,
-    /// The controller's short site name (used in its API paths).
-    pub site_id: String,
-    /// The linked company, if any.
-    pub company_id: Option<String>,
-    /// The linked company's name, when it is linked.
-    pub company_name: Option<String>,
-    /// When the record was created (RFC 3339).
-    pub created_at: String,
-    /// When the record last changed (RFC 3339).
-    pub updated_at: String,
-}
-
-const SELECT: &str = "SELECT s.id, s.name, s.site_id, s.company_id, c.name AS company_name, \
-                      s.created_at, s.updated_at \
-                      FROM unifi_sites s LEFT JOIN companies c ON c.id = s.company_id";
-
-fn record_from_row(row: &AnyRow) -> Result<SiteRecord, sqlx::Error> {
-    Ok(SiteRecord {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        site_id: row.try_get("site_id")?,
-        company_id: row.try_get("company_id")?,
-        company_name: row.try_get("company_name")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
-
-/// Every site record, by name.
-pub async fn list_sites(db: &Db) -> Result<Vec<SiteRecord>, sqlx::Error> {
-    let rows = sqlx::query(&format!("{SELECT} ORDER BY s.name, s.id"))
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter().map(record_from_row).collect()
-}
-
-/// The site records linked to `company_id`, by name.
-pub async fn sites_of_company(db: &Db, company_id: &str) -> Result<Vec<SiteRecord>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "{SELECT} WHERE s.company_id = $1 ORDER BY s.name, s.id"
-    ))
-    .bind(company_id)
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter().map(record_from_row).collect()
-}
-
-/// One site record by Optima's id.
-pub async fn find_site(db: &Db, id: &str) -> Result<Option<SiteRecord>, sqlx::Error> {
-    let row = sqlx::query(&format!("{SELECT} WHERE s.id = $1"))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
-    row.as_ref().map(record_from_row).transpose()
-}
-
-async fn find_by_site_id(db: &Db, site_id: &str) -> Result<Option<SiteRecord>, sqlx::Error> {
-    let row = sqlx::query(&format!("{SELECT} WHERE s.site_id = $1"))
-        .bind(site_id)
-        .fetch_optional(&db.pool)
-        .await?;
-    row.as_ref().map(record_from_row).transpose()
-}
-
-/// Links the record `id` to `company_id` (or unlinks it with `None`); `None` when there is no
-/// such record. The company must exist (the caller checks; the foreign key insists).
-pub async fn set_company(
-    db: &Db,
-    id: &str,
-    company_id: Option<&str>,
-) -> Result<Option<SiteRecord>, sqlx::Error> {
-    let done = sqlx::query("UPDATE unifi_sites SET company_id = $1, updated_at = $2 WHERE id = $3")
-        .bind(company_id)
-        .bind(timestamp(Utc::now()))
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Ok(None);
-    }
-    find_site(db, id).await
-}
-
-/// What [`upsert_site`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SiteChange {
-    /// A new record.
-    Created,
-    /// The record's name changed.
-    Renamed,
-    /// Nothing changed.
-    Unchanged,
-}
-
-/// Makes sure a record exists for the controller's site `site_id` with this `name`: creates it,
-/// renames it, or leaves it be. Safe against a concurrent upsert of the same site.
-pub async fn upsert_site(
-    db: &Db,
-    site_id: &str,
-    name: &str,
-) -> Result<(SiteRecord, SiteChange), sqlx::Error> {
-    let now = timestamp(Utc::now());
-    if let Some(existing) = find_by_site_id(db, site_id).await? {
-        if existing.name == name {
-            return Ok((existing, SiteChange::Unchanged));
-        }
-        sqlx::query("UPDATE unifi_sites SET name = $1, updated_at = $2 WHERE id = $3")
-            .bind(name)
-            .bind(&now)
-            .bind(&existing.id)
-            .execute(&db.pool)
-            .await?;
-        let record = find_site(db, &existing.id)
-            .await?
-            .ok_or(sqlx::Error::RowNotFound)?;
-        return Ok((record, SiteChange::Renamed));
-    }
-    let inserted = sqlx::query(
-        "INSERT INTO unifi_sites (id, name, site_id, company_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT (site_id) DO NOTHING",
-    )
-    .bind(new_id())
-    .bind(name)
-    .bind(site_id)
-    .bind(&now)
-    .execute(&db.pool)
-    .await?;
-    let record = find_by_site_id(db, site_id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
-    let change = if inserted.rows_affected() > 0 {
-        SiteChange::Created
-    } else if record.name == name {
-        SiteChange::Unchanged
-    } else {
-        // Another request created it a moment ago under another name.
-        sqlx::query("UPDATE unifi_sites SET name = $1, updated_at = $2 WHERE id = $3")
-            .bind(name)
-            .bind(&now)
-            .bind(&record.id)
-            .execute(&db.pool)
-            .await?;
-        let record = find_site(db, &record.id)
-            .await?
-            .ok_or(sqlx::Error::RowNotFound)?;
-        return Ok((record, SiteChange::Renamed));
-    };
-    Ok((record, change))
-}
 
 /// The outcome of a site sync.
 #[derive(Debug, Clone)]
@@ -223,7 +61,7 @@ async fn sync_locked(state: &AppState) -> Result<SiteSync, SyncError> {
         .ok_or(SyncError::NotConfigured("UniFi"))?;
     let started = Instant::now();
     let sites = unifi.sites().list().await?;
-    let db = state.store.db();
+    let store = &state.store;
     let mut report = SyncReport {
         kind: UNIFI_SITES_KIND.to_owned(),
         full: true,
@@ -245,7 +83,7 @@ async fn sync_locked(state: &AppState) -> Result<SiteSync, SyncError> {
             .as_deref()
             .filter(|d| !d.trim().is_empty())
             .unwrap_or(site_id);
-        let (record, change) = upsert_site(db, site_id, name).await?;
+        let (record, change) = store.upsert_unifi_site(site_id, name).await?;
         match change {
             SiteChange::Created => report.created += 1,
             SiteChange::Renamed => report.updated += 1,
@@ -253,7 +91,8 @@ async fn sync_locked(state: &AppState) -> Result<SiteSync, SyncError> {
         }
         records.push(record);
     }
-    let missing = list_sites(db)
+    let missing = store
+        .list_unifi_sites()
         .await?
         .iter()
         .filter(|r| !seen.contains(&r.site_id))

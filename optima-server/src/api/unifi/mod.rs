@@ -25,8 +25,9 @@ use super::{ApiTags, Authorized};
 use crate::integrations::not_configured;
 use crate::routes;
 use crate::state::{AppState, Caller};
+use crate::store::unifi_sites::SiteRecord;
 use crate::sync::SyncError;
-use crate::sync::unifi_sites::{self, SiteRecord};
+use crate::sync::unifi_sites;
 
 /// `/unifi`, and `/company/companies/:identifier/unifi/sites`.
 #[derive(Debug)]
@@ -145,7 +146,9 @@ fn check_limit(errors: &mut Vec<FieldError>, field: &str, value: Option<i64>) ->
 
 impl UnifiApi {
     async fn record(&self, id: &str) -> Result<SiteRecord, ApiError> {
-        unifi_sites::find_site(self.state.store.db(), id)
+        self.state
+            .store
+            .find_unifi_site(id)
             .await?
             .ok_or_else(|| site_not_found(id))
     }
@@ -173,7 +176,7 @@ impl UnifiApi {
         &self,
         caller: Authorized<routes::ListUnifiSites>,
     ) -> Result<Ok200<Vec<UnifiSiteListed>>, ApiError> {
-        let sites = unifi_sites::list_sites(self.state.store.db()).await?;
+        let sites = self.state.store.list_unifi_sites().await?;
         Ok(caller.ok(sites.into_iter().map(Into::into).collect()))
     }
 
@@ -228,7 +231,7 @@ impl UnifiApi {
             .desc
             .filter(|d| !d.trim().is_empty())
             .unwrap_or(description);
-        let (record, _) = unifi_sites::upsert_site(self.state.store.db(), &site_id, &name).await?;
+        let (record, _) = self.state.store.upsert_unifi_site(&site_id, &name).await?;
         tracing::info!(site_id, "created UniFi site");
         Ok(caller.ok(record.into()))
     }
@@ -642,7 +645,10 @@ impl UnifiApi {
     ) -> Result<Ok200<UnifiSiteOut>, ApiError> {
         self.record(&id.0).await?;
         let company = find_company(&self.state, body.0.company_id.trim()).await?;
-        let record = unifi_sites::set_company(self.state.store.db(), &id.0, Some(&company.id))
+        let record = self
+            .state
+            .store
+            .link_unifi_site(&id.0, Some(&company.id))
             .await?
             .ok_or_else(|| site_not_found(&id.0))?;
         Ok(caller.ok(record.into()))
@@ -661,7 +667,10 @@ impl UnifiApi {
         /// Optima's id of the site.
         id: Path<String>,
     ) -> Result<Ok200<UnifiSiteOut>, ApiError> {
-        let record = unifi_sites::set_company(self.state.store.db(), &id.0, None)
+        let record = self
+            .state
+            .store
+            .link_unifi_site(&id.0, None)
             .await?
             .ok_or_else(|| site_not_found(&id.0))?;
         Ok(caller.ok(record.into()))
@@ -681,7 +690,7 @@ impl UnifiApi {
         identifier: Path<String>,
     ) -> Result<Ok200<Vec<UnifiSiteOut>>, ApiError> {
         let company = find_company(&self.state, &identifier.0).await?;
-        let sites = unifi_sites::sites_of_company(self.state.store.db(), &company.id).await?;
+        let sites = self.state.store.unifi_sites_of_company(&company.id).await?;
         Ok(caller.ok(sites.into_iter().map(Into::into).collect()))
     }
 }

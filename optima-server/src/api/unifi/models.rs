@@ -8,7 +8,7 @@ use poem_openapi::Object;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::sync::unifi_sites::SiteRecord;
+use crate::store::unifi_sites::SiteRecord;
 
 /// A UniFi site Optima tracks.
 #[derive(Debug, Clone, Object)]

@@ -33,7 +33,7 @@ use super::{ApiTags, Authorized, RefreshTokenAuth};
 use crate::config::MicrosoftConfig;
 use crate::routes;
 use crate::state::{AppState, hash_secret, random_token};
-use crate::store::RefreshOutcome;
+use crate::store::sign_in::RefreshOutcome;
 
 /// How long a sign-in may take from `/auth/uri` to collecting its tokens.
 const SIGN_IN_WINDOW_SECS: i64 = 600;

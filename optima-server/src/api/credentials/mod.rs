@@ -18,7 +18,6 @@ use poem::http::StatusCode;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use secrecy::ExposeSecret;
-use sqlx::Row;
 
 use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200};
 use super::companies::find_company;
@@ -110,14 +109,7 @@ pub async fn find_type(state: &AppState, identifier: &str) -> Result<CredentialT
 
 /// Names of companies by id, marked-deleted ones included.
 async fn company_ref(state: &AppState, id: &str) -> Result<CompanyRef, ApiError> {
-    let name: Option<String> = sqlx::query("SELECT name FROM companies WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&state.store.db().pool)
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-        .map(|row| row.try_get("name"))
-        .transpose()
-        .map_err(|e| ApiError::internal(&e))?;
+    let name = state.store.company_name(id).await?;
     Ok(CompanyRef {
         id: id.to_owned(),
         name: name.unwrap_or_default(),

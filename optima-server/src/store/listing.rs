@@ -3,8 +3,8 @@
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{AnyPool, Arguments as _, Row};
 
-use super::common::ApiError;
-use super::pagination::{PageRequest, like_pattern};
+use super::Stored;
+use crate::api::pagination::{PageRequest, like_pattern};
 
 /// How to read one synced table's rows.
 pub(crate) struct Listing<T> {
@@ -15,7 +15,7 @@ pub(crate) struct Listing<T> {
     /// `SELECT … FROM <table> [<alias> …]`: the columns `from_row` reads.
     pub select: &'static str,
     /// One row as the API's model.
-    pub from_row: fn(&AnyRow) -> Result<T, sqlx::Error>,
+    pub from_row: fn(&AnyRow) -> Stored<T>,
     /// The model's id.
     pub id: fn(&T) -> &String,
 }
@@ -29,7 +29,7 @@ impl<T> Listing<T> {
         conditions: &[&str],
         search: &str,
         paging: &PageRequest,
-    ) -> Result<(Vec<T>, i64), ApiError> {
+    ) -> Stored<(Vec<T>, i64)> {
         let plain = conditions.join(" AND ");
         let alias = if self.alias.is_empty() {
             String::new()
@@ -55,23 +55,20 @@ impl<T> Listing<T> {
             .bind(paging.offset())
             .fetch_all(pool)
             .await?;
-            let data = rows
-                .iter()
-                .map(self.from_row)
-                .collect::<Result<Vec<_>, _>>()?;
+            let data = rows.iter().map(self.from_row).collect::<Stored<Vec<_>>>()?;
             return Ok((data, total));
         }
         let (ids, total) = search_page(pool, table, &plain, search, paging).await?;
         let rows = sqlx::query_with(
-            &format!("{select} WHERE {alias}id IN ({})", placeholders(ids.len())),
+            &format!(
+                "{select} WHERE {alias}id IN ({})",
+                id_placeholders(ids.len())
+            ),
             bind_ids(&ids),
         )
         .fetch_all(pool)
         .await?;
-        let found = rows
-            .iter()
-            .map(self.from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let found = rows.iter().map(self.from_row).collect::<Stored<Vec<_>>>()?;
         Ok((in_order(&ids, found, self.id), total))
     }
 }
@@ -87,7 +84,7 @@ async fn search_page(
     filter: &str,
     search: &str,
     paging: &PageRequest,
-) -> Result<(Vec<String>, i64), ApiError> {
+) -> Stored<(Vec<String>, i64)> {
     let filter = format!("{filter} AND search_key LIKE $1 ESCAPE '\\'");
     let pattern = like_pattern(search);
     let rows = sqlx::query(&format!(
@@ -118,14 +115,11 @@ async fn search_page(
 }
 
 /// `$1, $2, … $n` (or a lone `NULL` for none, which matches nothing in `IN (…)`).
-fn placeholders(n: usize) -> String {
+fn id_placeholders(n: usize) -> String {
     if n == 0 {
         return "NULL".into();
     }
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    super::placeholders(1, n)
 }
 
 /// The ids as query arguments.

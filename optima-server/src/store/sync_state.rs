@@ -1,0 +1,186 @@
+//! What the syncs keep between runs (watermarks, the last report) and the rows they compare
+//! against; and the PostgreSQL advisory locks that keep one sync of a kind running at a time.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, Row};
+
+use super::{SqlStore, Stored};
+use crate::lock_file::LockHolder;
+
+/// A synced table's row as the sync compares it with what the vendor sends.
+#[derive(Debug, Clone)]
+pub struct SyncedRow {
+    /// Optima's id.
+    pub id: String,
+    /// When the vendor last changed it, as stored.
+    pub last_updated: Option<String>,
+    /// Whether it is marked deleted.
+    pub deleted: bool,
+}
+
+impl SqlStore {
+    /// Where the last sync of `kind` got to: the newest vendor change it saw.
+    pub async fn sync_watermark(&self, kind: &str) -> Stored<Option<DateTime<Utc>>> {
+        let watermark: Option<Option<String>> =
+            sqlx::query_scalar("SELECT watermark FROM sync_state WHERE kind = $1")
+                .bind(kind)
+                .fetch_optional(&self.db.pool)
+                .await?;
+        Ok(watermark
+            .flatten()
+            .and_then(|w| DateTime::parse_from_rfc3339(&w).ok())
+            .map(|w| w.with_timezone(&Utc)))
+    }
+
+    /// Every row of a synced `table`, by vendor id.
+    pub async fn synced_rows(&self, table: &str) -> Stored<HashMap<i64, SyncedRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT id, cw_id, cw_last_updated, deleted_at FROM {table}"
+        ))
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut synced = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let deleted: Option<String> = row.try_get("deleted_at")?;
+            synced.insert(
+                row.try_get("cw_id")?,
+                SyncedRow {
+                    id: row.try_get("id")?,
+                    last_updated: row.try_get("cw_last_updated")?,
+                    deleted: deleted.is_some(),
+                },
+            );
+        }
+        Ok(synced)
+    }
+
+    /// Marks the rows of `table` with these vendor ids deleted, in one transaction.
+    pub async fn mark_deleted(&self, table: &str, vendor_ids: &[i64], now: &str) -> Stored<()> {
+        let mut tx = self.db.begin().await?;
+        let sql = format!("UPDATE {table} SET deleted_at = $1, updated_at = $1 WHERE cw_id = $2");
+        for vendor_id in vendor_ids {
+            sqlx::query(&sql)
+                .bind(now)
+                .bind(vendor_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx.commit().await?)
+    }
+
+    /// Fresh planner statistics for `table`, after a bulk change.
+    pub async fn analyze(&self, table: &str) -> Stored<()> {
+        sqlx::query(&format!("ANALYZE {table}"))
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a finished sync of `kind`: its watermark, when it ran (and whether in full), and
+    /// its report.
+    pub async fn record_sync(
+        &self,
+        kind: &str,
+        watermark: Option<String>,
+        full: bool,
+        now: &str,
+        report_json: String,
+    ) -> Stored<()> {
+        sqlx::query(
+            "INSERT INTO sync_state (kind, watermark, last_full_at, last_run_at, last_report) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (kind) DO UPDATE SET watermark = excluded.watermark, \
+             last_full_at = COALESCE(excluded.last_full_at, sync_state.last_full_at), \
+             last_run_at = excluded.last_run_at, last_report = excluded.last_report",
+        )
+        .bind(kind)
+        .bind(watermark)
+        .bind(full.then_some(now))
+        .bind(now)
+        .bind(report_json)
+        .execute(&self.db.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+/// PostgreSQL advisory locks on one session, keyed by (`key`, a hash of the current schema):
+/// advisory locks are per database, and deployments (or tests) that share a database in
+/// separate schemas must not block each other.
+pub mod advisory {
+    use super::*;
+
+    /// Names the session (so that a process finding the lock taken can say who holds it) and
+    /// tries the lock once.
+    pub async fn try_lock(conn: &mut PoolConnection<Any>, key: i32, name: &str) -> Stored<bool> {
+        sqlx::query("SELECT set_config('application_name', $1, false)")
+            .bind(name)
+            .execute(&mut **conn)
+            .await?;
+        Ok(
+            sqlx::query_scalar("SELECT pg_try_advisory_lock($1, hashtext(current_schema()))")
+                .bind(key)
+                .fetch_one(&mut **conn)
+                .await?,
+        )
+    }
+
+    /// Waits for the lock.
+    pub async fn lock(conn: &mut PoolConnection<Any>, key: i32) -> Stored<()> {
+        sqlx::query("SELECT pg_advisory_lock($1, hashtext(current_schema()))")
+            .bind(key)
+            .execute(&mut **conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Lets the lock go and forgets the session's name.
+    pub async fn unlock(conn: &mut PoolConnection<Any>, key: i32) -> Stored<()> {
+        sqlx::query("SELECT pg_advisory_unlock($1, hashtext(current_schema()))")
+            .bind(key)
+            .execute(&mut **conn)
+            .await?;
+        forget_name(conn).await
+    }
+
+    /// Forgets the session's name (after a lock that was not taken).
+    pub async fn forget_name(conn: &mut PoolConnection<Any>) -> Stored<()> {
+        sqlx::query("RESET application_name")
+            .execute(&mut **conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Who holds the lock: the holding session's name and address, and when it took the lock
+    /// (its last statement, as a holder runs nothing else on that session).
+    pub async fn holder(conn: &mut PoolConnection<Any>, key: i32) -> Option<LockHolder> {
+        let row = sqlx::query(
+            "SELECT a.application_name AS name, COALESCE(host(a.client_addr), 'local') AS addr, \
+             to_char(a.query_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS since \
+             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 \
+             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+             AND l.classid::bigint = $1 \
+             AND l.objid::bigint = (hashtext(current_schema())::bigint & 4294967295) LIMIT 1",
+        )
+        .bind(i64::from(key) & 0xffff_ffff)
+        .fetch_optional(&mut **conn)
+        .await
+        .ok()??;
+        let name: String = row.try_get("name").ok()?;
+        let addr: String = row.try_get("addr").ok()?;
+        let since: String = row.try_get("since").ok()?;
+        Some(LockHolder {
+            since: DateTime::parse_from_rfc3339(&since)
+                .ok()?
+                .with_timezone(&Utc),
+            who: if name.is_empty() {
+                format!("a session from {addr}")
+            } else {
+                format!("{name} (from {addr})")
+            },
+        })
+    }
+}
