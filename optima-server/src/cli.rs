@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use optima_core::store::{RoleStore, UserStore};
 
-use crate::api::auth::provision_user;
 use crate::app::{app, build_state, openapi_json};
+use crate::auth::sign_in::provision_user;
 use crate::config::{Config, LogFormat, Settings};
 
 /// Optima's reference server: the documented /v1 API on SQLite (default) or PostgreSQL.
@@ -60,7 +60,7 @@ enum Command {
     Vault {
         /// What to do
         #[command(subcommand)]
-        action: VaultAction,
+        action: crate::vault::cli::VaultAction,
     },
     /// Mint an access token for local use, creating the user if needed
     Token {
@@ -73,25 +73,6 @@ enum Command {
         /// Display name for a new user [default: the part of the email before @]
         #[arg(long)]
         name: Option<String>,
-    },
-}
-
-/// `optima-server vault …`.
-#[derive(Debug, Subcommand)]
-pub enum VaultAction {
-    /// Add a new key and make it primary; older keys stay to decrypt until rewrapped. With
-    /// OPTIMA_VAULT_KEYS, prints the new value to set; otherwise updates the key file in the data dir
-    Rotate,
-    /// Re-encrypt every stored secure value under the primary key (resumable, safe to interrupt)
-    Rewrap {
-        /// Credentials per batch
-        #[arg(long, default_value_t = 100)]
-        batch: usize,
-    },
-    /// Drop an old key from the ring, once no stored value is sealed under it any more
-    Retire {
-        /// The key id
-        key_id: String,
     },
 }
 
@@ -157,7 +138,7 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
             }
             Ok(())
         }
-        Command::Vault { action } => crate::vault::run_cli(config, action).await,
+        Command::Vault { action } => crate::vault::cli::run(config, action).await,
         Command::Token { email, role, name } => {
             let state = build_state(config).await?;
             let login = email.split('@').next().unwrap_or(&email).to_owned();

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -15,7 +16,6 @@ pub mod input;
 pub mod integrations;
 pub mod lock_file;
 pub mod metrics;
-pub mod rbac_version;
 pub mod routes;
 pub mod state;
 pub mod store;

@@ -1145,8 +1145,8 @@ async fn reveal_all(server: &TestServer, token: &str, ids: &[(String, String)]) 
 
 #[tokio::test]
 async fn keys_rotate_and_values_are_rewrapped() {
-    use optima_server::cli::VaultAction;
-    use optima_server::vault::{KEY_FILE, Rotated, rotate, run_cli};
+    use optima_server::vault::KEY_FILE;
+    use optima_server::vault::cli::{Rotated, VaultAction, rotate, run as run_cli};
 
     let env = env().await;
     let key_file = env.config.data_dir.join(KEY_FILE);

@@ -342,7 +342,7 @@ async fn too_many_grants_are_refused_by_max_items_before_any_item_is_checked() {
 }
 
 fn token_issued_at(env: &Env, user_id: &str, issued: chrono::DateTime<chrono::Utc>) -> String {
-    let claims = optima_server::state::Claims {
+    let claims = optima_server::auth::tokens::Claims {
         sub: user_id.to_owned(),
         iat: issued.timestamp(),
         exp: issued.timestamp() + 900,

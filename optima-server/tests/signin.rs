@@ -537,7 +537,8 @@ async fn replicas_see_each_others_changes(url: String, dir: &std::path::Path) {
     assert_eq!(me(&there, &token).await.0, 401, "at once where it was made");
 
     tokio::time::sleep(
-        optima_server::rbac_version::CROSS_PROCESS_STALENESS + std::time::Duration::from_millis(50),
+        optima_server::store::rbac_version::CROSS_PROCESS_STALENESS
+            + std::time::Duration::from_millis(50),
     )
     .await;
     let (status, body) = me(&here, &token).await;

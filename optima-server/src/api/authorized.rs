@@ -16,8 +16,9 @@ use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions, SecurityScheme};
 
 use super::common::{ApiError, Created201, Ok200, created, error_into_poem, ok};
+use crate::auth::caller::{Caller, check_route};
 use crate::routes::{Auth, Conditional, Route, RouteSpec};
-use crate::state::{AppState, Caller, check_route};
+use crate::state::AppState;
 
 // Verified and resolved to its `Caller` by the checker; handlers take `Authorized`, which adds
 // the route's permission check. (The doc comment is the spec's description of the scheme.)

@@ -13,7 +13,8 @@ use optima_core::store::{Role, RoleStore, User, UserStore};
 use poem::http::StatusCode;
 
 use super::common::ApiError;
-use crate::state::{AppState, Caller};
+use crate::auth::caller::Caller;
+use crate::state::AppState;
 
 /// Roles by id, as they are or as a change would leave them.
 type RoleBook = HashMap<String, Role>;

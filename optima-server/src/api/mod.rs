@@ -7,7 +7,6 @@ pub mod companies;
 pub mod credential_types;
 pub mod credentials;
 pub mod delegation;
-pub mod models;
 pub mod pagination;
 pub mod permissions;
 pub mod procurement;
@@ -16,7 +15,6 @@ pub mod sales;
 pub mod unifi;
 pub mod users;
 pub mod utility;
-pub mod vault_models;
 
 use poem_openapi::auth::ApiKey;
 use poem_openapi::{SecurityScheme, Tags};

@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod companies;
 mod listing;
 pub mod opportunities;
+pub mod rbac_version;
 pub mod sign_in;
 pub mod sync_state;
 pub mod unifi_sites;
@@ -25,8 +26,8 @@ pub use sign_in::RefreshOutcome;
 use std::future::Future;
 use std::sync::Arc;
 
+use self::rbac_version::VersionCache;
 use crate::db::{Db, DbError};
-use crate::rbac_version::VersionCache;
 
 /// Why a store operation failed: the database, or an outcome the core names (a record not
 /// found, a clash, a change made meanwhile).

@@ -14,7 +14,7 @@ use super::{
     SqlStore, StoreError, Stored, conflict, is_unique_violation, not_found, placeholders, stored,
 };
 use crate::db::{Backend, get_strings, get_time, strings, timestamp};
-use crate::rbac_version::Lookup;
+use crate::store::rbac_version::Lookup;
 
 const USER_COLUMNS: &str =
     "id, name, email, login, image, permissions, created_at, updated_at, sessions_valid_after";
@@ -141,7 +141,7 @@ impl SqlStore {
     }
 
     /// The version of roles and grants; it changes whenever any of them changes. Served from
-    /// memory: see [`crate::rbac_version`] for how fresh it is.
+    /// memory: see [`crate::store::rbac_version`] for how fresh it is.
     pub async fn rbac_version(&self) -> Stored<i64> {
         let ticket = match self.rbac_version.lookup() {
             Lookup::Known(version) => return Ok(version),
@@ -259,7 +259,7 @@ impl RoleStore for SqlStore {
             let rows = sqlx::query("SELECT * FROM roles ORDER BY created_at, id")
                 .fetch_all(&self.db.pool)
                 .await?;
-            rows.iter().map(|r| Self::role_from_row(r)).collect()
+            rows.iter().map(Self::role_from_row).collect()
         })
         .await
     }

@@ -9,6 +9,8 @@
 //! are minted only then. Everything goes through the database, so the redirect and the socket
 //! may land on different replicas.
 
+pub mod models;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,23 +18,23 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use futures::{SinkExt, StreamExt};
-use optima_core::store::{NewUser, RoleStore, User, UserStore};
+use optima_core::store::UserStore;
 use poem::web::websocket::{Message, WebSocket};
 use poem::web::{Data, Query};
 use poem::{IntoResponse, handler};
+use poem_openapi::OpenApi;
 use poem_openapi::param::Query as OQuery;
 use poem_openapi::payload::Html;
-use poem_openapi::{ApiResponse, Object, OpenApi};
-use secrecy::ExposeSecret;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use self::models::{AuthUri, Exchange, RedirectPage, SignedOut, Tokens};
 use super::common::{ApiError, Created201, JsonBody, Ok200, created, ok};
-use super::models::{AuthUri, Exchange, Tokens};
 use super::{ApiTags, Authorized, RefreshTokenAuth};
-use crate::config::MicrosoftConfig;
+use crate::auth::sign_in::{MicrosoftError, exchange_code, microsoft, provision_user};
+use crate::auth::tokens::{hash_secret, random_token};
 use crate::routes;
-use crate::state::{AppState, hash_secret, random_token};
+use crate::state::AppState;
 use crate::store::sign_in::RefreshOutcome;
 
 /// How long a sign-in may take from `/auth/uri` to collecting its tokens.
@@ -47,30 +49,6 @@ pub struct AuthApi {
     pub state: Arc<AppState>,
 }
 
-/// The outcome of sign-out.
-#[derive(Debug, Object)]
-pub struct SignedOut {
-    /// True once the tokens are revoked.
-    pub revoked: bool,
-}
-
-/// The redirect's answer is a page for the browser that opened it.
-#[derive(Debug, ApiResponse)]
-pub enum RedirectPage {
-    /// Signed in: the client receives its tokens on its socket or by exchange.
-    #[oai(status = 200)]
-    Ok(Html<String>),
-    /// Microsoft refused the sign-in, or the redirect is malformed.
-    #[oai(status = 400)]
-    BadRequest(Html<String>),
-    /// No sign-in in progress has this state (unknown, used or expired).
-    #[oai(status = 404)]
-    NotFound(Html<String>),
-    /// Microsoft could not be reached or answered with an error.
-    #[oai(status = 502)]
-    BadGateway(Html<String>),
-}
-
 fn page(title: &str, text: &str) -> Html<String> {
     let escape = |s: &str| {
         s.replace('&', "&amp;")
@@ -83,151 +61,6 @@ fn page(title: &str, text: &str) -> Html<String> {
         t = escape(title),
         x = escape(text)
     ))
-}
-
-fn microsoft(state: &AppState) -> Result<&MicrosoftConfig, ApiError> {
-    state.config.microsoft.as_ref().ok_or_else(|| {
-        ApiError::new(
-            poem::http::StatusCode::SERVICE_UNAVAILABLE,
-            "IntegrationNotConfigured",
-            "Microsoft sign-in is not configured (OPTIMA_MICROSOFT_TENANT_ID, _CLIENT_ID, _CLIENT_SECRET, _REDIRECT_URL)",
-        )
-    })
-}
-
-/// Graph's `/me`, the fields used.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GraphMe {
-    display_name: Option<String>,
-    mail: Option<String>,
-    user_principal_name: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct TokenResponse {
-    access_token: String,
-}
-
-/// Why talking to Microsoft failed, for the client and the log (never with a secret).
-#[derive(Debug, thiserror::Error)]
-enum MicrosoftError {
-    #[error("Microsoft refused the sign-in: {0}")]
-    Refused(String),
-    #[error("Microsoft could not be reached: {0}")]
-    Unreachable(String),
-}
-
-async fn exchange_code(
-    state: &AppState,
-    ms: &MicrosoftConfig,
-    code: &str,
-    verifier: &str,
-) -> Result<GraphMe, MicrosoftError> {
-    let token_url = format!("{}/{}/oauth2/v2.0/token", ms.authority_url, ms.tenant_id);
-    let response = state
-        .http
-        .post(&token_url)
-        .form(&[
-            ("client_id", ms.client_id.as_str()),
-            ("client_secret", ms.client_secret.expose_secret()),
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", ms.redirect_url.as_str()),
-            ("code_verifier", verifier),
-            ("scope", "openid profile email User.Read"),
-        ])
-        .send()
-        .await
-        .map_err(|e| MicrosoftError::Unreachable(e.without_url().to_string()))?;
-    if !response.status().is_success() {
-        let status = response.status();
-        let body: serde_json::Value = response.json().await.unwrap_or_default();
-        let reason = body["error_description"]
-            .as_str()
-            .or(body["error"].as_str())
-            .unwrap_or("no reason given")
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        return Err(MicrosoftError::Refused(format!("{status}: {reason}")));
-    }
-    let token: TokenResponse = response
-        .json()
-        .await
-        .map_err(|e| MicrosoftError::Refused(format!("unreadable token response: {e}")))?;
-    let me = state
-        .http
-        .get(format!("{}/v1.0/me", ms.graph_url))
-        .bearer_auth(&token.access_token)
-        .send()
-        .await
-        .map_err(|e| MicrosoftError::Unreachable(e.without_url().to_string()))?;
-    if !me.status().is_success() {
-        return Err(MicrosoftError::Refused(format!(
-            "Graph /me answered {}",
-            me.status()
-        )));
-    }
-    me.json()
-        .await
-        .map_err(|e| MicrosoftError::Refused(format!("unreadable Graph /me: {e}")))
-}
-
-/// Finds the user signing in, or creates them with the default roles (and the admin role when
-/// their email is a bootstrap admin).
-pub async fn provision_user(
-    state: &AppState,
-    email: &str,
-    name: &str,
-    login: &str,
-) -> Result<User, ApiError> {
-    if let Some(user) = state.store.find_user_by_email(email).await? {
-        return Ok(user);
-    }
-    let mut roles = Vec::new();
-    let mut monikers: Vec<&str> = state
-        .config
-        .default_roles
-        .iter()
-        .map(String::as_str)
-        .collect();
-    if state
-        .config
-        .bootstrap_admins
-        .iter()
-        .any(|a| a.eq_ignore_ascii_case(email))
-    {
-        monikers.push(crate::app::ADMIN_ROLE);
-    }
-    for moniker in monikers {
-        match state.store.find_role(moniker).await? {
-            Some(role) if !roles.contains(&role.id) => roles.push(role.id),
-            Some(_) => {}
-            None => tracing::warn!(moniker, "default role does not exist; not assigned"),
-        }
-    }
-    let created = state
-        .store
-        .create_user(NewUser {
-            name: name.to_owned(),
-            email: email.to_owned(),
-            login: login.to_owned(),
-            image: None,
-            roles,
-        })
-        .await;
-    match created {
-        Ok(user) => Ok(user),
-        // Two sign-ins of a new user racing: the other one created it.
-        Err(optima_core::Error::Conflict { .. }) => state
-            .store
-            .find_user_by_email(email)
-            .await?
-            .ok_or_else(|| ApiError::internal(&"user vanished after a conflict")),
-        Err(e) => Err(e.into()),
-    }
 }
 
 async fn tokens_for(state: &AppState, user_id: &str) -> Result<Tokens, ApiError> {

@@ -1,6 +1,8 @@
 //! `/credential-type`: the kinds of credential the vault holds and their fields. Each type's
 //! `permissionScope` joins the permission catalog as it is created and leaves it when deleted.
 
+pub mod models;
+
 use std::sync::Arc;
 
 use optima_core::vault::{
@@ -12,17 +14,16 @@ use poem::http::StatusCode;
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 
+use self::models::{CreateCredentialType, CredentialTypeOut, UpdateCredentialType};
 use super::common::{ApiError, Created201, JsonBody, Ok200};
+use super::credentials::models::{CredentialOut, Deleted200, deleted};
 use super::credentials::{
     client_address, find_type, validation_error, vault_error, visible_of_type,
 };
-use super::vault_models::{
-    CreateCredentialType, CredentialOut, CredentialTypeOut, Deleted200, UpdateCredentialType,
-    deleted,
-};
 use super::{ApiTags, Authorized};
+use crate::auth::caller::Caller;
 use crate::routes;
-use crate::state::{AppState, Caller};
+use crate::state::AppState;
 
 /// `/credential-type`.
 #[derive(Debug)]

@@ -4,6 +4,8 @@
 //! lists leave out what the caller may not see. Secure values leave the server only through the
 //! secure-values routes, and every such read is recorded first (no record, no value).
 
+pub mod models;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -19,17 +21,19 @@ use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use secrecy::ExposeSecret;
 
-use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200};
-use super::companies::find_company;
-use super::pagination::PageRequest;
-use super::vault_models::{
+use self::models::{
     CompanyRef, CreateCredential, CreateSubCredential, CredentialOut, Deleted200, SecureValueOut,
     SecureValueReadPage, SecureValueReadPageResponse, StoredFieldOut, UpdateCredential,
-    UpdateCredentialFields, ValueTypeName, deleted, field_inputs, sub_inputs,
+    UpdateCredentialFields, deleted, field_inputs, sub_inputs,
 };
+use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200};
+use super::companies::find_company;
+use super::credential_types::models::ValueTypeName;
+use super::pagination::PageRequest;
 use super::{ApiTags, Authorized};
+use crate::auth::caller::Caller;
 use crate::routes;
-use crate::state::{AppState, Caller};
+use crate::state::AppState;
 
 /// `/credential` and `/audit`.
 #[derive(Debug)]

@@ -1,13 +1,15 @@
 //! The permission catalog routes.
 
+pub mod models;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 
+use self::models::{CategoryOut, PermissionNodeOut};
 use super::common::{ApiError, Ok200};
-use super::models::{CategoryOut, PermissionNodeOut};
 use super::{ApiTags, Authorized};
 use crate::routes;
 use crate::state::AppState;

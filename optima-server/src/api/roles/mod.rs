@@ -1,14 +1,17 @@
 //! `/role`: roles and their grants, addressable by id or moniker.
 
+pub mod models;
+
 use std::sync::Arc;
 
 use optima_core::store::{NewRole, Role, RoleStore, UserStore};
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 
+use self::models::{CreateRole, PermissionList, RoleOut, UpdateRole};
 use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200};
 use super::delegation::Delegation;
-use super::models::{CreateRole, PermissionList, RoleOut, UpdateRole, UserOut};
+use super::users::models::UserOut;
 use super::{ApiTags, Authorized};
 use crate::app::ADMIN_ROLE;
 use crate::routes;

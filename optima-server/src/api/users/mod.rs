@@ -1,5 +1,7 @@
 //! `/user`: your own profile and other users.
 
+pub mod models;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -8,11 +10,12 @@ use optima_core::store::{RoleStore, User, UserStore, resolve_grants};
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 
+use self::models::{
+    CheckPermissions, PermissionResult, PermissionResults, UpdateMe, UpdateUser, UserOut,
+};
 use super::common::{ApiError, FieldError, JsonBody, Ok200};
 use super::delegation::Delegation;
-use super::models::{
-    CheckPermissions, PermissionResult, PermissionResults, RoleOut, UpdateMe, UpdateUser, UserOut,
-};
+use super::roles::models::RoleOut;
 use super::roles::validate_grants;
 use super::{ApiTags, Authorized};
 use crate::routes;

@@ -1,10 +1,12 @@
 //! `/teapot`.
 
+pub mod models;
+
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
+use self::models::TeapotBody;
 use super::ApiTags;
-use super::models::TeapotBody;
 use crate::routes;
 
 /// Utility routes.

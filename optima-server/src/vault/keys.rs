@@ -1,13 +1,13 @@
 //! The vault's key ring in the server: from `OPTIMA_VAULT_KEYS`, or generated once and kept in the
-//! data dir; and the `vault rotate | rewrap | retire` verbs.
+//! data dir, and followed by a running server when another process changes it.
 //!
 //! Key material is never logged or put in an error message: messages name key ids and files only.
 
 use std::path::{Path, PathBuf};
 
-use optima_core::vault::{CryptoError, KeyId, KeyRing, VaultKey};
+use optima_core::vault::{CryptoError, KeyId, KeyRing};
 use rand::RngCore;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
 use crate::config::Config;
 
@@ -89,7 +89,7 @@ fn read_file(path: &Path) -> Result<Option<KeyRing>, VaultKeyError> {
 /// Writes the ring to `path` (owner-only), atomically: readers see the old file or the new one.
 /// With `replace` false, an existing file is kept (two processes generating a first key at once
 /// end up using the same one).
-fn write_file(path: &Path, ring: &KeyRing, replace: bool) -> Result<(), VaultKeyError> {
+pub(crate) fn write_file(path: &Path, ring: &KeyRing, replace: bool) -> Result<(), VaultKeyError> {
     use std::io::Write;
     let io = |source| VaultKeyError::Io {
         path: path.to_owned(),
@@ -149,6 +149,11 @@ pub fn load_keyring(config: &Config) -> Result<(KeyRing, KeySource), VaultKeyErr
         "OPTIMA_VAULT_KEYS is not set: generated a vault key and kept it in the data dir; back this file up, losing it loses every secure value"
     );
     Ok((ring, KeySource::File(path)))
+}
+
+/// The ids of a ring's keys, primary first.
+pub(crate) fn ids(ring: &KeyRing) -> Vec<String> {
+    ring.key_ids().map(|k| k.as_str().to_owned()).collect()
 }
 
 /// What identifies one version of the key file: a rewrite (always a rename onto it, see
@@ -252,227 +257,5 @@ impl LiveVault {
         self.current
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-/// What `vault rotate` did.
-#[derive(Debug)]
-pub enum Rotated {
-    /// The key file now holds the new primary and the older keys.
-    File {
-        /// The file.
-        path: PathBuf,
-        /// The new primary.
-        new_key: KeyId,
-        /// Every key now in the ring, primary first.
-        key_ids: Vec<String>,
-    },
-    /// Keys come from `OPTIMA_VAULT_KEYS`: this is the value to set (primary first).
-    Setting {
-        /// The new primary.
-        new_key: KeyId,
-        /// The new `OPTIMA_VAULT_KEYS` value. Secret.
-        value: SecretString,
-        /// Every key in it, primary first.
-        key_ids: Vec<String>,
-    },
-}
-
-fn ids(ring: &KeyRing) -> Vec<String> {
-    ring.key_ids().map(|k| k.as_str().to_owned()).collect()
-}
-
-/// Adds a new key and makes it primary; older keys stay to open what they sealed.
-pub fn rotate(config: &Config) -> Result<Rotated, VaultKeyError> {
-    let (mut ring, source) = load_keyring(config)?;
-    let new_key = new_key_id();
-    ring.rotate(VaultKey::generate(new_key.clone()))
-        .map_err(|e| VaultKeyError::Refused(e.to_string()))?;
-    match source {
-        KeySource::Setting => Ok(Rotated::Setting {
-            new_key,
-            value: ring.to_config(),
-            key_ids: ids(&ring),
-        }),
-        KeySource::File(path) => {
-            write_file(&path, &ring, true)?;
-            tracing::info!(path = %path.display(), key_id = %new_key, "vault key rotated");
-            Ok(Rotated::File {
-                path,
-                new_key,
-                key_ids: ids(&ring),
-            })
-        }
-    }
-}
-
-/// What `vault retire` did.
-#[derive(Debug)]
-pub enum Retired {
-    /// The key file no longer holds the key.
-    File {
-        /// The file.
-        path: PathBuf,
-        /// The keys left, primary first.
-        key_ids: Vec<String>,
-    },
-    /// Keys come from `OPTIMA_VAULT_KEYS`: this is the value to set without the key.
-    Setting {
-        /// The new `OPTIMA_VAULT_KEYS` value. Secret.
-        value: SecretString,
-        /// The keys left, primary first.
-        key_ids: Vec<String>,
-    },
-}
-
-/// Drops a non-primary key from the ring, refusing while any stored value is still sealed under
-/// it (run `vault rewrap` first).
-pub async fn retire(
-    config: &Config,
-    store: &crate::store::SqlStore,
-    key_id: &str,
-) -> Result<Retired, VaultKeyError> {
-    let (mut ring, source) = load_keyring(config)?;
-    if ring.primary().id().as_str() == key_id {
-        return Err(VaultKeyError::Refused(format!(
-            "`{key_id}` is the primary key; rotate first"
-        )));
-    }
-    let still = store
-        .values_under_key(key_id)
-        .await
-        .map_err(|e| VaultKeyError::Refused(format!("counting values under `{key_id}`: {e}")))?;
-    if still > 0 {
-        return Err(VaultKeyError::Refused(format!(
-            "{still} secure value(s) are still sealed under `{key_id}`; run `optima-server vault rewrap` first"
-        )));
-    }
-    if !ring.retire(key_id) {
-        return Err(VaultKeyError::Refused(format!(
-            "the key ring has no key `{key_id}`"
-        )));
-    }
-    match source {
-        KeySource::Setting => Ok(Retired::Setting {
-            value: ring.to_config(),
-            key_ids: ids(&ring),
-        }),
-        KeySource::File(path) => {
-            write_file(&path, &ring, true)?;
-            tracing::info!(path = %path.display(), key_id, "vault key retired");
-            Ok(Retired::File {
-                path,
-                key_ids: ids(&ring),
-            })
-        }
-    }
-}
-
-/// What `vault rewrap` did, for people.
-pub fn rewrap_summary(report: &optima_core::vault::RewrapReport) -> String {
-    let mut out = format!(
-        "vault rewrap: {} credential(s), {} secure value(s) looked at; {} re-encrypted under the primary key, {} changed meanwhile (left as written), {} unreadable",
-        report.credentials,
-        report.values,
-        report.rewrapped,
-        report.changed_meanwhile,
-        report.failures.len()
-    );
-    for f in &report.failures {
-        out.push_str(&format!(
-            "\n  credential {} field {}: {}",
-            f.credential_id, f.field_id, f.error
-        ));
-    }
-    out
-}
-
-/// Runs `optima-server vault …`. Key material goes to stdout only where the operator must copy
-/// it (a new `OPTIMA_VAULT_KEYS` value), never to the log.
-pub async fn run_cli(
-    config: Config,
-    action: crate::cli::VaultAction,
-) -> Result<(), Box<dyn std::error::Error>> {
-    use crate::cli::VaultAction;
-    match action {
-        VaultAction::Rotate => match rotate(&config)? {
-            Rotated::File {
-                path,
-                new_key,
-                key_ids,
-            } => {
-                println!(
-                    "new primary vault key `{new_key}` kept in {}; keys now: {}",
-                    path.display(),
-                    key_ids.join(", ")
-                );
-                println!(
-                    "running servers using this data dir pick it up by themselves; then run `optima-server vault rewrap` to move stored values onto it"
-                );
-                Ok(())
-            }
-            Rotated::Setting {
-                new_key,
-                value,
-                key_ids,
-            } => {
-                eprintln!(
-                    "keys come from OPTIMA_VAULT_KEYS: set it to the value below (new primary `{new_key}`, keys: {}), restart the server(s), then run `optima-server vault rewrap`",
-                    key_ids.join(", ")
-                );
-                println!("OPTIMA_VAULT_KEYS={}", value.expose_secret());
-                Ok(())
-            }
-        },
-        VaultAction::Rewrap { batch } => {
-            let state = crate::app::build_state(config).await?;
-            // A spinner on stderr: the total is unknown up front and stdout keeps the summary.
-            let spinner = indicatif::ProgressBar::new_spinner();
-            spinner.enable_steady_tick(std::time::Duration::from_millis(200));
-            let report = optima_core::vault::rewrap_store_with_progress(
-                &state.vault(),
-                &state.store,
-                batch,
-                |so_far| {
-                    spinner.set_message(format!(
-                        "{} credentials, {} secure values looked at, {} rewrapped",
-                        so_far.credentials, so_far.values, so_far.rewrapped
-                    ))
-                },
-            )
-            .await;
-            spinner.finish_and_clear();
-            let report = report?;
-            println!("{}", rewrap_summary(&report));
-            if report.failures.is_empty() {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{} secure value(s) could not be decrypted and were left as they are",
-                    report.failures.len()
-                )
-                .into())
-            }
-        }
-        VaultAction::Retire { key_id } => {
-            let state = crate::app::build_state(config.clone()).await?;
-            match retire(&config, &state.store, &key_id).await? {
-                Retired::File { path, key_ids } => {
-                    println!(
-                        "vault key `{key_id}` retired from {}; keys now: {}",
-                        path.display(),
-                        key_ids.join(", ")
-                    );
-                }
-                Retired::Setting { value, key_ids } => {
-                    eprintln!(
-                        "keys come from OPTIMA_VAULT_KEYS: set it to the value below (keys: {})",
-                        key_ids.join(", ")
-                    );
-                    println!("OPTIMA_VAULT_KEYS={}", value.expose_secret());
-                }
-            }
-            Ok(())
-        }
     }
 }

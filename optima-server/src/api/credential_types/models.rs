@@ -1,0 +1,197 @@
+//! Bodies of the credential-type routes.
+
+use optima_core::vault::{CredentialType, FieldDefinition, ValueType};
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{Enum, Object};
+use serde::Deserialize;
+
+use crate::db::timestamp;
+
+/// The kind of value a credential field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[oai(rename_all = "snake_case", rename = "ValueType")]
+#[serde(rename_all = "snake_case")]
+pub enum ValueTypeName {
+    /// Free text.
+    PlainText,
+    /// A product or license key.
+    LicenseKey,
+    /// An IPv4 or IPv6 address.
+    IpAddress,
+    /// An opaque secret (API key, token).
+    GenericSecret,
+    /// A BitLocker recovery key: 8 groups of 6 digits.
+    BitlockerKey,
+    /// A password.
+    Password,
+    /// Sub-credentials described by `subFields`.
+    MultiCredential,
+}
+
+impl From<ValueType> for ValueTypeName {
+    fn from(v: ValueType) -> Self {
+        match v {
+            ValueType::PlainText => ValueTypeName::PlainText,
+            ValueType::LicenseKey => ValueTypeName::LicenseKey,
+            ValueType::IpAddress => ValueTypeName::IpAddress,
+            ValueType::GenericSecret => ValueTypeName::GenericSecret,
+            ValueType::BitlockerKey => ValueTypeName::BitlockerKey,
+            ValueType::Password => ValueTypeName::Password,
+            ValueType::MultiCredential => ValueTypeName::MultiCredential,
+        }
+    }
+}
+
+impl From<ValueTypeName> for ValueType {
+    fn from(v: ValueTypeName) -> Self {
+        match v {
+            ValueTypeName::PlainText => ValueType::PlainText,
+            ValueTypeName::LicenseKey => ValueType::LicenseKey,
+            ValueTypeName::IpAddress => ValueType::IpAddress,
+            ValueTypeName::GenericSecret => ValueType::GenericSecret,
+            ValueTypeName::BitlockerKey => ValueType::BitlockerKey,
+            ValueTypeName::Password => ValueType::Password,
+            ValueTypeName::MultiCredential => ValueType::MultiCredential,
+        }
+    }
+}
+
+/// A field of a credential type; multi_credential fields describe their sub-credentials'
+/// fields in `subFields`, recursively.
+#[derive(Debug, Clone, Object, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase", rename = "CredentialTypeField")]
+pub struct FieldDef {
+    /// Identifier, unique among its siblings: letters, digits, `_` and `-`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Whether a credential must give a value.
+    pub required: bool,
+    /// Whether the value is encrypted at rest and hidden until revealed.
+    pub secure: bool,
+    /// What the value is.
+    pub value_type: ValueTypeName,
+    /// Only for multi_credential fields: the fields of each sub-credential.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default)]
+    pub sub_fields: Option<Vec<FieldDef>>,
+}
+
+impl From<FieldDef> for FieldDefinition {
+    fn from(f: FieldDef) -> Self {
+        FieldDefinition {
+            id: f.id,
+            name: f.name,
+            required: f.required,
+            secure: f.secure,
+            value_type: f.value_type.into(),
+            sub_fields: f
+                .sub_fields
+                .map(|s| s.into_iter().map(Into::into).collect()),
+        }
+    }
+}
+
+impl From<&FieldDefinition> for FieldDef {
+    fn from(f: &FieldDefinition) -> Self {
+        FieldDef {
+            id: f.id.clone(),
+            name: f.name.clone(),
+            required: f.required,
+            secure: f.secure,
+            value_type: f.value_type.into(),
+            sub_fields: f
+                .sub_fields
+                .as_ref()
+                .map(|s| s.iter().map(Into::into).collect()),
+        }
+    }
+}
+
+/// A credential type.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase", rename = "CredentialType")]
+pub struct CredentialTypeOut {
+    /// Identifier.
+    pub id: String,
+    /// Display name (unique, ignoring case).
+    pub name: String,
+    /// Permission node needed, besides the route's own, to act on credentials of this type.
+    pub permission_scope: String,
+    /// Icon URL or name.
+    #[oai(nullable)]
+    pub icon: Option<String>,
+    /// The fields.
+    pub fields: Vec<FieldDef>,
+    /// How many (top-level) credentials have this type; on the credential-type routes only.
+    #[oai(skip_serializing_if_is_none)]
+    pub credential_count: Option<u64>,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+impl CredentialTypeOut {
+    /// The type, with `count` as its `credentialCount` when given.
+    pub fn new(ty: &CredentialType, count: Option<u64>) -> Self {
+        CredentialTypeOut {
+            id: ty.id.clone(),
+            name: ty.name.clone(),
+            permission_scope: ty.permission_scope.clone(),
+            icon: ty.icon.clone(),
+            fields: ty.fields.iter().map(Into::into).collect(),
+            credential_count: count,
+            created_at: timestamp(ty.created_at),
+            updated_at: timestamp(ty.updated_at),
+        }
+    }
+}
+
+/// A new credential type.
+#[derive(Debug, Object, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase")]
+pub struct CreateCredentialType {
+    /// Display name, unique ignoring case.
+    pub name: String,
+    /// Permission node needed to act on credentials of this type (`aws.credentials`).
+    pub permission_scope: String,
+    /// Icon URL or name.
+    #[serde(default)]
+    pub icon: Option<String>,
+    /// The fields.
+    pub fields: Vec<FieldDef>,
+}
+
+/// Changes to a credential type: only what is given changes; `fields` replaces the list.
+#[derive(Debug, Object, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase")]
+pub struct UpdateCredentialType {
+    /// New name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// New permission scope.
+    #[serde(default)]
+    pub permission_scope: Option<String>,
+    /// New icon; `null` removes it.
+    #[serde(default)]
+    #[oai(nullable)]
+    pub icon: MaybeUndefined<String>,
+    /// New field list.
+    #[serde(default)]
+    pub fields: Option<Vec<FieldDef>>,
+    /// Must be `true` to turn a secure field plain: its values are then opened and stored in
+    /// clear, which needs `credential.secure_values.read` and the type's scope, and is recorded
+    /// as a reveal of each value.
+    #[serde(default)]
+    #[oai(skip_serializing_if_is_none)]
+    pub confirm_unseal: Option<bool>,
+    /// Must be `true` to remove a field (or a multi_credential field's sub-credentials) that
+    /// holds values; without it the answer says how many values would go.
+    #[serde(default)]
+    #[oai(skip_serializing_if_is_none)]
+    pub confirm_remove_values: Option<bool>,
+}
