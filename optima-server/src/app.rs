@@ -22,6 +22,7 @@ use crate::api::users::UserApi;
 use crate::api::utility::UtilityApi;
 use crate::config::Config;
 use crate::db::{Db, DbError, redact_url};
+use crate::routes;
 use crate::state::AppState;
 use crate::store::SqlStore;
 
@@ -382,7 +383,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
                     .body(spec.as_str().to_owned())
             })),
         )
-        .at("/v1/auth/socket", get(auth_socket))
+        .at(routes::AuthSocket::SPEC.openapi_path(), get(auth_socket))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics))

@@ -71,12 +71,13 @@ async fn tokens_for(state: &AppState, user_id: &str) -> Result<Tokens, ApiError>
     })
 }
 
+#[routes::handlers]
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Auth")]
 impl AuthApi {
     /// The Microsoft login URL and a secret callback key. Open the URL in a browser, then
     /// collect the tokens with the key on the WebSocket `GET /v1/auth/socket?callbackKey=…`
     /// (tokens arrive as one JSON message in the envelope) or `POST /v1/auth/exchange`.
-    #[oai(path = "/auth/uri", method = "get", operation_id = "getAuthUri")]
+    #[route(GetAuthUri)]
     async fn uri(&self) -> Result<Ok200<AuthUri>, ApiError> {
         let ms = microsoft(&self.state)?;
         let state = random_token();
@@ -117,7 +118,7 @@ impl AuthApi {
 
     /// Where Microsoft sends the browser back. Exchanges the code (with the PKCE verifier),
     /// reads the user from Graph, and hands the outcome to the waiting client.
-    #[oai(path = "/auth/redirect", method = "get", operation_id = "authRedirect")]
+    #[route(AuthRedirect)]
     async fn redirect(
         &self,
         /// The authorization code.
@@ -226,11 +227,7 @@ impl AuthApi {
 
     /// Redeem a callback key once for the sign-in's tokens, for clients without WebSockets.
     /// 409 `SignInPending` while the user has not finished signing in: try again shortly.
-    #[oai(
-        path = "/auth/exchange",
-        method = "post",
-        operation_id = "exchangeCallbackKey"
-    )]
+    #[route(ExchangeCallbackKey)]
     async fn exchange(&self, body: JsonBody<Exchange>) -> Result<Created201<Tokens>, ApiError> {
         let now = Utc::now().timestamp();
         let hash = hash_secret(&body.0.callback_key);
@@ -254,7 +251,7 @@ impl AuthApi {
 
     /// Exchange a refresh token for a new pair. Each refresh token works once; presenting a
     /// used one again revokes its whole family (someone else holds a copy).
-    #[oai(path = "/auth/refresh", method = "post", operation_id = "refreshToken")]
+    #[route(RefreshToken)]
     async fn refresh(&self, auth: RefreshTokenAuth) -> Result<Created201<Tokens>, ApiError> {
         let now = Utc::now().timestamp();
         let hash = hash_secret(&auth.0.key);
@@ -290,7 +287,7 @@ impl AuthApi {
     }
 
     /// Sign out of one session: revokes the presented refresh token's family.
-    #[oai(path = "/auth/logout", method = "post", operation_id = "logout")]
+    #[route(Logout)]
     async fn logout(&self, auth: RefreshTokenAuth) -> Result<Ok200<SignedOut>, ApiError> {
         let hash = hash_secret(&auth.0.key);
         let (family, _) = self
@@ -308,7 +305,6 @@ impl AuthApi {
 
     /// Sign out everywhere: every refresh token and every access token issued so far stop
     /// working.
-    #[oai(path = "/auth/logout-all", method = "post", operation_id = "logoutAll")]
     async fn logout_all(
         &self,
         caller: Authorized<routes::LogoutAll>,

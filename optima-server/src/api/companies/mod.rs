@@ -33,14 +33,10 @@ pub struct CompanyApi {
     pub state: Arc<AppState>,
 }
 
+#[routes::handlers]
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Company")]
 impl CompanyApi {
     /// Companies, a page at a time, searchable by name or ConnectWise identifier.
-    #[oai(
-        path = "/company/companies",
-        method = "get",
-        operation_id = "listCompanies"
-    )]
     async fn list(
         &self,
         caller: Authorized<routes::ListCompanies>,
@@ -73,11 +69,6 @@ impl CompanyApi {
 
     /// One company with fresh data from ConnectWise. `includeAddress` needs
     /// `company.fetch.address`; `includeAllContacts` needs `company.fetch.contacts`.
-    #[oai(
-        path = "/company/companies/:identifier",
-        method = "get",
-        operation_id = "getCompany"
-    )]
     async fn get(
         &self,
         caller: Authorized<routes::GetCompany>,
@@ -142,11 +133,6 @@ impl CompanyApi {
 
     /// A company's configurations (devices and assets) from ConnectWise, as ConnectWise
     /// shapes them.
-    #[oai(
-        path = "/company/companies/:identifier/configurations",
-        method = "get",
-        operation_id = "getCompanyConfigurations"
-    )]
     async fn configurations(
         &self,
         caller: Authorized<routes::GetCompanyConfigurations>,

@@ -184,14 +184,10 @@ fn values_would_go(changes: &FieldChanges, count: u64) -> ApiError {
     )
 }
 
+#[routes::handlers]
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::CredentialType")]
 impl CredentialTypeApi {
     /// One credential type, by id or name (ignoring case), with its `credentialCount`.
-    #[oai(
-        path = "/credential-type/:identifier",
-        method = "get",
-        operation_id = "getCredentialType"
-    )]
     async fn get(
         &self,
         caller: Authorized<routes::GetCredentialType>,
@@ -203,11 +199,6 @@ impl CredentialTypeApi {
     }
 
     /// Every credential type, by name, each with its `credentialCount`.
-    #[oai(
-        path = "/credential-type",
-        method = "get",
-        operation_id = "listCredentialTypes"
-    )]
     async fn list(
         &self,
         caller: Authorized<routes::ListCredentialTypes>,
@@ -222,11 +213,6 @@ impl CredentialTypeApi {
 
     /// Create a credential type. Every problem with the definition is returned at once with
     /// its path; its `permissionScope` becomes a grantable permission node.
-    #[oai(
-        path = "/credential-type",
-        method = "post",
-        operation_id = "createCredentialType"
-    )]
     async fn create(
         &self,
         caller: Authorized<routes::CreateCredentialType>,
@@ -247,11 +233,6 @@ impl CredentialTypeApi {
     }
 
     /// Change a credential type's name, scope, icon or fields (`fields` replaces the list).
-    #[oai(
-        path = "/credential-type/:identifier",
-        method = "patch",
-        operation_id = "updateCredentialType"
-    )]
     async fn update(
         &self,
         caller: Authorized<routes::UpdateCredentialType>,
@@ -354,11 +335,6 @@ impl CredentialTypeApi {
     }
 
     /// Delete a credential type and every credential of it (sub-credentials included).
-    #[oai(
-        path = "/credential-type/:identifier",
-        method = "delete",
-        operation_id = "deleteCredentialType"
-    )]
     async fn delete(
         &self,
         caller: Authorized<routes::DeleteCredentialType>,
@@ -374,11 +350,6 @@ impl CredentialTypeApi {
 
     /// The credentials of a type (not sub-credentials), by name; empty unless the caller holds
     /// the type's `permissionScope`.
-    #[oai(
-        path = "/credential-type/:id/credentials",
-        method = "get",
-        operation_id = "listCredentialsByType"
-    )]
     async fn credentials(
         &self,
         caller: Authorized<routes::ListCredentialsByType>,

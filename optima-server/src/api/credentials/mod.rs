@@ -288,14 +288,10 @@ impl CredentialApi {
     }
 }
 
+#[routes::handlers]
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Credential")]
 impl CredentialApi {
     /// Every value type a credential type's field may have.
-    #[oai(
-        path = "/credential/valuetypes",
-        method = "get",
-        operation_id = "listValueTypes"
-    )]
     async fn value_types(
         &self,
         caller: Authorized<routes::ListValueTypes>,
@@ -304,11 +300,6 @@ impl CredentialApi {
     }
 
     /// One credential (or sub-credential), secure values null.
-    #[oai(
-        path = "/credential/credentials/:id",
-        method = "get",
-        operation_id = "getCredential"
-    )]
     async fn get(
         &self,
         caller: Authorized<routes::GetCredential>,
@@ -321,11 +312,6 @@ impl CredentialApi {
 
     /// A company's credentials (not sub-credentials), by name; credentials of types whose
     /// scope the caller lacks are left out.
-    #[oai(
-        path = "/credential/credentials/company/:companyId",
-        method = "get",
-        operation_id = "listCompanyCredentials"
-    )]
     async fn by_company(
         &self,
         caller: Authorized<routes::ListCompanyCredentials>,
@@ -343,11 +329,6 @@ impl CredentialApi {
 
     /// Create a credential, with sub-credentials inline (`subCredentials`, keyed by
     /// multi_credential field id). Every validation problem is returned at once with its path.
-    #[oai(
-        path = "/credential/credentials",
-        method = "post",
-        operation_id = "createCredential"
-    )]
     async fn create(
         &self,
         caller: Authorized<routes::CreateCredential>,
@@ -390,11 +371,6 @@ impl CredentialApi {
     }
 
     /// Change a credential's name, notes and field values (secure ones are encrypted anew).
-    #[oai(
-        path = "/credential/credentials/:id",
-        method = "patch",
-        operation_id = "updateCredential"
-    )]
     async fn update(
         &self,
         caller: Authorized<routes::UpdateCredential>,
@@ -441,11 +417,6 @@ impl CredentialApi {
     }
 
     /// Replace field values (secure ones are encrypted anew); fields not listed keep theirs.
-    #[oai(
-        path = "/credential/credentials/:id/fields",
-        method = "put",
-        operation_id = "updateCredentialFields"
-    )]
     async fn put_fields(
         &self,
         caller: Authorized<routes::UpdateCredentialFields>,
@@ -464,11 +435,6 @@ impl CredentialApi {
 
     /// A credential's stored field values; secure values stay encrypted
     /// (`v1.<keyId>.<base64>`).
-    #[oai(
-        path = "/credential/credentials/:id/fields",
-        method = "get",
-        operation_id = "getCredentialFields"
-    )]
     async fn get_fields(
         &self,
         caller: Authorized<routes::GetCredentialFields>,
@@ -481,11 +447,6 @@ impl CredentialApi {
 
     /// Decrypt every secure value of a credential, by field id. The read is recorded in the
     /// audit trail.
-    #[oai(
-        path = "/credential/credentials/:id/secure-values",
-        method = "get",
-        operation_id = "getSecureValues"
-    )]
     async fn secure_values(
         &self,
         caller: Authorized<routes::GetSecureValues>,
@@ -511,11 +472,6 @@ impl CredentialApi {
     }
 
     /// Decrypt one secure value. The read is recorded in the audit trail.
-    #[oai(
-        path = "/credential/credentials/:id/secure-values/:fieldId",
-        method = "get",
-        operation_id = "getSecureValue"
-    )]
     async fn secure_value(
         &self,
         caller: Authorized<routes::GetSecureValue>,
@@ -550,11 +506,6 @@ impl CredentialApi {
     }
 
     /// Delete a credential with its secure values and, recursively, its sub-credentials.
-    #[oai(
-        path = "/credential/credentials/:id",
-        method = "delete",
-        operation_id = "deleteCredential"
-    )]
     async fn delete(
         &self,
         caller: Authorized<routes::DeleteCredential>,
@@ -567,11 +518,6 @@ impl CredentialApi {
     }
 
     /// The direct sub-credentials of a credential, oldest first.
-    #[oai(
-        path = "/credential/credentials/:id/sub-credentials",
-        method = "get",
-        operation_id = "listSubCredentials"
-    )]
     async fn sub_credentials(
         &self,
         caller: Authorized<routes::ListSubCredentials>,
@@ -589,11 +535,6 @@ impl CredentialApi {
     }
 
     /// Add a sub-credential under one of the parent's multi_credential fields.
-    #[oai(
-        path = "/credential/credentials/:id/sub-credentials",
-        method = "post",
-        operation_id = "createSubCredential"
-    )]
     async fn create_sub_credential(
         &self,
         caller: Authorized<routes::CreateSubCredential>,
@@ -622,11 +563,6 @@ impl CredentialApi {
     }
 
     /// Delete a sub-credential (and its own sub-credentials) of this parent.
-    #[oai(
-        path = "/credential/credentials/:id/sub-credentials/:subId",
-        method = "delete",
-        operation_id = "deleteSubCredential"
-    )]
     async fn delete_sub_credential(
         &self,
         caller: Authorized<routes::DeleteSubCredential>,
@@ -650,12 +586,7 @@ impl CredentialApi {
 
     /// The log of secure-value reads, newest first, filtered by credential, user and time
     /// (`since` inclusive, `until` exclusive; RFC 3339).
-    #[oai(
-        path = "/audit/secure-value-reads",
-        method = "get",
-        operation_id = "listSecureValueReads",
-        tag = "ApiTags::Audit"
-    )]
+    #[oai(tag = "ApiTags::Audit")]
     // One parameter per documented query parameter.
     #[allow(clippy::too_many_arguments)]
     async fn secure_value_reads(

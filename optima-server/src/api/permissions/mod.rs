@@ -21,14 +21,10 @@ pub struct PermissionApi {
     pub state: Arc<AppState>,
 }
 
+#[routes::handlers]
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Permissions")]
 impl PermissionApi {
     /// Every permission node by category, with where each is used and what it depends on.
-    #[oai(
-        path = "/permissions",
-        method = "get",
-        operation_id = "getPermissionCatalog"
-    )]
     async fn catalog(
         &self,
         caller: Authorized<routes::GetPermissionCatalog>,
@@ -43,11 +39,6 @@ impl PermissionApi {
     }
 
     /// Every permission node in one list.
-    #[oai(
-        path = "/permissions/nodes",
-        method = "get",
-        operation_id = "getPermissionNodes"
-    )]
     async fn nodes(
         &self,
         caller: Authorized<routes::GetPermissionNodes>,
@@ -57,11 +48,6 @@ impl PermissionApi {
     }
 
     /// One category of the catalog by key (`global`, `company`, `credentialType`, …).
-    #[oai(
-        path = "/permissions/:category",
-        method = "get",
-        operation_id = "getPermissionCategory"
-    )]
     async fn category(
         &self,
         caller: Authorized<routes::GetPermissionCategory>,

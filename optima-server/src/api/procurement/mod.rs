@@ -99,15 +99,11 @@ async fn link_ends(
     Ok((source, target))
 }
 
+#[routes::handlers]
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Procurement")]
 impl ProcurementApi {
     /// Catalog items, a page at a time, by name. `search` matches anywhere in the name,
     /// identifier, description, part number, vendor SKU or manufacturer, ignoring case.
-    #[oai(
-        path = "/procurement/items",
-        method = "get",
-        operation_id = "listCatalogItems"
-    )]
     async fn list(
         &self,
         caller: Authorized<routes::ListCatalogItems>,
@@ -136,11 +132,6 @@ impl ProcurementApi {
     }
 
     /// One catalog item, by Optima's id or the ConnectWise catalog id.
-    #[oai(
-        path = "/procurement/items/:identifier",
-        method = "get",
-        operation_id = "getCatalogItem"
-    )]
     async fn get(
         &self,
         caller: Authorized<routes::GetCatalogItem>,
@@ -166,11 +157,6 @@ impl ProcurementApi {
     }
 
     /// How many catalog items there are (not counting items deleted in ConnectWise).
-    #[oai(
-        path = "/procurement/count",
-        method = "get",
-        operation_id = "countCatalogItems"
-    )]
     async fn count(
         &self,
         caller: Authorized<routes::CountCatalogItems>,
@@ -190,11 +176,6 @@ impl ProcurementApi {
 
     /// Refreshes an item's on-hand stock from ConnectWise: the sum of `onHand` over its
     /// inventory rows (every warehouse and bin).
-    #[oai(
-        path = "/procurement/items/:identifier/refresh-inventory",
-        method = "post",
-        operation_id = "refreshCatalogItemInventory"
-    )]
     async fn refresh_inventory(
         &self,
         caller: Authorized<routes::RefreshCatalogItemInventory>,
@@ -223,11 +204,6 @@ impl ProcurementApi {
     }
 
     /// The items linked to an item.
-    #[oai(
-        path = "/procurement/items/:identifier/linked",
-        method = "get",
-        operation_id = "getLinkedCatalogItems"
-    )]
     async fn linked_items(
         &self,
         caller: Authorized<routes::GetLinkedCatalogItems>,
@@ -260,11 +236,6 @@ impl ProcurementApi {
 
     /// Links `targetId` to the item in the path (linking twice changes nothing). Linking an
     /// item to itself is a 400; an unknown item, in the path or the body, a 404.
-    #[oai(
-        path = "/procurement/items/:identifier/link",
-        method = "post",
-        operation_id = "linkCatalogItem"
-    )]
     async fn link(
         &self,
         caller: Authorized<routes::LinkCatalogItem>,
@@ -282,11 +253,6 @@ impl ProcurementApi {
 
     /// Removes the link from the item in the path to `targetId` (unlinking what is not linked
     /// changes nothing). An unknown item is a 404.
-    #[oai(
-        path = "/procurement/items/:identifier/unlink",
-        method = "post",
-        operation_id = "unlinkCatalogItem"
-    )]
     async fn unlink(
         &self,
         caller: Authorized<routes::UnlinkCatalogItem>,

@@ -129,11 +129,11 @@ impl RoleApi {
     }
 }
 
+#[routes::handlers]
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Role")]
 impl RoleApi {
     /// Create a role with a title, a unique moniker and grants. Unknown permission nodes are
     /// refused with the node named.
-    #[oai(path = "/role", method = "post", operation_id = "createRole")]
     async fn create(
         &self,
         caller: Authorized<routes::CreateRole>,
@@ -168,7 +168,6 @@ impl RoleApi {
     }
 
     /// Fetch a role by id or moniker.
-    #[oai(path = "/role/:identifier", method = "get", operation_id = "getRole")]
     async fn get(
         &self,
         caller: Authorized<routes::GetRole>,
@@ -179,7 +178,6 @@ impl RoleApi {
     }
 
     /// Every role.
-    #[oai(path = "/role", method = "get", operation_id = "listRoles")]
     async fn list(
         &self,
         caller: Authorized<routes::ListRoles>,
@@ -189,11 +187,6 @@ impl RoleApi {
     }
 
     /// Change a role's title, moniker or grants (the list replaces the current one).
-    #[oai(
-        path = "/role/:identifier",
-        method = "patch",
-        operation_id = "updateRole"
-    )]
     async fn update(
         &self,
         caller: Authorized<routes::UpdateRole>,
@@ -224,11 +217,6 @@ impl RoleApi {
     }
 
     /// Delete a role; every user who held it loses it.
-    #[oai(
-        path = "/role/:identifier",
-        method = "delete",
-        operation_id = "deleteRole"
-    )]
     async fn delete(
         &self,
         caller: Authorized<routes::DeleteRole>,
@@ -253,11 +241,6 @@ impl RoleApi {
     }
 
     /// Add grants to a role (merged with the current ones).
-    #[oai(
-        path = "/role/:identifier/permissions",
-        method = "post",
-        operation_id = "addRolePermissions"
-    )]
     async fn add_permissions(
         &self,
         caller: Authorized<routes::AddRolePermissions>,
@@ -283,11 +266,6 @@ impl RoleApi {
     }
 
     /// Remove grants from a role; grants it does not hold are ignored.
-    #[oai(
-        path = "/role/:identifier/permissions",
-        method = "delete",
-        operation_id = "removeRolePermissions"
-    )]
     async fn remove_permissions(
         &self,
         caller: Authorized<routes::RemoveRolePermissions>,
@@ -308,11 +286,6 @@ impl RoleApi {
     }
 
     /// The users who hold a role (their `roles` are role ids here).
-    #[oai(
-        path = "/role/:identifier/users",
-        method = "get",
-        operation_id = "getRoleUsers"
-    )]
     async fn users(
         &self,
         caller: Authorized<routes::GetRoleUsers>,

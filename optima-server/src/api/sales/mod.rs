@@ -43,14 +43,10 @@ async fn require_opportunity(
         .ok_or_else(|| not_found(identifier))
 }
 
+#[routes::handlers]
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Sales")]
 impl SalesApi {
     /// Opportunities, a page at a time, by name; open ones only unless `includeClosed=true`.
-    #[oai(
-        path = "/sales/opportunities",
-        method = "get",
-        operation_id = "listOpportunities"
-    )]
     async fn list(
         &self,
         caller: Authorized<routes::ListOpportunities>,
@@ -78,11 +74,6 @@ impl SalesApi {
     }
 
     /// How many opportunities there are (not counting ones deleted in ConnectWise).
-    #[oai(
-        path = "/sales/opportunities/count",
-        method = "get",
-        operation_id = "countOpportunities"
-    )]
     async fn count(
         &self,
         caller: Authorized<routes::CountOpportunities>,
@@ -101,11 +92,6 @@ impl SalesApi {
     }
 
     /// One opportunity, by Optima's id or the ConnectWise opportunity id.
-    #[oai(
-        path = "/sales/opportunities/:identifier",
-        method = "get",
-        operation_id = "getOpportunity"
-    )]
     async fn get(
         &self,
         caller: Authorized<routes::GetOpportunity>,
@@ -117,11 +103,6 @@ impl SalesApi {
 
     /// Fetches the opportunity from ConnectWise and stores it. A ConnectWise id not synced yet
     /// is fetched and stored; one ConnectWise no longer has is marked deleted (404).
-    #[oai(
-        path = "/sales/opportunities/:identifier/refresh",
-        method = "post",
-        operation_id = "refreshOpportunity"
-    )]
     async fn refresh(
         &self,
         caller: Authorized<routes::RefreshOpportunity>,
@@ -166,11 +147,6 @@ impl SalesApi {
 
     /// The opportunity's forecast (revenue lines), live from ConnectWise, whether ConnectWise
     /// answers with one forecast object or an array.
-    #[oai(
-        path = "/sales/opportunities/:identifier/forecasts",
-        method = "get",
-        operation_id = "getOpportunityForecasts"
-    )]
     async fn forecasts(
         &self,
         caller: Authorized<routes::GetOpportunityForecasts>,
@@ -184,11 +160,6 @@ impl SalesApi {
     }
 
     /// The opportunity's notes, live from ConnectWise.
-    #[oai(
-        path = "/sales/opportunities/:identifier/notes",
-        method = "get",
-        operation_id = "getOpportunityNotes"
-    )]
     async fn notes(
         &self,
         caller: Authorized<routes::GetOpportunityNotes>,
@@ -215,11 +186,6 @@ impl SalesApi {
     }
 
     /// The opportunity's contacts, live from ConnectWise.
-    #[oai(
-        path = "/sales/opportunities/:identifier/contacts",
-        method = "get",
-        operation_id = "getOpportunityContacts"
-    )]
     async fn contacts(
         &self,
         caller: Authorized<routes::GetOpportunityContacts>,

@@ -164,15 +164,11 @@ impl UnifiApi {
     }
 }
 
+#[routes::handlers]
 #[OpenApi(prefix_path = "/v1")]
 impl UnifiApi {
     /// Every UniFi site Optima tracks, with the company each is linked to.
-    #[oai(
-        path = "/unifi/sites",
-        method = "get",
-        operation_id = "listUnifiSites",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn list_sites(
         &self,
         caller: Authorized<routes::ListUnifiSites>,
@@ -183,12 +179,7 @@ impl UnifiApi {
 
     /// Copies the controller's sites into Optima: a record for every site not yet tracked, and
     /// the new name of every renamed one. Returns the record of every site the controller lists.
-    #[oai(
-        path = "/unifi/sites/sync",
-        method = "post",
-        operation_id = "syncUnifiSites",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn sync_sites(
         &self,
         caller: Authorized<routes::SyncUnifiSites>,
@@ -201,12 +192,7 @@ impl UnifiApi {
     }
 
     /// Creates a site on the controller and tracks it.
-    #[oai(
-        path = "/unifi/sites/create",
-        method = "post",
-        operation_id = "createUnifiSite",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn create_site(
         &self,
         caller: Authorized<routes::CreateUnifiSite>,
@@ -238,12 +224,7 @@ impl UnifiApi {
     }
 
     /// One UniFi site record.
-    #[oai(
-        path = "/unifi/site/:id",
-        method = "get",
-        operation_id = "getUnifiSite",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn get_site(
         &self,
         caller: Authorized<routes::GetUnifiSite>,
@@ -255,12 +236,7 @@ impl UnifiApi {
     }
 
     /// Live health, controller information and site description.
-    #[oai(
-        path = "/unifi/site/:id/overview",
-        method = "get",
-        operation_id = "getUnifiSiteOverview",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn overview(
         &self,
         caller: Authorized<routes::GetUnifiSiteOverview>,
@@ -287,12 +263,7 @@ impl UnifiApi {
     }
 
     /// Live devices of the site.
-    #[oai(
-        path = "/unifi/site/:id/devices",
-        method = "get",
-        operation_id = "listUnifiDevices",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn devices(
         &self,
         caller: Authorized<routes::ListUnifiDevices>,
@@ -306,12 +277,7 @@ impl UnifiApi {
 
     /// Live Wi-Fi networks of the site, each with only the fields the caller may read
     /// (`unifi.site.wifi.read.<field>`; `unifi.site.wifi.read.*` for all).
-    #[oai(
-        path = "/unifi/site/:id/wifi",
-        method = "get",
-        operation_id = "listUnifiWifi",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn wifi(
         &self,
         caller: Authorized<routes::ListUnifiWifi>,
@@ -328,12 +294,7 @@ impl UnifiApi {
     }
 
     /// Changes a Wi-Fi network. Returns it as changed, with only the fields the caller may read.
-    #[oai(
-        path = "/unifi/site/:id/wifi/:wlanId",
-        method = "patch",
-        operation_id = "updateUnifiWifi",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn update_wifi(
         &self,
         caller: Authorized<routes::UpdateUnifiWifi>,
@@ -357,12 +318,7 @@ impl UnifiApi {
     }
 
     /// Live networks of the site.
-    #[oai(
-        path = "/unifi/site/:id/networks",
-        method = "get",
-        operation_id = "listUnifiNetworks",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn networks(
         &self,
         caller: Authorized<routes::ListUnifiNetworks>,
@@ -375,12 +331,7 @@ impl UnifiApi {
     }
 
     /// WLAN groups of the site.
-    #[oai(
-        path = "/unifi/site/:id/wlan-groups",
-        method = "get",
-        operation_id = "listUnifiWlanGroups",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn wlan_groups(
         &self,
         caller: Authorized<routes::ListUnifiWlanGroups>,
@@ -393,12 +344,7 @@ impl UnifiApi {
     }
 
     /// Creates a WLAN group on the site.
-    #[oai(
-        path = "/unifi/site/:id/wlan-groups",
-        method = "post",
-        operation_id = "createUnifiWlanGroup",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn create_wlan_group(
         &self,
         caller: Authorized<routes::CreateUnifiWlanGroup>,
@@ -416,12 +362,7 @@ impl UnifiApi {
     }
 
     /// AP groups of the site.
-    #[oai(
-        path = "/unifi/site/:id/ap-groups",
-        method = "get",
-        operation_id = "listUnifiApGroups",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn ap_groups(
         &self,
         caller: Authorized<routes::ListUnifiApGroups>,
@@ -434,12 +375,7 @@ impl UnifiApi {
     }
 
     /// Access points of the site.
-    #[oai(
-        path = "/unifi/site/:id/access-points",
-        method = "get",
-        operation_id = "listUnifiAccessPoints",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn access_points(
         &self,
         caller: Authorized<routes::ListUnifiAccessPoints>,
@@ -452,12 +388,7 @@ impl UnifiApi {
     }
 
     /// SSIDs per access point and radio, against the limit of 8 per radio.
-    #[oai(
-        path = "/unifi/site/:id/wifi-limits",
-        method = "get",
-        operation_id = "getUnifiWifiLimits",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn wifi_limits(
         &self,
         caller: Authorized<routes::GetUnifiWifiLimits>,
@@ -470,12 +401,7 @@ impl UnifiApi {
     }
 
     /// Speed profiles (user groups) of the site; -1 is unlimited.
-    #[oai(
-        path = "/unifi/site/:id/speed-profiles",
-        method = "get",
-        operation_id = "listUnifiSpeedProfiles",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn speed_profiles(
         &self,
         caller: Authorized<routes::ListUnifiSpeedProfiles>,
@@ -488,12 +414,7 @@ impl UnifiApi {
     }
 
     /// Creates a speed profile on the site.
-    #[oai(
-        path = "/unifi/site/:id/speed-profiles",
-        method = "post",
-        operation_id = "createUnifiSpeedProfile",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn create_speed_profile(
         &self,
         caller: Authorized<routes::CreateUnifiSpeedProfile>,
@@ -519,12 +440,7 @@ impl UnifiApi {
     }
 
     /// The private pre-shared keys of a Wi-Fi network, with the VLAN each puts its clients on.
-    #[oai(
-        path = "/unifi/site/:id/wifi/:wlanId/ppsk",
-        method = "get",
-        operation_id = "listUnifiPpsks",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn ppsks(
         &self,
         caller: Authorized<routes::ListUnifiPpsks>,
@@ -542,12 +458,7 @@ impl UnifiApi {
     /// Adds a private pre-shared key to a Wi-Fi network (turning PPSK mode on), its clients put
     /// on the network that carries `vlanId` (or the Wi-Fi network's own). Returns every key of
     /// the network.
-    #[oai(
-        path = "/unifi/site/:id/wifi/:wlanId/ppsk",
-        method = "post",
-        operation_id = "createUnifiPpsk",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn create_ppsk(
         &self,
         caller: Authorized<routes::CreateUnifiPpsk>,
@@ -631,12 +542,7 @@ impl UnifiApi {
     }
 
     /// Links a UniFi site to a company.
-    #[oai(
-        path = "/unifi/site/:id/link",
-        method = "post",
-        operation_id = "linkUnifiSite",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn link(
         &self,
         caller: Authorized<routes::LinkUnifiSite>,
@@ -656,12 +562,7 @@ impl UnifiApi {
     }
 
     /// Unlinks a UniFi site from its company.
-    #[oai(
-        path = "/unifi/site/:id/unlink",
-        method = "post",
-        operation_id = "unlinkUnifiSite",
-        tag = "ApiTags::Unifi"
-    )]
+    #[oai(tag = "ApiTags::Unifi")]
     async fn unlink(
         &self,
         caller: Authorized<routes::UnlinkUnifiSite>,
@@ -678,12 +579,7 @@ impl UnifiApi {
     }
 
     /// The UniFi sites linked to a company.
-    #[oai(
-        path = "/company/companies/:identifier/unifi/sites",
-        method = "get",
-        operation_id = "getCompanyUnifiSites",
-        tag = "ApiTags::Company"
-    )]
+    #[oai(tag = "ApiTags::Company")]
     async fn company_sites(
         &self,
         caller: Authorized<routes::GetCompanyUnifiSites>,

@@ -103,17 +103,16 @@ impl UserApi {
     }
 }
 
+#[routes::handlers]
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::User")]
 impl UserApi {
     /// The signed-in user.
-    #[oai(path = "/user/@me", method = "get", operation_id = "getMe")]
     async fn me(&self, caller: Authorized<routes::GetMe>) -> Result<Ok200<UserOut>, ApiError> {
         let me = UserOut::new(caller.user.clone(), caller.role_monikers.clone());
         Ok(caller.ok(me))
     }
 
     /// Change your own name or avatar.
-    #[oai(path = "/user/@me", method = "patch", operation_id = "updateMe")]
     async fn update_me(
         &self,
         caller: Authorized<routes::UpdateMe>,
@@ -132,11 +131,6 @@ impl UserApi {
 
     /// Whether you hold each node. With `permission.explain`, each result also says which grant
     /// decided it and where that grant came from.
-    #[oai(
-        path = "/user/@me/check-permission",
-        method = "post",
-        operation_id = "checkMyPermissions"
-    )]
     async fn check_mine(
         &self,
         caller: Authorized<routes::CheckMyPermissions>,
@@ -148,7 +142,6 @@ impl UserApi {
     }
 
     /// Every user.
-    #[oai(path = "/user/users", method = "get", operation_id = "listUsers")]
     async fn list(
         &self,
         caller: Authorized<routes::ListUsers>,
@@ -158,11 +151,6 @@ impl UserApi {
     }
 
     /// One user by id.
-    #[oai(
-        path = "/user/users/:identifier",
-        method = "get",
-        operation_id = "getUser"
-    )]
     async fn get(
         &self,
         caller: Authorized<routes::GetUser>,
@@ -175,11 +163,6 @@ impl UserApi {
 
     /// Update another user. `roles` (ids or monikers) needs `user.roles.other`; `permissions`
     /// needs `user.permissions.other`; each replaces the current list.
-    #[oai(
-        path = "/user/users/:identifier",
-        method = "patch",
-        operation_id = "updateUser"
-    )]
     async fn update(
         &self,
         caller: Authorized<routes::UpdateUser>,
@@ -256,11 +239,6 @@ impl UserApi {
     }
 
     /// Delete a user; their sessions end with them.
-    #[oai(
-        path = "/user/users/:identifier",
-        method = "delete",
-        operation_id = "deleteUser"
-    )]
     async fn delete(
         &self,
         caller: Authorized<routes::DeleteUser>,
@@ -285,11 +263,6 @@ impl UserApi {
     }
 
     /// The roles a user holds.
-    #[oai(
-        path = "/user/users/:identifier/roles",
-        method = "get",
-        operation_id = "getUserRoles"
-    )]
     async fn roles(
         &self,
         caller: Authorized<routes::GetUserRoles>,
@@ -307,11 +280,6 @@ impl UserApi {
     }
 
     /// Whether another user holds each node.
-    #[oai(
-        path = "/user/users/:identifier/check-permission",
-        method = "post",
-        operation_id = "checkUserPermissions"
-    )]
     async fn check_other(
         &self,
         caller: Authorized<routes::CheckUserPermissions>,

@@ -21,10 +21,11 @@ pub enum TeapotResponse {
     Teapot(Json<TeapotBody>),
 }
 
+#[routes::handlers]
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Utility")]
 impl UtilityApi {
     /// A fun Easter egg that answers HTTP 418; handy as a liveness probe of the API layer.
-    #[oai(path = "/teapot", method = "get", operation_id = "teapot")]
+    #[route(Teapot)]
     async fn teapot(&self) -> TeapotResponse {
         let r = routes::Teapot::SPEC;
         TeapotResponse::Teapot(Json(TeapotBody {
