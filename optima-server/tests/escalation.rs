@@ -44,11 +44,10 @@ async fn start(url: String, dir: &std::path::Path) -> TestServer {
 /// Whether the holder of `token` now holds `node`.
 async fn holds(server: &TestServer, token: &str, node: &str) -> bool {
     let (status, body) = server
-        .send(
-            "POST",
+        .as_user(token)
+        .post(
             "/v1/user/@me/check-permission",
-            token,
-            Some(json!({"permissions": [node]})),
+            json!({"permissions": [node]}),
         )
         .await;
     assert_eq!(status, 200, "{body}");
@@ -73,17 +72,14 @@ async fn role_modify_cannot_grant_what_its_holder_lacks() {
         let (me, token) = s.user_with_grants(&["role.modify", "user.read"]).await;
         let own = format!("/v1/role/{}/permissions", me.roles[0]);
         let refused = s
-            .send("POST", &own, &token, Some(json!({"permissions": ["*"]})))
+            .as_user(&token)
+            .post(&own, json!({"permissions": ["*"]}))
             .await;
         assert_eq!(refused.1["error"], "PermissionEscalation", "{}", b.name);
         assert_refused(b.name, "adding * to one's own role", refused, "*");
         let refused = s
-            .send(
-                "POST",
-                &own,
-                &token,
-                Some(json!({"permissions": ["role.*"]})),
-            )
+            .as_user(&token)
+            .post(&own, json!({"permissions": ["role.*"]}))
             .await;
         assert_refused(b.name, "adding role.* to one's own role", refused, "role.*");
         assert!(!holds(s, &token, "role.delete").await, "{}", b.name);
@@ -91,11 +87,10 @@ async fn role_modify_cannot_grant_what_its_holder_lacks() {
 
         // What the holder holds, it may give, and a denial anyone may add.
         let (status, body) = s
-            .send(
-                "POST",
+            .as_user(&token)
+            .post(
                 &own,
-                &token,
-                Some(json!({"permissions": ["user.read", "-credential.fetch"]})),
+                json!({"permissions": ["user.read", "-credential.fetch"]}),
             )
             .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
@@ -108,30 +103,24 @@ async fn role_star_cannot_create_or_patch_a_role_into_star() {
         let s = &b.server;
         let (me, token) = s.user_with_grants(&["role.*", "user.read"]).await;
         let refused = s
-            .send(
-                "POST",
+            .as_user(&token)
+            .post(
                 "/v1/role",
-                &token,
-                Some(json!({"title": "Mine", "moniker": "mine", "permissions": ["*"]})),
+                json!({"title": "Mine", "moniker": "mine", "permissions": ["*"]}),
             )
             .await;
         assert_refused(b.name, "creating a role with *", refused, "*");
         let refused = s
-            .send(
-                "PATCH",
+            .as_user(&token)
+            .patch(
                 &format!("/v1/role/{}", me.roles[0]),
-                &token,
-                Some(json!({"permissions": ["role.*", "user.read", "*"]})),
+                json!({"permissions": ["role.*", "user.read", "*"]}),
             )
             .await;
         assert_refused(b.name, "patching one's own role to *", refused, "*");
         assert!(!holds(s, &token, "credential.fetch").await, "{}", b.name);
 
-        let (status, body) = s.send("POST",
-            "/v1/role",
-            &token,
-            Some(json!({"title": "Readers", "moniker": "readers", "permissions": ["user.read", "role.read"]})),
-        )
+        let (status, body) = s.as_user(&token).post("/v1/role", json!({"title": "Readers", "moniker": "readers", "permissions": ["user.read", "role.read"]}))
         .await;
         assert_eq!(status, 201, "{}: {body}", b.name);
     }
@@ -145,13 +134,10 @@ async fn a_wildcard_with_a_denial_under_it_is_not_a_wildcard_to_give() {
             .user_with_grants(&["*", "-credential.secure_values.read"])
             .await;
         let refused = s
-            .send(
-                "POST",
+            .as_user(&token)
+            .post(
                 "/v1/role",
-                &token,
-                Some(
-                    json!({"title": "Vault", "moniker": "vault", "permissions": ["credential.*"]}),
-                ),
+                json!({"title": "Vault", "moniker": "vault", "permissions": ["credential.*"]}),
             )
             .await;
         assert_refused(
@@ -175,10 +161,10 @@ async fn a_wildcard_with_a_denial_under_it_is_not_a_wildcard_to_give() {
             .await
             .unwrap();
         let refused = s
+            .as_user(&token)
             .send(
                 "DELETE",
                 &format!("/v1/role/{}/permissions", role.id),
-                &token,
                 Some(json!({"permissions": ["-credential.secure_values.read"]})),
             )
             .await;
@@ -205,15 +191,15 @@ async fn user_star_cannot_promote_arm_or_remove_anyone_beyond_itself() {
 
         let path = format!("/v1/user/users/{}", someone.id);
         let refused = s
-            .send("PATCH", &path, &token, Some(json!({"roles": ["admin"]})))
+            .as_user(&token)
+            .patch(&path, json!({"roles": ["admin"]}))
             .await;
         assert_refused(b.name, "assigning admin", refused, "*");
         let refused = s
-            .send(
-                "PATCH",
+            .as_user(&token)
+            .patch(
                 &path,
-                &token,
-                Some(json!({"permissions": ["credential.secure_values.read"]})),
+                json!({"permissions": ["credential.secure_values.read"]}),
             )
             .await;
         assert_refused(
@@ -226,7 +212,7 @@ async fn user_star_cannot_promote_arm_or_remove_anyone_beyond_itself() {
         assert!(!holds(s, &someone_token, "role.delete").await);
 
         let admin_path = format!("/v1/user/users/{}", admin.id);
-        let (status, body) = s.send("DELETE", &admin_path, &token, None).await;
+        let (status, body) = s.as_user(&token).delete(&admin_path).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (403, Some("OutrankedUser")),
@@ -234,11 +220,13 @@ async fn user_star_cannot_promote_arm_or_remove_anyone_beyond_itself() {
             b.name
         );
         let refused = s
-            .send("PATCH", &admin_path, &token, Some(json!({"name": "Owned"})))
+            .as_user(&token)
+            .patch(&admin_path, json!({"name": "Owned"}))
             .await;
         assert_refused(b.name, "renaming the admin", refused, "*");
         let refused = s
-            .send("PATCH", &admin_path, &token, Some(json!({"roles": []})))
+            .as_user(&token)
+            .patch(&admin_path, json!({"roles": []}))
             .await;
         assert_refused(b.name, "taking the admin's roles", refused, "*");
         assert!(
@@ -249,15 +237,14 @@ async fn user_star_cannot_promote_arm_or_remove_anyone_beyond_itself() {
 
         // Within what it holds, user.* manages users as before.
         let (status, body) = s
-            .send(
-                "PATCH",
+            .as_user(&token)
+            .patch(
                 &path,
-                &token,
-                Some(json!({"name": "Renamed", "permissions": ["user.read.other"]})),
+                json!({"name": "Renamed", "permissions": ["user.read.other"]}),
             )
             .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
-        let (status, body) = s.send("DELETE", &path, &token, None).await;
+        let (status, body) = s.as_user(&token).delete(&path).await;
         assert_eq!(status, 200, "{}: {body}", b.name);
     }
 }
@@ -270,12 +257,8 @@ async fn a_role_editor_cannot_disarm_a_greater_holder() {
         let (admin, _) = s.user_with_grants(&["*"]).await;
         let path = format!("/v1/role/{}/permissions", admin.roles[0]);
         let (status, body) = s
-            .send(
-                "POST",
-                &path,
-                &token,
-                Some(json!({"permissions": ["-role.*"]})),
-            )
+            .as_user(&token)
+            .post(&path, json!({"permissions": ["-role.*"]}))
             .await;
         assert_eq!(
             (status, body["error"].as_str()),
@@ -284,12 +267,8 @@ async fn a_role_editor_cannot_disarm_a_greater_holder() {
             b.name
         );
         let (status, body) = s
-            .send(
-                "DELETE",
-                &format!("/v1/role/{}", admin.roles[0]),
-                &token,
-                None,
-            )
+            .as_user(&token)
+            .delete(&format!("/v1/role/{}", admin.roles[0]))
             .await;
         assert_eq!(status, 403, "{}: deleting the admin's role: {body}", b.name);
     }
@@ -303,11 +282,10 @@ async fn the_last_administrator_stays() {
         let (root, token) = s.user_with_grants(&["*"]).await;
         let own = format!("/v1/role/{}", root.roles[0]);
         let (status, body) = s
-            .send(
-                "PATCH",
+            .as_user(&token)
+            .patch(
                 &own,
-                &token,
-                Some(json!({"permissions": ["*", "-credential.secure_values.read"]})),
+                json!({"permissions": ["*", "-credential.secure_values.read"]}),
             )
             .await;
         assert_eq!(
@@ -316,26 +294,24 @@ async fn the_last_administrator_stays() {
             "{}: {body}",
             b.name
         );
-        let (status, _) = s.send("DELETE", &own, &token, None).await;
+        let (status, _) = s.as_user(&token).delete(&own).await;
         assert_eq!(status, 409, "{}: deleting the last admin's role", b.name);
 
         // With a second administrator, the first may step down.
         let (second, _) = s.user_with_grants(&[]).await;
         let (status, body) = s
-            .send(
-                "PATCH",
+            .as_user(&token)
+            .patch(
                 &format!("/v1/user/users/{}", second.id),
-                &token,
-                Some(json!({"roles": ["admin"]})),
+                json!({"roles": ["admin"]}),
             )
             .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
         let (status, body) = s
-            .send(
-                "PATCH",
+            .as_user(&token)
+            .patch(
                 &own,
-                &token,
-                Some(json!({"permissions": ["*", "-credential.secure_values.read"]})),
+                json!({"permissions": ["*", "-credential.secure_values.read"]}),
             )
             .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
@@ -358,21 +334,15 @@ async fn a_profile_edit_never_restores_revoked_roles() {
         member.permissions = vec!["user.read".into(), "user.write".into()];
         s.state.store.update_user(&member).await.unwrap();
         let (_, admin) = s.user_with_grants(&["*"]).await;
-        assert_eq!(other.send("GET", "/v1/user/@me", &token, None).await.0, 200);
+        assert_eq!(other.as_user(&token).get("/v1/user/@me").await.0, 200);
 
         let path = format!("/v1/user/users/{}", member.id);
-        let (status, body) = s
-            .send("PATCH", &path, &admin, Some(json!({"roles": []})))
-            .await;
+        let (status, body) = s.as_user(&admin).patch(&path, json!({"roles": []})).await;
         assert_eq!(status, 200, "{}: {body}", b.name);
         // At once, on the replica that has not yet seen the change.
         let _ = other
-            .send(
-                "PATCH",
-                "/v1/user/@me",
-                &token,
-                Some(json!({"name": "Still me"})),
-            )
+            .as_user(&token)
+            .patch("/v1/user/@me", json!({"name": "Still me"}))
             .await;
         let stored = s.state.store.find_user(&member.id).await.unwrap().unwrap();
         assert!(stored.roles.is_empty(), "{}: roles came back", b.name);
@@ -386,12 +356,8 @@ async fn roles_given_at_sign_in_keep_their_monikers() {
         let s = &b.server;
         let (_, token) = s.user_with_grants(&["role.*", "user.read"]).await;
         let (status, body) = s
-            .send(
-                "PATCH",
-                "/v1/role/member",
-                &token,
-                Some(json!({"moniker": "member-old"})),
-            )
+            .as_user(&token)
+            .patch("/v1/role/member", json!({"moniker": "member-old"}))
             .await;
         assert_eq!(
             (status, body["error"].as_str()),
@@ -415,11 +381,10 @@ async fn roles_given_at_sign_in_keep_their_monikers() {
             .await
             .unwrap();
         let (status, body) = s
-            .send(
-                "PATCH",
+            .as_user(&token)
+            .patch(
                 &format!("/v1/role/{}", role.id),
-                &token,
-                Some(json!({"moniker": "member"})),
+                json!({"moniker": "member"}),
             )
             .await;
         assert_eq!(
@@ -431,11 +396,10 @@ async fn roles_given_at_sign_in_keep_their_monikers() {
         // The admin role stays exactly `*`, even with no one holding it to be disarmed.
         let (_, root) = s.user_with_grants(&["*"]).await;
         let (status, body) = s
-            .send(
-                "POST",
+            .as_user(&root)
+            .post(
                 "/v1/role/admin/permissions",
-                &root,
-                Some(json!({"permissions": ["-role.*"]})),
+                json!({"permissions": ["-role.*"]}),
             )
             .await;
         assert_eq!(status, 409, "{}: {body}", b.name);
@@ -454,12 +418,8 @@ async fn deleting_gives_nothing_so_it_needs_no_more_than_the_target_holds() {
             .user_with_grants(&["*", "-credential.secure_values.read"])
             .await;
         let (status, body) = s
-            .send(
-                "DELETE",
-                &format!("/v1/user/users/{}", peer.id),
-                &token,
-                None,
-            )
+            .as_user(&token)
+            .delete(&format!("/v1/user/users/{}", peer.id))
             .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
     }

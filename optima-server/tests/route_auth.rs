@@ -203,21 +203,14 @@ fn sample_body(route: &RouteSpec) -> Option<Value> {
     })
 }
 
+/// Requests `route` with a body that makes it succeed, as the holder of `token` (or anonymously).
 async fn call(f: &Fixture, route: &RouteSpec, token: Option<&str>) -> (u16, Value) {
     let path = concrete_path(f, route).await;
-    let client = reqwest::Client::new();
-    let method = reqwest::Method::from_bytes(route.method.as_bytes()).unwrap();
-    let mut request = client.request(method, f.server.url(&path));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if let Some(body) = sample_body(route) {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let body = response.json().await.unwrap_or(Value::Null);
-    (status, body)
+    let caller = match token {
+        Some(token) => f.server.as_user(token),
+        None => f.server.anonymous(),
+    };
+    caller.send(route.method, &path, sample_body(route)).await
 }
 
 fn bearer_routes() -> impl Iterator<Item = &'static RouteSpec> {
@@ -360,19 +353,7 @@ fn has_null(
 async fn denial_beats_a_wildcard_on_a_route() {
     let f = fixture().await;
     let (_, token) = f.server.user_with_grants(&["*", "-role.read"]).await;
-    let client = reqwest::Client::new();
-    let response = client
-        .get(f.server.url("/v1/permissions"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 403);
-    let response = client
-        .get(f.server.url("/v1/user/@me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    let caller = f.server.as_user(&token);
+    assert_eq!(caller.get("/v1/permissions").await.0, 403);
+    assert_eq!(caller.get("/v1/user/@me").await.0, 200);
 }

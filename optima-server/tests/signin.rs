@@ -110,12 +110,7 @@ struct SignIn {
 }
 
 async fn start_sign_in(server: &TestServer) -> SignIn {
-    let body: Value = reqwest::get(server.url("/v1/auth/uri"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, body) = server.anonymous().get("/v1/auth/uri").await;
     assert_eq!(body["status"], 200, "{body}");
     let uri = url::Url::parse(body["data"]["uri"].as_str().unwrap()).unwrap();
     let callback_key = body["data"]["callbackKey"].as_str().unwrap().to_owned();
@@ -126,44 +121,6 @@ async fn start_sign_in(server: &TestServer) -> SignIn {
         uri,
         callback_key,
     }
-}
-
-async fn redirect(server: &TestServer, code: &str, state: &str) -> u16 {
-    reqwest::get(server.url(&format!("/v1/auth/redirect?code={code}&state={state}")))
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
-async fn exchange(server: &TestServer, key: &str) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(server.url("/v1/auth/exchange"))
-        .json(&json!({"callbackKey": key}))
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
-}
-
-async fn me(server: &TestServer, token: &str) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .get(server.url("/v1/user/@me"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
-}
-
-async fn refresh(server: &TestServer, token: &str) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(server.url("/v1/auth/refresh"))
-        .header("x-refresh-token", token)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
 }
 
 async fn socket(
@@ -226,11 +183,18 @@ async fn tokens_arrive_on_the_socket_and_the_user_is_provisioned() {
         .unwrap();
     let s = start_sign_in(&server).await;
     let mut ws = socket(&server, &s.callback_key).await;
-    assert_eq!(redirect(&server, "code-1", &s.state).await, 200);
+    assert_eq!(
+        server
+            .anonymous()
+            .get(&format!("/v1/auth/redirect?code=code-1&state={}", s.state))
+            .await
+            .0,
+        200
+    );
     let message = next_json(&mut ws).await;
     assert_eq!(message["status"], 201, "{message}");
     let access = message["data"]["accessToken"].as_str().unwrap();
-    let (status, body) = me(&server, access).await;
+    let (status, body) = server.as_user(access).get("/v1/user/@me").await;
     assert_eq!(status, 200);
     assert_eq!(body["data"]["email"], "jo@example.com");
     assert_eq!(body["data"]["name"], "Jo Tech");
@@ -255,12 +219,32 @@ async fn tokens_arrive_on_the_socket_and_the_user_is_provisioned() {
     assert_eq!(auth, format!("Bearer graph-token-{}", s.challenge));
 
     // The key was used up by the socket.
-    assert_eq!(exchange(&server, &s.callback_key).await.0, 404);
+    assert_eq!(
+        server
+            .anonymous()
+            .post("/v1/auth/exchange", json!({"callbackKey": s.callback_key}))
+            .await
+            .0,
+        404
+    );
     // A second sign-in of the same person finds the same user.
     let s2 = start_sign_in(&server).await;
-    assert_eq!(redirect(&server, "code-2", &s2.state).await, 200);
-    let (_, tokens) = exchange(&server, &s2.callback_key).await;
-    let (_, again) = me(&server, tokens["data"]["accessToken"].as_str().unwrap()).await;
+    assert_eq!(
+        server
+            .anonymous()
+            .get(&format!("/v1/auth/redirect?code=code-2&state={}", s2.state))
+            .await
+            .0,
+        200
+    );
+    let (_, tokens) = server
+        .anonymous()
+        .post("/v1/auth/exchange", json!({"callbackKey": s2.callback_key}))
+        .await;
+    let (_, again) = server
+        .as_user(tokens["data"]["accessToken"].as_str().unwrap())
+        .get("/v1/user/@me")
+        .await;
     assert_eq!(again["data"]["id"], body["data"]["id"]);
 }
 
@@ -273,25 +257,49 @@ async fn exchange_is_pending_then_single_use_and_refresh_rotates() {
         .await
         .unwrap();
     let s = start_sign_in(&server).await;
-    let (status, body) = exchange(&server, &s.callback_key).await;
+    let (status, body) = server
+        .anonymous()
+        .post("/v1/auth/exchange", json!({"callbackKey": s.callback_key}))
+        .await;
     assert_eq!(
         (status, body["error"].as_str()),
         (409, Some("SignInPending"))
     );
-    assert_eq!(redirect(&server, "code-1", &s.state).await, 200);
     assert_eq!(
-        redirect(&server, "code-1", &s.state).await,
+        server
+            .anonymous()
+            .get(&format!("/v1/auth/redirect?code=code-1&state={}", s.state))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        server
+            .anonymous()
+            .get(&format!("/v1/auth/redirect?code=code-1&state={}", s.state))
+            .await
+            .0,
         404,
         "a state works once"
     );
-    let (status, tokens) = exchange(&server, &s.callback_key).await;
+    let (status, tokens) = server
+        .anonymous()
+        .post("/v1/auth/exchange", json!({"callbackKey": s.callback_key}))
+        .await;
     assert_eq!(status, 201, "{tokens}");
     assert_eq!(
-        exchange(&server, &s.callback_key).await.0,
+        server
+            .anonymous()
+            .post("/v1/auth/exchange", json!({"callbackKey": s.callback_key}))
+            .await
+            .0,
         404,
         "single use"
     );
-    let (_, user) = me(&server, tokens["data"]["accessToken"].as_str().unwrap()).await;
+    let (_, user) = server
+        .as_user(tokens["data"]["accessToken"].as_str().unwrap())
+        .get("/v1/user/@me")
+        .await;
     assert_eq!(
         user["data"]["roles"],
         json!(["member"]),
@@ -299,31 +307,53 @@ async fn exchange_is_pending_then_single_use_and_refresh_rotates() {
     );
 
     let first = tokens["data"]["refreshToken"].as_str().unwrap().to_owned();
-    let (status, second) = refresh(&server, &first).await;
+    let (status, second) = server
+        .anonymous()
+        .header("x-refresh-token", &first)
+        .post("/v1/auth/refresh", None)
+        .await;
     assert_eq!(status, 201, "{second}");
     let second_refresh = second["data"]["refreshToken"].as_str().unwrap().to_owned();
     assert_ne!(first, second_refresh);
     assert_eq!(
-        me(&server, second["data"]["accessToken"].as_str().unwrap())
+        server
+            .as_user(second["data"]["accessToken"].as_str().unwrap())
+            .get("/v1/user/@me")
             .await
             .0,
         200
     );
 
     // Reusing the rotated token revokes the family, including its newest member.
-    let (status, reused) = refresh(&server, &first).await;
+    let (status, reused) = server
+        .anonymous()
+        .header("x-refresh-token", &first)
+        .post("/v1/auth/refresh", None)
+        .await;
     assert_eq!(
         (status, reused["error"].as_str()),
         (401, Some("RefreshTokenReused"))
     );
-    assert_eq!(refresh(&server, &second_refresh).await.0, 401);
-    assert_eq!(refresh(&server, "made-up").await.0, 401);
-    let missing = reqwest::Client::new()
-        .post(server.url("/v1/auth/refresh"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(missing.status(), 401);
+    assert_eq!(
+        server
+            .anonymous()
+            .header("x-refresh-token", &second_refresh)
+            .post("/v1/auth/refresh", None)
+            .await
+            .0,
+        401
+    );
+    assert_eq!(
+        server
+            .anonymous()
+            .header("x-refresh-token", "made-up")
+            .post("/v1/auth/refresh", None)
+            .await
+            .0,
+        401
+    );
+    let (status, _) = server.anonymous().post("/v1/auth/refresh", None).await;
+    assert_eq!(status, 401);
 }
 
 #[tokio::test]
@@ -336,8 +366,21 @@ async fn refused_sign_ins_reach_the_client_with_a_reason() {
         .unwrap();
 
     let s = start_sign_in(&server).await;
-    assert_eq!(redirect(&server, "stale-code", &s.state).await, 400);
-    let (status, body) = exchange(&server, &s.callback_key).await;
+    assert_eq!(
+        server
+            .anonymous()
+            .get(&format!(
+                "/v1/auth/redirect?code=stale-code&state={}",
+                s.state
+            ))
+            .await
+            .0,
+        400
+    );
+    let (status, body) = server
+        .anonymous()
+        .post("/v1/auth/exchange", json!({"callbackKey": s.callback_key}))
+        .await;
     assert_eq!(status, 401);
     assert!(
         body["message"].as_str().unwrap().contains("AADSTS70008"),
@@ -347,11 +390,11 @@ async fn refused_sign_ins_reach_the_client_with_a_reason() {
 
     let s = start_sign_in(&server).await;
     let mut ws = socket(&server, &s.callback_key).await;
-    let url = server.url(&format!(
+    let cancelled = format!(
         "/v1/auth/redirect?error=access_denied&error_description=The+user+cancelled&state={}",
         s.state
-    ));
-    assert_eq!(reqwest::get(url).await.unwrap().status(), 400);
+    );
+    assert_eq!(server.anonymous().get(&cancelled).await.0, 400);
     let message = next_json(&mut ws).await;
     assert_eq!(message["status"], 401);
     assert!(
@@ -361,7 +404,14 @@ async fn refused_sign_ins_reach_the_client_with_a_reason() {
             .contains("access_denied")
     );
 
-    assert_eq!(redirect(&server, "good-code", "unknown-state").await, 404);
+    assert_eq!(
+        server
+            .anonymous()
+            .get("/v1/auth/redirect?code=good-code&state=unknown-state")
+            .await
+            .0,
+        404
+    );
     let ws_url = server
         .url("/v1/auth/socket?callbackKey=nope")
         .replacen("http", "ws", 1);
@@ -383,8 +433,18 @@ async fn microsoft_down_is_a_bad_gateway() {
     }
     let server = TestServer::start(cfg).await.unwrap();
     let s = start_sign_in(&server).await;
-    assert_eq!(redirect(&server, "c", &s.state).await, 502);
-    let (status, body) = exchange(&server, &s.callback_key).await;
+    assert_eq!(
+        server
+            .anonymous()
+            .get(&format!("/v1/auth/redirect?code=c&state={}", s.state))
+            .await
+            .0,
+        502
+    );
+    let (status, body) = server
+        .anonymous()
+        .post("/v1/auth/exchange", json!({"callbackKey": s.callback_key}))
+        .await;
     assert_eq!(status, 401);
     assert!(
         body["message"]
@@ -400,9 +460,8 @@ async fn sign_in_is_503_when_not_configured() {
     let mut cfg = Config::for_database(sqlite_test_url(dir.path()), dir.path());
     cfg.jwt_secret = Some(secrecy::SecretString::from(SECRET.to_owned()));
     let server = TestServer::start(cfg).await.unwrap();
-    let response = reqwest::get(server.url("/v1/auth/uri")).await.unwrap();
-    assert_eq!(response.status(), 503);
-    let body: Value = response.json().await.unwrap();
+    let (status, body) = server.anonymous().get("/v1/auth/uri").await;
+    assert_eq!(status, 503);
     assert_eq!(body["error"], "IntegrationNotConfigured");
     assert!(body["message"].as_str().unwrap().contains("Microsoft"));
 }
@@ -414,7 +473,7 @@ async fn expired_forged_and_signed_out_tokens_are_refused() {
     cfg.jwt_secret = Some(secrecy::SecretString::from(SECRET.to_owned()));
     let server = TestServer::start(cfg).await.unwrap();
     let (user, good) = server.user_with_grants(&["user.read"]).await;
-    assert_eq!(me(&server, &good).await.0, 200);
+    assert_eq!(server.as_user(&good).get("/v1/user/@me").await.0, 200);
 
     let now = chrono::Utc::now();
     let claims = |iat: i64, exp: i64| json!({"sub": user.id, "iat": iat, "exp": exp, "iatMs": iat * 1000, "typ": "access"});
@@ -432,7 +491,7 @@ async fn expired_forged_and_signed_out_tokens_are_refused() {
         SECRET,
         jsonwebtoken::Algorithm::HS256,
     );
-    let (status, body) = me(&server, &expired).await;
+    let (status, body) = server.as_user(&expired).get("/v1/user/@me").await;
     assert_eq!(status, 401);
     assert_eq!(body["message"], "Access token expired");
     let forged = sign(
@@ -440,31 +499,33 @@ async fn expired_forged_and_signed_out_tokens_are_refused() {
         "another-secret",
         jsonwebtoken::Algorithm::HS256,
     );
-    assert_eq!(me(&server, &forged).await.0, 401);
+    assert_eq!(server.as_user(&forged).get("/v1/user/@me").await.0, 401);
     let other_alg = sign(&claims(t, t + 600), SECRET, jsonwebtoken::Algorithm::HS512);
-    assert_eq!(me(&server, &other_alg).await.0, 401);
+    assert_eq!(server.as_user(&other_alg).get("/v1/user/@me").await.0, 401);
     let unsigned = format!(
         "{}.{}.",
         URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
         URL_SAFE_NO_PAD.encode(claims(t, t + 600).to_string())
     );
-    assert_eq!(me(&server, &unsigned).await.0, 401);
+    assert_eq!(server.as_user(&unsigned).get("/v1/user/@me").await.0, 401);
 
     // Sign-out everywhere ends tokens issued before it.
-    let out = reqwest::Client::new()
-        .post(server.url("/v1/auth/logout-all"))
-        .bearer_auth(&good)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.status(), 200);
-    let (status, body) = me(&server, &good).await;
+    let (status, _) = server
+        .as_user(&good)
+        .post("/v1/auth/logout-all", None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = server.as_user(&good).get("/v1/user/@me").await;
     assert_eq!(
         (status, body["message"].as_str()),
         (401, Some("This session was signed out"))
     );
     let fresh = server.state.access_token(&user.id).unwrap();
-    assert_eq!(me(&server, &fresh).await.0, 200, "new sign-ins still work");
+    assert_eq!(
+        server.as_user(&fresh).get("/v1/user/@me").await.0,
+        200,
+        "new sign-ins still work"
+    );
 }
 
 #[tokio::test]
@@ -475,14 +536,21 @@ async fn logout_revokes_the_refresh_family() {
     let server = TestServer::start(cfg).await.unwrap();
     let (user, _) = server.user_with_grants(&["user.read"]).await;
     let pair = server.state.issue_tokens(&user.id, None).await.unwrap();
-    let out = reqwest::Client::new()
-        .post(server.url("/v1/auth/logout"))
+    let (status, _) = server
+        .anonymous()
         .header("x-refresh-token", &pair.refresh_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.status(), 200);
-    assert_eq!(refresh(&server, &pair.refresh_token).await.0, 401);
+        .post("/v1/auth/logout", None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        server
+            .anonymous()
+            .header("x-refresh-token", &pair.refresh_token)
+            .post("/v1/auth/refresh", None)
+            .await
+            .0,
+        401
+    );
 }
 
 /// The socket on one replica, the redirect on another, one PostgreSQL between them.
@@ -502,16 +570,33 @@ async fn sign_in_spans_two_replicas_on_postgres() {
     let (a, b) = (a.unwrap(), b.unwrap());
     let s = start_sign_in(&a).await;
     let mut ws = socket(&a, &s.callback_key).await;
-    assert_eq!(redirect(&b, "code-1", &s.state).await, 200);
+    assert_eq!(
+        b.anonymous()
+            .get(&format!("/v1/auth/redirect?code=code-1&state={}", s.state))
+            .await
+            .0,
+        200
+    );
     let message = next_json(&mut ws).await;
     assert_eq!(message["status"], 201, "{message}");
     let access = message["data"]["accessToken"].as_str().unwrap();
-    assert_eq!(me(&b, access).await.0, 200);
-    assert_eq!(me(&a, access).await.0, 200);
+    assert_eq!(b.as_user(access).get("/v1/user/@me").await.0, 200);
+    assert_eq!(a.as_user(access).get("/v1/user/@me").await.0, 200);
     let refresh_token = message["data"]["refreshToken"].as_str().unwrap();
-    assert_eq!(refresh(&b, refresh_token).await.0, 201);
     assert_eq!(
-        refresh(&a, refresh_token).await.0,
+        b.anonymous()
+            .header("x-refresh-token", refresh_token)
+            .post("/v1/auth/refresh", None)
+            .await
+            .0,
+        201
+    );
+    assert_eq!(
+        a.anonymous()
+            .header("x-refresh-token", refresh_token)
+            .post("/v1/auth/refresh", None)
+            .await
+            .0,
         401,
         "reuse is seen across replicas"
     );
@@ -525,8 +610,8 @@ async fn replicas_see_each_others_changes(url: String, dir: &std::path::Path) {
     let here = TestServer::start(cfg.clone()).await.unwrap();
     let there = TestServer::start(cfg).await.unwrap();
     let (user, token) = here.user_with_grants(&["user.read"]).await;
-    assert_eq!(me(&here, &token).await.0, 200);
-    assert_eq!(me(&there, &token).await.0, 200);
+    assert_eq!(here.as_user(&token).get("/v1/user/@me").await.0, 200);
+    assert_eq!(there.as_user(&token).get("/v1/user/@me").await.0, 200);
 
     there
         .state
@@ -534,13 +619,17 @@ async fn replicas_see_each_others_changes(url: String, dir: &std::path::Path) {
         .revoke_user_sessions(&user.id, chrono::Utc::now().timestamp_millis() + 1)
         .await
         .unwrap();
-    assert_eq!(me(&there, &token).await.0, 401, "at once where it was made");
+    assert_eq!(
+        there.as_user(&token).get("/v1/user/@me").await.0,
+        401,
+        "at once where it was made"
+    );
 
     tokio::time::sleep(
         optima_server::rbac_version::CROSS_PROCESS_STALENESS + std::time::Duration::from_millis(50),
     )
     .await;
-    let (status, body) = me(&here, &token).await;
+    let (status, body) = here.as_user(&token).get("/v1/user/@me").await;
     assert_eq!(
         (status, body["message"].as_str()),
         (401, Some("This session was signed out")),

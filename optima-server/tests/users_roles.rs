@@ -18,7 +18,8 @@ async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
     let (_, writer) = s.user_with_grants(&["user.write.other"]).await;
     let path = format!("/v1/user/users/{}", target.id);
     let (status, body) = s
-        .send("PATCH", &path, &writer, Some(json!({"roles": ["admin"]})))
+        .as_user(&writer)
+        .patch(&path, json!({"roles": ["admin"]}))
         .await;
     assert_eq!(status, 403);
     assert!(
@@ -28,17 +29,11 @@ async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
             .starts_with("You do not have permission to modify roles on another user.")
     );
     let (status, _) = s
-        .send(
-            "PATCH",
-            &path,
-            &writer,
-            Some(json!({"permissions": ["user.read"]})),
-        )
+        .as_user(&writer)
+        .patch(&path, json!({"permissions": ["user.read"]}))
         .await;
     assert_eq!(status, 403);
-    let (status, body) = s
-        .send("PATCH", &path, &writer, Some(json!({"name": "Ok"})))
-        .await;
+    let (status, body) = s.as_user(&writer).patch(&path, json!({"name": "Ok"})).await;
     assert_eq!((status, body["data"]["name"].as_str()), (200, Some("Ok")));
 
     // Assigning `member` needs holding what it gives (no escalation), hence its two nodes.
@@ -52,21 +47,19 @@ async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
         ])
         .await;
     let (status, body) = s
-        .send(
-            "PATCH",
+        .as_user(&admin)
+        .patch(
             &path,
-            &admin,
-            Some(json!({"roles": ["admin", "nope"], "permissions": ["user.raed"]})),
+            json!({"roles": ["admin", "nope"], "permissions": ["user.raed"]}),
         )
         .await;
     assert_eq!(status, 400);
     assert_eq!(body["errors"][0]["path"], json!(["body", "roles", "1"]));
     let (status, body) = s
-        .send(
-            "PATCH",
+        .as_user(&admin)
+        .patch(
             &path,
-            &admin,
-            Some(json!({"roles": ["member"], "permissions": ["user.raed"]})),
+            json!({"roles": ["member"], "permissions": ["user.raed"]}),
         )
         .await;
     assert_eq!(status, 400);
@@ -81,18 +74,18 @@ async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
             .contains("user.raed")
     );
     let (status, body) = s
-        .send(
-            "PATCH",
+        .as_user(&admin)
+        .patch(
             &path,
-            &admin,
-            Some(json!({"roles": ["member"], "permissions": ["-user.write"]})),
+            json!({"roles": ["member"], "permissions": ["-user.write"]}),
         )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["roles"], json!(["member"]));
     assert_eq!(body["data"]["permissions"], json!(["-user.write"]));
     let (status, body) = s
-        .send("PATCH", &path, &admin, Some(json!({"nmae": "typo"})))
+        .as_user(&admin)
+        .patch(&path, json!({"nmae": "typo"}))
         .await;
     assert_eq!(status, 400);
     assert_eq!(body["errors"][0]["path"], json!(["body", "nmae"]));
@@ -108,35 +101,25 @@ async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
 async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
     let (s, _d) = server().await;
     let (_, admin) = s.user_with_grants(&["*"]).await;
-    let (status, role) = s.send("POST", "/v1/role", &admin, Some(json!({"title": "Auditor", "moniker": "auditor", "permissions": ["audit.read", "role.read"]}))).await;
+    let (status, role) = s.as_user(&admin).post("/v1/role", json!({"title": "Auditor", "moniker": "auditor", "permissions": ["audit.read", "role.read"]})).await;
     assert_eq!(status, 201);
     let id = role["data"]["id"].as_str().unwrap().to_owned();
     assert_eq!(
-        s.send("GET", "/v1/role/auditor", &admin, None).await.1["data"]["id"],
+        s.as_user(&admin).get("/v1/role/auditor").await.1["data"]["id"],
         id
     );
     assert_eq!(
-        s.send("GET", &format!("/v1/role/{id}"), &admin, None)
-            .await
-            .1["data"]["moniker"],
+        s.as_user(&admin).get(&format!("/v1/role/{id}")).await.1["data"]["moniker"],
         "auditor"
     );
     let (status, dup) = s
-        .send(
-            "POST",
-            "/v1/role",
-            &admin,
-            Some(json!({"title": "Again", "moniker": "auditor"})),
-        )
+        .as_user(&admin)
+        .post("/v1/role", json!({"title": "Again", "moniker": "auditor"}))
         .await;
     assert_eq!((status, dup["error"].as_str()), (409, Some("Conflict")));
     let (status, bad) = s
-        .send(
-            "POST",
-            "/v1/role",
-            &admin,
-            Some(json!({"title": "X", "moniker": "Bad Moniker"})),
-        )
+        .as_user(&admin)
+        .post("/v1/role", json!({"title": "X", "moniker": "Bad Moniker"}))
         .await;
     assert_eq!(
         (status, bad["errors"][0]["path"].clone()),
@@ -145,12 +128,8 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
     // Blank in any regex dialect's sense (U+0085 included) is refused, in words.
     for blank in ["   ", "\u{85}\t", "\u{feff}"] {
         let (status, bad) = s
-            .send(
-                "POST",
-                "/v1/role",
-                &admin,
-                Some(json!({"title": blank, "moniker": "blank"})),
-            )
+            .as_user(&admin)
+            .post("/v1/role", json!({"title": blank, "moniker": "blank"}))
             .await;
         assert_eq!(
             (status, &bad["errors"][0]),
@@ -163,15 +142,15 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
     }
     // Where the document says nullable, null is taken (as "no change").
     let (status, me) = s
-        .send("PATCH", "/v1/user/@me", &admin, Some(json!({"name": null})))
+        .as_user(&admin)
+        .patch("/v1/user/@me", json!({"name": null}))
         .await;
     assert_eq!(status, 200, "{me}");
     let (status, bad) = s
-        .send(
-            "PATCH",
+        .as_user(&admin)
+        .patch(
             "/v1/user/@me",
-            &admin,
-            Some(json!({"image": "https://example.com/a b.png"})),
+            json!({"image": "https://example.com/a b.png"}),
         )
         .await;
     assert_eq!(
@@ -182,7 +161,8 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
         )
     );
     let (status, bad) = s
-        .send("POST", "/v1/role", &admin, Some(json!({"moniker": "x"})))
+        .as_user(&admin)
+        .post("/v1/role", json!({"moniker": "x"}))
         .await;
     assert_eq!(status, 400);
     assert!(
@@ -194,11 +174,10 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
     );
 
     let (status, added) = s
-        .send(
-            "POST",
+        .as_user(&admin)
+        .post(
             "/v1/role/auditor/permissions",
-            &admin,
-            Some(json!({"permissions": ["user.read", "audit.read"]})),
+            json!({"permissions": ["user.read", "audit.read"]}),
         )
         .await;
     assert_eq!(status, 200);
@@ -207,10 +186,10 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
         json!(["audit.read", "role.read", "user.read"])
     );
     let (_, removed) = s
+        .as_user(&admin)
         .send(
             "DELETE",
             "/v1/role/auditor/permissions",
-            &admin,
             Some(json!({"permissions": ["role.read"]})),
         )
         .await;
@@ -221,18 +200,14 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
 
     let (holder, holder_token) = s.user_with_grants(&[]).await;
     let (_, _) = s
-        .send(
-            "PATCH",
+        .as_user(&admin)
+        .patch(
             &format!("/v1/user/users/{}", holder.id),
-            &admin,
-            Some(json!({"roles": ["auditor"]})),
+            json!({"roles": ["auditor"]}),
         )
         .await;
-    assert_eq!(
-        s.send("GET", "/v1/user/@me", &holder_token, None).await.0,
-        200
-    );
-    let (_, users) = s.send("GET", "/v1/role/auditor/users", &admin, None).await;
+    assert_eq!(s.as_user(&holder_token).get("/v1/user/@me").await.0, 200);
+    let (_, users) = s.as_user(&admin).get("/v1/role/auditor/users").await;
     assert_eq!(
         users["data"][0]["roles"],
         json!([id]),
@@ -240,22 +215,15 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
     );
 
     // Revoking takes effect on the very next request.
-    let (status, _) = s.send("DELETE", "/v1/role/auditor", &admin, None).await;
+    let (status, _) = s.as_user(&admin).delete("/v1/role/auditor").await;
     assert_eq!(status, 200);
-    assert_eq!(
-        s.send("GET", "/v1/user/@me", &holder_token, None).await.0,
-        403
-    );
+    assert_eq!(s.as_user(&holder_token).get("/v1/user/@me").await.0, 403);
     let (_, after) = s
-        .send(
-            "GET",
-            &format!("/v1/user/users/{}", holder.id),
-            &admin,
-            None,
-        )
+        .as_user(&admin)
+        .get(&format!("/v1/user/users/{}", holder.id))
         .await;
     assert_eq!(after["data"]["roles"], json!([]));
-    assert_eq!(s.send("GET", "/v1/role/auditor", &admin, None).await.0, 404);
+    assert_eq!(s.as_user(&admin).get("/v1/role/auditor").await.0, 404);
 }
 
 #[tokio::test]
@@ -264,12 +232,8 @@ async fn permission_checks_explain_to_those_allowed() {
     let (_, plain) = s.user_with_grants(&["user.read", "-credential.*"]).await;
     let body = json!({"permissions": ["user.read", "credential.fetch", "company.fetch"]});
     let (status, r) = s
-        .send(
-            "POST",
-            "/v1/user/@me/check-permission",
-            &plain,
-            Some(body.clone()),
-        )
+        .as_user(&plain)
+        .post("/v1/user/@me/check-permission", body.clone())
         .await;
     assert_eq!(status, 200);
     let results = r["data"]["results"].as_array().unwrap();
@@ -286,12 +250,8 @@ async fn permission_checks_explain_to_those_allowed() {
         .user_with_grants(&["user.read", "permission.explain", "-credential.*"])
         .await;
     let (_, r) = s
-        .send(
-            "POST",
-            "/v1/user/@me/check-permission",
-            &explainer,
-            Some(body),
-        )
+        .as_user(&explainer)
+        .post("/v1/user/@me/check-permission", body)
         .await;
     let why = r["data"]["results"][1]["explanation"].as_str().unwrap();
     assert!(
@@ -304,7 +264,7 @@ async fn permission_checks_explain_to_those_allowed() {
 async fn catalog_used_in_comes_from_the_route_table() {
     let (s, _d) = server().await;
     let (_, token) = s.user_with_grants(&["role.read"]).await;
-    let (_, nodes) = s.send("GET", "/v1/permissions/nodes", &token, None).await;
+    let (_, nodes) = s.as_user(&token).get("/v1/permissions/nodes").await;
     let node = |n: &str| {
         nodes["data"]
             .as_array()
@@ -320,10 +280,11 @@ async fn catalog_used_in_comes_from_the_route_table() {
         json!(["PATCH /v1/user/users/{identifier}"])
     );
     assert_eq!(node("*")["usedIn"], json!([]));
-    let (_, catalog) = s.send("GET", "/v1/permissions", &token, None).await;
+    let (_, catalog) = s.as_user(&token).get("/v1/permissions").await;
     assert_eq!(catalog["data"]["global"]["permissions"][0]["node"], "*");
     let (status, missing) = s
-        .send("GET", "/v1/permissions/invalidCategory", &token, None)
+        .as_user(&token)
+        .get("/v1/permissions/invalidCategory")
         .await;
     assert_eq!(status, 404);
     assert_eq!(
@@ -337,61 +298,49 @@ async fn nobody_locks_themselves_or_everyone_out() {
     let (s, _d) = server().await;
     let (me, token) = s.user_with_grants(&["*"]).await;
     let path = format!("/v1/user/users/{}", me.id);
-    let (status, body) = s
-        .send("PATCH", &path, &token, Some(json!({"roles": []})))
-        .await;
+    let (status, body) = s.as_user(&token).patch(&path, json!({"roles": []})).await;
     assert_eq!(status, 403, "{body}");
     assert!(body["message"].as_str().unwrap().contains("your own roles"));
     let (status, _) = s
-        .send("PATCH", &path, &token, Some(json!({"permissions": ["*"]})))
+        .as_user(&token)
+        .patch(&path, json!({"permissions": ["*"]}))
         .await;
     assert_eq!(status, 403, "nor grant yourself more");
     let (status, _) = s
-        .send("PATCH", &path, &token, Some(json!({"name": "Still Me"})))
+        .as_user(&token)
+        .patch(&path, json!({"name": "Still Me"}))
         .await;
     assert_eq!(status, 200, "your own name is fine");
-    let (status, body) = s.send("DELETE", &path, &token, None).await;
+    let (status, body) = s.as_user(&token).delete(&path).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (409, Some("CannotDeleteSelf"))
     );
 
-    let (status, body) = s.send("DELETE", "/v1/role/admin", &token, None).await;
+    let (status, body) = s.as_user(&token).delete("/v1/role/admin").await;
     assert_eq!((status, body["error"].as_str()), (409, Some("BuiltInRole")));
     let (status, _) = s
-        .send(
-            "PATCH",
-            "/v1/role/admin",
-            &token,
-            Some(json!({"permissions": ["user.read"]})),
-        )
+        .as_user(&token)
+        .patch("/v1/role/admin", json!({"permissions": ["user.read"]}))
         .await;
     assert_eq!(status, 409);
     let (status, _) = s
-        .send(
-            "PATCH",
-            "/v1/role/admin",
-            &token,
-            Some(json!({"moniker": "root"})),
-        )
+        .as_user(&token)
+        .patch("/v1/role/admin", json!({"moniker": "root"}))
         .await;
     assert_eq!(status, 409);
     let (status, _) = s
+        .as_user(&token)
         .send(
             "DELETE",
             "/v1/role/admin/permissions",
-            &token,
             Some(json!({"permissions": ["*"]})),
         )
         .await;
     assert_eq!(status, 409);
     let (status, body) = s
-        .send(
-            "PATCH",
-            "/v1/role/admin",
-            &token,
-            Some(json!({"title": "Administrators"})),
-        )
+        .as_user(&token)
+        .patch("/v1/role/admin", json!({"title": "Administrators"}))
         .await;
     assert_eq!(
         (status, body["data"]["title"].as_str()),
