@@ -2,8 +2,8 @@
 //! link), every live route, the Wi-Fi field filter, validation, one shared login under
 //! concurrency, and how controller failures reach the caller.
 
-#[path = "support/unifi_controller.rs"]
-mod unifi_controller;
+#[path = "support/fake_unifi.rs"]
+mod fake_unifi;
 
 use std::collections::BTreeSet;
 
@@ -11,13 +11,15 @@ use optima_core::rbac::WIFI_FIELDS;
 use optima_server::config::Config;
 use optima_server::sync::{Quiet, SyncMode, SyncTarget, run_target};
 use optima_server::testing::{TestServer, postgres_test_url, sqlite_test_url};
+use optima_unifi::testing::{
+    FakeController, IOT_NET, Kind, LAN_NET, SITE, WLAN_ID, WLAN6_ID, csrf_token, error,
+};
 use serde_json::{Value, json};
-use unifi_controller::{CSRF, Controller, IOT_NET, Kind, LAN_NET, SITE, WLAN_ID, WLAN6_ID};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
 struct Env {
-    controller: Controller,
+    controller: FakeController,
     server: TestServer,
     _dir: tempfile::TempDir,
 }
@@ -44,8 +46,8 @@ async fn server_on(
 
 /// A controller of `kind`, a server using it, and the site record `site-1` for [`SITE`].
 async fn env(kind: Kind) -> Env {
-    let controller = Controller::start(kind).await;
-    let (server, dir) = server_with(Some(controller.config())).await;
+    let controller = FakeController::start(kind).await;
+    let (server, dir) = server_with(Some(fake_unifi::config(&controller))).await;
     insert_site(&server, "site-1", SITE, "Total Tech - Murray Office").await;
     Env {
         controller,
@@ -114,8 +116,8 @@ async fn wifi_fields_are_filtered_by_the_callers_grants() {
     for w in data {
         assert_eq!(keys(w), BTreeSet::from(["name".into(), "enabled".into()]));
     }
+    // "true" as a string on older firmware.
     assert_eq!(data[0], json!({"name": "TTAD", "enabled": true}));
-    // "true" as a string on newer firmware.
     assert_eq!(data[1], json!({"name": "Corp-6E", "enabled": true}));
 
     let (_, all) = e
@@ -191,9 +193,9 @@ async fn exercise_live_routes(kind: Kind) {
         .await;
     assert_eq!(status, 200, "{kind:?} overview: {body}");
     let data = &body["data"];
-    assert_eq!(data["health"][0]["subsystem"], "wan");
-    assert_eq!(data["health"][0]["numGateway"], 1);
-    assert_eq!(data["health"][1]["numUser"], 12);
+    assert_eq!(data["health"][1]["subsystem"], "wan");
+    assert_eq!(data["health"][1]["numGateway"], 1);
+    assert_eq!(data["health"][0]["numUser"], 12);
     assert_eq!(data["sysInfo"]["timezone"], "America/Denver");
     assert_eq!(data["sysInfo"]["hostname"], "UniFi-Controller");
     assert_eq!(data["sysInfo"]["version"], "8.6.9");
@@ -208,7 +210,7 @@ async fn exercise_live_routes(kind: Kind) {
     assert_eq!(ap["type"], "uap");
     assert_eq!(ap["state"], "connected");
     assert_eq!(ap["uptime"], 123456);
-    assert_eq!(ap["radios"].as_array().unwrap().len(), 2);
+    assert_eq!(ap["radios"].as_array().unwrap().len(), 3);
     assert_eq!(ap["radios"][0]["channel"], "auto");
     assert_eq!(ap["uplink"]["type"], "wire");
     assert_eq!(body["data"][1]["type"], "usw");
@@ -254,7 +256,7 @@ async fn exercise_live_routes(kind: Kind) {
     assert_eq!(sent["wpa3_support"], true);
     assert_eq!(sent["wpa3_transition"], true);
     if kind == Kind::UnifiOs {
-        assert_eq!(puts[0].headers.get("x-csrf-token").unwrap(), CSRF);
+        assert_eq!(puts[0].headers.get("x-csrf-token").unwrap(), &csrf_token(1));
     }
     let (status, body) = s
         .as_user(&token)
@@ -330,7 +332,7 @@ async fn exercise_live_routes(kind: Kind) {
     assert_eq!(status, 200, "{kind:?} access points: {body}");
     assert_eq!(
         body["data"],
-        json!([{"id": "64a1c0ffee0000000000ap01", "mac": "18:e8:29:59:25:bc", "model": "U6PRO",
+        json!([{"id": "64a1c0ffee0000000000ap01", "mac": "18:e8:29:59:25:bc", "model": "U7PRO",
                 "type": "uap", "name": "Office AP", "state": 1, "adopted": true,
                 "ip": "192.168.1.10", "version": "6.6.77.15353"}])
     );
@@ -432,7 +434,7 @@ async fn exercise_live_routes(kind: Kind) {
     assert_eq!(body["data"]["companyId"], Value::Null);
 
     assert_eq!(
-        e.controller.logins().await,
+        e.controller.logins(),
         1,
         "{kind:?}: one login for the whole run"
     );
@@ -464,14 +466,14 @@ async fn concurrent_requests_share_one_login() {
         for (status, body) in &results {
             assert_eq!(*status, 200, "{kind:?}: {body}");
         }
-        assert_eq!(e.controller.logins().await, 1, "{kind:?}");
+        assert_eq!(e.controller.logins(), 1, "{kind:?}");
     }
 }
 
 #[tokio::test]
 async fn sync_creates_new_sites_and_renames_changed_ones() {
-    let controller = Controller::start(Kind::Classic).await;
-    let (server, _dir) = server_with(Some(controller.config())).await;
+    let controller = FakeController::start(Kind::Classic).await;
+    let (server, _dir) = server_with(Some(fake_unifi::config(&controller))).await;
     insert_company(&server, "company-1", 1, "Acme Corp").await;
     insert_site(&server, "site-1", SITE, "Old Name").await;
     sqlx::query("UPDATE unifi_sites SET company_id = 'company-1' WHERE id = 'site-1'")
@@ -539,7 +541,7 @@ async fn sync_creates_new_sites_and_renames_changed_ones() {
         listed[1]["company"],
         json!({"id": "company-1", "name": "Acme Corp"})
     );
-    assert_eq!(controller.logins().await, 1);
+    assert_eq!(controller.logins(), 1);
 }
 
 #[tokio::test]
@@ -861,14 +863,14 @@ async fn controller_failures_are_502_naming_unifi() {
     );
 
     // A rejected login.
-    let bad = Controller::start(Kind::Classic).await;
+    let bad = FakeController::start(Kind::Classic).await;
     Mock::given(method("POST"))
         .and(path("/api/login"))
-        .respond_with(unifi_controller::api_error(400, "api.err.Invalid"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(error("api.err.Invalid", json!([]))))
         .with_priority(1)
         .mount(&bad.server)
         .await;
-    let (server, _dir) = server_with(Some(bad.config())).await;
+    let (server, _dir) = server_with(Some(fake_unifi::config(&bad))).await;
     insert_site(&server, "site-1", SITE, "Murray").await;
     let token = admin(&server).await;
     let (status, body) = server
@@ -886,7 +888,7 @@ async fn controller_failures_are_502_naming_unifi() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let mut config = bad.config();
+    let mut config = fake_unifi::config(&bad);
     config.url = format!("http://127.0.0.1:{gone}");
     let (server, _dir2) = server_with(Some(config)).await;
     insert_site(&server, "site-1", SITE, "Murray").await;
@@ -927,10 +929,10 @@ async fn site_records_on_postgres() {
     let Some(url) = postgres_test_url("site_records_on_postgres").await else {
         return;
     };
-    let controller = Controller::start(Kind::Classic).await;
+    let controller = FakeController::start(Kind::Classic).await;
     let (server, _dir) = server_on(
         &url,
-        Some(controller.config()),
+        Some(fake_unifi::config(&controller)),
         tempfile::tempdir().unwrap(),
     )
     .await;

@@ -7,24 +7,11 @@ use std::time::Duration;
 
 use optima_server::config::{Config, ConnectWiseConfig, UnifiConfig};
 use optima_server::testing::{TestServer, postgres_test_url, sqlite_test_url};
+use optima_unifi::testing::silent_server;
 use serde_json::Value;
-use tokio::net::TcpListener;
 
 /// The deadline every vendor gets in these tests.
 const DEADLINE: Duration = Duration::from_secs(1);
-
-/// A server that accepts every connection and never writes a byte.
-async fn silent_vendor() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
-    format!("http://{addr}")
-}
 
 /// Both vendors pointed at silent servers: ConnectWise with its codebase discovered (so the
 /// discovery hangs) or fixed (so the request itself hangs), UniFi detected.
@@ -32,7 +19,7 @@ async fn server_on(database_url: &str, dir: &std::path::Path, discover: bool) ->
     let mut config = Config::for_database(database_url, dir);
     config.jwt_secret = Some(secrecy::SecretString::from("vendor-deadlines".to_owned()));
     config.connectwise = Some(ConnectWiseConfig {
-        url: silent_vendor().await,
+        url: silent_server().await,
         company_id: "optima".into(),
         public_key: "pub".into(),
         private_key: secrecy::SecretString::from("cw-private-key".to_owned()),
@@ -41,7 +28,7 @@ async fn server_on(database_url: &str, dir: &std::path::Path, discover: bool) ->
         api_version: None,
     });
     config.unifi = Some(UnifiConfig {
-        url: silent_vendor().await,
+        url: silent_server().await,
         username: Some("optima".into()),
         password: Some(secrecy::SecretString::from("controller-pass".to_owned())),
         api_key: None,
