@@ -135,10 +135,8 @@ async fn full_and_incremental_syncs_track_creates_updates_and_deletions() {
 
     // The list reflects all of it.
     let (_, token) = server.user_with_grants(&["company.fetch.many"]).await;
-    let (status, body) = server
-        .as_user(&token)
-        .get("/v1/company/companies?rpp=2")
-        .await;
+    let caller = server.as_user(&token);
+    let (status, body) = caller.get("/v1/company/companies?rpp=2").await;
     assert_eq!(status, 200);
     assert_eq!(
         body["pagination"],
@@ -153,32 +151,20 @@ async fn full_and_incremental_syncs_track_creates_updates_and_deletions() {
     assert_eq!(names, ["Acme Corp", "Beta LLC"]);
     assert_eq!(body["data"][0]["cw_CompanyId"], 1);
     assert_eq!(body["data"][0]["cw_Identifier"], "AcmeCorp");
-    let (_, found) = server
-        .as_user(&token)
-        .get("/v1/company/companies?search=holdings")
-        .await;
+    let (_, found) = caller.get("/v1/company/companies?search=holdings").await;
     assert_eq!(found["data"][0]["name"], "Gamma Holdings");
     assert_eq!(found["pagination"]["totalRecords"], 1);
-    let (_, none) = server
-        .as_user(&token)
-        .get("/v1/company/companies?search=delta")
-        .await;
+    let (_, none) = caller.get("/v1/company/companies?search=delta").await;
     assert_eq!(
         none["pagination"]["totalRecords"], 0,
         "deleted companies are not listed"
     );
-    let (status, bad) = server
-        .as_user(&token)
-        .get("/v1/company/companies?rpp=5000")
-        .await;
+    let (status, bad) = caller.get("/v1/company/companies?rpp=5000").await;
     assert_eq!(
         (status, bad["errors"][0]["path"].clone()),
         (400, json!(["parameter", "rpp"]))
     );
-    let (status, bad) = server
-        .as_user(&token)
-        .get("/v1/company/companies?page=abc")
-        .await;
+    let (status, bad) = caller.get("/v1/company/companies?page=abc").await;
     assert_eq!(status, 400);
     assert_eq!(bad["errors"][0]["path"], json!(["parameter", "page"]));
 }
@@ -235,10 +221,8 @@ async fn a_company_comes_with_the_live_data_asked_for() {
         .to_owned();
 
     let (_, basic) = server.user_with_grants(&["company.fetch"]).await;
-    let (status, body) = server
-        .as_user(&basic)
-        .get(&format!("/v1/company/companies/{id}"))
-        .await;
+    let as_basic = server.as_user(&basic);
+    let (status, body) = as_basic.get(&format!("/v1/company/companies/{id}")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["data"]["name"], "Acme Corporation",
@@ -246,8 +230,7 @@ async fn a_company_comes_with_the_live_data_asked_for() {
     );
     assert_eq!(body["data"]["cw_Data"], json!({}));
 
-    let (status, body) = server
-        .as_user(&basic)
+    let (status, body) = as_basic
         .get(&format!(
             "/v1/company/companies/{id}?includePrimaryContact=true"
         ))
@@ -266,8 +249,7 @@ async fn a_company_comes_with_the_live_data_asked_for() {
         ("includeAddress=true", "company.fetch.address"),
         ("includeAllContacts=true", "company.fetch.contacts"),
     ] {
-        let (status, body) = server
-            .as_user(&basic)
+        let (status, body) = as_basic
             .get(&format!("/v1/company/companies/{id}?{query}"))
             .await;
         assert_eq!(status, 403, "{query}");
@@ -281,8 +263,8 @@ async fn a_company_comes_with_the_live_data_asked_for() {
             "company.fetch.configurations",
         ])
         .await;
-    let (_, body) = server
-        .as_user(&full)
+    let as_full = server.as_user(&full);
+    let (_, body) = as_full
         .get(&format!(
             "/v1/company/companies/{id}?includeAddress=true&includeAllContacts=true"
         ))
@@ -299,8 +281,7 @@ async fn a_company_comes_with_the_live_data_asked_for() {
         2
     );
 
-    let (status, body) = server
-        .as_user(&full)
+    let (status, body) = as_full
         .get(&format!("/v1/company/companies/{id}/configurations"))
         .await;
     assert_eq!(status, 200);
@@ -311,15 +292,12 @@ async fn a_company_comes_with_the_live_data_asked_for() {
         "vendor fields pass through"
     );
 
-    let (status, body) = server
-        .as_user(&full)
-        .get("/v1/company/companies/nope")
-        .await;
+    let (status, body) = as_full.get("/v1/company/companies/nope").await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("CompanyNotFound"))
     );
-    let (status, _) = server.as_user(&full).get("/v1/company/companies/250").await;
+    let (status, _) = as_full.get("/v1/company/companies/250").await;
     assert_eq!(status, 200, "the ConnectWise id works too");
 }
 

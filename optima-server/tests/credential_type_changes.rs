@@ -48,6 +48,7 @@ async fn reveal(env: &Env, token: &str, credential: &str, field: &str) -> (u16, 
 #[tokio::test]
 async fn a_scope_change_needs_both_scopes() {
     for (name, env) in envs("a_scope_change_needs_both_scopes").await {
+        let admin = env.server.as_user(&env.admin);
         let type_id = create_type(&env, "Scoped VPN", "vpn.secret").await;
         let credential = create_credential(&env, &type_id, "Edge", "hunter2").await;
         let id = credential["id"].as_str().unwrap();
@@ -79,9 +80,7 @@ async fn a_scope_change_needs_both_scopes() {
         assert_eq!(status, 403, "{name}: the scope still guards the value");
 
         // Nor can a scope be one of Optima's own nodes, which everyone may hold.
-        let (status, body) = env
-            .server
-            .as_user(&env.admin)
+        let (status, body) = admin
             .patch(
                 &format!("/v1/credential-type/{type_id}"),
                 json!({"permissionScope": "credential.fetch"}),
@@ -94,9 +93,7 @@ async fn a_scope_change_needs_both_scopes() {
         );
 
         // Toward a scope the caller lacks is refused too, and holding both is enough.
-        let (status, body) = env
-            .server
-            .as_user(&env.admin)
+        let (status, body) = admin
             .patch(
                 &format!("/v1/credential-type/{type_id}"),
                 json!({"permissionScope": "vpn.other"}),
@@ -142,6 +139,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 #[tokio::test]
 async fn a_field_turned_secure_has_every_value_sealed() {
     for (name, env) in envs("a_field_turned_secure_has_every_value_sealed").await {
+        let admin = env.server.as_user(&env.admin);
         let type_id = create_type(&env, "VPN", "vpn.credentials").await;
         let mut ids = Vec::new();
         for i in 0..3 {
@@ -156,11 +154,7 @@ async fn a_field_turned_secure_has_every_value_sealed() {
             body["fields"][0]["value"] = json!(format!("host-{i}-clear.example.com"));
             body["subCredentials"]["tunnels"][0]["fields"][0]["value"] =
                 json!(format!("tunnel-{i}-clear.example.com"));
-            let (status, created) = env
-                .server
-                .as_user(&env.admin)
-                .post("/v1/credential/credentials", body)
-                .await;
+            let (status, created) = admin.post("/v1/credential/credentials", body).await;
             assert_eq!(status, 201, "{name}: {created}");
             ids.push(created["data"]["id"].as_str().unwrap().to_owned());
         }
@@ -172,9 +166,7 @@ async fn a_field_turned_secure_has_every_value_sealed() {
             );
         }
 
-        let (status, body) = env
-            .server
-            .as_user(&env.admin)
+        let (status, body) = admin
             .patch(
                 &format!("/v1/credential-type/{type_id}"),
                 json!({"fields": vpn_fields(true, true, true)}),
@@ -232,6 +224,7 @@ async fn a_field_turned_secure_has_every_value_sealed() {
 #[tokio::test]
 async fn a_field_turned_plain_needs_reveal_rights_and_a_confirmation() {
     for (name, env) in envs("a_field_turned_plain_needs_reveal_rights_and_a_confirmation").await {
+        let admin = env.server.as_user(&env.admin);
         let type_id = create_type(&env, "VPN", "vpn.credentials").await;
         let credential = create_credential(&env, &type_id, "Edge", "hunter2").await;
         let id = credential["id"].as_str().unwrap();
@@ -257,7 +250,7 @@ async fn a_field_turned_plain_needs_reveal_rights_and_a_confirmation() {
         );
 
         let without = json!({"fields": vpn_fields(false, false, false)});
-        let (status, body) = env.server.as_user(&env.admin).patch(&path, without).await;
+        let (status, body) = admin.patch(&path, without).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (409, Some("ConfirmationRequired")),
@@ -273,7 +266,7 @@ async fn a_field_turned_plain_needs_reveal_rights_and_a_confirmation() {
             .unwrap();
         assert!(stored.field("password").unwrap().is_secure(), "{name}");
 
-        let (status, body) = env.server.as_user(&env.admin).patch(&path, unseal).await;
+        let (status, body) = admin.patch(&path, unseal).await;
         assert_eq!(status, 200, "{name}: {body}");
         let stored = env
             .server
@@ -288,9 +281,7 @@ async fn a_field_turned_plain_needs_reveal_rights_and_a_confirmation() {
             "hunter2",
             "{name}"
         );
-        let (status, audit) = env
-            .server
-            .as_user(&env.admin)
+        let (status, audit) = admin
             .get(&format!("/v1/audit/secure-value-reads?credentialId={id}"))
             .await;
         assert_eq!(status, 200, "{name}: {audit}");
@@ -304,6 +295,7 @@ async fn a_field_turned_plain_needs_reveal_rights_and_a_confirmation() {
 #[tokio::test]
 async fn removing_a_field_that_holds_values_needs_a_confirmation() {
     for (name, env) in envs("removing_a_field_that_holds_values_needs_a_confirmation").await {
+        let admin = env.server.as_user(&env.admin);
         let type_id = create_type(&env, "VPN", "vpn.credentials").await;
         for i in 0..2 {
             create_credential(&env, &type_id, &format!("Edge {i}"), "pw").await;
@@ -315,11 +307,7 @@ async fn removing_a_field_that_holds_values_needs_a_confirmation() {
             .as_array_mut()
             .unwrap()
             .retain(|f| f["id"] != "hostname" && f["id"] != "tunnels");
-        let (status, body) = env
-            .server
-            .as_user(&env.admin)
-            .patch(&path, json!({"fields": fields}))
-            .await;
+        let (status, body) = admin.patch(&path, json!({"fields": fields})).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (409, Some("FieldHasValues")),
@@ -329,9 +317,7 @@ async fn removing_a_field_that_holds_values_needs_a_confirmation() {
             body["message"].as_str().unwrap().contains(" 4 "),
             "{name}: {body}"
         );
-        let (status, body) = env
-            .server
-            .as_user(&env.admin)
+        let (status, body) = admin
             .patch(
                 &path,
                 json!({"fields": fields, "confirmRemoveValues": true}),
@@ -360,14 +346,13 @@ async fn removing_a_field_that_holds_values_needs_a_confirmation() {
 #[tokio::test]
 async fn values_shaped_for_an_older_type_are_refused() {
     for (name, env) in envs("values_shaped_for_an_older_type_are_refused").await {
+        let admin = env.server.as_user(&env.admin);
         let type_id = create_type(&env, "VPN", "vpn.credentials").await;
         let created = create_credential(&env, &type_id, "Edge", "pw").await;
         let id = created["id"].as_str().unwrap();
         let store = &env.server.state.store;
         let mut stale = store.get_credential(id).await.unwrap().unwrap();
-        let (status, body) = env
-            .server
-            .as_user(&env.admin)
+        let (status, body) = admin
             .patch(
                 &format!("/v1/credential-type/{type_id}"),
                 json!({"fields": vpn_fields(true, false, true)}),
@@ -381,9 +366,7 @@ async fn values_shaped_for_an_older_type_are_refused() {
             matches!(err, optima_core::Error::ChangedMeanwhile { .. }),
             "{name}: {err}"
         );
-        let (status, body) = env
-            .server
-            .as_user(&env.admin)
+        let (status, body) = admin
             .get(&format!("/v1/credential/credentials/{id}/fields"))
             .await;
         assert_eq!(status, 200, "{name}: {body}");

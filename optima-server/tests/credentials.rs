@@ -13,11 +13,8 @@ use vault_http::*;
 #[tokio::test]
 async fn credential_types_are_managed_and_counted() {
     let env = env().await;
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
-        .get("/v1/credential/valuetypes")
-        .await;
+    let admin = env.server.as_user(&env.admin);
+    let (status, body) = admin.get("/v1/credential/valuetypes").await;
     assert_eq!(status, 200);
     assert_eq!(
         body["data"],
@@ -33,11 +30,7 @@ async fn credential_types_are_managed_and_counted() {
     );
 
     let type_id = create_type(&env, "VPN Config", "vpn.credentials").await;
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
-        .get("/v1/credential-type/vpn%20config")
-        .await;
+    let (status, body) = admin.get("/v1/credential-type/vpn%20config").await;
     assert_eq!(status, 200, "found by name, ignoring case: {body}");
     assert_eq!(body["data"]["id"], type_id.as_str());
     assert_eq!(body["data"]["credentialCount"], 0);
@@ -45,9 +38,7 @@ async fn credential_types_are_managed_and_counted() {
     assert_eq!(body["data"]["fields"][3]["subFields"][1]["secure"], true);
     assert!(body["data"]["fields"][0].get("subFields").is_none());
 
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .post(
             "/v1/credential-type",
             vpn_type("vpn CONFIG", "other.credentials"),
@@ -57,18 +48,12 @@ async fn credential_types_are_managed_and_counted() {
 
     create_credential(&env, &type_id, "One", "pw-1").await;
     create_credential(&env, &type_id, "Two", "pw-2").await;
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
-        .get("/v1/credential-type")
-        .await;
+    let (_, body) = admin.get("/v1/credential-type").await;
     assert_eq!(
         body["data"][0]["credentialCount"], 2,
         "sub-credentials are not counted"
     );
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!("/v1/credential-type/{type_id}/credentials"))
         .await;
     let names: Vec<&str> = body["data"]
@@ -79,9 +64,7 @@ async fn credential_types_are_managed_and_counted() {
         .collect();
     assert_eq!(names, ["One", "Two"]);
 
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .patch(
             &format!("/v1/credential-type/{type_id}"),
             json!({"name": "VPN", "icon": "https://example.com/new.ico"}),
@@ -98,9 +81,7 @@ async fn credential_types_are_managed_and_counted() {
     // A client that sends back what it read (optional fields as `null`) changes nothing; a
     // `null` icon removes the icon.
     let read_back = json!({"name": "VPN", "icon": null, "fields": null, "confirmUnseal": null});
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .patch(&format!("/v1/credential-type/{type_id}"), read_back)
         .await;
     assert_eq!(status, 200, "{body}");
@@ -111,13 +92,11 @@ async fn credential_types_are_managed_and_counted() {
         "/v1/credential-type/nope",
         "/v1/credential-type/nope/credentials",
     ] {
-        let (status, body) = env.server.as_user(&env.admin).get(path).await;
+        let (status, body) = admin.get(path).await;
         assert_eq!(status, 404, "{path}");
         assert_eq!(body["error"], "CredentialTypeNotFound");
     }
-    let (status, _) = env
-        .server
-        .as_user(&env.admin)
+    let (status, _) = admin
         .patch("/v1/credential-type/nope", json!({"name": "x"}))
         .await;
     assert_eq!(status, 404);
@@ -126,7 +105,8 @@ async fn credential_types_are_managed_and_counted() {
 #[tokio::test]
 async fn validation_errors_name_every_problem_with_its_path() {
     let env = env().await;
-    let (status, body) = env.server.as_user(&env.admin).post("/v1/credential-type", json!({
+    let admin = env.server.as_user(&env.admin);
+    let (status, body) = admin.post("/v1/credential-type", json!({
             "name": " ",
             "permissionScope": "not a node!",
             "fields": [
@@ -154,16 +134,12 @@ async fn validation_errors_name_every_problem_with_its_path() {
     // A value type that does not exist fails to parse, with its path.
     let mut bad = vpn_type("Bad", "bad.credentials");
     bad["fields"][1]["valueType"] = json!("ipv4");
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
-        .post("/v1/credential-type", bad)
-        .await;
+    let (status, body) = admin.post("/v1/credential-type", bad).await;
     assert_eq!(status, 400);
     assert_eq!(paths(&body), vec![p(&["body", "fields", "1", "valueType"])]);
 
     let type_id = create_type(&env, "VPN", "vpn.credentials").await;
-    let (status, body) = env.server.as_user(&env.admin).post("/v1/credential/credentials", json!({
+    let (status, body) = admin.post("/v1/credential/credentials", json!({
             "name": "Broken",
             "typeId": type_id,
             "companyId": "acme",
@@ -201,8 +177,12 @@ async fn validation_errors_name_every_problem_with_its_path() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (status, body) = env.server.as_user(&env.admin).put(&format!("/v1/credential/credentials/{id}/fields"), json!({"fields": [{"fieldId": "password", "value": ""}, {"fieldId": "bogus", "value": "1"}]}))
-    .await;
+    let (status, body) = admin
+        .put(
+            &format!("/v1/credential/credentials/{id}/fields"),
+            json!({"fields": [{"fieldId": "password", "value": ""}, {"fieldId": "bogus", "value": "1"}]}),
+        )
+        .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(
         paths(&body),
@@ -211,9 +191,7 @@ async fn validation_errors_name_every_problem_with_its_path() {
             p(&["body", "fields", "1", "fieldId"])
         ]
     );
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .post(
             &format!("/v1/credential/credentials/{id}/sub-credentials"),
             json!({"fieldId": "hostname", "name": "T", "fields": []}),
@@ -223,9 +201,7 @@ async fn validation_errors_name_every_problem_with_its_path() {
     assert_eq!(paths(&body), vec![p(&["body", "fieldId"])]);
 
     // Unknown company and type are 404s.
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .post(
             "/v1/credential/credentials",
             credential_body(&type_id, "initech", "X", "pw", "psk"),
@@ -235,9 +211,7 @@ async fn validation_errors_name_every_problem_with_its_path() {
         (status, body["error"].as_str()),
         (404, Some("CompanyNotFound"))
     );
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .post(
             "/v1/credential/credentials",
             credential_body("no-type", "acme", "X", "pw", "psk"),
@@ -247,20 +221,14 @@ async fn validation_errors_name_every_problem_with_its_path() {
         (status, body["error"].as_str()),
         (404, Some("CredentialTypeNotFound"))
     );
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .get("/v1/credential/credentials/company/initech")
         .await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("CompanyNotFound"))
     );
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
-        .get("/v1/credential/credentials/nope")
-        .await;
+    let (status, body) = admin.get("/v1/credential/credentials/nope").await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("CredentialNotFound"))
@@ -270,6 +238,7 @@ async fn validation_errors_name_every_problem_with_its_path() {
 #[tokio::test]
 async fn credentials_hide_secure_values_until_revealed() {
     let env = env().await;
+    let admin = env.server.as_user(&env.admin);
     let type_id = create_type(&env, "VPN", "vpn.credentials").await;
     let created = create_credential(&env, &type_id, "Prod VPN", "hunter2-prod").await;
     let id = created["id"].as_str().unwrap().to_owned();
@@ -292,24 +261,14 @@ async fn credentials_hide_secure_values_until_revealed() {
     );
 
     // The list of the company shows the same, secure values null.
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
-        .get("/v1/credential/credentials/company/acme")
-        .await;
+    let (_, body) = admin.get("/v1/credential/credentials/company/acme").await;
     assert_eq!(body["data"].as_array().unwrap().len(), 1);
     assert_eq!(body["data"][0]["fields"][1]["value"], Value::Null);
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
-        .get("/v1/credential/credentials/company/globex")
-        .await;
+    let (_, body) = admin.get("/v1/credential/credentials/company/globex").await;
     assert_eq!(body["data"], json!([]));
 
     // Stored fields: secure values as ciphertext.
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .get(&format!("/v1/credential/credentials/{id}/fields"))
         .await;
     assert_eq!(status, 200);
@@ -322,16 +281,12 @@ async fn credentials_hide_secure_values_until_revealed() {
     );
 
     // Reveal.
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .get(&format!("/v1/credential/credentials/{id}/secure-values"))
         .await;
     assert_eq!(status, 200);
     assert_eq!(body["data"], json!({"password": "hunter2-prod"}));
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!(
             "/v1/credential/credentials/{id}/secure-values/password"
         ))
@@ -342,9 +297,7 @@ async fn credentials_hide_secure_values_until_revealed() {
     );
     assert_eq!(body["message"], "Secure Value Fetched Successfully!");
     for field in ["hostname", "unknownField"] {
-        let (status, body) = env
-            .server
-            .as_user(&env.admin)
+        let (status, body) = admin
             .get(&format!(
                 "/v1/credential/credentials/{id}/secure-values/{field}"
             ))
@@ -355,9 +308,7 @@ async fn credentials_hide_secure_values_until_revealed() {
     }
 
     // Sub-credentials.
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!("/v1/credential/credentials/{id}/sub-credentials"))
         .await;
     let subs = body["data"].as_array().unwrap();
@@ -369,24 +320,24 @@ async fn credentials_hide_secure_values_until_revealed() {
     );
     assert_eq!(subs[0]["fields"][1]["value"], Value::Null);
     let sub1 = subs[0]["id"].as_str().unwrap().to_owned();
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!(
             "/v1/credential/credentials/{sub1}/secure-values/psk"
         ))
         .await;
     assert_eq!(body["data"]["value"], "psk-of-Prod VPN");
 
-    let (status, body) = env.server.as_user(&env.admin).post(&format!("/v1/credential/credentials/{id}/sub-credentials"), json!({"fieldId": "tunnels", "name": "Tunnel 2", "fields": [
-            {"fieldId": "server", "value": "vpn2.example.com"}, {"fieldId": "psk", "value": "second-psk"}]}))
-    .await;
+    let (status, body) = admin
+        .post(
+            &format!("/v1/credential/credentials/{id}/sub-credentials"),
+            json!({"fieldId": "tunnels", "name": "Tunnel 2", "fields": [
+                {"fieldId": "server", "value": "vpn2.example.com"}, {"fieldId": "psk", "value": "second-psk"}]}),
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["message"], "Sub-Credential Created Successfully!");
     let sub2 = body["data"]["id"].as_str().unwrap().to_owned();
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!("/v1/credential/credentials/{id}/sub-credentials"))
         .await;
     let names: Vec<&str> = body["data"]
@@ -402,9 +353,7 @@ async fn credentials_hide_secure_values_until_revealed() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .delete(&format!(
             "/v1/credential/credentials/{other}/sub-credentials/{sub2}"
         ))
@@ -412,9 +361,7 @@ async fn credentials_hide_secure_values_until_revealed() {
     assert_eq!(status, 404);
     assert_eq!(body["error"], "SubCredentialNotFound");
     assert_eq!(body["message"], "Sub-credential not found");
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .delete(&format!(
             "/v1/credential/credentials/{id}/sub-credentials/{sub2}"
         ))
@@ -422,26 +369,26 @@ async fn credentials_hide_secure_values_until_revealed() {
     assert_eq!(status, 200);
     assert_eq!(body["data"], Value::Null);
     assert_eq!(body["message"], "Sub-Credential Removed Successfully!");
-    let (status, _) = env
-        .server
-        .as_user(&env.admin)
+    let (status, _) = admin
         .get(&format!("/v1/credential/credentials/{sub2}"))
         .await;
     assert_eq!(status, 404);
 
     // `null` on an optional field leaves it as it is, at any depth (a field value's `id`); on
     // `notes`, which can be cleared, it clears them. A required field still refuses it.
-    let (status, body) = env.server.as_user(&env.admin).patch(&format!("/v1/credential/credentials/{id}"), json!({"name": null, "notes": null, "fields": [{"fieldId": "password", "value": "x", "id": null}]}))
-    .await;
+    let (status, body) = admin
+        .patch(
+            &format!("/v1/credential/credentials/{id}"),
+            json!({"name": null, "notes": null, "fields": [{"fieldId": "password", "value": "x", "id": null}]}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["data"]["name"], created["name"],
         "null name left as it was"
     );
     assert_eq!(body["data"]["notes"], Value::Null, "null notes cleared");
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .patch(
             &format!("/v1/credential/credentials/{id}"),
             json!({"fields": [{"fieldId": null, "value": "x"}]}),
@@ -454,8 +401,12 @@ async fn credentials_hide_secure_values_until_revealed() {
     );
 
     // PATCH: name, notes and fields; secure values re-encrypted.
-    let (status, body) = env.server.as_user(&env.admin).patch(&format!("/v1/credential/credentials/{id}"), json!({"name": "Renamed", "notes": "", "fields": [{"fieldId": "password", "value": "patched-pw"}]}))
-    .await;
+    let (status, body) = admin
+        .patch(
+            &format!("/v1/credential/credentials/{id}"),
+            json!({"name": "Renamed", "notes": "", "fields": [{"fieldId": "password", "value": "patched-pw"}]}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["name"], "Renamed");
     assert_eq!(body["data"]["notes"], Value::Null);
@@ -463,9 +414,7 @@ async fn credentials_hide_secure_values_until_revealed() {
         body["data"]["fields"][0]["value"], "vpn.example.com",
         "other fields kept"
     );
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!("/v1/credential/credentials/{id}/fields"))
         .await;
     assert_ne!(
@@ -473,9 +422,7 @@ async fn credentials_hide_secure_values_until_revealed() {
         sealed,
         "sealed anew"
     );
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!(
             "/v1/credential/credentials/{id}/secure-values/password"
         ))
@@ -483,8 +430,12 @@ async fn credentials_hide_secure_values_until_revealed() {
     assert_eq!(body["data"]["value"], "patched-pw");
 
     // PUT fields.
-    let (status, body) = env.server.as_user(&env.admin).put(&format!("/v1/credential/credentials/{id}/fields"), json!({"fields": [{"fieldId": "gateway", "value": "10.0.0.1"}, {"fieldId": "password", "value": "put-pw"}]}))
-    .await;
+    let (status, body) = admin
+        .put(
+            &format!("/v1/credential/credentials/{id}/fields"),
+            json!({"fields": [{"fieldId": "gateway", "value": "10.0.0.1"}, {"fieldId": "password", "value": "put-pw"}]}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "Credential Fields Updated Successfully!");
     let gateway = body["data"]["fields"]
@@ -495,9 +446,7 @@ async fn credentials_hide_secure_values_until_revealed() {
         .unwrap()
         .clone();
     assert_eq!(gateway["value"], "10.0.0.1");
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!("/v1/credential/credentials/{id}/secure-values"))
         .await;
     assert_eq!(body["data"], json!({"password": "put-pw"}));
@@ -506,6 +455,7 @@ async fn credentials_hide_secure_values_until_revealed() {
 #[tokio::test]
 async fn deletes_cascade() {
     let env = env().await;
+    let admin = env.server.as_user(&env.admin);
     let type_id = create_type(&env, "VPN", "vpn.credentials").await;
     let keep_type = create_type(&env, "Other", "other.credentials").await;
     let a = create_credential(&env, &type_id, "A", "pw-a").await["id"]
@@ -520,22 +470,16 @@ async fn deletes_cascade() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!("/v1/credential/credentials/{a}/sub-credentials"))
         .await;
     let sub_a = body["data"][0]["id"].as_str().unwrap().to_owned();
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!("/v1/credential/credentials/{b}/sub-credentials"))
         .await;
     let sub_b = body["data"][0]["id"].as_str().unwrap().to_owned();
 
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .delete(&format!("/v1/credential/credentials/{a}"))
         .await;
     assert_eq!(status, 200);
@@ -544,9 +488,7 @@ async fn deletes_cascade() {
         json!({"status": 200, "message": "Credential Deleted Successfully!", "data": null, "successful": true})
     );
     for gone in [&a, &sub_a] {
-        let (status, _) = env
-            .server
-            .as_user(&env.admin)
+        let (status, _) = admin
             .get(&format!("/v1/credential/credentials/{gone}"))
             .await;
         assert_eq!(status, 404);
@@ -561,30 +503,22 @@ async fn deletes_cascade() {
     .unwrap();
     assert_eq!(fields_left, 0, "secure values go with the credential");
 
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .delete(&format!("/v1/credential-type/{type_id}"))
         .await;
     assert_eq!(status, 200);
     assert_eq!(body["message"], "Credential Type Deleted Successfully!");
     for gone in [&b, &sub_b] {
-        let (status, _) = env
-            .server
-            .as_user(&env.admin)
+        let (status, _) = admin
             .get(&format!("/v1/credential/credentials/{gone}"))
             .await;
         assert_eq!(status, 404);
     }
-    let (status, _) = env
-        .server
-        .as_user(&env.admin)
+    let (status, _) = admin
         .get(&format!("/v1/credential/credentials/{kept}"))
         .await;
     assert_eq!(status, 200, "other types are untouched");
-    let (status, _) = env
-        .server
-        .as_user(&env.admin)
+    let (status, _) = admin
         .delete(&format!("/v1/credential-type/{type_id}"))
         .await;
     assert_eq!(status, 404);
@@ -593,6 +527,7 @@ async fn deletes_cascade() {
 #[tokio::test]
 async fn permission_scopes_filter_lists_guard_access_and_join_the_catalog() {
     let env = env().await;
+    let admin = env.server.as_user(&env.admin);
     let alpha = create_type(&env, "Alpha", "alpha.credentials").await;
     let beta = create_type(&env, "Beta", "beta.credentials").await;
     let a = create_credential(&env, &alpha, "A", "pw-a").await["id"]
@@ -673,9 +608,7 @@ async fn permission_scopes_filter_lists_guard_access_and_join_the_catalog() {
         .await;
     assert_eq!(status, 403, "{body}");
     // A sub-credential of Beta is as guarded as its parent.
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!("/v1/credential/credentials/{b}/sub-credentials"))
         .await;
     let sub_b = body["data"][0]["id"].as_str().unwrap().to_owned();
@@ -688,41 +621,29 @@ async fn permission_scopes_filter_lists_guard_access_and_join_the_catalog() {
 
     // Scopes are grantable nodes while their type exists.
     let role = |permissions: Value| json!({"title": "Scoped", "moniker": format!("scoped-{}", optima_core::store::new_id()), "permissions": permissions});
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .post("/v1/role", role(json!(["beta.credentials"])))
         .await;
     assert_eq!(status, 201, "{body}");
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
-        .get("/v1/permissions/credentialScope")
-        .await;
+    let (_, body) = admin.get("/v1/permissions/credentialScope").await;
     let nodes = body.to_string();
     assert!(
         nodes.contains("alpha.credentials") && nodes.contains("beta.credentials"),
         "{nodes}"
     );
 
-    let (status, _) = env
-        .server
-        .as_user(&env.admin)
+    let (status, _) = admin
         .patch(
             &format!("/v1/credential-type/{alpha}"),
             json!({"permissionScope": "gamma.credentials"}),
         )
         .await;
     assert_eq!(status, 200);
-    let (status, _) = env
-        .server
-        .as_user(&env.admin)
+    let (status, _) = admin
         .post("/v1/role", role(json!(["gamma.credentials"])))
         .await;
     assert_eq!(status, 201);
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .post("/v1/role", role(json!(["alpha.credentials"])))
         .await;
     assert_eq!(status, 400, "the old scope left the catalog: {body}");
@@ -740,15 +661,9 @@ async fn permission_scopes_filter_lists_guard_access_and_join_the_catalog() {
     assert!(catalog.contains("gamma.credentials") && catalog.contains("beta.credentials"));
     assert!(!catalog.contains("alpha.credentials"));
 
-    let (status, _) = env
-        .server
-        .as_user(&env.admin)
-        .delete(&format!("/v1/credential-type/{beta}"))
-        .await;
+    let (status, _) = admin.delete(&format!("/v1/credential-type/{beta}")).await;
     assert_eq!(status, 200);
-    let (status, body) = env
-        .server
-        .as_user(&env.admin)
+    let (status, body) = admin
         .post("/v1/role", role(json!(["beta.credentials"])))
         .await;
     assert_eq!(status, 400, "{body}");
@@ -877,6 +792,7 @@ async fn secure_value_reads_are_audited() {
 #[tokio::test]
 async fn a_ciphertext_copied_to_another_credential_does_not_reveal() {
     let env = env().await;
+    let admin = env.server.as_user(&env.admin);
     let type_id = create_type(&env, "VPN", "vpn.credentials").await;
     let a = create_credential(&env, &type_id, "A", "secret-of-a").await["id"]
         .as_str()
@@ -905,7 +821,7 @@ async fn a_ciphertext_copied_to_another_credential_does_not_reveal() {
         format!("/v1/credential/credentials/{b}/secure-values/password"),
         format!("/v1/credential/credentials/{b}/secure-values"),
     ] {
-        let (status, body) = env.server.as_user(&env.admin).get(&path).await;
+        let (status, body) = admin.get(&path).await;
         assert_eq!(status, 409, "{path}: {body}");
         assert_eq!(body["error"], "SecureValueUnreadable");
         assert_eq!(body["successful"], false);
@@ -916,26 +832,20 @@ async fn a_ciphertext_copied_to_another_credential_does_not_reveal() {
         );
     }
     // The original still opens, and B can be repaired by setting it again.
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!(
             "/v1/credential/credentials/{a}/secure-values/password"
         ))
         .await;
     assert_eq!(body["data"]["value"], "secret-of-a");
-    let (status, _) = env
-        .server
-        .as_user(&env.admin)
+    let (status, _) = admin
         .put(
             &format!("/v1/credential/credentials/{b}/fields"),
             json!({"fields": [{"fieldId": "password", "value": "secret-of-b-again"}]}),
         )
         .await;
     assert_eq!(status, 200);
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!(
             "/v1/credential/credentials/{b}/secure-values/password"
         ))
@@ -1104,10 +1014,9 @@ async fn the_vault_routes_work_on_postgres() {
         return;
     };
     let env = env_on(&url).await;
+    let admin = env.server.as_user(&env.admin);
     let type_id = create_type(&env, "VPN", "vpn.credentials").await;
-    let (status, _) = env
-        .server
-        .as_user(&env.admin)
+    let (status, _) = admin
         .post("/v1/credential-type", vpn_type("vpn", "x.credentials"))
         .await;
     assert_eq!(status, 409);
@@ -1115,45 +1024,27 @@ async fn the_vault_routes_work_on_postgres() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
-        .get("/v1/credential/credentials/company/acme")
-        .await;
+    let (_, body) = admin.get("/v1/credential/credentials/company/acme").await;
     assert_eq!(body["data"][0]["fields"][1]["value"], Value::Null);
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!("/v1/credential/credentials/{a}/secure-values"))
         .await;
     assert_eq!(body["data"], json!({"password": "pg-secret"}));
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!("/v1/credential/credentials/{a}/sub-credentials"))
         .await;
     let sub = body["data"][0]["id"].as_str().unwrap().to_owned();
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!("/v1/audit/secure-value-reads?credentialId={a}"))
         .await;
     assert_eq!(body["pagination"]["totalRecords"], 1);
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
-        .get("/v1/credential-type/VPN")
-        .await;
+    let (_, body) = admin.get("/v1/credential-type/VPN").await;
     assert_eq!(body["data"]["credentialCount"], 1);
-    let (status, _) = env
-        .server
-        .as_user(&env.admin)
+    let (status, _) = admin
         .delete(&format!("/v1/credential-type/{type_id}"))
         .await;
     assert_eq!(status, 200);
-    let (status, _) = env
-        .server
-        .as_user(&env.admin)
+    let (status, _) = admin
         .get(&format!("/v1/credential/credentials/{sub}"))
         .await;
     assert_eq!(

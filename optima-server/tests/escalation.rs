@@ -70,24 +70,18 @@ async fn role_modify_cannot_grant_what_its_holder_lacks() {
     for b in backends("role_modify_cannot_grant_what_its_holder_lacks").await {
         let s = &b.server;
         let (me, token) = s.user_with_grants(&["role.modify", "user.read"]).await;
+        let caller = s.as_user(&token);
         let own = format!("/v1/role/{}/permissions", me.roles[0]);
-        let refused = s
-            .as_user(&token)
-            .post(&own, json!({"permissions": ["*"]}))
-            .await;
+        let refused = caller.post(&own, json!({"permissions": ["*"]})).await;
         assert_eq!(refused.1["error"], "PermissionEscalation", "{}", b.name);
         assert_refused(b.name, "adding * to one's own role", refused, "*");
-        let refused = s
-            .as_user(&token)
-            .post(&own, json!({"permissions": ["role.*"]}))
-            .await;
+        let refused = caller.post(&own, json!({"permissions": ["role.*"]})).await;
         assert_refused(b.name, "adding role.* to one's own role", refused, "role.*");
         assert!(!holds(s, &token, "role.delete").await, "{}", b.name);
         assert!(!holds(s, &token, "credential.fetch").await, "{}", b.name);
 
         // What the holder holds, it may give, and a denial anyone may add.
-        let (status, body) = s
-            .as_user(&token)
+        let (status, body) = caller
             .post(
                 &own,
                 json!({"permissions": ["user.read", "-credential.fetch"]}),
@@ -102,16 +96,15 @@ async fn role_star_cannot_create_or_patch_a_role_into_star() {
     for b in backends("role_star_cannot_create_or_patch_a_role_into_star").await {
         let s = &b.server;
         let (me, token) = s.user_with_grants(&["role.*", "user.read"]).await;
-        let refused = s
-            .as_user(&token)
+        let caller = s.as_user(&token);
+        let refused = caller
             .post(
                 "/v1/role",
                 json!({"title": "Mine", "moniker": "mine", "permissions": ["*"]}),
             )
             .await;
         assert_refused(b.name, "creating a role with *", refused, "*");
-        let refused = s
-            .as_user(&token)
+        let refused = caller
             .patch(
                 &format!("/v1/role/{}", me.roles[0]),
                 json!({"permissions": ["role.*", "user.read", "*"]}),
@@ -120,8 +113,12 @@ async fn role_star_cannot_create_or_patch_a_role_into_star() {
         assert_refused(b.name, "patching one's own role to *", refused, "*");
         assert!(!holds(s, &token, "credential.fetch").await, "{}", b.name);
 
-        let (status, body) = s.as_user(&token).post("/v1/role", json!({"title": "Readers", "moniker": "readers", "permissions": ["user.read", "role.read"]}))
-        .await;
+        let (status, body) = caller
+            .post(
+                "/v1/role",
+                json!({"title": "Readers", "moniker": "readers", "permissions": ["user.read", "role.read"]}),
+            )
+            .await;
         assert_eq!(status, 201, "{}: {body}", b.name);
     }
 }
@@ -133,8 +130,8 @@ async fn a_wildcard_with_a_denial_under_it_is_not_a_wildcard_to_give() {
         let (_, token) = s
             .user_with_grants(&["*", "-credential.secure_values.read"])
             .await;
-        let refused = s
-            .as_user(&token)
+        let caller = s.as_user(&token);
+        let refused = caller
             .post(
                 "/v1/role",
                 json!({"title": "Vault", "moniker": "vault", "permissions": ["credential.*"]}),
@@ -160,8 +157,7 @@ async fn a_wildcard_with_a_denial_under_it_is_not_a_wildcard_to_give() {
             })
             .await
             .unwrap();
-        let refused = s
-            .as_user(&token)
+        let refused = caller
             .send(
                 "DELETE",
                 &format!("/v1/role/{}/permissions", role.id),
@@ -182,6 +178,7 @@ async fn user_star_cannot_promote_arm_or_remove_anyone_beyond_itself() {
     for b in backends("user_star_cannot_promote_arm_or_remove_anyone_beyond_itself").await {
         let s = &b.server;
         let (_, token) = s.user_with_grants(&["user.*", "role.read"]).await;
+        let caller = s.as_user(&token);
         let (someone, someone_token) = s.user_with_grants(&["user.read"]).await;
         let (admin, _) = s.user_with_grants(&[]).await;
         let admin_role = s.state.store.find_role("admin").await.unwrap().unwrap();
@@ -190,13 +187,9 @@ async fn user_star_cannot_promote_arm_or_remove_anyone_beyond_itself() {
         s.state.store.update_user(&promoted).await.unwrap();
 
         let path = format!("/v1/user/users/{}", someone.id);
-        let refused = s
-            .as_user(&token)
-            .patch(&path, json!({"roles": ["admin"]}))
-            .await;
+        let refused = caller.patch(&path, json!({"roles": ["admin"]})).await;
         assert_refused(b.name, "assigning admin", refused, "*");
-        let refused = s
-            .as_user(&token)
+        let refused = caller
             .patch(
                 &path,
                 json!({"permissions": ["credential.secure_values.read"]}),
@@ -212,22 +205,16 @@ async fn user_star_cannot_promote_arm_or_remove_anyone_beyond_itself() {
         assert!(!holds(s, &someone_token, "role.delete").await);
 
         let admin_path = format!("/v1/user/users/{}", admin.id);
-        let (status, body) = s.as_user(&token).delete(&admin_path).await;
+        let (status, body) = caller.delete(&admin_path).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (403, Some("OutrankedUser")),
             "{}: deleting the admin: {body}",
             b.name
         );
-        let refused = s
-            .as_user(&token)
-            .patch(&admin_path, json!({"name": "Owned"}))
-            .await;
+        let refused = caller.patch(&admin_path, json!({"name": "Owned"})).await;
         assert_refused(b.name, "renaming the admin", refused, "*");
-        let refused = s
-            .as_user(&token)
-            .patch(&admin_path, json!({"roles": []}))
-            .await;
+        let refused = caller.patch(&admin_path, json!({"roles": []})).await;
         assert_refused(b.name, "taking the admin's roles", refused, "*");
         assert!(
             s.state.store.find_user(&admin.id).await.unwrap().is_some(),
@@ -236,15 +223,14 @@ async fn user_star_cannot_promote_arm_or_remove_anyone_beyond_itself() {
         );
 
         // Within what it holds, user.* manages users as before.
-        let (status, body) = s
-            .as_user(&token)
+        let (status, body) = caller
             .patch(
                 &path,
                 json!({"name": "Renamed", "permissions": ["user.read.other"]}),
             )
             .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
-        let (status, body) = s.as_user(&token).delete(&path).await;
+        let (status, body) = caller.delete(&path).await;
         assert_eq!(status, 200, "{}: {body}", b.name);
     }
 }
@@ -254,10 +240,10 @@ async fn a_role_editor_cannot_disarm_a_greater_holder() {
     for b in backends("a_role_editor_cannot_disarm_a_greater_holder").await {
         let s = &b.server;
         let (_, token) = s.user_with_grants(&["role.*", "user.read"]).await;
+        let caller = s.as_user(&token);
         let (admin, _) = s.user_with_grants(&["*"]).await;
         let path = format!("/v1/role/{}/permissions", admin.roles[0]);
-        let (status, body) = s
-            .as_user(&token)
+        let (status, body) = caller
             .post(&path, json!({"permissions": ["-role.*"]}))
             .await;
         assert_eq!(
@@ -266,10 +252,7 @@ async fn a_role_editor_cannot_disarm_a_greater_holder() {
             "{}: {body}",
             b.name
         );
-        let (status, body) = s
-            .as_user(&token)
-            .delete(&format!("/v1/role/{}", admin.roles[0]))
-            .await;
+        let (status, body) = caller.delete(&format!("/v1/role/{}", admin.roles[0])).await;
         assert_eq!(status, 403, "{}: deleting the admin's role: {body}", b.name);
     }
 }
@@ -280,9 +263,9 @@ async fn the_last_administrator_stays() {
         let s = &b.server;
         // The only holder of everything, through a role of its own rather than `admin`.
         let (root, token) = s.user_with_grants(&["*"]).await;
+        let caller = s.as_user(&token);
         let own = format!("/v1/role/{}", root.roles[0]);
-        let (status, body) = s
-            .as_user(&token)
+        let (status, body) = caller
             .patch(
                 &own,
                 json!({"permissions": ["*", "-credential.secure_values.read"]}),
@@ -294,21 +277,19 @@ async fn the_last_administrator_stays() {
             "{}: {body}",
             b.name
         );
-        let (status, _) = s.as_user(&token).delete(&own).await;
+        let (status, _) = caller.delete(&own).await;
         assert_eq!(status, 409, "{}: deleting the last admin's role", b.name);
 
         // With a second administrator, the first may step down.
         let (second, _) = s.user_with_grants(&[]).await;
-        let (status, body) = s
-            .as_user(&token)
+        let (status, body) = caller
             .patch(
                 &format!("/v1/user/users/{}", second.id),
                 json!({"roles": ["admin"]}),
             )
             .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
-        let (status, body) = s
-            .as_user(&token)
+        let (status, body) = caller
             .patch(
                 &own,
                 json!({"permissions": ["*", "-credential.secure_values.read"]}),
@@ -355,8 +336,8 @@ async fn roles_given_at_sign_in_keep_their_monikers() {
     for b in backends("roles_given_at_sign_in_keep_their_monikers").await {
         let s = &b.server;
         let (_, token) = s.user_with_grants(&["role.*", "user.read"]).await;
-        let (status, body) = s
-            .as_user(&token)
+        let caller = s.as_user(&token);
+        let (status, body) = caller
             .patch("/v1/role/member", json!({"moniker": "member-old"}))
             .await;
         assert_eq!(
@@ -380,8 +361,7 @@ async fn roles_given_at_sign_in_keep_their_monikers() {
             .delete_role(&s.state.store.find_role("member").await.unwrap().unwrap().id)
             .await
             .unwrap();
-        let (status, body) = s
-            .as_user(&token)
+        let (status, body) = caller
             .patch(
                 &format!("/v1/role/{}", role.id),
                 json!({"moniker": "member"}),

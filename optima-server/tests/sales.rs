@@ -129,17 +129,17 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
     let (_, token) = server
         .user_with_grants(&["sales.opportunity.fetch.many", "sales.opportunity.fetch"])
         .await;
+    let caller = server.as_user(&token);
 
     // Open ones by default, by name.
-    let (status, body) = server.as_user(&token).get("/v1/sales/opportunities").await;
+    let (status, body) = caller.get("/v1/sales/opportunities").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "Opportunities fetched successfully!");
     assert_eq!(
         names(&body),
         ["Acme Backup", "Acme Corp Network Refresh", "Delta Cabling"]
     );
-    let (_, body) = server
-        .as_user(&token)
+    let (_, body) = caller
         .get("/v1/sales/opportunities?includeClosed=true&rpp=2&page=2")
         .await;
     assert_eq!(names(&body), ["Beta Firewall", "Delta Cabling"]);
@@ -147,18 +147,11 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
         body["meta"]["pagination"],
         json!({"previousPage": 1, "currentPage": 2, "nextPage": 3, "totalPages": 3, "totalRecords": 5, "listedRecords": 2})
     );
-    let (_, body) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities?search=ACME")
-        .await;
+    let (_, body) = caller.get("/v1/sales/opportunities?search=ACME").await;
     assert_eq!(names(&body), ["Acme Backup", "Acme Corp Network Refresh"]);
-    let (_, body) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities?search=phones")
-        .await;
+    let (_, body) = caller.get("/v1/sales/opportunities?search=phones").await;
     assert_eq!(names(&body), Vec::<String>::new());
-    let (_, body) = server
-        .as_user(&token)
+    let (_, body) = caller
         .get("/v1/sales/opportunities?search=phones&includeClosed=true")
         .await;
     assert_eq!(names(&body), ["Gamma Phones"]);
@@ -168,10 +161,7 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
     );
 
     // The spec's shape.
-    let (status, body) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/1")
-        .await;
+    let (status, body) = caller.get("/v1/sales/opportunities/1").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "Opportunity fetched successfully!");
     let o = &body["data"];
@@ -209,27 +199,18 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
     assert_eq!(o["closedBy"], Value::Null);
     assert_eq!(o["companyId"], "company-acme");
     assert_eq!(o["cwLastUpdated"], "2026-01-01T00:00:00.000Z");
-    let (_, by_id) = server
-        .as_user(&token)
-        .get(&format!("/v1/sales/opportunities/{id}"))
-        .await;
+    let (_, by_id) = caller.get(&format!("/v1/sales/opportunities/{id}")).await;
     assert_eq!(
         by_id["data"], body["data"],
         "internal id and ConnectWise id agree"
     );
-    let (_, won) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/3")
-        .await;
+    let (_, won) = caller.get("/v1/sales/opportunities/3").await;
     assert_eq!(won["data"]["closedFlag"], true);
     assert_eq!(won["data"]["closedBy"]["identifier"], "JDoe");
     assert_eq!(won["data"]["closedDate"], "2026-02-01T00:00:00.000Z");
 
     // Sparse records come through; the company link appears once the company is synced.
-    let (_, sparse) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/5")
-        .await;
+    let (_, sparse) = caller.get("/v1/sales/opportunities/5").await;
     assert_eq!(sparse["data"]["companyId"], Value::Null);
     assert_eq!(sparse["data"]["type"], Value::Null);
     assert_eq!(
@@ -243,21 +224,14 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
     .execute(&state.store.db().pool)
     .await
     .unwrap();
-    let (_, sparse) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/5")
-        .await;
+    let (_, sparse) = caller.get("/v1/sales/opportunities/5").await;
     assert_eq!(sparse["data"]["companyId"], "company-delta");
 
     // Count.
-    let (_, body) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/count")
-        .await;
+    let (_, body) = caller.get("/v1/sales/opportunities/count").await;
     assert_eq!(body["data"], json!({"count": 5}));
     assert_eq!(body["message"], "Opportunity count fetched successfully!");
-    let (_, body) = server
-        .as_user(&token)
+    let (_, body) = caller
         .get("/v1/sales/opportunities/count?openOnly=true")
         .await;
     assert_eq!(body["data"], json!({"count": 3}));
@@ -279,12 +253,9 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
         (0, 1, 3, 1),
         "{r}"
     );
-    let (_, body) = server.as_user(&token).get("/v1/sales/opportunities").await;
+    let (_, body) = caller.get("/v1/sales/opportunities").await;
     assert_eq!(names(&body), ["Delta Cabling"]);
-    let (status, body) = server
-        .as_user(&token)
-        .get(&format!("/v1/sales/opportunities/{id}"))
-        .await;
+    let (status, body) = caller.get(&format!("/v1/sales/opportunities/{id}")).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("OpportunityNotFound"))
@@ -306,7 +277,7 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
     .remove(0);
     assert!(!r.full);
     assert_eq!((r.fetched, r.created, r.deleted), (2, 1, 0), "{r}");
-    let (_, body) = server.as_user(&token).get("/v1/sales/opportunities").await;
+    let (_, body) = caller.get("/v1/sales/opportunities").await;
     assert_eq!(names(&body), ["Delta Cabling", "Epsilon Wi-Fi"]);
 }
 
@@ -397,11 +368,9 @@ async fn forecasts_notes_and_contacts_are_live_and_reshaped() {
     .await
     .unwrap();
     let (_, token) = server.user_with_grants(&["sales.opportunity.fetch"]).await;
+    let caller = server.as_user(&token);
 
-    let (status, body) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/1/forecasts")
-        .await;
+    let (status, body) = caller.get("/v1/sales/opportunities/1/forecasts").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["message"],
@@ -424,10 +393,7 @@ async fn forecasts_notes_and_contacts_are_live_and_reshaped() {
             "recurringFlag": false
         })
     );
-    let (status, body) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/2/forecasts")
-        .await;
+    let (status, body) = caller.get("/v1/sales/opportunities/2/forecasts").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["data"],
@@ -438,10 +404,7 @@ async fn forecasts_notes_and_contacts_are_live_and_reshaped() {
         }])
     );
 
-    let (status, body) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/1/notes")
-        .await;
+    let (status, body) = caller.get("/v1/sales/opportunities/1/notes").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "Opportunity notes fetched successfully!");
     assert_eq!(
@@ -452,10 +415,7 @@ async fn forecasts_notes_and_contacts_are_live_and_reshaped() {
         ])
     );
 
-    let (status, body) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/1/contacts")
-        .await;
+    let (status, body) = caller.get("/v1/sales/opportunities/1/contacts").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["message"],
@@ -473,19 +433,13 @@ async fn forecasts_notes_and_contacts_are_live_and_reshaped() {
     );
 
     // ConnectWise failing: 502 naming it, no secret in sight.
-    let (status, body) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/2/notes")
-        .await;
+    let (status, body) = caller.get("/v1/sales/opportunities/2/notes").await;
     assert_eq!(status, 502, "{body}");
     assert_eq!(body["error"], "ConnectWiseError");
     assert!(body["message"].as_str().unwrap().contains("ConnectWise"));
     assert!(!body.to_string().contains("cw-private-key"));
     // Unknown locally: 404 before ConnectWise is asked.
-    let (status, body) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/nope/contacts")
-        .await;
+    let (status, body) = caller.get("/v1/sales/opportunities/nope/contacts").await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("OpportunityNotFound"))
@@ -523,14 +477,11 @@ async fn refresh_updates_imports_and_notices_deletions() {
     let (_, token) = server
         .user_with_grants(&["sales.opportunity.fetch", "sales.opportunity.refresh"])
         .await;
-    let (_, before) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/1")
-        .await;
+    let caller = server.as_user(&token);
+    let (_, before) = caller.get("/v1/sales/opportunities/1").await;
     let id = before["data"]["id"].as_str().unwrap().to_owned();
 
-    let (status, body) = server
-        .as_user(&token)
+    let (status, body) = caller
         .post(&format!("/v1/sales/opportunities/{id}/refresh"), None)
         .await;
     assert_eq!(status, 200, "{body}");
@@ -546,43 +497,29 @@ async fn refresh_updates_imports_and_notices_deletions() {
     assert_eq!(body["data"]["notes"], "Updated notes from CW");
     assert_eq!(body["data"]["cwLastUpdated"], "2026-02-26T14:00:00.000Z");
     assert_eq!(body["data"]["createdAt"], before["data"]["createdAt"]);
-    let (_, after) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/1")
-        .await;
+    let (_, after) = caller.get("/v1/sales/opportunities/1").await;
     assert_eq!(after["data"], body["data"], "stored");
 
     // A ConnectWise id not synced yet is fetched and stored.
-    let (status, body) = server
-        .as_user(&token)
+    let (status, body) = caller
         .post("/v1/sales/opportunities/42/refresh", None)
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["name"], "Zeta Cameras");
     assert_eq!(body["data"]["companyId"], "company-acme");
-    let (status, _) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/42")
-        .await;
+    let (status, _) = caller.get("/v1/sales/opportunities/42").await;
     assert_eq!(status, 200);
 
     // Gone from ConnectWise: 404, and marked deleted here.
-    let (status, body) = server
-        .as_user(&token)
-        .post("/v1/sales/opportunities/2/refresh", None)
-        .await;
+    let (status, body) = caller.post("/v1/sales/opportunities/2/refresh", None).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("OpportunityNotFound")),
         "{body}"
     );
-    let (status, _) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/2")
-        .await;
+    let (status, _) = caller.get("/v1/sales/opportunities/2").await;
     assert_eq!(status, 404);
-    let (status, _) = server
-        .as_user(&token)
+    let (status, _) = caller
         .post("/v1/sales/opportunities/not-an-id/refresh", None)
         .await;
     assert_eq!(status, 404);
@@ -605,13 +542,14 @@ async fn without_connectwise_live_routes_and_sync_say_so() {
             "sales.opportunity.refresh",
         ])
         .await;
+    let caller = server.as_user(&token);
     for (m, p) in [
         ("POST", "/v1/sales/opportunities/o1/refresh"),
         ("GET", "/v1/sales/opportunities/o1/forecasts"),
         ("GET", "/v1/sales/opportunities/o1/notes"),
         ("GET", "/v1/sales/opportunities/o1/contacts"),
     ] {
-        let (status, body) = server.as_user(&token).send(m, p, None).await;
+        let (status, body) = caller.send(m, p, None).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (503, Some("IntegrationNotConfigured")),
@@ -619,15 +557,12 @@ async fn without_connectwise_live_routes_and_sync_say_so() {
         );
         assert!(body["message"].as_str().unwrap().contains("ConnectWise"));
     }
-    let (status, body) = server
-        .as_user(&token)
-        .get("/v1/sales/opportunities/o1")
-        .await;
+    let (status, body) = caller.get("/v1/sales/opportunities/o1").await;
     assert_eq!(
         (status, body["data"]["companyId"].clone()),
         (200, Value::Null)
     );
-    let (status, body) = server.as_user(&token).get("/v1/sales/opportunities").await;
+    let (status, body) = caller.get("/v1/sales/opportunities").await;
     assert_eq!(
         (status, body["meta"]["pagination"]["totalRecords"].clone()),
         (200, json!(1))

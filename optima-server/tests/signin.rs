@@ -123,6 +123,29 @@ async fn start_sign_in(server: &TestServer) -> SignIn {
     }
 }
 
+/// The browser coming back from Microsoft with `code` for the sign-in of `state`.
+async fn redirect(server: &TestServer, code: &str, state: &str) -> u16 {
+    let path = format!("/v1/auth/redirect?code={code}&state={state}");
+    server.anonymous().get(&path).await.0
+}
+
+/// The client trading its callback key for tokens.
+async fn exchange(server: &TestServer, key: &str) -> (u16, Value) {
+    let body = json!({"callbackKey": key});
+    server.anonymous().post("/v1/auth/exchange", body).await
+}
+
+/// Whether (and as whom) the server accepts the access token `token`.
+async fn me(server: &TestServer, token: &str) -> (u16, Value) {
+    server.as_user(token).get("/v1/user/@me").await
+}
+
+/// The client trading the refresh token `token` for new tokens.
+async fn refresh(server: &TestServer, token: &str) -> (u16, Value) {
+    let client = server.anonymous().header("x-refresh-token", token);
+    client.post("/v1/auth/refresh", None).await
+}
+
 async fn socket(
     server: &TestServer,
     key: &str,
@@ -183,18 +206,11 @@ async fn tokens_arrive_on_the_socket_and_the_user_is_provisioned() {
         .unwrap();
     let s = start_sign_in(&server).await;
     let mut ws = socket(&server, &s.callback_key).await;
-    assert_eq!(
-        server
-            .anonymous()
-            .get(&format!("/v1/auth/redirect?code=code-1&state={}", s.state))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(redirect(&server, "code-1", &s.state).await, 200);
     let message = next_json(&mut ws).await;
     assert_eq!(message["status"], 201, "{message}");
     let access = message["data"]["accessToken"].as_str().unwrap();
-    let (status, body) = server.as_user(access).get("/v1/user/@me").await;
+    let (status, body) = me(&server, access).await;
     assert_eq!(status, 200);
     assert_eq!(body["data"]["email"], "jo@example.com");
     assert_eq!(body["data"]["name"], "Jo Tech");
@@ -219,32 +235,12 @@ async fn tokens_arrive_on_the_socket_and_the_user_is_provisioned() {
     assert_eq!(auth, format!("Bearer graph-token-{}", s.challenge));
 
     // The key was used up by the socket.
-    assert_eq!(
-        server
-            .anonymous()
-            .post("/v1/auth/exchange", json!({"callbackKey": s.callback_key}))
-            .await
-            .0,
-        404
-    );
+    assert_eq!(exchange(&server, &s.callback_key).await.0, 404);
     // A second sign-in of the same person finds the same user.
     let s2 = start_sign_in(&server).await;
-    assert_eq!(
-        server
-            .anonymous()
-            .get(&format!("/v1/auth/redirect?code=code-2&state={}", s2.state))
-            .await
-            .0,
-        200
-    );
-    let (_, tokens) = server
-        .anonymous()
-        .post("/v1/auth/exchange", json!({"callbackKey": s2.callback_key}))
-        .await;
-    let (_, again) = server
-        .as_user(tokens["data"]["accessToken"].as_str().unwrap())
-        .get("/v1/user/@me")
-        .await;
+    assert_eq!(redirect(&server, "code-2", &s2.state).await, 200);
+    let (_, tokens) = exchange(&server, &s2.callback_key).await;
+    let (_, again) = me(&server, tokens["data"]["accessToken"].as_str().unwrap()).await;
     assert_eq!(again["data"]["id"], body["data"]["id"]);
 }
 
@@ -257,49 +253,25 @@ async fn exchange_is_pending_then_single_use_and_refresh_rotates() {
         .await
         .unwrap();
     let s = start_sign_in(&server).await;
-    let (status, body) = server
-        .anonymous()
-        .post("/v1/auth/exchange", json!({"callbackKey": s.callback_key}))
-        .await;
+    let (status, body) = exchange(&server, &s.callback_key).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (409, Some("SignInPending"))
     );
+    assert_eq!(redirect(&server, "code-1", &s.state).await, 200);
     assert_eq!(
-        server
-            .anonymous()
-            .get(&format!("/v1/auth/redirect?code=code-1&state={}", s.state))
-            .await
-            .0,
-        200
-    );
-    assert_eq!(
-        server
-            .anonymous()
-            .get(&format!("/v1/auth/redirect?code=code-1&state={}", s.state))
-            .await
-            .0,
+        redirect(&server, "code-1", &s.state).await,
         404,
         "a state works once"
     );
-    let (status, tokens) = server
-        .anonymous()
-        .post("/v1/auth/exchange", json!({"callbackKey": s.callback_key}))
-        .await;
+    let (status, tokens) = exchange(&server, &s.callback_key).await;
     assert_eq!(status, 201, "{tokens}");
     assert_eq!(
-        server
-            .anonymous()
-            .post("/v1/auth/exchange", json!({"callbackKey": s.callback_key}))
-            .await
-            .0,
+        exchange(&server, &s.callback_key).await.0,
         404,
         "single use"
     );
-    let (_, user) = server
-        .as_user(tokens["data"]["accessToken"].as_str().unwrap())
-        .get("/v1/user/@me")
-        .await;
+    let (_, user) = me(&server, tokens["data"]["accessToken"].as_str().unwrap()).await;
     assert_eq!(
         user["data"]["roles"],
         json!(["member"]),
@@ -307,51 +279,25 @@ async fn exchange_is_pending_then_single_use_and_refresh_rotates() {
     );
 
     let first = tokens["data"]["refreshToken"].as_str().unwrap().to_owned();
-    let (status, second) = server
-        .anonymous()
-        .header("x-refresh-token", &first)
-        .post("/v1/auth/refresh", None)
-        .await;
+    let (status, second) = refresh(&server, &first).await;
     assert_eq!(status, 201, "{second}");
     let second_refresh = second["data"]["refreshToken"].as_str().unwrap().to_owned();
     assert_ne!(first, second_refresh);
     assert_eq!(
-        server
-            .as_user(second["data"]["accessToken"].as_str().unwrap())
-            .get("/v1/user/@me")
+        me(&server, second["data"]["accessToken"].as_str().unwrap())
             .await
             .0,
         200
     );
 
     // Reusing the rotated token revokes the family, including its newest member.
-    let (status, reused) = server
-        .anonymous()
-        .header("x-refresh-token", &first)
-        .post("/v1/auth/refresh", None)
-        .await;
+    let (status, reused) = refresh(&server, &first).await;
     assert_eq!(
         (status, reused["error"].as_str()),
         (401, Some("RefreshTokenReused"))
     );
-    assert_eq!(
-        server
-            .anonymous()
-            .header("x-refresh-token", &second_refresh)
-            .post("/v1/auth/refresh", None)
-            .await
-            .0,
-        401
-    );
-    assert_eq!(
-        server
-            .anonymous()
-            .header("x-refresh-token", "made-up")
-            .post("/v1/auth/refresh", None)
-            .await
-            .0,
-        401
-    );
+    assert_eq!(refresh(&server, &second_refresh).await.0, 401);
+    assert_eq!(refresh(&server, "made-up").await.0, 401);
     let (status, _) = server.anonymous().post("/v1/auth/refresh", None).await;
     assert_eq!(status, 401);
 }
@@ -366,21 +312,8 @@ async fn refused_sign_ins_reach_the_client_with_a_reason() {
         .unwrap();
 
     let s = start_sign_in(&server).await;
-    assert_eq!(
-        server
-            .anonymous()
-            .get(&format!(
-                "/v1/auth/redirect?code=stale-code&state={}",
-                s.state
-            ))
-            .await
-            .0,
-        400
-    );
-    let (status, body) = server
-        .anonymous()
-        .post("/v1/auth/exchange", json!({"callbackKey": s.callback_key}))
-        .await;
+    assert_eq!(redirect(&server, "stale-code", &s.state).await, 400);
+    let (status, body) = exchange(&server, &s.callback_key).await;
     assert_eq!(status, 401);
     assert!(
         body["message"].as_str().unwrap().contains("AADSTS70008"),
@@ -404,14 +337,7 @@ async fn refused_sign_ins_reach_the_client_with_a_reason() {
             .contains("access_denied")
     );
 
-    assert_eq!(
-        server
-            .anonymous()
-            .get("/v1/auth/redirect?code=good-code&state=unknown-state")
-            .await
-            .0,
-        404
-    );
+    assert_eq!(redirect(&server, "good-code", "unknown-state").await, 404);
     let ws_url = server
         .url("/v1/auth/socket?callbackKey=nope")
         .replacen("http", "ws", 1);
@@ -433,18 +359,8 @@ async fn microsoft_down_is_a_bad_gateway() {
     }
     let server = TestServer::start(cfg).await.unwrap();
     let s = start_sign_in(&server).await;
-    assert_eq!(
-        server
-            .anonymous()
-            .get(&format!("/v1/auth/redirect?code=c&state={}", s.state))
-            .await
-            .0,
-        502
-    );
-    let (status, body) = server
-        .anonymous()
-        .post("/v1/auth/exchange", json!({"callbackKey": s.callback_key}))
-        .await;
+    assert_eq!(redirect(&server, "c", &s.state).await, 502);
+    let (status, body) = exchange(&server, &s.callback_key).await;
     assert_eq!(status, 401);
     assert!(
         body["message"]
@@ -473,7 +389,7 @@ async fn expired_forged_and_signed_out_tokens_are_refused() {
     cfg.jwt_secret = Some(secrecy::SecretString::from(SECRET.to_owned()));
     let server = TestServer::start(cfg).await.unwrap();
     let (user, good) = server.user_with_grants(&["user.read"]).await;
-    assert_eq!(server.as_user(&good).get("/v1/user/@me").await.0, 200);
+    assert_eq!(me(&server, &good).await.0, 200);
 
     let now = chrono::Utc::now();
     let claims = |iat: i64, exp: i64| json!({"sub": user.id, "iat": iat, "exp": exp, "iatMs": iat * 1000, "typ": "access"});
@@ -491,7 +407,7 @@ async fn expired_forged_and_signed_out_tokens_are_refused() {
         SECRET,
         jsonwebtoken::Algorithm::HS256,
     );
-    let (status, body) = server.as_user(&expired).get("/v1/user/@me").await;
+    let (status, body) = me(&server, &expired).await;
     assert_eq!(status, 401);
     assert_eq!(body["message"], "Access token expired");
     let forged = sign(
@@ -499,15 +415,15 @@ async fn expired_forged_and_signed_out_tokens_are_refused() {
         "another-secret",
         jsonwebtoken::Algorithm::HS256,
     );
-    assert_eq!(server.as_user(&forged).get("/v1/user/@me").await.0, 401);
+    assert_eq!(me(&server, &forged).await.0, 401);
     let other_alg = sign(&claims(t, t + 600), SECRET, jsonwebtoken::Algorithm::HS512);
-    assert_eq!(server.as_user(&other_alg).get("/v1/user/@me").await.0, 401);
+    assert_eq!(me(&server, &other_alg).await.0, 401);
     let unsigned = format!(
         "{}.{}.",
         URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
         URL_SAFE_NO_PAD.encode(claims(t, t + 600).to_string())
     );
-    assert_eq!(server.as_user(&unsigned).get("/v1/user/@me").await.0, 401);
+    assert_eq!(me(&server, &unsigned).await.0, 401);
 
     // Sign-out everywhere ends tokens issued before it.
     let (status, _) = server
@@ -515,17 +431,13 @@ async fn expired_forged_and_signed_out_tokens_are_refused() {
         .post("/v1/auth/logout-all", None)
         .await;
     assert_eq!(status, 200);
-    let (status, body) = server.as_user(&good).get("/v1/user/@me").await;
+    let (status, body) = me(&server, &good).await;
     assert_eq!(
         (status, body["message"].as_str()),
         (401, Some("This session was signed out"))
     );
     let fresh = server.state.access_token(&user.id).unwrap();
-    assert_eq!(
-        server.as_user(&fresh).get("/v1/user/@me").await.0,
-        200,
-        "new sign-ins still work"
-    );
+    assert_eq!(me(&server, &fresh).await.0, 200, "new sign-ins still work");
 }
 
 #[tokio::test]
@@ -542,15 +454,7 @@ async fn logout_revokes_the_refresh_family() {
         .post("/v1/auth/logout", None)
         .await;
     assert_eq!(status, 200);
-    assert_eq!(
-        server
-            .anonymous()
-            .header("x-refresh-token", &pair.refresh_token)
-            .post("/v1/auth/refresh", None)
-            .await
-            .0,
-        401
-    );
+    assert_eq!(refresh(&server, &pair.refresh_token).await.0, 401);
 }
 
 /// The socket on one replica, the redirect on another, one PostgreSQL between them.
@@ -570,33 +474,16 @@ async fn sign_in_spans_two_replicas_on_postgres() {
     let (a, b) = (a.unwrap(), b.unwrap());
     let s = start_sign_in(&a).await;
     let mut ws = socket(&a, &s.callback_key).await;
-    assert_eq!(
-        b.anonymous()
-            .get(&format!("/v1/auth/redirect?code=code-1&state={}", s.state))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(redirect(&b, "code-1", &s.state).await, 200);
     let message = next_json(&mut ws).await;
     assert_eq!(message["status"], 201, "{message}");
     let access = message["data"]["accessToken"].as_str().unwrap();
-    assert_eq!(b.as_user(access).get("/v1/user/@me").await.0, 200);
-    assert_eq!(a.as_user(access).get("/v1/user/@me").await.0, 200);
+    assert_eq!(me(&b, access).await.0, 200);
+    assert_eq!(me(&a, access).await.0, 200);
     let refresh_token = message["data"]["refreshToken"].as_str().unwrap();
+    assert_eq!(refresh(&b, refresh_token).await.0, 201);
     assert_eq!(
-        b.anonymous()
-            .header("x-refresh-token", refresh_token)
-            .post("/v1/auth/refresh", None)
-            .await
-            .0,
-        201
-    );
-    assert_eq!(
-        a.anonymous()
-            .header("x-refresh-token", refresh_token)
-            .post("/v1/auth/refresh", None)
-            .await
-            .0,
+        refresh(&a, refresh_token).await.0,
         401,
         "reuse is seen across replicas"
     );
@@ -610,8 +497,8 @@ async fn replicas_see_each_others_changes(url: String, dir: &std::path::Path) {
     let here = TestServer::start(cfg.clone()).await.unwrap();
     let there = TestServer::start(cfg).await.unwrap();
     let (user, token) = here.user_with_grants(&["user.read"]).await;
-    assert_eq!(here.as_user(&token).get("/v1/user/@me").await.0, 200);
-    assert_eq!(there.as_user(&token).get("/v1/user/@me").await.0, 200);
+    assert_eq!(me(&here, &token).await.0, 200);
+    assert_eq!(me(&there, &token).await.0, 200);
 
     there
         .state
@@ -619,17 +506,13 @@ async fn replicas_see_each_others_changes(url: String, dir: &std::path::Path) {
         .revoke_user_sessions(&user.id, chrono::Utc::now().timestamp_millis() + 1)
         .await
         .unwrap();
-    assert_eq!(
-        there.as_user(&token).get("/v1/user/@me").await.0,
-        401,
-        "at once where it was made"
-    );
+    assert_eq!(me(&there, &token).await.0, 401, "at once where it was made");
 
     tokio::time::sleep(
         optima_server::rbac_version::CROSS_PROCESS_STALENESS + std::time::Duration::from_millis(50),
     )
     .await;
-    let (status, body) = here.as_user(&token).get("/v1/user/@me").await;
+    let (status, body) = me(&here, &token).await;
     assert_eq!(
         (status, body["message"].as_str()),
         (401, Some("This session was signed out")),

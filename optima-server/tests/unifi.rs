@@ -550,15 +550,14 @@ async fn sites_link_to_companies_and_unlink() {
     let s = &e.server;
     insert_company(s, "company-1", 42, "Acme Corp").await;
     let token = admin(s).await;
+    let caller = s.as_user(&token);
 
-    let (status, body) = s
-        .as_user(&token)
+    let (status, body) = caller
         .post("/v1/unifi/site/site-1/link", json!({"companyId": "nope"}))
         .await;
     assert_eq!(status, 404, "{body}");
     assert_eq!(body["error"], "CompanyNotFound");
-    let (status, body) = s
-        .as_user(&token)
+    let (status, body) = caller
         .post(
             "/v1/unifi/site/missing/link",
             json!({"companyId": "company-1"}),
@@ -566,15 +565,11 @@ async fn sites_link_to_companies_and_unlink() {
         .await;
     assert_eq!(status, 404, "{body}");
     assert_eq!(body["error"], "UnifiSiteNotFound");
-    let (status, body) = s
-        .as_user(&token)
-        .post("/v1/unifi/site/site-1/link", json!({}))
-        .await;
+    let (status, body) = caller.post("/v1/unifi/site/site-1/link", json!({})).await;
     assert_eq!(status, 400, "{body}");
 
     // By ConnectWise id, too.
-    let (status, body) = s
-        .as_user(&token)
+    let (status, body) = caller
         .post("/v1/unifi/site/site-1/link", json!({"companyId": "42"}))
         .await;
     assert_eq!(status, 200, "{body}");
@@ -586,45 +581,37 @@ async fn sites_link_to_companies_and_unlink() {
     assert_eq!(body["data"]["siteId"], SITE);
 
     let (_, company_reader) = s.user_with_grants(&["unifi.access", "company.fetch"]).await;
-    let (status, body) = s
-        .as_user(&company_reader)
+    let as_company_reader = s.as_user(&company_reader);
+    let (status, body) = as_company_reader
         .get("/v1/company/companies/company-1/unifi/sites")
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "Company UniFi Sites Fetched Successfully!");
     assert_eq!(body["data"].as_array().unwrap().len(), 1);
     assert_eq!(body["data"][0]["id"], "site-1");
-    let (status, _) = s
-        .as_user(&company_reader)
+    let (status, _) = as_company_reader
         .get("/v1/company/companies/nope/unifi/sites")
         .await;
     assert_eq!(status, 404);
 
-    let (status, body) = s.as_user(&token).get("/v1/unifi/site/site-1").await;
+    let (status, body) = caller.get("/v1/unifi/site/site-1").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["companyId"], "company-1");
 
-    let (status, body) = s
-        .as_user(&token)
-        .post("/v1/unifi/site/site-1/unlink", None)
-        .await;
+    let (status, body) = caller.post("/v1/unifi/site/site-1/unlink", None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["message"],
         "UniFi Site Unlinked from Company Successfully!"
     );
     assert_eq!(body["data"]["companyId"], Value::Null);
-    let (_, body) = s
-        .as_user(&company_reader)
+    let (_, body) = as_company_reader
         .get("/v1/company/companies/company-1/unifi/sites")
         .await;
     assert_eq!(body["data"], json!([]));
-    let (status, body) = s.as_user(&token).get("/v1/unifi/site/missing").await;
+    let (status, body) = caller.get("/v1/unifi/site/missing").await;
     assert_eq!(status, 404, "{body}");
-    let (status, _) = s
-        .as_user(&token)
-        .post("/v1/unifi/site/missing/unlink", None)
-        .await;
+    let (status, _) = caller.post("/v1/unifi/site/missing/unlink", None).await;
     assert_eq!(status, 404);
 }
 
@@ -632,6 +619,7 @@ async fn sites_link_to_companies_and_unlink() {
 async fn wifi_updates_are_validated_before_reaching_the_controller() {
     let e = env(Kind::Classic).await;
     let token = admin(&e.server).await;
+    let caller = e.server.as_user(&token);
     let p = format!("/v1/unifi/site/site-1/wifi/{WLAN_ID}");
     let (status, body) = e
         .server
@@ -673,12 +661,12 @@ async fn wifi_updates_are_validated_before_reaching_the_controller() {
         json!({"vlan": 5}),
         json!({"enabled": "yes"}),
     ] {
-        let (status, body) = e.server.as_user(&token).patch(&p, bad.clone()).await;
+        let (status, body) = caller.patch(&p, bad.clone()).await;
         assert_eq!(status, 400, "{bad}: {body}");
         assert!(body["errors"][0]["path"][0] == "body", "{body}");
     }
     // An empty body changes nothing and answers with the network as it is.
-    let (status, body) = e.server.as_user(&token).patch(&p, json!({})).await;
+    let (status, body) = caller.patch(&p, json!({})).await;
     assert_eq!(status, 200, "{body}");
     // 63 characters is fine.
     let (status, body) = e
@@ -811,23 +799,23 @@ async fn without_unifi_settings_live_routes_answer_503() {
     let (server, _dir) = server_with(None).await;
     insert_site(&server, "site-1", SITE, "Murray").await;
     let token = admin(&server).await;
+    let caller = server.as_user(&token);
     for (verb, p) in [
         ("GET", "/v1/unifi/site/site-1/wifi"),
         ("GET", "/v1/unifi/site/site-1/overview"),
         ("POST", "/v1/unifi/sites/sync"),
     ] {
-        let (status, body) = server.as_user(&token).send(verb, p, None).await;
+        let (status, body) = caller.send(verb, p, None).await;
         assert_eq!(status, 503, "{p}: {body}");
         assert_eq!(body["error"], "IntegrationNotConfigured");
         assert!(body["message"].as_str().unwrap().contains("UniFi"));
     }
-    let (status, body) = server
-        .as_user(&token)
+    let (status, body) = caller
         .post("/v1/unifi/sites/create", json!({"description": "X"}))
         .await;
     assert_eq!(status, 503, "{body}");
     // Records need no controller.
-    let (status, body) = server.as_user(&token).get("/v1/unifi/sites").await;
+    let (status, body) = caller.get("/v1/unifi/sites").await;
     assert_eq!(status, 200, "{body}");
     let err = run_target(
         &server.state,
@@ -939,21 +927,18 @@ async fn site_records_on_postgres() {
     insert_company(&server, "company-1", 7, "Acme Corp").await;
     insert_site(&server, "site-1", SITE, "Old Name").await;
     let token = admin(&server).await;
-    let (status, body) = server
-        .as_user(&token)
-        .post("/v1/unifi/sites/sync", None)
-        .await;
+    let caller = server.as_user(&token);
+    let (status, body) = caller.post("/v1/unifi/sites/sync", None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"][1]["name"], "Total Tech - Murray Office");
-    let (status, body) = server
-        .as_user(&token)
+    let (status, body) = caller
         .post(
             "/v1/unifi/site/site-1/link",
             json!({"companyId": "company-1"}),
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    let (_, body) = server.as_user(&token).get("/v1/unifi/sites").await;
+    let (_, body) = caller.get("/v1/unifi/sites").await;
     let linked: Vec<&Value> = body["data"]
         .as_array()
         .unwrap()
@@ -962,8 +947,7 @@ async fn site_records_on_postgres() {
         .collect();
     assert_eq!(linked.len(), 1);
     assert_eq!(linked[0]["company"]["name"], "Acme Corp");
-    let (status, body) = server
-        .as_user(&token)
+    let (status, body) = caller
         .post(
             "/v1/unifi/sites/create",
             json!({"description": "New Office Site"}),
@@ -971,9 +955,6 @@ async fn site_records_on_postgres() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["siteId"], "n3wsite1");
-    let (_, body) = server
-        .as_user(&token)
-        .get("/v1/company/companies/7/unifi/sites")
-        .await;
+    let (_, body) = caller.get("/v1/company/companies/7/unifi/sites").await;
     assert_eq!(body["data"].as_array().unwrap().len(), 1);
 }

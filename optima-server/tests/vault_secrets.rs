@@ -52,6 +52,7 @@ async fn plaintext_never_reaches_the_database_files_or_the_logs() {
     let logs = Captured::default();
     logs.install();
     let env = env().await;
+    let admin = env.server.as_user(&env.admin);
     let type_id = create_type(&env, "VPN", "vpn.credentials").await;
     let secrets = [
         "PLAINTEXT-create-7f3a9c",
@@ -61,7 +62,7 @@ async fn plaintext_never_reaches_the_database_files_or_the_logs() {
         "PLAINTEXT-sub-post-c4a1",
     ];
     let visible = "VISIBLE-hostname-marker";
-    let (status, body) = env.server.as_user(&env.admin).post("/v1/credential/credentials", json!({
+    let (status, body) = admin.post("/v1/credential/credentials", json!({
             "name": "Scan me",
             "typeId": type_id,
             "companyId": "acme",
@@ -72,45 +73,39 @@ async fn plaintext_never_reaches_the_database_files_or_the_logs() {
     .await;
     assert_eq!(status, 201, "{body}");
     let id = body["data"]["id"].as_str().unwrap().to_owned();
-    let (status, _) = env
-        .server
-        .as_user(&env.admin)
+    let (status, _) = admin
         .patch(
             &format!("/v1/credential/credentials/{id}"),
             json!({"fields": [{"fieldId": "password", "value": secrets[2]}]}),
         )
         .await;
     assert_eq!(status, 200);
-    let (status, _) = env
-        .server
-        .as_user(&env.admin)
+    let (status, _) = admin
         .put(
             &format!("/v1/credential/credentials/{id}/fields"),
             json!({"fields": [{"fieldId": "password", "value": secrets[3]}]}),
         )
         .await;
     assert_eq!(status, 200);
-    let (status, _) = env.server.as_user(&env.admin).post(&format!("/v1/credential/credentials/{id}/sub-credentials"), json!({"fieldId": "tunnels", "name": "T2", "fields": [{"fieldId": "server", "value": "s2"}, {"fieldId": "psk", "value": secrets[4]}]}))
-    .await;
+    let (status, _) = admin
+        .post(
+            &format!("/v1/credential/credentials/{id}/sub-credentials"),
+            json!({"fieldId": "tunnels", "name": "T2", "fields": [{"fieldId": "server", "value": "s2"}, {"fieldId": "psk", "value": secrets[4]}]}),
+        )
+        .await;
     assert_eq!(status, 201);
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!("/v1/credential/credentials/{id}/secure-values"))
         .await;
     assert_eq!(body["data"]["password"], secrets[3], "the reveal works");
-    let (_, body) = env
-        .server
-        .as_user(&env.admin)
+    let (_, body) = admin
         .get(&format!(
             "/v1/credential/credentials/{id}/secure-values/password"
         ))
         .await;
     assert_eq!(body["data"]["value"], secrets[3]);
     // A failed validation of a secure value is logged nowhere either.
-    let (status, _) = env
-        .server
-        .as_user(&env.admin)
+    let (status, _) = admin
         .put(
             &format!("/v1/credential/credentials/{id}/fields"),
             json!({"fields": [{"fieldId": "nope", "value": "PLAINTEXT-rejected-0000"}]}),
