@@ -92,14 +92,6 @@ impl Kind {
         }
     }
 
-    /// The logout path.
-    pub fn logout_path(self) -> &'static str {
-        match self {
-            Kind::Classic => "/api/logout",
-            Kind::UnifiOs => "/api/auth/logout",
-        }
-    }
-
     /// The name of the session cookie.
     pub fn cookie(self) -> &'static str {
         match self {
