@@ -2,9 +2,11 @@
 //! end-to-end tests, and embedders' own tests.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use optima_core::store::{NewRole, NewUser, RoleStore, User, UserStore, new_id};
 use poem::listener::{Acceptor, Listener, TcpListener};
+use serde_json::Value;
 use sqlx::Connection;
 
 use crate::app::{StartError, app, build_state};
@@ -60,40 +62,25 @@ impl TestServer {
         format!("{}{path}", self.base_url)
     }
 
-    /// Sends `method path` (`/v1/…`) as the holder of `token`, with `body` as JSON; answers the
-    /// status and the JSON body (`Null` when there is none).
-    pub async fn send(
-        &self,
-        method: &str,
-        path: &str,
-        token: &str,
-        body: Option<serde_json::Value>,
-    ) -> (u16, serde_json::Value) {
-        self.send_with_headers(method, path, token, body, &[]).await
+    /// Requests as the holder of `token`, sent as a bearer token:
+    /// `server.as_user(&token).get("/v1/user/@me").await`.
+    pub fn as_user(&self, token: &str) -> TestClient<'_> {
+        TestClient {
+            server: self,
+            token: Some(token.to_owned()),
+            headers: Vec::new(),
+            limit: None,
+        }
     }
 
-    /// [`TestServer::send`] with extra request headers.
-    pub async fn send_with_headers(
-        &self,
-        method: &str,
-        path: &str,
-        token: &str,
-        body: Option<serde_json::Value>,
-        headers: &[(&str, &str)],
-    ) -> (u16, serde_json::Value) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
-        let mut request = reqwest::Client::new()
-            .request(method, self.url(path))
-            .bearer_auth(token);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
+    /// Requests without a token, as a caller who has not signed in.
+    pub fn anonymous(&self) -> TestClient<'_> {
+        TestClient {
+            server: self,
+            token: None,
+            headers: Vec::new(),
+            limit: None,
         }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("the test server answers");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or_default())
     }
 
     /// A new user holding exactly `grants` (through a role of their own, so no catalog check),
@@ -149,4 +136,84 @@ pub async fn postgres_test_url(test: &str) -> Option<String> {
 /// A database URL for one test on SQLite: a file in `dir`.
 pub fn sqlite_test_url(dir: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", dir.join("optima.db").display())
+}
+
+/// One caller's requests to a [`TestServer`], made by [`TestServer::as_user`] or
+/// [`TestServer::anonymous`]. Every request answers the status and the JSON body (`Null` when
+/// the body is empty or not JSON); a request the server does not answer fails the test.
+#[derive(Debug, Clone)]
+pub struct TestClient<'a> {
+    server: &'a TestServer,
+    token: Option<String>,
+    headers: Vec<(String, String)>,
+    limit: Option<Duration>,
+}
+
+impl TestClient<'_> {
+    /// Sends `name: value` with every request.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Fails the test when an answer takes longer than `limit`: for requests whose regression
+    /// would be a hang (a vendor deadline that no longer ends them), so the test fails instead.
+    pub fn timeout(mut self, limit: Duration) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// `GET path` (`/v1/…`).
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.send("GET", path, None).await
+    }
+
+    /// `DELETE path`.
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        self.send("DELETE", path, None).await
+    }
+
+    /// `POST path` with `body` as JSON, or with no body for `None`.
+    pub async fn post(&self, path: &str, body: impl Into<Option<Value>>) -> (u16, Value) {
+        self.send("POST", path, body.into()).await
+    }
+
+    /// `PUT path` with `body` as JSON, or with no body for `None`.
+    pub async fn put(&self, path: &str, body: impl Into<Option<Value>>) -> (u16, Value) {
+        self.send("PUT", path, body.into()).await
+    }
+
+    /// `PATCH path` with `body` as JSON, or with no body for `None`.
+    pub async fn patch(&self, path: &str, body: impl Into<Option<Value>>) -> (u16, Value) {
+        self.send("PATCH", path, body.into()).await
+    }
+
+    /// `method path` with `body` as JSON, for callers that hold the method as text (a route
+    /// table row).
+    pub async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let exchange = self.exchange(method, path, body);
+        match self.limit {
+            None => exchange.await,
+            Some(limit) => tokio::time::timeout(limit, exchange)
+                .await
+                .unwrap_or_else(|_| panic!("{method} {path} got no answer within {limit:?}")),
+        }
+    }
+
+    async fn exchange(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+        let mut request = reqwest::Client::new().request(method, self.server.url(path));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the test server answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or_default())
+    }
 }

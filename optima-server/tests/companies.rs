@@ -45,10 +45,6 @@ async fn server_with(cw: Option<&FakeConnectWise>) -> (TestServer, tempfile::Tem
     (TestServer::start(config).await.unwrap(), dir)
 }
 
-async fn get(server: &TestServer, path: &str, token: &str) -> (u16, Value) {
-    server.send("GET", path, token, None).await
-}
-
 #[tokio::test]
 async fn full_and_incremental_syncs_track_creates_updates_and_deletions() {
     let cw = FakeConnectWise::start(
@@ -139,7 +135,8 @@ async fn full_and_incremental_syncs_track_creates_updates_and_deletions() {
 
     // The list reflects all of it.
     let (_, token) = server.user_with_grants(&["company.fetch.many"]).await;
-    let (status, body) = get(&server, "/v1/company/companies?rpp=2", &token).await;
+    let caller = server.as_user(&token);
+    let (status, body) = caller.get("/v1/company/companies?rpp=2").await;
     assert_eq!(status, 200);
     assert_eq!(
         body["pagination"],
@@ -154,20 +151,20 @@ async fn full_and_incremental_syncs_track_creates_updates_and_deletions() {
     assert_eq!(names, ["Acme Corp", "Beta LLC"]);
     assert_eq!(body["data"][0]["cw_CompanyId"], 1);
     assert_eq!(body["data"][0]["cw_Identifier"], "AcmeCorp");
-    let (_, found) = get(&server, "/v1/company/companies?search=holdings", &token).await;
+    let (_, found) = caller.get("/v1/company/companies?search=holdings").await;
     assert_eq!(found["data"][0]["name"], "Gamma Holdings");
     assert_eq!(found["pagination"]["totalRecords"], 1);
-    let (_, none) = get(&server, "/v1/company/companies?search=delta", &token).await;
+    let (_, none) = caller.get("/v1/company/companies?search=delta").await;
     assert_eq!(
         none["pagination"]["totalRecords"], 0,
         "deleted companies are not listed"
     );
-    let (status, bad) = get(&server, "/v1/company/companies?rpp=5000", &token).await;
+    let (status, bad) = caller.get("/v1/company/companies?rpp=5000").await;
     assert_eq!(
         (status, bad["errors"][0]["path"].clone()),
         (400, json!(["parameter", "rpp"]))
     );
-    let (status, bad) = get(&server, "/v1/company/companies?page=abc", &token).await;
+    let (status, bad) = caller.get("/v1/company/companies?page=abc").await;
     assert_eq!(status, 400);
     assert_eq!(bad["errors"][0]["path"], json!(["parameter", "page"]));
 }
@@ -214,14 +211,18 @@ async fn a_company_comes_with_the_live_data_asked_for() {
         .await
         .unwrap();
     let (_, list_token) = server.user_with_grants(&["company.fetch.many"]).await;
-    let (_, list) = get(&server, "/v1/company/companies", &list_token).await;
+    let (_, list) = server
+        .as_user(&list_token)
+        .get("/v1/company/companies")
+        .await;
     let id = list["data"][0]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("{list}"))
         .to_owned();
 
     let (_, basic) = server.user_with_grants(&["company.fetch"]).await;
-    let (status, body) = get(&server, &format!("/v1/company/companies/{id}"), &basic).await;
+    let as_basic = server.as_user(&basic);
+    let (status, body) = as_basic.get(&format!("/v1/company/companies/{id}")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["data"]["name"], "Acme Corporation",
@@ -229,12 +230,11 @@ async fn a_company_comes_with_the_live_data_asked_for() {
     );
     assert_eq!(body["data"]["cw_Data"], json!({}));
 
-    let (status, body) = get(
-        &server,
-        &format!("/v1/company/companies/{id}?includePrimaryContact=true"),
-        &basic,
-    )
-    .await;
+    let (status, body) = as_basic
+        .get(&format!(
+            "/v1/company/companies/{id}?includePrimaryContact=true"
+        ))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(
         body["data"]["cw_Data"]["primaryContact"],
@@ -249,12 +249,9 @@ async fn a_company_comes_with_the_live_data_asked_for() {
         ("includeAddress=true", "company.fetch.address"),
         ("includeAllContacts=true", "company.fetch.contacts"),
     ] {
-        let (status, body) = get(
-            &server,
-            &format!("/v1/company/companies/{id}?{query}"),
-            &basic,
-        )
-        .await;
+        let (status, body) = as_basic
+            .get(&format!("/v1/company/companies/{id}?{query}"))
+            .await;
         assert_eq!(status, 403, "{query}");
         assert!(body["message"].as_str().unwrap().contains(node));
     }
@@ -266,12 +263,12 @@ async fn a_company_comes_with_the_live_data_asked_for() {
             "company.fetch.configurations",
         ])
         .await;
-    let (_, body) = get(
-        &server,
-        &format!("/v1/company/companies/{id}?includeAddress=true&includeAllContacts=true"),
-        &full,
-    )
-    .await;
+    let as_full = server.as_user(&full);
+    let (_, body) = as_full
+        .get(&format!(
+            "/v1/company/companies/{id}?includeAddress=true&includeAllContacts=true"
+        ))
+        .await;
     assert_eq!(
         body["data"]["cw_Data"]["address"],
         json!({"line1": "123 Main St", "line2": null, "city": "Springfield", "state": "IL", "zip": "62701", "country": "United States"})
@@ -284,12 +281,9 @@ async fn a_company_comes_with_the_live_data_asked_for() {
         2
     );
 
-    let (status, body) = get(
-        &server,
-        &format!("/v1/company/companies/{id}/configurations"),
-        &full,
-    )
-    .await;
+    let (status, body) = as_full
+        .get(&format!("/v1/company/companies/{id}/configurations"))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(body["data"][0]["name"], "FW-01");
     assert_eq!(
@@ -298,12 +292,12 @@ async fn a_company_comes_with_the_live_data_asked_for() {
         "vendor fields pass through"
     );
 
-    let (status, body) = get(&server, "/v1/company/companies/nope", &full).await;
+    let (status, body) = as_full.get("/v1/company/companies/nope").await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("CompanyNotFound"))
     );
-    let (status, _) = get(&server, "/v1/company/companies/250", &full).await;
+    let (status, _) = as_full.get("/v1/company/companies/250").await;
     assert_eq!(status, 200, "the ConnectWise id works too");
 }
 
@@ -329,7 +323,7 @@ async fn connectwise_failures_are_named() {
         .await
         .unwrap();
     let (_, token) = server.user_with_grants(&["company.fetch"]).await;
-    let (status, body) = get(&server, "/v1/company/companies/7", &token).await;
+    let (status, body) = server.as_user(&token).get("/v1/company/companies/7").await;
     assert_eq!(status, 502);
     assert_eq!(body["error"], "ConnectWiseError");
     assert!(body["message"].as_str().unwrap().contains("ConnectWise"));
@@ -338,13 +332,16 @@ async fn connectwise_failures_are_named() {
     // Not configured: 503, and the sync says so.
     let (bare, _dir2) = server_with(None).await;
     let (_, token) = bare.user_with_grants(&["company.fetch"]).await;
-    let (status, body) = get(&bare, "/v1/company/companies/anything", &token).await;
+    let (status, body) = bare
+        .as_user(&token)
+        .get("/v1/company/companies/anything")
+        .await;
     assert_eq!(status, 404, "no such company locally: {body}");
     sqlx::query("INSERT INTO companies (id, cw_id, identifier, name, search_key, created_at, updated_at) VALUES ('c1', 1, 'A', 'A', 'a a', 'x', 'x')")
         .execute(&bare.state.store.db().pool)
         .await
         .unwrap();
-    let (status, body) = get(&bare, "/v1/company/companies/c1", &token).await;
+    let (status, body) = bare.as_user(&token).get("/v1/company/companies/c1").await;
     assert_eq!(
         (status, body["error"].as_str()),
         (503, Some("IntegrationNotConfigured"))

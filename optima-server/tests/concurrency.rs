@@ -22,7 +22,7 @@ use optima_server::sync::{
 };
 use optima_server::testing::{TestServer, postgres_test_url, sqlite_test_url};
 use serde_json::{Value, json};
-use vault_http::{Env, call, create_type, credential_body, env, env_on};
+use vault_http::{Env, create_type, credential_body, env, env_on};
 
 /// Bounds a wait that should end long before it, so a broken test fails instead of hanging.
 const PATIENCE: Duration = Duration::from_secs(120);
@@ -42,8 +42,10 @@ async fn concurrent_creates(env: &Env) {
         let server = &env.server;
         let admin = &env.admin;
         async move {
-            let (status, body) =
-                call(server, "POST", "/credential/credentials", admin, Some(body)).await;
+            let (status, body) = server
+                .as_user(admin)
+                .post("/v1/credential/credentials", body)
+                .await;
             (i, status, body)
         }
     });
@@ -57,14 +59,11 @@ async fn concurrent_creates(env: &Env) {
 
     for (i, _, body) in &results {
         let id = body["data"]["id"].as_str().expect("an id");
-        let (status, read) = call(
-            &env.server,
-            "GET",
-            &format!("/credential/credentials/{id}"),
-            &env.admin,
-            None,
-        )
-        .await;
+        let (status, read) = env
+            .server
+            .as_user(&env.admin)
+            .get(&format!("/v1/credential/credentials/{id}"))
+            .await;
         assert_eq!(status, 200, "{read}");
         assert_eq!(read["data"]["name"], format!("vpn {i}"));
     }

@@ -37,19 +37,18 @@ fn vpn_fields(hostname_secure: bool, server_secure: bool, password_secure: bool)
 }
 
 async fn reveal(env: &Env, token: &str, credential: &str, field: &str) -> (u16, Value) {
-    call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{credential}/secure-values/{field}"),
-        token,
-        None,
-    )
-    .await
+    env.server
+        .as_user(token)
+        .get(&format!(
+            "/v1/credential/credentials/{credential}/secure-values/{field}"
+        ))
+        .await
 }
 
 #[tokio::test]
 async fn a_scope_change_needs_both_scopes() {
     for (name, env) in envs("a_scope_change_needs_both_scopes").await {
+        let admin = env.server.as_user(&env.admin);
         let type_id = create_type(&env, "Scoped VPN", "vpn.secret").await;
         let credential = create_credential(&env, &type_id, "Edge", "hunter2").await;
         let id = credential["id"].as_str().unwrap();
@@ -63,14 +62,14 @@ async fn a_scope_change_needs_both_scopes() {
                 "role.read",
             ])
             .await;
-        let (status, body) = call(
-            &env.server,
-            "PATCH",
-            &format!("/credential-type/{type_id}"),
-            &token,
-            Some(json!({"permissionScope": "vpn.open"})),
-        )
-        .await;
+        let (status, body) = env
+            .server
+            .as_user(&token)
+            .patch(
+                &format!("/v1/credential-type/{type_id}"),
+                json!({"permissionScope": "vpn.open"}),
+            )
+            .await;
         assert_eq!(status, 403, "{name}: {body}");
         assert_eq!(body["error"], "PermissionEscalation", "{name}");
         assert!(
@@ -81,14 +80,12 @@ async fn a_scope_change_needs_both_scopes() {
         assert_eq!(status, 403, "{name}: the scope still guards the value");
 
         // Nor can a scope be one of Optima's own nodes, which everyone may hold.
-        let (status, body) = call(
-            &env.server,
-            "PATCH",
-            &format!("/credential-type/{type_id}"),
-            &env.admin,
-            Some(json!({"permissionScope": "credential.fetch"})),
-        )
-        .await;
+        let (status, body) = admin
+            .patch(
+                &format!("/v1/credential-type/{type_id}"),
+                json!({"permissionScope": "credential.fetch"}),
+            )
+            .await;
         assert_eq!(status, 400, "{name}: {body}");
         assert_eq!(
             body["errors"][0]["path"],
@@ -96,27 +93,25 @@ async fn a_scope_change_needs_both_scopes() {
         );
 
         // Toward a scope the caller lacks is refused too, and holding both is enough.
-        let (status, body) = call(
-            &env.server,
-            "PATCH",
-            &format!("/credential-type/{type_id}"),
-            &env.admin,
-            Some(json!({"permissionScope": "vpn.other"})),
-        )
-        .await;
+        let (status, body) = admin
+            .patch(
+                &format!("/v1/credential-type/{type_id}"),
+                json!({"permissionScope": "vpn.other"}),
+            )
+            .await;
         assert_eq!(status, 200, "{name}: {body}");
         let (_, holder_of_one) = env
             .server
             .user_with_grants(&["credential_type.update", "vpn.other"])
             .await;
-        let (status, body) = call(
-            &env.server,
-            "PATCH",
-            &format!("/credential-type/{type_id}"),
-            &holder_of_one,
-            Some(json!({"permissionScope": "vpn.third"})),
-        )
-        .await;
+        let (status, body) = env
+            .server
+            .as_user(&holder_of_one)
+            .patch(
+                &format!("/v1/credential-type/{type_id}"),
+                json!({"permissionScope": "vpn.third"}),
+            )
+            .await;
         assert_eq!(status, 403, "{name}: {body}");
         assert!(body["message"].as_str().unwrap().contains("`vpn.third`"));
     }
@@ -144,6 +139,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 #[tokio::test]
 async fn a_field_turned_secure_has_every_value_sealed() {
     for (name, env) in envs("a_field_turned_secure_has_every_value_sealed").await {
+        let admin = env.server.as_user(&env.admin);
         let type_id = create_type(&env, "VPN", "vpn.credentials").await;
         let mut ids = Vec::new();
         for i in 0..3 {
@@ -158,14 +154,7 @@ async fn a_field_turned_secure_has_every_value_sealed() {
             body["fields"][0]["value"] = json!(format!("host-{i}-clear.example.com"));
             body["subCredentials"]["tunnels"][0]["fields"][0]["value"] =
                 json!(format!("tunnel-{i}-clear.example.com"));
-            let (status, created) = call(
-                &env.server,
-                "POST",
-                "/credential/credentials",
-                &env.admin,
-                Some(body),
-            )
-            .await;
+            let (status, created) = admin.post("/v1/credential/credentials", body).await;
             assert_eq!(status, 201, "{name}: {created}");
             ids.push(created["data"]["id"].as_str().unwrap().to_owned());
         }
@@ -177,14 +166,12 @@ async fn a_field_turned_secure_has_every_value_sealed() {
             );
         }
 
-        let (status, body) = call(
-            &env.server,
-            "PATCH",
-            &format!("/credential-type/{type_id}"),
-            &env.admin,
-            Some(json!({"fields": vpn_fields(true, true, true)})),
-        )
-        .await;
+        let (status, body) = admin
+            .patch(
+                &format!("/v1/credential-type/{type_id}"),
+                json!({"fields": vpn_fields(true, true, true)}),
+            )
+            .await;
         assert_eq!(status, 200, "{name}: {body}");
 
         for (i, id) in ids.iter().enumerate() {
@@ -237,17 +224,22 @@ async fn a_field_turned_secure_has_every_value_sealed() {
 #[tokio::test]
 async fn a_field_turned_plain_needs_reveal_rights_and_a_confirmation() {
     for (name, env) in envs("a_field_turned_plain_needs_reveal_rights_and_a_confirmation").await {
+        let admin = env.server.as_user(&env.admin);
         let type_id = create_type(&env, "VPN", "vpn.credentials").await;
         let credential = create_credential(&env, &type_id, "Edge", "hunter2").await;
         let id = credential["id"].as_str().unwrap();
-        let path = format!("/credential-type/{type_id}");
+        let path = format!("/v1/credential-type/{type_id}");
         let unseal = json!({"fields": vpn_fields(false, false, false), "confirmUnseal": true});
 
         let (_, editor) = env
             .server
             .user_with_grants(&["credential_type.update", "vpn.credentials"])
             .await;
-        let (status, body) = call(&env.server, "PATCH", &path, &editor, Some(unseal.clone())).await;
+        let (status, body) = env
+            .server
+            .as_user(&editor)
+            .patch(&path, unseal.clone())
+            .await;
         assert_eq!(status, 403, "{name}: {body}");
         assert!(
             body["message"]
@@ -258,7 +250,7 @@ async fn a_field_turned_plain_needs_reveal_rights_and_a_confirmation() {
         );
 
         let without = json!({"fields": vpn_fields(false, false, false)});
-        let (status, body) = call(&env.server, "PATCH", &path, &env.admin, Some(without)).await;
+        let (status, body) = admin.patch(&path, without).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (409, Some("ConfirmationRequired")),
@@ -274,7 +266,7 @@ async fn a_field_turned_plain_needs_reveal_rights_and_a_confirmation() {
             .unwrap();
         assert!(stored.field("password").unwrap().is_secure(), "{name}");
 
-        let (status, body) = call(&env.server, "PATCH", &path, &env.admin, Some(unseal)).await;
+        let (status, body) = admin.patch(&path, unseal).await;
         assert_eq!(status, 200, "{name}: {body}");
         let stored = env
             .server
@@ -289,14 +281,9 @@ async fn a_field_turned_plain_needs_reveal_rights_and_a_confirmation() {
             "hunter2",
             "{name}"
         );
-        let (status, audit) = call(
-            &env.server,
-            "GET",
-            &format!("/audit/secure-value-reads?credentialId={id}"),
-            &env.admin,
-            None,
-        )
-        .await;
+        let (status, audit) = admin
+            .get(&format!("/v1/audit/secure-value-reads?credentialId={id}"))
+            .await;
         assert_eq!(status, 200, "{name}: {audit}");
         assert!(
             audit.to_string().contains("password"),
@@ -308,25 +295,19 @@ async fn a_field_turned_plain_needs_reveal_rights_and_a_confirmation() {
 #[tokio::test]
 async fn removing_a_field_that_holds_values_needs_a_confirmation() {
     for (name, env) in envs("removing_a_field_that_holds_values_needs_a_confirmation").await {
+        let admin = env.server.as_user(&env.admin);
         let type_id = create_type(&env, "VPN", "vpn.credentials").await;
         for i in 0..2 {
             create_credential(&env, &type_id, &format!("Edge {i}"), "pw").await;
         }
-        let path = format!("/credential-type/{type_id}");
+        let path = format!("/v1/credential-type/{type_id}");
         let mut fields = vpn_fields(false, false, true);
         // Drop `hostname` (two values) and `tunnels` (two sub-credentials).
         fields
             .as_array_mut()
             .unwrap()
             .retain(|f| f["id"] != "hostname" && f["id"] != "tunnels");
-        let (status, body) = call(
-            &env.server,
-            "PATCH",
-            &path,
-            &env.admin,
-            Some(json!({"fields": fields})),
-        )
-        .await;
+        let (status, body) = admin.patch(&path, json!({"fields": fields})).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (409, Some("FieldHasValues")),
@@ -336,14 +317,12 @@ async fn removing_a_field_that_holds_values_needs_a_confirmation() {
             body["message"].as_str().unwrap().contains(" 4 "),
             "{name}: {body}"
         );
-        let (status, body) = call(
-            &env.server,
-            "PATCH",
-            &path,
-            &env.admin,
-            Some(json!({"fields": fields, "confirmRemoveValues": true})),
-        )
-        .await;
+        let (status, body) = admin
+            .patch(
+                &path,
+                json!({"fields": fields, "confirmRemoveValues": true}),
+            )
+            .await;
         assert_eq!(status, 200, "{name}: {body}");
         let left: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM credential_fields WHERE field_id IN ('hostname', 'server', 'psk')",
@@ -367,19 +346,18 @@ async fn removing_a_field_that_holds_values_needs_a_confirmation() {
 #[tokio::test]
 async fn values_shaped_for_an_older_type_are_refused() {
     for (name, env) in envs("values_shaped_for_an_older_type_are_refused").await {
+        let admin = env.server.as_user(&env.admin);
         let type_id = create_type(&env, "VPN", "vpn.credentials").await;
         let created = create_credential(&env, &type_id, "Edge", "pw").await;
         let id = created["id"].as_str().unwrap();
         let store = &env.server.state.store;
         let mut stale = store.get_credential(id).await.unwrap().unwrap();
-        let (status, body) = call(
-            &env.server,
-            "PATCH",
-            &format!("/credential-type/{type_id}"),
-            &env.admin,
-            Some(json!({"fields": vpn_fields(true, false, true)})),
-        )
-        .await;
+        let (status, body) = admin
+            .patch(
+                &format!("/v1/credential-type/{type_id}"),
+                json!({"fields": vpn_fields(true, false, true)}),
+            )
+            .await;
         assert_eq!(status, 200, "{name}: {body}");
         // Written by a request that read the type before the edit: `hostname` still plain.
         stale.name = "Edge renamed".into();
@@ -388,14 +366,9 @@ async fn values_shaped_for_an_older_type_are_refused() {
             matches!(err, optima_core::Error::ChangedMeanwhile { .. }),
             "{name}: {err}"
         );
-        let (status, body) = call(
-            &env.server,
-            "GET",
-            &format!("/credential/credentials/{id}/fields"),
-            &env.admin,
-            None,
-        )
-        .await;
+        let (status, body) = admin
+            .get(&format!("/v1/credential/credentials/{id}/fields"))
+            .await;
         assert_eq!(status, 200, "{name}: {body}");
         assert!(
             !body.to_string().contains("vpn.example.com"),

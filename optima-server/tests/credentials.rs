@@ -13,14 +13,8 @@ use vault_http::*;
 #[tokio::test]
 async fn credential_types_are_managed_and_counted() {
     let env = env().await;
-    let (status, body) = call(
-        &env.server,
-        "GET",
-        "/credential/valuetypes",
-        &env.admin,
-        None,
-    )
-    .await;
+    let admin = env.server.as_user(&env.admin);
+    let (status, body) = admin.get("/v1/credential/valuetypes").await;
     assert_eq!(status, 200);
     assert_eq!(
         body["data"],
@@ -36,14 +30,7 @@ async fn credential_types_are_managed_and_counted() {
     );
 
     let type_id = create_type(&env, "VPN Config", "vpn.credentials").await;
-    let (status, body) = call(
-        &env.server,
-        "GET",
-        "/credential-type/vpn%20config",
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, body) = admin.get("/v1/credential-type/vpn%20config").await;
     assert_eq!(status, 200, "found by name, ignoring case: {body}");
     assert_eq!(body["data"]["id"], type_id.as_str());
     assert_eq!(body["data"]["credentialCount"], 0);
@@ -51,31 +38,24 @@ async fn credential_types_are_managed_and_counted() {
     assert_eq!(body["data"]["fields"][3]["subFields"][1]["secure"], true);
     assert!(body["data"]["fields"][0].get("subFields").is_none());
 
-    let (status, body) = call(
-        &env.server,
-        "POST",
-        "/credential-type",
-        &env.admin,
-        Some(vpn_type("vpn CONFIG", "other.credentials")),
-    )
-    .await;
+    let (status, body) = admin
+        .post(
+            "/v1/credential-type",
+            vpn_type("vpn CONFIG", "other.credentials"),
+        )
+        .await;
     assert_eq!(status, 409, "names are unique ignoring case: {body}");
 
     create_credential(&env, &type_id, "One", "pw-1").await;
     create_credential(&env, &type_id, "Two", "pw-2").await;
-    let (_, body) = call(&env.server, "GET", "/credential-type", &env.admin, None).await;
+    let (_, body) = admin.get("/v1/credential-type").await;
     assert_eq!(
         body["data"][0]["credentialCount"], 2,
         "sub-credentials are not counted"
     );
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential-type/{type_id}/credentials"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!("/v1/credential-type/{type_id}/credentials"))
+        .await;
     let names: Vec<&str> = body["data"]
         .as_array()
         .unwrap()
@@ -84,14 +64,12 @@ async fn credential_types_are_managed_and_counted() {
         .collect();
     assert_eq!(names, ["One", "Two"]);
 
-    let (status, body) = call(
-        &env.server,
-        "PATCH",
-        &format!("/credential-type/{type_id}"),
-        &env.admin,
-        Some(json!({"name": "VPN", "icon": "https://example.com/new.ico"})),
-    )
-    .await;
+    let (status, body) = admin
+        .patch(
+            &format!("/v1/credential-type/{type_id}"),
+            json!({"name": "VPN", "icon": "https://example.com/new.ico"}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["name"], "VPN");
     assert_eq!(
@@ -103,43 +81,32 @@ async fn credential_types_are_managed_and_counted() {
     // A client that sends back what it read (optional fields as `null`) changes nothing; a
     // `null` icon removes the icon.
     let read_back = json!({"name": "VPN", "icon": null, "fields": null, "confirmUnseal": null});
-    let (status, body) = call(
-        &env.server,
-        "PATCH",
-        &format!("/credential-type/{type_id}"),
-        &env.admin,
-        Some(read_back),
-    )
-    .await;
+    let (status, body) = admin
+        .patch(&format!("/v1/credential-type/{type_id}"), read_back)
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["icon"], Value::Null, "null icon cleared");
     assert_eq!(body["data"]["fields"].as_array().unwrap().len(), 4);
 
-    for path in ["/credential-type/nope", "/credential-type/nope/credentials"] {
-        let (status, body) = call(&env.server, "GET", path, &env.admin, None).await;
+    for path in [
+        "/v1/credential-type/nope",
+        "/v1/credential-type/nope/credentials",
+    ] {
+        let (status, body) = admin.get(path).await;
         assert_eq!(status, 404, "{path}");
         assert_eq!(body["error"], "CredentialTypeNotFound");
     }
-    let (status, _) = call(
-        &env.server,
-        "PATCH",
-        "/credential-type/nope",
-        &env.admin,
-        Some(json!({"name": "x"})),
-    )
-    .await;
+    let (status, _) = admin
+        .patch("/v1/credential-type/nope", json!({"name": "x"}))
+        .await;
     assert_eq!(status, 404);
 }
 
 #[tokio::test]
 async fn validation_errors_name_every_problem_with_its_path() {
     let env = env().await;
-    let (status, body) = call(
-        &env.server,
-        "POST",
-        "/credential-type",
-        &env.admin,
-        Some(json!({
+    let admin = env.server.as_user(&env.admin);
+    let (status, body) = admin.post("/v1/credential-type", json!({
             "name": " ",
             "permissionScope": "not a node!",
             "fields": [
@@ -147,8 +114,7 @@ async fn validation_errors_name_every_problem_with_its_path() {
                 {"id": "x", "name": "X", "required": true, "secure": false, "valueType": "plain_text",
                  "subFields": [{"id": "y", "name": "Y", "required": true, "secure": false, "valueType": "plain_text"}]}
             ]
-        })),
-    )
+        }))
     .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["error"], "ValidationError");
@@ -168,24 +134,12 @@ async fn validation_errors_name_every_problem_with_its_path() {
     // A value type that does not exist fails to parse, with its path.
     let mut bad = vpn_type("Bad", "bad.credentials");
     bad["fields"][1]["valueType"] = json!("ipv4");
-    let (status, body) = call(
-        &env.server,
-        "POST",
-        "/credential-type",
-        &env.admin,
-        Some(bad),
-    )
-    .await;
+    let (status, body) = admin.post("/v1/credential-type", bad).await;
     assert_eq!(status, 400);
     assert_eq!(paths(&body), vec![p(&["body", "fields", "1", "valueType"])]);
 
     let type_id = create_type(&env, "VPN", "vpn.credentials").await;
-    let (status, body) = call(
-        &env.server,
-        "POST",
-        "/credential/credentials",
-        &env.admin,
-        Some(json!({
+    let (status, body) = admin.post("/v1/credential/credentials", json!({
             "name": "Broken",
             "typeId": type_id,
             "companyId": "acme",
@@ -194,8 +148,7 @@ async fn validation_errors_name_every_problem_with_its_path() {
                 {"fieldId": "nope", "value": "x"}
             ],
             "subCredentials": {"tunnels": [{"name": "T", "fields": [{"fieldId": "server", "value": "s"}]}]}
-        })),
-    )
+        }))
     .await;
     assert_eq!(status, 400, "{body}");
     let found = paths(&body);
@@ -224,14 +177,12 @@ async fn validation_errors_name_every_problem_with_its_path() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (status, body) = call(
-        &env.server,
-        "PUT",
-        &format!("/credential/credentials/{id}/fields"),
-        &env.admin,
-        Some(json!({"fields": [{"fieldId": "password", "value": ""}, {"fieldId": "bogus", "value": "1"}]})),
-    )
-    .await;
+    let (status, body) = admin
+        .put(
+            &format!("/v1/credential/credentials/{id}/fields"),
+            json!({"fields": [{"fieldId": "password", "value": ""}, {"fieldId": "bogus", "value": "1"}]}),
+        )
+        .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(
         paths(&body),
@@ -240,62 +191,44 @@ async fn validation_errors_name_every_problem_with_its_path() {
             p(&["body", "fields", "1", "fieldId"])
         ]
     );
-    let (status, body) = call(
-        &env.server,
-        "POST",
-        &format!("/credential/credentials/{id}/sub-credentials"),
-        &env.admin,
-        Some(json!({"fieldId": "hostname", "name": "T", "fields": []})),
-    )
-    .await;
+    let (status, body) = admin
+        .post(
+            &format!("/v1/credential/credentials/{id}/sub-credentials"),
+            json!({"fieldId": "hostname", "name": "T", "fields": []}),
+        )
+        .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(paths(&body), vec![p(&["body", "fieldId"])]);
 
     // Unknown company and type are 404s.
-    let (status, body) = call(
-        &env.server,
-        "POST",
-        "/credential/credentials",
-        &env.admin,
-        Some(credential_body(&type_id, "initech", "X", "pw", "psk")),
-    )
-    .await;
+    let (status, body) = admin
+        .post(
+            "/v1/credential/credentials",
+            credential_body(&type_id, "initech", "X", "pw", "psk"),
+        )
+        .await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("CompanyNotFound"))
     );
-    let (status, body) = call(
-        &env.server,
-        "POST",
-        "/credential/credentials",
-        &env.admin,
-        Some(credential_body("no-type", "acme", "X", "pw", "psk")),
-    )
-    .await;
+    let (status, body) = admin
+        .post(
+            "/v1/credential/credentials",
+            credential_body("no-type", "acme", "X", "pw", "psk"),
+        )
+        .await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("CredentialTypeNotFound"))
     );
-    let (status, body) = call(
-        &env.server,
-        "GET",
-        "/credential/credentials/company/initech",
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, body) = admin
+        .get("/v1/credential/credentials/company/initech")
+        .await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("CompanyNotFound"))
     );
-    let (status, body) = call(
-        &env.server,
-        "GET",
-        "/credential/credentials/nope",
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, body) = admin.get("/v1/credential/credentials/nope").await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("CredentialNotFound"))
@@ -305,6 +238,7 @@ async fn validation_errors_name_every_problem_with_its_path() {
 #[tokio::test]
 async fn credentials_hide_secure_values_until_revealed() {
     let env = env().await;
+    let admin = env.server.as_user(&env.admin);
     let type_id = create_type(&env, "VPN", "vpn.credentials").await;
     let created = create_credential(&env, &type_id, "Prod VPN", "hunter2-prod").await;
     let id = created["id"].as_str().unwrap().to_owned();
@@ -327,35 +261,16 @@ async fn credentials_hide_secure_values_until_revealed() {
     );
 
     // The list of the company shows the same, secure values null.
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        "/credential/credentials/company/acme",
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin.get("/v1/credential/credentials/company/acme").await;
     assert_eq!(body["data"].as_array().unwrap().len(), 1);
     assert_eq!(body["data"][0]["fields"][1]["value"], Value::Null);
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        "/credential/credentials/company/globex",
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin.get("/v1/credential/credentials/company/globex").await;
     assert_eq!(body["data"], json!([]));
 
     // Stored fields: secure values as ciphertext.
-    let (status, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{id}/fields"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, body) = admin
+        .get(&format!("/v1/credential/credentials/{id}/fields"))
+        .await;
     assert_eq!(status, 200);
     let sealed = body["data"][1]["value"].as_str().unwrap();
     assert_eq!(body["data"][1]["fieldId"], "password");
@@ -366,52 +281,36 @@ async fn credentials_hide_secure_values_until_revealed() {
     );
 
     // Reveal.
-    let (status, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{id}/secure-values"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, body) = admin
+        .get(&format!("/v1/credential/credentials/{id}/secure-values"))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(body["data"], json!({"password": "hunter2-prod"}));
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{id}/secure-values/password"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!(
+            "/v1/credential/credentials/{id}/secure-values/password"
+        ))
+        .await;
     assert_eq!(
         body["data"],
         json!({"fieldId": "password", "value": "hunter2-prod"})
     );
     assert_eq!(body["message"], "Secure Value Fetched Successfully!");
     for field in ["hostname", "unknownField"] {
-        let (status, body) = call(
-            &env.server,
-            "GET",
-            &format!("/credential/credentials/{id}/secure-values/{field}"),
-            &env.admin,
-            None,
-        )
-        .await;
+        let (status, body) = admin
+            .get(&format!(
+                "/v1/credential/credentials/{id}/secure-values/{field}"
+            ))
+            .await;
         assert_eq!(status, 404);
         assert_eq!(body["error"], "SecureFieldNotFound");
         assert_eq!(body["message"], format!("Secure field not found: {field}"));
     }
 
     // Sub-credentials.
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{id}/sub-credentials"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!("/v1/credential/credentials/{id}/sub-credentials"))
+        .await;
     let subs = body["data"].as_array().unwrap();
     assert_eq!(subs.len(), 1);
     assert_eq!(subs[0]["subCredentialOfId"], id.as_str());
@@ -421,36 +320,26 @@ async fn credentials_hide_secure_values_until_revealed() {
     );
     assert_eq!(subs[0]["fields"][1]["value"], Value::Null);
     let sub1 = subs[0]["id"].as_str().unwrap().to_owned();
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{sub1}/secure-values/psk"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!(
+            "/v1/credential/credentials/{sub1}/secure-values/psk"
+        ))
+        .await;
     assert_eq!(body["data"]["value"], "psk-of-Prod VPN");
 
-    let (status, body) = call(
-        &env.server,
-        "POST",
-        &format!("/credential/credentials/{id}/sub-credentials"),
-        &env.admin,
-        Some(json!({"fieldId": "tunnels", "name": "Tunnel 2", "fields": [
-            {"fieldId": "server", "value": "vpn2.example.com"}, {"fieldId": "psk", "value": "second-psk"}]})),
-    )
-    .await;
+    let (status, body) = admin
+        .post(
+            &format!("/v1/credential/credentials/{id}/sub-credentials"),
+            json!({"fieldId": "tunnels", "name": "Tunnel 2", "fields": [
+                {"fieldId": "server", "value": "vpn2.example.com"}, {"fieldId": "psk", "value": "second-psk"}]}),
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["message"], "Sub-Credential Created Successfully!");
     let sub2 = body["data"]["id"].as_str().unwrap().to_owned();
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{id}/sub-credentials"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!("/v1/credential/credentials/{id}/sub-credentials"))
+        .await;
     let names: Vec<&str> = body["data"]
         .as_array()
         .unwrap()
@@ -464,62 +353,47 @@ async fn credentials_hide_secure_values_until_revealed() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (status, body) = call(
-        &env.server,
-        "DELETE",
-        &format!("/credential/credentials/{other}/sub-credentials/{sub2}"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, body) = admin
+        .delete(&format!(
+            "/v1/credential/credentials/{other}/sub-credentials/{sub2}"
+        ))
+        .await;
     assert_eq!(status, 404);
     assert_eq!(body["error"], "SubCredentialNotFound");
     assert_eq!(body["message"], "Sub-credential not found");
-    let (status, body) = call(
-        &env.server,
-        "DELETE",
-        &format!("/credential/credentials/{id}/sub-credentials/{sub2}"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, body) = admin
+        .delete(&format!(
+            "/v1/credential/credentials/{id}/sub-credentials/{sub2}"
+        ))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(body["data"], Value::Null);
     assert_eq!(body["message"], "Sub-Credential Removed Successfully!");
-    let (status, _) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{sub2}"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, _) = admin
+        .get(&format!("/v1/credential/credentials/{sub2}"))
+        .await;
     assert_eq!(status, 404);
 
     // `null` on an optional field leaves it as it is, at any depth (a field value's `id`); on
     // `notes`, which can be cleared, it clears them. A required field still refuses it.
-    let (status, body) = call(
-        &env.server,
-        "PATCH",
-        &format!("/credential/credentials/{id}"),
-        &env.admin,
-        Some(json!({"name": null, "notes": null, "fields": [{"fieldId": "password", "value": "x", "id": null}]})),
-    )
-    .await;
+    let (status, body) = admin
+        .patch(
+            &format!("/v1/credential/credentials/{id}"),
+            json!({"name": null, "notes": null, "fields": [{"fieldId": "password", "value": "x", "id": null}]}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["data"]["name"], created["name"],
         "null name left as it was"
     );
     assert_eq!(body["data"]["notes"], Value::Null, "null notes cleared");
-    let (status, body) = call(
-        &env.server,
-        "PATCH",
-        &format!("/credential/credentials/{id}"),
-        &env.admin,
-        Some(json!({"fields": [{"fieldId": null, "value": "x"}]})),
-    )
-    .await;
+    let (status, body) = admin
+        .patch(
+            &format!("/v1/credential/credentials/{id}"),
+            json!({"fields": [{"fieldId": null, "value": "x"}]}),
+        )
+        .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(
         body["errors"][0]["path"],
@@ -527,14 +401,12 @@ async fn credentials_hide_secure_values_until_revealed() {
     );
 
     // PATCH: name, notes and fields; secure values re-encrypted.
-    let (status, body) = call(
-        &env.server,
-        "PATCH",
-        &format!("/credential/credentials/{id}"),
-        &env.admin,
-        Some(json!({"name": "Renamed", "notes": "", "fields": [{"fieldId": "password", "value": "patched-pw"}]})),
-    )
-    .await;
+    let (status, body) = admin
+        .patch(
+            &format!("/v1/credential/credentials/{id}"),
+            json!({"name": "Renamed", "notes": "", "fields": [{"fieldId": "password", "value": "patched-pw"}]}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["name"], "Renamed");
     assert_eq!(body["data"]["notes"], Value::Null);
@@ -542,38 +414,28 @@ async fn credentials_hide_secure_values_until_revealed() {
         body["data"]["fields"][0]["value"], "vpn.example.com",
         "other fields kept"
     );
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{id}/fields"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!("/v1/credential/credentials/{id}/fields"))
+        .await;
     assert_ne!(
         body["data"][1]["value"].as_str().unwrap(),
         sealed,
         "sealed anew"
     );
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{id}/secure-values/password"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!(
+            "/v1/credential/credentials/{id}/secure-values/password"
+        ))
+        .await;
     assert_eq!(body["data"]["value"], "patched-pw");
 
     // PUT fields.
-    let (status, body) = call(
-        &env.server,
-        "PUT",
-        &format!("/credential/credentials/{id}/fields"),
-        &env.admin,
-        Some(json!({"fields": [{"fieldId": "gateway", "value": "10.0.0.1"}, {"fieldId": "password", "value": "put-pw"}]})),
-    )
-    .await;
+    let (status, body) = admin
+        .put(
+            &format!("/v1/credential/credentials/{id}/fields"),
+            json!({"fields": [{"fieldId": "gateway", "value": "10.0.0.1"}, {"fieldId": "password", "value": "put-pw"}]}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "Credential Fields Updated Successfully!");
     let gateway = body["data"]["fields"]
@@ -584,20 +446,16 @@ async fn credentials_hide_secure_values_until_revealed() {
         .unwrap()
         .clone();
     assert_eq!(gateway["value"], "10.0.0.1");
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{id}/secure-values"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!("/v1/credential/credentials/{id}/secure-values"))
+        .await;
     assert_eq!(body["data"], json!({"password": "put-pw"}));
 }
 
 #[tokio::test]
 async fn deletes_cascade() {
     let env = env().await;
+    let admin = env.server.as_user(&env.admin);
     let type_id = create_type(&env, "VPN", "vpn.credentials").await;
     let keep_type = create_type(&env, "Other", "other.credentials").await;
     let a = create_credential(&env, &type_id, "A", "pw-a").await["id"]
@@ -612,47 +470,27 @@ async fn deletes_cascade() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{a}/sub-credentials"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!("/v1/credential/credentials/{a}/sub-credentials"))
+        .await;
     let sub_a = body["data"][0]["id"].as_str().unwrap().to_owned();
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{b}/sub-credentials"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!("/v1/credential/credentials/{b}/sub-credentials"))
+        .await;
     let sub_b = body["data"][0]["id"].as_str().unwrap().to_owned();
 
-    let (status, body) = call(
-        &env.server,
-        "DELETE",
-        &format!("/credential/credentials/{a}"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, body) = admin
+        .delete(&format!("/v1/credential/credentials/{a}"))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(
         body,
         json!({"status": 200, "message": "Credential Deleted Successfully!", "data": null, "successful": true})
     );
     for gone in [&a, &sub_a] {
-        let (status, _) = call(
-            &env.server,
-            "GET",
-            &format!("/credential/credentials/{gone}"),
-            &env.admin,
-            None,
-        )
-        .await;
+        let (status, _) = admin
+            .get(&format!("/v1/credential/credentials/{gone}"))
+            .await;
         assert_eq!(status, 404);
     }
     let fields_left: i64 = sqlx::query_scalar(
@@ -665,50 +503,31 @@ async fn deletes_cascade() {
     .unwrap();
     assert_eq!(fields_left, 0, "secure values go with the credential");
 
-    let (status, body) = call(
-        &env.server,
-        "DELETE",
-        &format!("/credential-type/{type_id}"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, body) = admin
+        .delete(&format!("/v1/credential-type/{type_id}"))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(body["message"], "Credential Type Deleted Successfully!");
     for gone in [&b, &sub_b] {
-        let (status, _) = call(
-            &env.server,
-            "GET",
-            &format!("/credential/credentials/{gone}"),
-            &env.admin,
-            None,
-        )
-        .await;
+        let (status, _) = admin
+            .get(&format!("/v1/credential/credentials/{gone}"))
+            .await;
         assert_eq!(status, 404);
     }
-    let (status, _) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{kept}"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, _) = admin
+        .get(&format!("/v1/credential/credentials/{kept}"))
+        .await;
     assert_eq!(status, 200, "other types are untouched");
-    let (status, _) = call(
-        &env.server,
-        "DELETE",
-        &format!("/credential-type/{type_id}"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, _) = admin
+        .delete(&format!("/v1/credential-type/{type_id}"))
+        .await;
     assert_eq!(status, 404);
 }
 
 #[tokio::test]
 async fn permission_scopes_filter_lists_guard_access_and_join_the_catalog() {
     let env = env().await;
+    let admin = env.server.as_user(&env.admin);
     let alpha = create_type(&env, "Alpha", "alpha.credentials").await;
     let beta = create_type(&env, "Beta", "beta.credentials").await;
     let a = create_credential(&env, &alpha, "A", "pw-a").await["id"]
@@ -731,14 +550,11 @@ async fn permission_scopes_filter_lists_guard_access_and_join_the_catalog() {
             "alpha.credentials",
         ])
         .await;
-    let (status, body) = call(
-        &env.server,
-        "GET",
-        "/credential/credentials/company/acme",
-        &user,
-        None,
-    )
-    .await;
+    let (status, body) = env
+        .server
+        .as_user(&user)
+        .get("/v1/credential/credentials/company/acme")
+        .await;
     assert_eq!(status, 200);
     let names: Vec<&str> = body["data"]
         .as_array()
@@ -747,40 +563,31 @@ async fn permission_scopes_filter_lists_guard_access_and_join_the_catalog() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["A"], "Beta's credential is left out");
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential-type/{beta}/credentials"),
-        &user,
-        None,
-    )
-    .await;
+    let (_, body) = env
+        .server
+        .as_user(&user)
+        .get(&format!("/v1/credential-type/{beta}/credentials"))
+        .await;
     assert_eq!(body["data"], json!([]));
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential-type/{alpha}/credentials"),
-        &user,
-        None,
-    )
-    .await;
+    let (_, body) = env
+        .server
+        .as_user(&user)
+        .get(&format!("/v1/credential-type/{alpha}/credentials"))
+        .await;
     assert_eq!(body["data"].as_array().unwrap().len(), 1);
 
-    let (status, _) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{a}"),
-        &user,
-        None,
-    )
-    .await;
+    let (status, _) = env
+        .server
+        .as_user(&user)
+        .get(&format!("/v1/credential/credentials/{a}"))
+        .await;
     assert_eq!(status, 200);
     for path in [
-        format!("/credential/credentials/{b}"),
-        format!("/credential/credentials/{b}/secure-values"),
-        format!("/credential/credentials/{b}/secure-values/password"),
+        format!("/v1/credential/credentials/{b}"),
+        format!("/v1/credential/credentials/{b}/secure-values"),
+        format!("/v1/credential/credentials/{b}/secure-values/password"),
     ] {
-        let (status, body) = call(&env.server, "GET", &path, &user, None).await;
+        let (status, body) = env.server.as_user(&user).get(&path).await;
         assert_eq!(status, 403, "{path}");
         assert_eq!(body["error"], "InsufficientPermission");
         assert!(
@@ -791,96 +598,61 @@ async fn permission_scopes_filter_lists_guard_access_and_join_the_catalog() {
             "{body}"
         );
     }
-    let (status, body) = call(
-        &env.server,
-        "POST",
-        "/credential/credentials",
-        &user,
-        Some(credential_body(&beta, "acme", "New B", "pw", "psk")),
-    )
-    .await;
+    let (status, body) = env
+        .server
+        .as_user(&user)
+        .post(
+            "/v1/credential/credentials",
+            credential_body(&beta, "acme", "New B", "pw", "psk"),
+        )
+        .await;
     assert_eq!(status, 403, "{body}");
     // A sub-credential of Beta is as guarded as its parent.
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{b}/sub-credentials"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!("/v1/credential/credentials/{b}/sub-credentials"))
+        .await;
     let sub_b = body["data"][0]["id"].as_str().unwrap().to_owned();
-    let (status, _) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{sub_b}"),
-        &user,
-        None,
-    )
-    .await;
+    let (status, _) = env
+        .server
+        .as_user(&user)
+        .get(&format!("/v1/credential/credentials/{sub_b}"))
+        .await;
     assert_eq!(status, 403);
 
     // Scopes are grantable nodes while their type exists.
     let role = |permissions: Value| json!({"title": "Scoped", "moniker": format!("scoped-{}", optima_core::store::new_id()), "permissions": permissions});
-    let (status, body) = call(
-        &env.server,
-        "POST",
-        "/role",
-        &env.admin,
-        Some(role(json!(["beta.credentials"]))),
-    )
-    .await;
+    let (status, body) = admin
+        .post("/v1/role", role(json!(["beta.credentials"])))
+        .await;
     assert_eq!(status, 201, "{body}");
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        "/permissions/credentialScope",
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin.get("/v1/permissions/credentialScope").await;
     let nodes = body.to_string();
     assert!(
         nodes.contains("alpha.credentials") && nodes.contains("beta.credentials"),
         "{nodes}"
     );
 
-    let (status, _) = call(
-        &env.server,
-        "PATCH",
-        &format!("/credential-type/{alpha}"),
-        &env.admin,
-        Some(json!({"permissionScope": "gamma.credentials"})),
-    )
-    .await;
+    let (status, _) = admin
+        .patch(
+            &format!("/v1/credential-type/{alpha}"),
+            json!({"permissionScope": "gamma.credentials"}),
+        )
+        .await;
     assert_eq!(status, 200);
-    let (status, _) = call(
-        &env.server,
-        "POST",
-        "/role",
-        &env.admin,
-        Some(role(json!(["gamma.credentials"]))),
-    )
-    .await;
+    let (status, _) = admin
+        .post("/v1/role", role(json!(["gamma.credentials"])))
+        .await;
     assert_eq!(status, 201);
-    let (status, body) = call(
-        &env.server,
-        "POST",
-        "/role",
-        &env.admin,
-        Some(role(json!(["alpha.credentials"]))),
-    )
-    .await;
+    let (status, body) = admin
+        .post("/v1/role", role(json!(["alpha.credentials"])))
+        .await;
     assert_eq!(status, 400, "the old scope left the catalog: {body}");
     // The user's old grant no longer opens Alpha: it needs gamma now.
-    let (status, _) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{a}"),
-        &user,
-        None,
-    )
-    .await;
+    let (status, _) = env
+        .server
+        .as_user(&user)
+        .get(&format!("/v1/credential/credentials/{a}"))
+        .await;
     assert_eq!(status, 403);
 
     // Scopes of stored types are registered at start.
@@ -889,23 +661,11 @@ async fn permission_scopes_filter_lists_guard_access_and_join_the_catalog() {
     assert!(catalog.contains("gamma.credentials") && catalog.contains("beta.credentials"));
     assert!(!catalog.contains("alpha.credentials"));
 
-    let (status, _) = call(
-        &env.server,
-        "DELETE",
-        &format!("/credential-type/{beta}"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, _) = admin.delete(&format!("/v1/credential-type/{beta}")).await;
     assert_eq!(status, 200);
-    let (status, body) = call(
-        &env.server,
-        "POST",
-        "/role",
-        &env.admin,
-        Some(role(json!(["beta.credentials"]))),
-    )
-    .await;
+    let (status, body) = admin
+        .post("/v1/role", role(json!(["beta.credentials"])))
+        .await;
     assert_eq!(status, 400, "{body}");
     assert!(body.to_string().contains("beta.credentials"));
 }
@@ -931,57 +691,44 @@ async fn secure_value_reads_are_audited() {
     let (bob, bob_token) = env.server.user_with_grants(&readers).await;
     let before = chrono::Utc::now() - chrono::Duration::seconds(1);
 
-    let (status, _) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{a}/secure-values"),
-        &alice_token,
-        None,
-    )
-    .await;
+    let (status, _) = env
+        .server
+        .as_user(&alice_token)
+        .get(&format!("/v1/credential/credentials/{a}/secure-values"))
+        .await;
     assert_eq!(status, 200);
-    let (status, _) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{b}/secure-values/password"),
-        &alice_token,
-        None,
-    )
-    .await;
+    let (status, _) = env
+        .server
+        .as_user(&alice_token)
+        .get(&format!(
+            "/v1/credential/credentials/{b}/secure-values/password"
+        ))
+        .await;
     assert_eq!(status, 200);
-    let (status, _) = call_with(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{a}/secure-values/password"),
-        &bob_token,
-        None,
-        &[("x-forwarded-for", "203.0.113.9")],
-    )
-    .await;
+    let (status, _) = env
+        .server
+        .as_user(&bob_token)
+        .header("x-forwarded-for", "203.0.113.9")
+        .get(&format!(
+            "/v1/credential/credentials/{a}/secure-values/password"
+        ))
+        .await;
     assert_eq!(status, 200);
     // Reading ciphertext or a non-secure view is not a reveal.
-    call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{a}"),
-        &alice_token,
-        None,
-    )
-    .await;
+    env.server
+        .as_user(&alice_token)
+        .get(&format!("/v1/credential/credentials/{a}"))
+        .await;
 
     let (_, auditor) = env.server.user_with_grants(&["audit.read"]).await;
     let list = |query: String| {
         let server = &env.server;
         let auditor = auditor.clone();
         async move {
-            let (status, body) = call(
-                server,
-                "GET",
-                &format!("/audit/secure-value-reads{query}"),
-                &auditor,
-                None,
-            )
-            .await;
+            let (status, body) = server
+                .as_user(&auditor)
+                .get(&format!("/v1/audit/secure-value-reads{query}"))
+                .await;
             assert_eq!(status, 200, "{body}");
             body
         }
@@ -1027,30 +774,25 @@ async fn secure_value_reads_are_audited() {
     assert_eq!(page["pagination"]["nextPage"], 3);
     assert_eq!(page["data"][0]["credentialId"], b.as_str());
 
-    let (status, body) = call(
-        &env.server,
-        "GET",
-        "/audit/secure-value-reads?since=yesterday",
-        &auditor,
-        None,
-    )
-    .await;
+    let (status, body) = env
+        .server
+        .as_user(&auditor)
+        .get("/v1/audit/secure-value-reads?since=yesterday")
+        .await;
     assert_eq!(status, 400);
     assert_eq!(paths(&body), vec![p(&["parameter", "since"])]);
-    let (status, _) = call(
-        &env.server,
-        "GET",
-        "/audit/secure-value-reads",
-        &alice_token,
-        None,
-    )
-    .await;
+    let (status, _) = env
+        .server
+        .as_user(&alice_token)
+        .get("/v1/audit/secure-value-reads")
+        .await;
     assert_eq!(status, 403);
 }
 
 #[tokio::test]
 async fn a_ciphertext_copied_to_another_credential_does_not_reveal() {
     let env = env().await;
+    let admin = env.server.as_user(&env.admin);
     let type_id = create_type(&env, "VPN", "vpn.credentials").await;
     let a = create_credential(&env, &type_id, "A", "secret-of-a").await["id"]
         .as_str()
@@ -1076,10 +818,10 @@ async fn a_ciphertext_copied_to_another_credential_does_not_reveal() {
         .unwrap();
 
     for path in [
-        format!("/credential/credentials/{b}/secure-values/password"),
-        format!("/credential/credentials/{b}/secure-values"),
+        format!("/v1/credential/credentials/{b}/secure-values/password"),
+        format!("/v1/credential/credentials/{b}/secure-values"),
     ] {
-        let (status, body) = call(&env.server, "GET", &path, &env.admin, None).await;
+        let (status, body) = admin.get(&path).await;
         assert_eq!(status, 409, "{path}: {body}");
         assert_eq!(body["error"], "SecureValueUnreadable");
         assert_eq!(body["successful"], false);
@@ -1090,32 +832,24 @@ async fn a_ciphertext_copied_to_another_credential_does_not_reveal() {
         );
     }
     // The original still opens, and B can be repaired by setting it again.
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{a}/secure-values/password"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!(
+            "/v1/credential/credentials/{a}/secure-values/password"
+        ))
+        .await;
     assert_eq!(body["data"]["value"], "secret-of-a");
-    let (status, _) = call(
-        &env.server,
-        "PUT",
-        &format!("/credential/credentials/{b}/fields"),
-        &env.admin,
-        Some(json!({"fields": [{"fieldId": "password", "value": "secret-of-b-again"}]})),
-    )
-    .await;
+    let (status, _) = admin
+        .put(
+            &format!("/v1/credential/credentials/{b}/fields"),
+            json!({"fields": [{"fieldId": "password", "value": "secret-of-b-again"}]}),
+        )
+        .await;
     assert_eq!(status, 200);
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{b}/secure-values/password"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!(
+            "/v1/credential/credentials/{b}/secure-values/password"
+        ))
+        .await;
     assert_eq!(body["data"]["value"], "secret-of-b-again");
 }
 
@@ -1130,14 +864,12 @@ async fn sealed_values(server: &TestServer) -> Vec<String> {
 
 async fn reveal_all(server: &TestServer, token: &str, ids: &[(String, String)]) {
     for (id, password) in ids {
-        let (status, body) = call(
-            server,
-            "GET",
-            &format!("/credential/credentials/{id}/secure-values/password"),
-            token,
-            None,
-        )
-        .await;
+        let (status, body) = server
+            .as_user(token)
+            .get(&format!(
+                "/v1/credential/credentials/{id}/secure-values/password"
+            ))
+            .await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["data"]["value"], password.as_str());
     }
@@ -1193,20 +925,13 @@ async fn keys_rotate_and_values_are_rewrapped() {
     // A restarted server seals under the new key and still opens the old values.
     let rotated = TestServer::start(env.config.clone()).await.unwrap();
     reveal_all(&rotated, &env.admin, &ids).await;
-    let (status, c) = call(
-        &rotated,
-        "POST",
-        "/credential/credentials",
-        &env.admin,
-        Some(credential_body(
-            &type_id,
-            "acme",
-            "After rotation",
-            "pw-new",
-            "psk-new",
-        )),
-    )
-    .await;
+    let (status, c) = rotated
+        .as_user(&env.admin)
+        .post(
+            "/v1/credential/credentials",
+            credential_body(&type_id, "acme", "After rotation", "pw-new", "psk-new"),
+        )
+        .await;
     assert_eq!(status, 201, "{c}");
     assert!(
         sealed_values(&rotated)
@@ -1289,75 +1014,39 @@ async fn the_vault_routes_work_on_postgres() {
         return;
     };
     let env = env_on(&url).await;
+    let admin = env.server.as_user(&env.admin);
     let type_id = create_type(&env, "VPN", "vpn.credentials").await;
-    let (status, _) = call(
-        &env.server,
-        "POST",
-        "/credential-type",
-        &env.admin,
-        Some(vpn_type("vpn", "x.credentials")),
-    )
-    .await;
+    let (status, _) = admin
+        .post("/v1/credential-type", vpn_type("vpn", "x.credentials"))
+        .await;
     assert_eq!(status, 409);
     let a = create_credential(&env, &type_id, "A", "pg-secret").await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        "/credential/credentials/company/acme",
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin.get("/v1/credential/credentials/company/acme").await;
     assert_eq!(body["data"][0]["fields"][1]["value"], Value::Null);
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{a}/secure-values"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!("/v1/credential/credentials/{a}/secure-values"))
+        .await;
     assert_eq!(body["data"], json!({"password": "pg-secret"}));
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{a}/sub-credentials"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!("/v1/credential/credentials/{a}/sub-credentials"))
+        .await;
     let sub = body["data"][0]["id"].as_str().unwrap().to_owned();
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/audit/secure-value-reads?credentialId={a}"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!("/v1/audit/secure-value-reads?credentialId={a}"))
+        .await;
     assert_eq!(body["pagination"]["totalRecords"], 1);
-    let (_, body) = call(&env.server, "GET", "/credential-type/VPN", &env.admin, None).await;
+    let (_, body) = admin.get("/v1/credential-type/VPN").await;
     assert_eq!(body["data"]["credentialCount"], 1);
-    let (status, _) = call(
-        &env.server,
-        "DELETE",
-        &format!("/credential-type/{type_id}"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, _) = admin
+        .delete(&format!("/v1/credential-type/{type_id}"))
+        .await;
     assert_eq!(status, 200);
-    let (status, _) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{sub}"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, _) = admin
+        .get(&format!("/v1/credential/credentials/{sub}"))
+        .await;
     assert_eq!(
         status, 404,
         "the cascade reaches sub-credentials on PostgreSQL too"

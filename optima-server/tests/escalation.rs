@@ -44,11 +44,10 @@ async fn start(url: String, dir: &std::path::Path) -> TestServer {
 /// Whether the holder of `token` now holds `node`.
 async fn holds(server: &TestServer, token: &str, node: &str) -> bool {
     let (status, body) = server
-        .send(
-            "POST",
+        .as_user(token)
+        .post(
             "/v1/user/@me/check-permission",
-            token,
-            Some(json!({"permissions": [node]})),
+            json!({"permissions": [node]}),
         )
         .await;
     assert_eq!(status, 200, "{body}");
@@ -71,31 +70,21 @@ async fn role_modify_cannot_grant_what_its_holder_lacks() {
     for b in backends("role_modify_cannot_grant_what_its_holder_lacks").await {
         let s = &b.server;
         let (me, token) = s.user_with_grants(&["role.modify", "user.read"]).await;
+        let caller = s.as_user(&token);
         let own = format!("/v1/role/{}/permissions", me.roles[0]);
-        let refused = s
-            .send("POST", &own, &token, Some(json!({"permissions": ["*"]})))
-            .await;
+        let refused = caller.post(&own, json!({"permissions": ["*"]})).await;
         assert_eq!(refused.1["error"], "PermissionEscalation", "{}", b.name);
         assert_refused(b.name, "adding * to one's own role", refused, "*");
-        let refused = s
-            .send(
-                "POST",
-                &own,
-                &token,
-                Some(json!({"permissions": ["role.*"]})),
-            )
-            .await;
+        let refused = caller.post(&own, json!({"permissions": ["role.*"]})).await;
         assert_refused(b.name, "adding role.* to one's own role", refused, "role.*");
         assert!(!holds(s, &token, "role.delete").await, "{}", b.name);
         assert!(!holds(s, &token, "credential.fetch").await, "{}", b.name);
 
         // What the holder holds, it may give, and a denial anyone may add.
-        let (status, body) = s
-            .send(
-                "POST",
+        let (status, body) = caller
+            .post(
                 &own,
-                &token,
-                Some(json!({"permissions": ["user.read", "-credential.fetch"]})),
+                json!({"permissions": ["user.read", "-credential.fetch"]}),
             )
             .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
@@ -107,32 +96,29 @@ async fn role_star_cannot_create_or_patch_a_role_into_star() {
     for b in backends("role_star_cannot_create_or_patch_a_role_into_star").await {
         let s = &b.server;
         let (me, token) = s.user_with_grants(&["role.*", "user.read"]).await;
-        let refused = s
-            .send(
-                "POST",
+        let caller = s.as_user(&token);
+        let refused = caller
+            .post(
                 "/v1/role",
-                &token,
-                Some(json!({"title": "Mine", "moniker": "mine", "permissions": ["*"]})),
+                json!({"title": "Mine", "moniker": "mine", "permissions": ["*"]}),
             )
             .await;
         assert_refused(b.name, "creating a role with *", refused, "*");
-        let refused = s
-            .send(
-                "PATCH",
+        let refused = caller
+            .patch(
                 &format!("/v1/role/{}", me.roles[0]),
-                &token,
-                Some(json!({"permissions": ["role.*", "user.read", "*"]})),
+                json!({"permissions": ["role.*", "user.read", "*"]}),
             )
             .await;
         assert_refused(b.name, "patching one's own role to *", refused, "*");
         assert!(!holds(s, &token, "credential.fetch").await, "{}", b.name);
 
-        let (status, body) = s.send("POST",
-            "/v1/role",
-            &token,
-            Some(json!({"title": "Readers", "moniker": "readers", "permissions": ["user.read", "role.read"]})),
-        )
-        .await;
+        let (status, body) = caller
+            .post(
+                "/v1/role",
+                json!({"title": "Readers", "moniker": "readers", "permissions": ["user.read", "role.read"]}),
+            )
+            .await;
         assert_eq!(status, 201, "{}: {body}", b.name);
     }
 }
@@ -144,14 +130,11 @@ async fn a_wildcard_with_a_denial_under_it_is_not_a_wildcard_to_give() {
         let (_, token) = s
             .user_with_grants(&["*", "-credential.secure_values.read"])
             .await;
-        let refused = s
-            .send(
-                "POST",
+        let caller = s.as_user(&token);
+        let refused = caller
+            .post(
                 "/v1/role",
-                &token,
-                Some(
-                    json!({"title": "Vault", "moniker": "vault", "permissions": ["credential.*"]}),
-                ),
+                json!({"title": "Vault", "moniker": "vault", "permissions": ["credential.*"]}),
             )
             .await;
         assert_refused(
@@ -174,11 +157,10 @@ async fn a_wildcard_with_a_denial_under_it_is_not_a_wildcard_to_give() {
             })
             .await
             .unwrap();
-        let refused = s
+        let refused = caller
             .send(
                 "DELETE",
                 &format!("/v1/role/{}/permissions", role.id),
-                &token,
                 Some(json!({"permissions": ["-credential.secure_values.read"]})),
             )
             .await;
@@ -196,6 +178,7 @@ async fn user_star_cannot_promote_arm_or_remove_anyone_beyond_itself() {
     for b in backends("user_star_cannot_promote_arm_or_remove_anyone_beyond_itself").await {
         let s = &b.server;
         let (_, token) = s.user_with_grants(&["user.*", "role.read"]).await;
+        let caller = s.as_user(&token);
         let (someone, someone_token) = s.user_with_grants(&["user.read"]).await;
         let (admin, _) = s.user_with_grants(&[]).await;
         let admin_role = s.state.store.find_role("admin").await.unwrap().unwrap();
@@ -204,16 +187,12 @@ async fn user_star_cannot_promote_arm_or_remove_anyone_beyond_itself() {
         s.state.store.update_user(&promoted).await.unwrap();
 
         let path = format!("/v1/user/users/{}", someone.id);
-        let refused = s
-            .send("PATCH", &path, &token, Some(json!({"roles": ["admin"]})))
-            .await;
+        let refused = caller.patch(&path, json!({"roles": ["admin"]})).await;
         assert_refused(b.name, "assigning admin", refused, "*");
-        let refused = s
-            .send(
-                "PATCH",
+        let refused = caller
+            .patch(
                 &path,
-                &token,
-                Some(json!({"permissions": ["credential.secure_values.read"]})),
+                json!({"permissions": ["credential.secure_values.read"]}),
             )
             .await;
         assert_refused(
@@ -226,20 +205,16 @@ async fn user_star_cannot_promote_arm_or_remove_anyone_beyond_itself() {
         assert!(!holds(s, &someone_token, "role.delete").await);
 
         let admin_path = format!("/v1/user/users/{}", admin.id);
-        let (status, body) = s.send("DELETE", &admin_path, &token, None).await;
+        let (status, body) = caller.delete(&admin_path).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (403, Some("OutrankedUser")),
             "{}: deleting the admin: {body}",
             b.name
         );
-        let refused = s
-            .send("PATCH", &admin_path, &token, Some(json!({"name": "Owned"})))
-            .await;
+        let refused = caller.patch(&admin_path, json!({"name": "Owned"})).await;
         assert_refused(b.name, "renaming the admin", refused, "*");
-        let refused = s
-            .send("PATCH", &admin_path, &token, Some(json!({"roles": []})))
-            .await;
+        let refused = caller.patch(&admin_path, json!({"roles": []})).await;
         assert_refused(b.name, "taking the admin's roles", refused, "*");
         assert!(
             s.state.store.find_user(&admin.id).await.unwrap().is_some(),
@@ -248,16 +223,14 @@ async fn user_star_cannot_promote_arm_or_remove_anyone_beyond_itself() {
         );
 
         // Within what it holds, user.* manages users as before.
-        let (status, body) = s
-            .send(
-                "PATCH",
+        let (status, body) = caller
+            .patch(
                 &path,
-                &token,
-                Some(json!({"name": "Renamed", "permissions": ["user.read.other"]})),
+                json!({"name": "Renamed", "permissions": ["user.read.other"]}),
             )
             .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
-        let (status, body) = s.send("DELETE", &path, &token, None).await;
+        let (status, body) = caller.delete(&path).await;
         assert_eq!(status, 200, "{}: {body}", b.name);
     }
 }
@@ -267,15 +240,11 @@ async fn a_role_editor_cannot_disarm_a_greater_holder() {
     for b in backends("a_role_editor_cannot_disarm_a_greater_holder").await {
         let s = &b.server;
         let (_, token) = s.user_with_grants(&["role.*", "user.read"]).await;
+        let caller = s.as_user(&token);
         let (admin, _) = s.user_with_grants(&["*"]).await;
         let path = format!("/v1/role/{}/permissions", admin.roles[0]);
-        let (status, body) = s
-            .send(
-                "POST",
-                &path,
-                &token,
-                Some(json!({"permissions": ["-role.*"]})),
-            )
+        let (status, body) = caller
+            .post(&path, json!({"permissions": ["-role.*"]}))
             .await;
         assert_eq!(
             (status, body["error"].as_str()),
@@ -283,14 +252,7 @@ async fn a_role_editor_cannot_disarm_a_greater_holder() {
             "{}: {body}",
             b.name
         );
-        let (status, body) = s
-            .send(
-                "DELETE",
-                &format!("/v1/role/{}", admin.roles[0]),
-                &token,
-                None,
-            )
-            .await;
+        let (status, body) = caller.delete(&format!("/v1/role/{}", admin.roles[0])).await;
         assert_eq!(status, 403, "{}: deleting the admin's role: {body}", b.name);
     }
 }
@@ -301,13 +263,12 @@ async fn the_last_administrator_stays() {
         let s = &b.server;
         // The only holder of everything, through a role of its own rather than `admin`.
         let (root, token) = s.user_with_grants(&["*"]).await;
+        let caller = s.as_user(&token);
         let own = format!("/v1/role/{}", root.roles[0]);
-        let (status, body) = s
-            .send(
-                "PATCH",
+        let (status, body) = caller
+            .patch(
                 &own,
-                &token,
-                Some(json!({"permissions": ["*", "-credential.secure_values.read"]})),
+                json!({"permissions": ["*", "-credential.secure_values.read"]}),
             )
             .await;
         assert_eq!(
@@ -316,26 +277,22 @@ async fn the_last_administrator_stays() {
             "{}: {body}",
             b.name
         );
-        let (status, _) = s.send("DELETE", &own, &token, None).await;
+        let (status, _) = caller.delete(&own).await;
         assert_eq!(status, 409, "{}: deleting the last admin's role", b.name);
 
         // With a second administrator, the first may step down.
         let (second, _) = s.user_with_grants(&[]).await;
-        let (status, body) = s
-            .send(
-                "PATCH",
+        let (status, body) = caller
+            .patch(
                 &format!("/v1/user/users/{}", second.id),
-                &token,
-                Some(json!({"roles": ["admin"]})),
+                json!({"roles": ["admin"]}),
             )
             .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
-        let (status, body) = s
-            .send(
-                "PATCH",
+        let (status, body) = caller
+            .patch(
                 &own,
-                &token,
-                Some(json!({"permissions": ["*", "-credential.secure_values.read"]})),
+                json!({"permissions": ["*", "-credential.secure_values.read"]}),
             )
             .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
@@ -358,21 +315,15 @@ async fn a_profile_edit_never_restores_revoked_roles() {
         member.permissions = vec!["user.read".into(), "user.write".into()];
         s.state.store.update_user(&member).await.unwrap();
         let (_, admin) = s.user_with_grants(&["*"]).await;
-        assert_eq!(other.send("GET", "/v1/user/@me", &token, None).await.0, 200);
+        assert_eq!(other.as_user(&token).get("/v1/user/@me").await.0, 200);
 
         let path = format!("/v1/user/users/{}", member.id);
-        let (status, body) = s
-            .send("PATCH", &path, &admin, Some(json!({"roles": []})))
-            .await;
+        let (status, body) = s.as_user(&admin).patch(&path, json!({"roles": []})).await;
         assert_eq!(status, 200, "{}: {body}", b.name);
         // At once, on the replica that has not yet seen the change.
         let _ = other
-            .send(
-                "PATCH",
-                "/v1/user/@me",
-                &token,
-                Some(json!({"name": "Still me"})),
-            )
+            .as_user(&token)
+            .patch("/v1/user/@me", json!({"name": "Still me"}))
             .await;
         let stored = s.state.store.find_user(&member.id).await.unwrap().unwrap();
         assert!(stored.roles.is_empty(), "{}: roles came back", b.name);
@@ -385,13 +336,9 @@ async fn roles_given_at_sign_in_keep_their_monikers() {
     for b in backends("roles_given_at_sign_in_keep_their_monikers").await {
         let s = &b.server;
         let (_, token) = s.user_with_grants(&["role.*", "user.read"]).await;
-        let (status, body) = s
-            .send(
-                "PATCH",
-                "/v1/role/member",
-                &token,
-                Some(json!({"moniker": "member-old"})),
-            )
+        let caller = s.as_user(&token);
+        let (status, body) = caller
+            .patch("/v1/role/member", json!({"moniker": "member-old"}))
             .await;
         assert_eq!(
             (status, body["error"].as_str()),
@@ -414,12 +361,10 @@ async fn roles_given_at_sign_in_keep_their_monikers() {
             .delete_role(&s.state.store.find_role("member").await.unwrap().unwrap().id)
             .await
             .unwrap();
-        let (status, body) = s
-            .send(
-                "PATCH",
+        let (status, body) = caller
+            .patch(
                 &format!("/v1/role/{}", role.id),
-                &token,
-                Some(json!({"moniker": "member"})),
+                json!({"moniker": "member"}),
             )
             .await;
         assert_eq!(
@@ -431,11 +376,10 @@ async fn roles_given_at_sign_in_keep_their_monikers() {
         // The admin role stays exactly `*`, even with no one holding it to be disarmed.
         let (_, root) = s.user_with_grants(&["*"]).await;
         let (status, body) = s
-            .send(
-                "POST",
+            .as_user(&root)
+            .post(
                 "/v1/role/admin/permissions",
-                &root,
-                Some(json!({"permissions": ["-role.*"]})),
+                json!({"permissions": ["-role.*"]}),
             )
             .await;
         assert_eq!(status, 409, "{}: {body}", b.name);
@@ -454,12 +398,8 @@ async fn deleting_gives_nothing_so_it_needs_no_more_than_the_target_holds() {
             .user_with_grants(&["*", "-credential.secure_values.read"])
             .await;
         let (status, body) = s
-            .send(
-                "DELETE",
-                &format!("/v1/user/users/{}", peer.id),
-                &token,
-                None,
-            )
+            .as_user(&token)
+            .delete(&format!("/v1/user/users/{}", peer.id))
             .await;
         assert_eq!(status, 200, "{}: {body}", b.name);
     }

@@ -37,50 +37,50 @@ async fn nul_is_refused_with_its_path(env: &Env) {
     let s = &env.server;
     let admin = &env.admin;
 
-    let (status, body) = call(s, "GET", "/company/companies?search=ac%00me", admin, None).await;
+    let (status, body) = s
+        .as_user(admin)
+        .get("/v1/company/companies?search=ac%00me")
+        .await;
     assert_nul_refused(status, &body, &["query", "search"]);
-    let (status, body) = call(s, "GET", "/company/companies?search=acme", admin, None).await;
+    let (status, body) = s
+        .as_user(admin)
+        .get("/v1/company/companies?search=acme")
+        .await;
     assert_eq!(status, 200, "{body}");
 
-    let (status, body) = call(
-        s,
-        "POST",
-        "/role",
-        admin,
-        Some(json!({"title": "Night\u{0}shift", "moniker": "night"})),
-    )
-    .await;
+    let (status, body) = s
+        .as_user(admin)
+        .post(
+            "/v1/role",
+            json!({"title": "Night\u{0}shift", "moniker": "night"}),
+        )
+        .await;
     assert_nul_refused(status, &body, &["body", "title"]);
-    let (status, body) = call(
-        s,
-        "POST",
-        "/role",
-        admin,
-        Some(json!({"title": "Night shift", "moniker": "night"})),
-    )
-    .await;
+    let (status, body) = s
+        .as_user(admin)
+        .post(
+            "/v1/role",
+            json!({"title": "Night shift", "moniker": "night"}),
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
 
     let type_id = create_type(env, "VPN", "vpn.credentials").await;
-    let (status, body) = call(
-        s,
-        "POST",
-        "/credential/credentials",
-        admin,
-        Some(credential_body(
-            &type_id,
-            "acme",
-            "Edge\u{0}VPN",
-            "pw",
-            "psk",
-        )),
-    )
-    .await;
+    let (status, body) = s
+        .as_user(admin)
+        .post(
+            "/v1/credential/credentials",
+            credential_body(&type_id, "acme", "Edge\u{0}VPN", "pw", "psk"),
+        )
+        .await;
     assert_nul_refused(status, &body, &["body", "name"]);
     // Inside a sub-credential's secure value too, wherever it sits.
     let mut nested = credential_body(&type_id, "acme", "Edge VPN", "pw", "psk");
     nested["subCredentials"]["tunnels"][0]["fields"][1]["value"] = json!("p\u{0}sk");
-    let (status, body) = call(s, "POST", "/credential/credentials", admin, Some(nested)).await;
+    let (status, body) = s
+        .as_user(admin)
+        .post("/v1/credential/credentials", nested)
+        .await;
     assert_nul_refused(
         status,
         &body,
@@ -94,32 +94,27 @@ async fn nul_is_refused_with_its_path(env: &Env) {
             "value",
         ],
     );
-    let (status, body) = call(
-        s,
-        "POST",
-        "/credential/credentials",
-        admin,
-        Some(credential_body(&type_id, "acme", "Edge VPN", "pw", "psk")),
-    )
-    .await;
+    let (status, body) = s
+        .as_user(admin)
+        .post(
+            "/v1/credential/credentials",
+            credential_body(&type_id, "acme", "Edge VPN", "pw", "psk"),
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
 
-    let (status, body) = call(s, "GET", "/role/night%00", admin, None).await;
+    let (status, body) = s.as_user(admin).get("/v1/role/night%00").await;
     assert_nul_refused(status, &body, &["path", "identifier"]);
-    let (status, body) = call(s, "GET", "/role/night", admin, None).await;
+    let (status, body) = s.as_user(admin).get("/v1/role/night").await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = call(
-        s,
-        "GET",
-        "/credential/credentials/x%00/secure-values/password",
-        admin,
-        None,
-    )
-    .await;
+    let (status, body) = s
+        .as_user(admin)
+        .get("/v1/credential/credentials/x%00/secure-values/password")
+        .await;
     assert_nul_refused(status, &body, &["path", "id"]);
 
     // Refused before authentication: nothing about the caller is looked up for it.
-    let (status, body) = call(s, "GET", "/role/a%00", "not-a-token", None).await;
+    let (status, body) = s.as_user("not-a-token").get("/v1/role/a%00").await;
     assert_nul_refused(status, &body, &["path", "identifier"]);
 }
 
@@ -288,7 +283,7 @@ async fn a_smaller_body_limit_is_honoured() {
     let server = TestServer::start(config).await.unwrap();
     let (_, admin) = server.user_with_grants(&["*"]).await;
     let big = json!({"title": "x".repeat(1100), "moniker": "big"});
-    let (status, body) = call(&server, "POST", "/role", &admin, Some(big)).await;
+    let (status, body) = server.as_user(&admin).post("/v1/role", big).await;
     assert_too_large(status, &body, 1024);
 }
 
@@ -303,21 +298,21 @@ async fn too_many_grants_are_refused_by_max_items_before_any_item_is_checked() {
     for (method, path, body) in [
         (
             "POST",
-            "/role".to_owned(),
+            "/v1/role".to_owned(),
             json!({"title": "Many", "moniker": "many", "permissions": many}),
         ),
         (
             "POST",
-            "/role/admin/permissions".to_owned(),
+            "/v1/role/admin/permissions".to_owned(),
             json!({"permissions": many}),
         ),
         (
             "PATCH",
-            format!("/user/users/{}", user.id),
+            format!("/v1/user/users/{}", user.id),
             json!({"permissions": many}),
         ),
     ] {
-        let (status, body) = call(s, method, &path, &env.admin, Some(body)).await;
+        let (status, body) = s.as_user(&env.admin).send(method, &path, Some(body)).await;
         assert_eq!(status, 400, "{method} {path}: {body}");
         let (at, message) = only_error(&body);
         assert_eq!(at, p(&["body", "permissions"]), "{method} {path}");
@@ -325,14 +320,13 @@ async fn too_many_grants_are_refused_by_max_items_before_any_item_is_checked() {
     }
     // At the limit, the items are checked as before.
     let thousand: Vec<String> = (0..1000).map(|i| format!("bad node {i}")).collect();
-    let (status, body) = call(
-        s,
-        "POST",
-        "/role/admin/permissions",
-        &env.admin,
-        Some(json!({"permissions": thousand})),
-    )
-    .await;
+    let (status, body) = s
+        .as_user(&env.admin)
+        .post(
+            "/v1/role/admin/permissions",
+            json!({"permissions": thousand}),
+        )
+        .await;
     assert_eq!(status, 400, "{body}");
     assert!(
         body["message"].as_str().unwrap().contains("pattern")
@@ -366,11 +360,11 @@ async fn a_token_issued_in_the_future_is_refused() {
     let now = chrono::Utc::now();
 
     let honest = token_issued_at(&env, &user.id, now);
-    let (status, body) = call(&env.server, "GET", "/user/@me", &honest, None).await;
+    let (status, body) = env.server.as_user(&honest).get("/v1/user/@me").await;
     assert_eq!(status, 200, "a token minted the same way but now: {body}");
 
     let future = token_issued_at(&env, &user.id, now + chrono::Duration::minutes(10));
-    let (status, body) = call(&env.server, "GET", "/user/@me", &future, None).await;
+    let (status, body) = env.server.as_user(&future).get("/v1/user/@me").await;
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["error"], "Unauthorized");
     assert!(
@@ -433,14 +427,13 @@ async fn rotate_and_rewrap_need_no_restart(env: &Env) {
     );
 
     // The same server, not restarted, opens what the rewrap sealed under the new key.
-    let (status, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{id}/secure-values/password"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (status, body) = env
+        .server
+        .as_user(&env.admin)
+        .get(&format!(
+            "/v1/credential/credentials/{id}/secure-values/password"
+        ))
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["value"], "hunter2", "{body}");
 

@@ -52,13 +52,11 @@ async fn requests_and_syncs_are_counted(database_url: String, dir: &std::path::P
     let (_, token) = server.user_with_grants(&["role.read", "role.list"]).await;
 
     let before = scrape(&server).await;
-    let (status, _) = server.send("GET", "/v1/role", &token, None).await;
+    let (status, _) = server.as_user(&token).get("/v1/role").await;
     assert_eq!(status, 200);
-    let (status, _) = server
-        .send("GET", "/v1/role/no-such-role", &token, None)
-        .await;
+    let (status, _) = server.as_user(&token).get("/v1/role/no-such-role").await;
     assert_eq!(status, 404);
-    let (status, _) = server.send("GET", "/v1/role", "not-a-token", None).await;
+    let (status, _) = server.as_user("not-a-token").get("/v1/role").await;
     assert_eq!(status, 401);
     run_target(&server.state, SyncTarget::Companies, SyncMode::Full, &Quiet)
         .await

@@ -63,20 +63,6 @@ async fn server_with(cw: Option<&FakeConnectWise>) -> (TestServer, tempfile::Tem
     (server, dir)
 }
 
-async fn call(
-    server: &TestServer,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    server.send(method, path, token, body).await
-}
-
-async fn get(server: &TestServer, path: &str, token: &str) -> (u16, Value) {
-    call(server, "GET", path, token, None).await
-}
-
 fn names(body: &Value) -> Vec<String> {
     body["data"]
         .as_array()
@@ -140,9 +126,10 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
             "procurement.catalog.fetch",
         ])
         .await;
+    let caller = server.as_user(&token);
 
     // The spec's shape, with numbers sent as strings read as numbers.
-    let (status, body) = get(server, "/v1/procurement/items?search=optiplex", &token).await;
+    let (status, body) = caller.get("/v1/procurement/items?search=optiplex").await;
     assert_eq!(status, 200, "{body}");
     let first = &body["data"][0];
     assert_eq!(first["cwCatalogId"], 101);
@@ -172,7 +159,7 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
     );
 
     // Default: active only, by name; inactive with includeInactive.
-    let (_, body) = get(server, "/v1/procurement/items", &token).await;
+    let (_, body) = caller.get("/v1/procurement/items").await;
     assert_eq!(
         names(&body),
         [
@@ -184,12 +171,9 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
             "UniFi Switch 24"
         ]
     );
-    let (_, body) = get(
-        server,
-        "/v1/procurement/items?includeInactive=true&rpp=4&page=2",
-        &token,
-    )
-    .await;
+    let (_, body) = caller
+        .get("/v1/procurement/items?includeInactive=true&rpp=4&page=2")
+        .await;
     assert_eq!(
         body["meta"]["pagination"],
         json!({"previousPage": 1, "currentPage": 2, "nextPage": null, "totalPages": 2, "totalRecords": 7, "listedRecords": 3})
@@ -219,50 +203,44 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
         ("labor-hr", vec!["Labor hour"]),
         ("100%", vec![]),
     ] {
-        let (status, body) = get(
-            server,
-            &format!("/v1/procurement/items?search={}", urlencode(term)),
-            &token,
-        )
-        .await;
+        let (status, body) = caller
+            .get(&format!("/v1/procurement/items?search={}", urlencode(term)))
+            .await;
         assert_eq!(status, 200);
         assert_eq!(names(&body), expected, "search {term}");
         // Past the last page the total still holds.
-        let (_, past) = get(
-            server,
-            &format!("/v1/procurement/items?search={}&page=9", urlencode(term)),
-            &token,
-        )
-        .await;
+        let (_, past) = caller
+            .get(&format!(
+                "/v1/procurement/items?search={}&page=9",
+                urlencode(term)
+            ))
+            .await;
         assert_eq!(names(&past), Vec::<String>::new());
         assert_eq!(past["meta"]["pagination"]["totalRecords"], expected.len());
         assert_eq!(body["meta"]["pagination"]["totalRecords"], expected.len());
     }
-    let (_, body) = get(server, "/v1/procurement/items?search=netgear", &token).await;
+    let (_, body) = caller.get("/v1/procurement/items?search=netgear").await;
     assert_eq!(
         names(&body),
         Vec::<String>::new(),
         "inactive hidden from search"
     );
-    let (_, body) = get(
-        server,
-        "/v1/procurement/items?search=netgear&includeInactive=true",
-        &token,
-    )
-    .await;
+    let (_, body) = caller
+        .get("/v1/procurement/items?search=netgear&includeInactive=true")
+        .await;
     assert_eq!(names(&body), ["Netgear Old Switch"]);
 
     // Missing fields stay null.
-    let (_, body) = get(server, "/v1/procurement/items/107", &token).await;
+    let (_, body) = caller.get("/v1/procurement/items/107").await;
     assert_eq!(body["data"]["price"], Value::Null);
     assert_eq!(body["data"]["manufacturer"], Value::Null);
     assert_eq!(body["data"]["cwLastUpdated"], Value::Null);
     assert_eq!(body["data"]["salesTaxable"], false);
 
     // Count.
-    let (_, body) = get(server, "/v1/procurement/count", &token).await;
+    let (_, body) = caller.get("/v1/procurement/count").await;
     assert_eq!(body["data"], json!({"count": 7}));
-    let (_, body) = get(server, "/v1/procurement/count?activeOnly=true", &token).await;
+    let (_, body) = caller.get("/v1/procurement/count?activeOnly=true").await;
     assert_eq!(body["data"], json!({"count": 6}));
 
     // An update and a deletion, found by a full sync.
@@ -282,20 +260,20 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
         (0, 2, 4, 1),
         "{r}"
     );
-    let (_, body) = get(server, "/v1/procurement/items?search=unifi", &token).await;
+    let (_, body) = caller.get("/v1/procurement/items?search=unifi").await;
     assert_eq!(
         names(&body),
         ["UniFi AP AC Pro"],
         "the deleted switch is gone"
     );
-    let (status, body) = get(server, "/v1/procurement/items/105", &token).await;
+    let (status, body) = caller.get("/v1/procurement/items/105").await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("CatalogItemNotFound"))
     );
-    let (_, body) = get(server, "/v1/procurement/count", &token).await;
+    let (_, body) = caller.get("/v1/procurement/count").await;
     assert_eq!(body["data"]["count"], 6);
-    let (_, body) = get(server, "/v1/procurement/items/103", &token).await;
+    let (_, body) = caller.get("/v1/procurement/items/103").await;
     assert_eq!(body["data"]["name"], "Dell Latitude 5450");
 
     // Incremental: only what changed since the watermark is asked for; a deleted item that
@@ -328,24 +306,21 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
         conditions.as_deref(),
         Some("lastUpdated >= [2026-02-01T00:00:00Z]")
     );
-    let (_, body) = get(server, "/v1/procurement/items?search=unifi", &token).await;
+    let (_, body) = caller.get("/v1/procurement/items?search=unifi").await;
     assert_eq!(
         names(&body),
         ["UniFi AP AC Pro", "UniFi Switch 24 PoE", "UniFi U7 Pro"]
     );
 
     // Bad paging names the parameter.
-    let (status, bad) = get(server, "/v1/procurement/items?rpp=0", &token).await;
+    let (status, bad) = caller.get("/v1/procurement/items?rpp=0").await;
     assert_eq!(
         (status, bad["errors"][0]["path"].clone()),
         (400, json!(["parameter", "rpp"]))
     );
-    let (status, bad) = get(
-        server,
-        "/v1/procurement/items?includeInactive=maybe",
-        &token,
-    )
-    .await;
+    let (status, bad) = caller
+        .get("/v1/procurement/items?includeInactive=maybe")
+        .await;
     assert_eq!(status, 400, "{bad}");
 }
 
@@ -381,21 +356,20 @@ async fn items_link_and_unlink_by_any_identifier() {
     let (_, token) = server
         .user_with_grants(&["procurement.catalog.fetch", "procurement.catalog.link"])
         .await;
-    let (_, desktop) = get(&server, "/v1/procurement/items/101", &token).await;
+    let caller = server.as_user(&token);
+    let (_, desktop) = caller.get("/v1/procurement/items/101").await;
     let desktop_id = desktop["data"]["id"].as_str().unwrap().to_owned();
-    let (_, warranty) = get(&server, "/v1/procurement/items/102", &token).await;
+    let (_, warranty) = caller.get("/v1/procurement/items/102").await;
     let warranty_id = warranty["data"]["id"].as_str().unwrap().to_owned();
 
     // Source by ConnectWise identifier, target by Optima id; twice is the same as once.
     for _ in 0..2 {
-        let (status, body) = call(
-            &server,
-            "POST",
-            "/v1/procurement/items/OPT7020-SFF/link",
-            &token,
-            Some(json!({"targetId": warranty_id})),
-        )
-        .await;
+        let (status, body) = caller
+            .post(
+                "/v1/procurement/items/OPT7020-SFF/link",
+                json!({"targetId": warranty_id}),
+            )
+            .await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["message"], "Catalog item linked successfully!");
         assert_eq!(body["data"]["id"], desktop_id.as_str());
@@ -406,21 +380,19 @@ async fn items_link_and_unlink_by_any_identifier() {
         );
     }
     // Target by ConnectWise id, source by Optima id.
-    let (status, body) = call(
-        &server,
-        "POST",
-        &format!("/v1/procurement/items/{desktop_id}/link"),
-        &token,
-        Some(json!({"targetId": "103"})),
-    )
-    .await;
+    let (status, body) = caller
+        .post(
+            &format!("/v1/procurement/items/{desktop_id}/link"),
+            json!({"targetId": "103"}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["linkedItems"].as_array().unwrap().len(), 2);
 
     // Links go one way.
-    let (_, body) = get(&server, "/v1/procurement/items/102/linked", &token).await;
+    let (_, body) = caller.get("/v1/procurement/items/102/linked").await;
     assert_eq!(body["data"], json!([]));
-    let (status, body) = get(&server, "/v1/procurement/items/101/linked", &token).await;
+    let (status, body) = caller.get("/v1/procurement/items/101/linked").await;
     assert_eq!(status, 200);
     assert_eq!(
         body["message"],
@@ -435,83 +407,62 @@ async fn items_link_and_unlink_by_any_identifier() {
     assert_eq!(linked[1]["onHand"], 0.0);
 
     // includeLinkedItems on the item itself.
-    let (_, body) = get(
-        &server,
-        "/v1/procurement/items/101?includeLinkedItems=true",
-        &token,
-    )
-    .await;
+    let (_, body) = caller
+        .get("/v1/procurement/items/101?includeLinkedItems=true")
+        .await;
     assert_eq!(body["data"]["linkedItems"][1]["cwCatalogId"], 102);
-    let (_, body) = get(&server, "/v1/procurement/items/101", &token).await;
+    let (_, body) = caller.get("/v1/procurement/items/101").await;
     assert!(body["data"].get("linkedItems").is_none());
     // The item page takes Optima or ConnectWise ids, not identifiers.
-    let (status, _) = get(&server, "/v1/procurement/items/OPT7020-SFF", &token).await;
+    let (status, _) = caller.get("/v1/procurement/items/OPT7020-SFF").await;
     assert_eq!(status, 404);
 
     // Rules: not to itself (400, with the path), not to or from an unknown item (404), a body
     // that does not parse (400, with the path).
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/v1/procurement/items/101/link",
-        &token,
-        Some(json!({"targetId": desktop_id})),
-    )
-    .await;
+    let (status, body) = caller
+        .post(
+            "/v1/procurement/items/101/link",
+            json!({"targetId": desktop_id}),
+        )
+        .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["errors"][0]["path"], json!(["body", "targetId"]));
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/v1/procurement/items/101/link",
-        &token,
-        Some(json!({"targetId": "no-such-item"})),
-    )
-    .await;
+    let (status, body) = caller
+        .post(
+            "/v1/procurement/items/101/link",
+            json!({"targetId": "no-such-item"}),
+        )
+        .await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("CatalogItemNotFound"))
     );
-    let (status, _) = call(
-        &server,
-        "POST",
-        "/v1/procurement/items/999999/link",
-        &token,
-        Some(json!({"targetId": warranty_id})),
-    )
-    .await;
+    let (status, _) = caller
+        .post(
+            "/v1/procurement/items/999999/link",
+            json!({"targetId": warranty_id}),
+        )
+        .await;
     assert_eq!(status, 404);
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/v1/procurement/items/101/link",
-        &token,
-        Some(json!({"target": 1})),
-    )
-    .await;
+    let (status, body) = caller
+        .post("/v1/procurement/items/101/link", json!({"target": 1}))
+        .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["errors"][0]["path"][0], "body");
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/v1/procurement/items/101/link",
-        &token,
-        Some(json!({"targetId": 102})),
-    )
-    .await;
+    let (status, body) = caller
+        .post("/v1/procurement/items/101/link", json!({"targetId": 102}))
+        .await;
     assert_eq!(status, 400, "a number is not an id string: {body}");
     assert_eq!(body["errors"][0]["path"], json!(["body", "targetId"]));
 
     // Unlink, by the warranty's ConnectWise identifier; unlinking again changes nothing.
     for _ in 0..2 {
-        let (status, body) = call(
-            &server,
-            "POST",
-            "/v1/procurement/items/OPT7020-SFF/unlink",
-            &token,
-            Some(json!({"targetId": "DELL-WAR-3YR"})),
-        )
-        .await;
+        let (status, body) = caller
+            .post(
+                "/v1/procurement/items/OPT7020-SFF/unlink",
+                json!({"targetId": "DELL-WAR-3YR"}),
+            )
+            .await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["message"], "Catalog item unlinked successfully!");
         let left: Vec<&str> = body["data"]["linkedItems"]
@@ -528,7 +479,7 @@ async fn items_link_and_unlink_by_any_identifier() {
     run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
         .await
         .unwrap();
-    let (_, body) = get(&server, "/v1/procurement/items/101/linked", &token).await;
+    let (_, body) = caller.get("/v1/procurement/items/101/linked").await;
     assert_eq!(body["data"], json!([]));
 }
 
@@ -562,15 +513,11 @@ async fn inventory_is_refreshed_from_connectwise() {
             "procurement.catalog.inventory.refresh",
         ])
         .await;
-    let (_, before) = get(&server, "/v1/procurement/items/101", &token).await;
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/v1/procurement/items/101/refresh-inventory",
-        &token,
-        None,
-    )
-    .await;
+    let caller = server.as_user(&token);
+    let (_, before) = caller.get("/v1/procurement/items/101").await;
+    let (status, body) = caller
+        .post("/v1/procurement/items/101/refresh-inventory", None)
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "Inventory refreshed successfully!");
     let data = &body["data"];
@@ -580,7 +527,7 @@ async fn inventory_is_refreshed_from_connectwise() {
     assert_eq!(data["price"], 899.99);
     assert_eq!(data["inactive"], false);
     assert_ne!(data["updatedAt"], before["data"]["updatedAt"]);
-    let (_, after) = get(&server, "/v1/procurement/items/101", &token).await;
+    let (_, after) = caller.get("/v1/procurement/items/101").await;
     assert_eq!(after["data"]["onHand"], 7.0, "stored");
     assert_eq!(after["data"]["updatedAt"], data["updatedAt"]);
 
@@ -594,31 +541,21 @@ async fn inventory_is_refreshed_from_connectwise() {
     run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
         .await
         .unwrap();
-    let (_, after) = get(&server, "/v1/procurement/items/101", &token).await;
+    let (_, after) = caller.get("/v1/procurement/items/101").await;
     assert_eq!(after["data"]["name"], "Dell OptiPlex 7020 SFF");
     assert_eq!(after["data"]["onHand"], 7.0);
 
     // ConnectWise failing is a 502 that names it, without secrets.
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/v1/procurement/items/102/refresh-inventory",
-        &token,
-        None,
-    )
-    .await;
+    let (status, body) = caller
+        .post("/v1/procurement/items/102/refresh-inventory", None)
+        .await;
     assert_eq!(status, 502, "{body}");
     assert_eq!(body["error"], "ConnectWiseError");
     assert!(body["message"].as_str().unwrap().contains("ConnectWise"));
     assert!(!body.to_string().contains("cw-private-key"));
-    let (status, _) = call(
-        &server,
-        "POST",
-        "/v1/procurement/items/nope/refresh-inventory",
-        &token,
-        None,
-    )
-    .await;
+    let (status, _) = caller
+        .post("/v1/procurement/items/nope/refresh-inventory", None)
+        .await;
     assert_eq!(status, 404);
 }
 
@@ -639,21 +576,17 @@ async fn without_connectwise_live_routes_and_sync_say_so() {
             "procurement.catalog.inventory.refresh",
         ])
         .await;
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/v1/procurement/items/i1/refresh-inventory",
-        &token,
-        None,
-    )
-    .await;
+    let caller = server.as_user(&token);
+    let (status, body) = caller
+        .post("/v1/procurement/items/i1/refresh-inventory", None)
+        .await;
     assert_eq!(
         (status, body["error"].as_str()),
         (503, Some("IntegrationNotConfigured"))
     );
     assert!(body["message"].as_str().unwrap().contains("ConnectWise"));
     // The local routes work without it.
-    let (status, body) = get(&server, "/v1/procurement/items", &token).await;
+    let (status, body) = caller.get("/v1/procurement/items").await;
     assert_eq!(
         (status, body["meta"]["pagination"]["totalRecords"].clone()),
         (200, json!(1))

@@ -5,12 +5,13 @@
 use optima_server::config::{Config, ConnectWiseConfig};
 use optima_server::routes::{Auth, ROUTES, RouteSpec};
 use optima_server::testing::{TestServer, sqlite_test_url};
+use optima_unifi::testing::{FakeController, Kind, SITE, WLAN_ID};
 use serde_json::{Value, json};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-#[path = "support/unifi_controller.rs"]
-mod unifi_controller;
+#[path = "support/fake_unifi.rs"]
+mod fake_unifi;
 
 #[path = "support/vault_fixture.rs"]
 mod vault_fixture;
@@ -18,7 +19,7 @@ mod vault_fixture;
 struct Fixture {
     server: TestServer,
     _vendor: MockServer,
-    _unifi: unifi_controller::Controller,
+    _unifi: FakeController,
     _dir: tempfile::TempDir,
 }
 
@@ -80,8 +81,8 @@ async fn fixture() -> Fixture {
         codebase: Some("v4_6_release/".into()),
         api_version: None,
     });
-    let unifi = unifi_controller::Controller::start(unifi_controller::Kind::Classic).await;
-    config.unifi = Some(unifi.config());
+    let unifi = FakeController::start(Kind::Classic).await;
+    config.unifi = Some(fake_unifi::config(&unifi));
     let server = TestServer::start(config).await.unwrap();
     sqlx::query(
         "INSERT INTO companies (id, cw_id, identifier, name, search_key, created_at, updated_at) \
@@ -96,7 +97,7 @@ async fn fixture() -> Fixture {
         "INSERT INTO unifi_sites (id, name, site_id, company_id, created_at, updated_at) \
          VALUES ('unifi-site-1', 'Total Tech - Murray Office', $1, 'company-1', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
     )
-    .bind(unifi_controller::SITE)
+    .bind(SITE)
     .execute(&server.state.store.db().pool)
     .await
     .unwrap();
@@ -164,7 +165,7 @@ async fn concrete_path(f: &Fixture, route: &RouteSpec) -> String {
             ("items", ":identifier") => "item-1".into(),
             ("opportunities", ":identifier") => "opp-1".into(),
             ("site", ":id") => "unifi-site-1".into(),
-            ("wifi", ":wlanId") => unifi_controller::WLAN_ID.into(),
+            ("wifi", ":wlanId") => WLAN_ID.into(),
             (_, s) if s.starts_with(':') => panic!("no fixture for {} in {}", s, route.path),
             (_, s) => s.to_owned(),
         };
@@ -203,21 +204,14 @@ fn sample_body(route: &RouteSpec) -> Option<Value> {
     })
 }
 
+/// Requests `route` with a body that makes it succeed, as the holder of `token` (or anonymously).
 async fn call(f: &Fixture, route: &RouteSpec, token: Option<&str>) -> (u16, Value) {
     let path = concrete_path(f, route).await;
-    let client = reqwest::Client::new();
-    let method = reqwest::Method::from_bytes(route.method.as_bytes()).unwrap();
-    let mut request = client.request(method, f.server.url(&path));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if let Some(body) = sample_body(route) {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let body = response.json().await.unwrap_or(Value::Null);
-    (status, body)
+    let caller = match token {
+        Some(token) => f.server.as_user(token),
+        None => f.server.anonymous(),
+    };
+    caller.send(route.method, &path, sample_body(route)).await
 }
 
 fn bearer_routes() -> impl Iterator<Item = &'static RouteSpec> {
@@ -360,19 +354,7 @@ fn has_null(
 async fn denial_beats_a_wildcard_on_a_route() {
     let f = fixture().await;
     let (_, token) = f.server.user_with_grants(&["*", "-role.read"]).await;
-    let client = reqwest::Client::new();
-    let response = client
-        .get(f.server.url("/v1/permissions"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 403);
-    let response = client
-        .get(f.server.url("/v1/user/@me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    let caller = f.server.as_user(&token);
+    assert_eq!(caller.get("/v1/permissions").await.0, 403);
+    assert_eq!(caller.get("/v1/user/@me").await.0, 200);
 }

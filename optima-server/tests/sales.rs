@@ -74,14 +74,6 @@ async fn server_with(cw: Option<&FakeConnectWise>) -> (TestServer, tempfile::Tem
     (server, dir)
 }
 
-async fn call(server: &TestServer, method: &str, path: &str, token: &str) -> (u16, Value) {
-    server.send(method, path, token, None).await
-}
-
-async fn get(server: &TestServer, path: &str, token: &str) -> (u16, Value) {
-    call(server, "GET", path, token).await
-}
-
 fn names(body: &Value) -> Vec<String> {
     body["data"]
         .as_array()
@@ -137,36 +129,31 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
     let (_, token) = server
         .user_with_grants(&["sales.opportunity.fetch.many", "sales.opportunity.fetch"])
         .await;
+    let caller = server.as_user(&token);
 
     // Open ones by default, by name.
-    let (status, body) = get(server, "/v1/sales/opportunities", &token).await;
+    let (status, body) = caller.get("/v1/sales/opportunities").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "Opportunities fetched successfully!");
     assert_eq!(
         names(&body),
         ["Acme Backup", "Acme Corp Network Refresh", "Delta Cabling"]
     );
-    let (_, body) = get(
-        server,
-        "/v1/sales/opportunities?includeClosed=true&rpp=2&page=2",
-        &token,
-    )
-    .await;
+    let (_, body) = caller
+        .get("/v1/sales/opportunities?includeClosed=true&rpp=2&page=2")
+        .await;
     assert_eq!(names(&body), ["Beta Firewall", "Delta Cabling"]);
     assert_eq!(
         body["meta"]["pagination"],
         json!({"previousPage": 1, "currentPage": 2, "nextPage": 3, "totalPages": 3, "totalRecords": 5, "listedRecords": 2})
     );
-    let (_, body) = get(server, "/v1/sales/opportunities?search=ACME", &token).await;
+    let (_, body) = caller.get("/v1/sales/opportunities?search=ACME").await;
     assert_eq!(names(&body), ["Acme Backup", "Acme Corp Network Refresh"]);
-    let (_, body) = get(server, "/v1/sales/opportunities?search=phones", &token).await;
+    let (_, body) = caller.get("/v1/sales/opportunities?search=phones").await;
     assert_eq!(names(&body), Vec::<String>::new());
-    let (_, body) = get(
-        server,
-        "/v1/sales/opportunities?search=phones&includeClosed=true",
-        &token,
-    )
-    .await;
+    let (_, body) = caller
+        .get("/v1/sales/opportunities?search=phones&includeClosed=true")
+        .await;
     assert_eq!(names(&body), ["Gamma Phones"]);
     assert_eq!(
         body["data"][0]["closedFlag"], true,
@@ -174,7 +161,7 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
     );
 
     // The spec's shape.
-    let (status, body) = get(server, "/v1/sales/opportunities/1", &token).await;
+    let (status, body) = caller.get("/v1/sales/opportunities/1").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "Opportunity fetched successfully!");
     let o = &body["data"];
@@ -212,18 +199,18 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
     assert_eq!(o["closedBy"], Value::Null);
     assert_eq!(o["companyId"], "company-acme");
     assert_eq!(o["cwLastUpdated"], "2026-01-01T00:00:00.000Z");
-    let (_, by_id) = get(server, &format!("/v1/sales/opportunities/{id}"), &token).await;
+    let (_, by_id) = caller.get(&format!("/v1/sales/opportunities/{id}")).await;
     assert_eq!(
         by_id["data"], body["data"],
         "internal id and ConnectWise id agree"
     );
-    let (_, won) = get(server, "/v1/sales/opportunities/3", &token).await;
+    let (_, won) = caller.get("/v1/sales/opportunities/3").await;
     assert_eq!(won["data"]["closedFlag"], true);
     assert_eq!(won["data"]["closedBy"]["identifier"], "JDoe");
     assert_eq!(won["data"]["closedDate"], "2026-02-01T00:00:00.000Z");
 
     // Sparse records come through; the company link appears once the company is synced.
-    let (_, sparse) = get(server, "/v1/sales/opportunities/5", &token).await;
+    let (_, sparse) = caller.get("/v1/sales/opportunities/5").await;
     assert_eq!(sparse["data"]["companyId"], Value::Null);
     assert_eq!(sparse["data"]["type"], Value::Null);
     assert_eq!(
@@ -237,19 +224,16 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
     .execute(&state.store.db().pool)
     .await
     .unwrap();
-    let (_, sparse) = get(server, "/v1/sales/opportunities/5", &token).await;
+    let (_, sparse) = caller.get("/v1/sales/opportunities/5").await;
     assert_eq!(sparse["data"]["companyId"], "company-delta");
 
     // Count.
-    let (_, body) = get(server, "/v1/sales/opportunities/count", &token).await;
+    let (_, body) = caller.get("/v1/sales/opportunities/count").await;
     assert_eq!(body["data"], json!({"count": 5}));
     assert_eq!(body["message"], "Opportunity count fetched successfully!");
-    let (_, body) = get(
-        server,
-        "/v1/sales/opportunities/count?openOnly=true",
-        &token,
-    )
-    .await;
+    let (_, body) = caller
+        .get("/v1/sales/opportunities/count?openOnly=true")
+        .await;
     assert_eq!(body["data"], json!({"count": 3}));
 
     // An update (now won) and a deletion, found by a full sync.
@@ -269,9 +253,9 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
         (0, 1, 3, 1),
         "{r}"
     );
-    let (_, body) = get(server, "/v1/sales/opportunities", &token).await;
+    let (_, body) = caller.get("/v1/sales/opportunities").await;
     assert_eq!(names(&body), ["Delta Cabling"]);
-    let (status, body) = get(server, &format!("/v1/sales/opportunities/{id}"), &token).await;
+    let (status, body) = caller.get(&format!("/v1/sales/opportunities/{id}")).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("OpportunityNotFound"))
@@ -293,7 +277,7 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
     .remove(0);
     assert!(!r.full);
     assert_eq!((r.fetched, r.created, r.deleted), (2, 1, 0), "{r}");
-    let (_, body) = get(server, "/v1/sales/opportunities", &token).await;
+    let (_, body) = caller.get("/v1/sales/opportunities").await;
     assert_eq!(names(&body), ["Delta Cabling", "Epsilon Wi-Fi"]);
 }
 
@@ -384,8 +368,9 @@ async fn forecasts_notes_and_contacts_are_live_and_reshaped() {
     .await
     .unwrap();
     let (_, token) = server.user_with_grants(&["sales.opportunity.fetch"]).await;
+    let caller = server.as_user(&token);
 
-    let (status, body) = get(&server, "/v1/sales/opportunities/1/forecasts", &token).await;
+    let (status, body) = caller.get("/v1/sales/opportunities/1/forecasts").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["message"],
@@ -408,7 +393,7 @@ async fn forecasts_notes_and_contacts_are_live_and_reshaped() {
             "recurringFlag": false
         })
     );
-    let (status, body) = get(&server, "/v1/sales/opportunities/2/forecasts", &token).await;
+    let (status, body) = caller.get("/v1/sales/opportunities/2/forecasts").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["data"],
@@ -419,7 +404,7 @@ async fn forecasts_notes_and_contacts_are_live_and_reshaped() {
         }])
     );
 
-    let (status, body) = get(&server, "/v1/sales/opportunities/1/notes", &token).await;
+    let (status, body) = caller.get("/v1/sales/opportunities/1/notes").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "Opportunity notes fetched successfully!");
     assert_eq!(
@@ -430,7 +415,7 @@ async fn forecasts_notes_and_contacts_are_live_and_reshaped() {
         ])
     );
 
-    let (status, body) = get(&server, "/v1/sales/opportunities/1/contacts", &token).await;
+    let (status, body) = caller.get("/v1/sales/opportunities/1/contacts").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["message"],
@@ -448,13 +433,13 @@ async fn forecasts_notes_and_contacts_are_live_and_reshaped() {
     );
 
     // ConnectWise failing: 502 naming it, no secret in sight.
-    let (status, body) = get(&server, "/v1/sales/opportunities/2/notes", &token).await;
+    let (status, body) = caller.get("/v1/sales/opportunities/2/notes").await;
     assert_eq!(status, 502, "{body}");
     assert_eq!(body["error"], "ConnectWiseError");
     assert!(body["message"].as_str().unwrap().contains("ConnectWise"));
     assert!(!body.to_string().contains("cw-private-key"));
     // Unknown locally: 404 before ConnectWise is asked.
-    let (status, body) = get(&server, "/v1/sales/opportunities/nope/contacts", &token).await;
+    let (status, body) = caller.get("/v1/sales/opportunities/nope/contacts").await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("OpportunityNotFound"))
@@ -492,16 +477,13 @@ async fn refresh_updates_imports_and_notices_deletions() {
     let (_, token) = server
         .user_with_grants(&["sales.opportunity.fetch", "sales.opportunity.refresh"])
         .await;
-    let (_, before) = get(&server, "/v1/sales/opportunities/1", &token).await;
+    let caller = server.as_user(&token);
+    let (_, before) = caller.get("/v1/sales/opportunities/1").await;
     let id = before["data"]["id"].as_str().unwrap().to_owned();
 
-    let (status, body) = call(
-        &server,
-        "POST",
-        &format!("/v1/sales/opportunities/{id}/refresh"),
-        &token,
-    )
-    .await;
+    let (status, body) = caller
+        .post(&format!("/v1/sales/opportunities/{id}/refresh"), None)
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["message"],
@@ -515,39 +497,31 @@ async fn refresh_updates_imports_and_notices_deletions() {
     assert_eq!(body["data"]["notes"], "Updated notes from CW");
     assert_eq!(body["data"]["cwLastUpdated"], "2026-02-26T14:00:00.000Z");
     assert_eq!(body["data"]["createdAt"], before["data"]["createdAt"]);
-    let (_, after) = get(&server, "/v1/sales/opportunities/1", &token).await;
+    let (_, after) = caller.get("/v1/sales/opportunities/1").await;
     assert_eq!(after["data"], body["data"], "stored");
 
     // A ConnectWise id not synced yet is fetched and stored.
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/v1/sales/opportunities/42/refresh",
-        &token,
-    )
-    .await;
+    let (status, body) = caller
+        .post("/v1/sales/opportunities/42/refresh", None)
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["name"], "Zeta Cameras");
     assert_eq!(body["data"]["companyId"], "company-acme");
-    let (status, _) = get(&server, "/v1/sales/opportunities/42", &token).await;
+    let (status, _) = caller.get("/v1/sales/opportunities/42").await;
     assert_eq!(status, 200);
 
     // Gone from ConnectWise: 404, and marked deleted here.
-    let (status, body) = call(&server, "POST", "/v1/sales/opportunities/2/refresh", &token).await;
+    let (status, body) = caller.post("/v1/sales/opportunities/2/refresh", None).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("OpportunityNotFound")),
         "{body}"
     );
-    let (status, _) = get(&server, "/v1/sales/opportunities/2", &token).await;
+    let (status, _) = caller.get("/v1/sales/opportunities/2").await;
     assert_eq!(status, 404);
-    let (status, _) = call(
-        &server,
-        "POST",
-        "/v1/sales/opportunities/not-an-id/refresh",
-        &token,
-    )
-    .await;
+    let (status, _) = caller
+        .post("/v1/sales/opportunities/not-an-id/refresh", None)
+        .await;
     assert_eq!(status, 404);
 }
 
@@ -568,13 +542,14 @@ async fn without_connectwise_live_routes_and_sync_say_so() {
             "sales.opportunity.refresh",
         ])
         .await;
+    let caller = server.as_user(&token);
     for (m, p) in [
         ("POST", "/v1/sales/opportunities/o1/refresh"),
         ("GET", "/v1/sales/opportunities/o1/forecasts"),
         ("GET", "/v1/sales/opportunities/o1/notes"),
         ("GET", "/v1/sales/opportunities/o1/contacts"),
     ] {
-        let (status, body) = call(&server, m, p, &token).await;
+        let (status, body) = caller.send(m, p, None).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (503, Some("IntegrationNotConfigured")),
@@ -582,12 +557,12 @@ async fn without_connectwise_live_routes_and_sync_say_so() {
         );
         assert!(body["message"].as_str().unwrap().contains("ConnectWise"));
     }
-    let (status, body) = get(&server, "/v1/sales/opportunities/o1", &token).await;
+    let (status, body) = caller.get("/v1/sales/opportunities/o1").await;
     assert_eq!(
         (status, body["data"]["companyId"].clone()),
         (200, Value::Null)
     );
-    let (status, body) = get(&server, "/v1/sales/opportunities", &token).await;
+    let (status, body) = caller.get("/v1/sales/opportunities").await;
     assert_eq!(
         (status, body["meta"]["pagination"]["totalRecords"].clone()),
         (200, json!(1))

@@ -110,12 +110,7 @@ struct SignIn {
 }
 
 async fn start_sign_in(server: &TestServer) -> SignIn {
-    let body: Value = reqwest::get(server.url("/v1/auth/uri"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, body) = server.anonymous().get("/v1/auth/uri").await;
     assert_eq!(body["status"], 200, "{body}");
     let uri = url::Url::parse(body["data"]["uri"].as_str().unwrap()).unwrap();
     let callback_key = body["data"]["callbackKey"].as_str().unwrap().to_owned();
@@ -128,42 +123,27 @@ async fn start_sign_in(server: &TestServer) -> SignIn {
     }
 }
 
+/// The browser coming back from Microsoft with `code` for the sign-in of `state`.
 async fn redirect(server: &TestServer, code: &str, state: &str) -> u16 {
-    reqwest::get(server.url(&format!("/v1/auth/redirect?code={code}&state={state}")))
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    let path = format!("/v1/auth/redirect?code={code}&state={state}");
+    server.anonymous().get(&path).await.0
 }
 
+/// The client trading its callback key for tokens.
 async fn exchange(server: &TestServer, key: &str) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(server.url("/v1/auth/exchange"))
-        .json(&json!({"callbackKey": key}))
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
+    let body = json!({"callbackKey": key});
+    server.anonymous().post("/v1/auth/exchange", body).await
 }
 
+/// Whether (and as whom) the server accepts the access token `token`.
 async fn me(server: &TestServer, token: &str) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .get(server.url("/v1/user/@me"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
+    server.as_user(token).get("/v1/user/@me").await
 }
 
+/// The client trading the refresh token `token` for new tokens.
 async fn refresh(server: &TestServer, token: &str) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(server.url("/v1/auth/refresh"))
-        .header("x-refresh-token", token)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
+    let client = server.anonymous().header("x-refresh-token", token);
+    client.post("/v1/auth/refresh", None).await
 }
 
 async fn socket(
@@ -318,12 +298,8 @@ async fn exchange_is_pending_then_single_use_and_refresh_rotates() {
     );
     assert_eq!(refresh(&server, &second_refresh).await.0, 401);
     assert_eq!(refresh(&server, "made-up").await.0, 401);
-    let missing = reqwest::Client::new()
-        .post(server.url("/v1/auth/refresh"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(missing.status(), 401);
+    let (status, _) = server.anonymous().post("/v1/auth/refresh", None).await;
+    assert_eq!(status, 401);
 }
 
 #[tokio::test]
@@ -347,11 +323,11 @@ async fn refused_sign_ins_reach_the_client_with_a_reason() {
 
     let s = start_sign_in(&server).await;
     let mut ws = socket(&server, &s.callback_key).await;
-    let url = server.url(&format!(
+    let cancelled = format!(
         "/v1/auth/redirect?error=access_denied&error_description=The+user+cancelled&state={}",
         s.state
-    ));
-    assert_eq!(reqwest::get(url).await.unwrap().status(), 400);
+    );
+    assert_eq!(server.anonymous().get(&cancelled).await.0, 400);
     let message = next_json(&mut ws).await;
     assert_eq!(message["status"], 401);
     assert!(
@@ -400,9 +376,8 @@ async fn sign_in_is_503_when_not_configured() {
     let mut cfg = Config::for_database(sqlite_test_url(dir.path()), dir.path());
     cfg.jwt_secret = Some(secrecy::SecretString::from(SECRET.to_owned()));
     let server = TestServer::start(cfg).await.unwrap();
-    let response = reqwest::get(server.url("/v1/auth/uri")).await.unwrap();
-    assert_eq!(response.status(), 503);
-    let body: Value = response.json().await.unwrap();
+    let (status, body) = server.anonymous().get("/v1/auth/uri").await;
+    assert_eq!(status, 503);
     assert_eq!(body["error"], "IntegrationNotConfigured");
     assert!(body["message"].as_str().unwrap().contains("Microsoft"));
 }
@@ -451,13 +426,11 @@ async fn expired_forged_and_signed_out_tokens_are_refused() {
     assert_eq!(me(&server, &unsigned).await.0, 401);
 
     // Sign-out everywhere ends tokens issued before it.
-    let out = reqwest::Client::new()
-        .post(server.url("/v1/auth/logout-all"))
-        .bearer_auth(&good)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.status(), 200);
+    let (status, _) = server
+        .as_user(&good)
+        .post("/v1/auth/logout-all", None)
+        .await;
+    assert_eq!(status, 200);
     let (status, body) = me(&server, &good).await;
     assert_eq!(
         (status, body["message"].as_str()),
@@ -475,13 +448,12 @@ async fn logout_revokes_the_refresh_family() {
     let server = TestServer::start(cfg).await.unwrap();
     let (user, _) = server.user_with_grants(&["user.read"]).await;
     let pair = server.state.issue_tokens(&user.id, None).await.unwrap();
-    let out = reqwest::Client::new()
-        .post(server.url("/v1/auth/logout"))
+    let (status, _) = server
+        .anonymous()
         .header("x-refresh-token", &pair.refresh_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.status(), 200);
+        .post("/v1/auth/logout", None)
+        .await;
+    assert_eq!(status, 200);
     assert_eq!(refresh(&server, &pair.refresh_token).await.0, 401);
 }
 

@@ -2,8 +2,8 @@
 //! link), every live route, the Wi-Fi field filter, validation, one shared login under
 //! concurrency, and how controller failures reach the caller.
 
-#[path = "support/unifi_controller.rs"]
-mod unifi_controller;
+#[path = "support/fake_unifi.rs"]
+mod fake_unifi;
 
 use std::collections::BTreeSet;
 
@@ -11,13 +11,15 @@ use optima_core::rbac::WIFI_FIELDS;
 use optima_server::config::Config;
 use optima_server::sync::{Quiet, SyncMode, SyncTarget, run_target};
 use optima_server::testing::{TestServer, postgres_test_url, sqlite_test_url};
+use optima_unifi::testing::{
+    FakeController, IOT_NET, Kind, LAN_NET, SITE, WLAN_ID, WLAN6_ID, csrf_token, error,
+};
 use serde_json::{Value, json};
-use unifi_controller::{CSRF, Controller, IOT_NET, Kind, LAN_NET, SITE, WLAN_ID, WLAN6_ID};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
 struct Env {
-    controller: Controller,
+    controller: FakeController,
     server: TestServer,
     _dir: tempfile::TempDir,
 }
@@ -44,8 +46,8 @@ async fn server_on(
 
 /// A controller of `kind`, a server using it, and the site record `site-1` for [`SITE`].
 async fn env(kind: Kind) -> Env {
-    let controller = Controller::start(kind).await;
-    let (server, dir) = server_with(Some(controller.config())).await;
+    let controller = FakeController::start(kind).await;
+    let (server, dir) = server_with(Some(fake_unifi::config(&controller))).await;
     insert_site(&server, "site-1", SITE, "Total Tech - Murray Office").await;
     Env {
         controller,
@@ -80,16 +82,6 @@ async fn insert_company(server: &TestServer, id: &str, cw_id: i64, name: &str) {
     .unwrap();
 }
 
-async fn call(
-    server: &TestServer,
-    verb: &str,
-    p: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    server.send(verb, &format!("/v1{p}"), token, body).await
-}
-
 async fn admin(server: &TestServer) -> String {
     server.user_with_grants(&["*"]).await.1
 }
@@ -112,7 +104,11 @@ async fn wifi_fields_are_filtered_by_the_callers_grants() {
             "unifi.site.wifi.read.enabled",
         ])
         .await;
-    let (status, body) = call(&e.server, "GET", "/unifi/site/site-1/wifi", &some, None).await;
+    let (status, body) = e
+        .server
+        .as_user(&some)
+        .get("/v1/unifi/site/site-1/wifi")
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "UniFi WiFi Networks Fetched Successfully!");
     let data = body["data"].as_array().unwrap();
@@ -120,15 +116,19 @@ async fn wifi_fields_are_filtered_by_the_callers_grants() {
     for w in data {
         assert_eq!(keys(w), BTreeSet::from(["name".into(), "enabled".into()]));
     }
+    // "true" as a string on older firmware.
     assert_eq!(data[0], json!({"name": "TTAD", "enabled": true}));
-    // "true" as a string on newer firmware.
     assert_eq!(data[1], json!({"name": "Corp-6E", "enabled": true}));
 
     let (_, all) = e
         .server
         .user_with_grants(&[base[0], base[1], "unifi.site.wifi.read.*"])
         .await;
-    let (status, body) = call(&e.server, "GET", "/unifi/site/site-1/wifi", &all, None).await;
+    let (status, body) = e
+        .server
+        .as_user(&all)
+        .get("/v1/unifi/site/site-1/wifi")
+        .await;
     assert_eq!(status, 200, "{body}");
     let full = &body["data"][0];
     let expected: BTreeSet<String> = WIFI_FIELDS.iter().map(|f| (*f).to_owned()).collect();
@@ -155,7 +155,11 @@ async fn wifi_fields_are_filtered_by_the_callers_grants() {
     assert_eq!(newer["wpa3Transition"], true);
 
     let (_, none) = e.server.user_with_grants(&base).await;
-    let (status, body) = call(&e.server, "GET", "/unifi/site/site-1/wifi", &none, None).await;
+    let (status, body) = e
+        .server
+        .as_user(&none)
+        .get("/v1/unifi/site/site-1/wifi")
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"], json!([{}, {}]));
 
@@ -169,14 +173,11 @@ async fn wifi_fields_are_filtered_by_the_callers_grants() {
             "-unifi.site.wifi.read.passphrase",
         ])
         .await;
-    let (_, body) = call(
-        &e.server,
-        "GET",
-        "/unifi/site/site-1/wifi",
-        &no_secret,
-        None,
-    )
-    .await;
+    let (_, body) = e
+        .server
+        .as_user(&no_secret)
+        .get("/v1/unifi/site/site-1/wifi")
+        .await;
     assert!(body["data"][0].get("passphrase").is_none());
     assert_eq!(body["data"][0]["name"], "TTAD");
 }
@@ -186,12 +187,15 @@ async fn exercise_live_routes(kind: Kind) {
     let token = admin(&e.server).await;
     let s = &e.server;
 
-    let (status, body) = call(s, "GET", "/unifi/site/site-1/overview", &token, None).await;
+    let (status, body) = s
+        .as_user(&token)
+        .get("/v1/unifi/site/site-1/overview")
+        .await;
     assert_eq!(status, 200, "{kind:?} overview: {body}");
     let data = &body["data"];
-    assert_eq!(data["health"][0]["subsystem"], "wan");
-    assert_eq!(data["health"][0]["numGateway"], 1);
-    assert_eq!(data["health"][1]["numUser"], 12);
+    assert_eq!(data["health"][1]["subsystem"], "wan");
+    assert_eq!(data["health"][1]["numGateway"], 1);
+    assert_eq!(data["health"][0]["numUser"], 12);
     assert_eq!(data["sysInfo"]["timezone"], "America/Denver");
     assert_eq!(data["sysInfo"]["hostname"], "UniFi-Controller");
     assert_eq!(data["sysInfo"]["version"], "8.6.9");
@@ -200,36 +204,33 @@ async fn exercise_live_routes(kind: Kind) {
         json!({"description": "Total Tech - Murray Office", "name": SITE})
     );
 
-    let (status, body) = call(s, "GET", "/unifi/site/site-1/devices", &token, None).await;
+    let (status, body) = s.as_user(&token).get("/v1/unifi/site/site-1/devices").await;
     assert_eq!(status, 200, "{kind:?} devices: {body}");
     let ap = &body["data"][0];
     assert_eq!(ap["type"], "uap");
     assert_eq!(ap["state"], "connected");
     assert_eq!(ap["uptime"], 123456);
-    assert_eq!(ap["radios"].as_array().unwrap().len(), 2);
+    assert_eq!(ap["radios"].as_array().unwrap().len(), 3);
     assert_eq!(ap["radios"][0]["channel"], "auto");
     assert_eq!(ap["uplink"]["type"], "wire");
     assert_eq!(body["data"][1]["type"], "usw");
     assert_eq!(body["data"][1]["state"], "connected");
     assert_eq!(body["data"][1]["uplink"], json!({}));
 
-    let (status, body) = call(s, "GET", "/unifi/site/site-1/wifi", &token, None).await;
+    let (status, body) = s.as_user(&token).get("/v1/unifi/site/site-1/wifi").await;
     assert_eq!(status, 200, "{kind:?} wifi: {body}");
     assert_eq!(body["data"].as_array().unwrap().len(), 2);
 
     // PATCH: the legacy WLAN gets `wlan_band`, the newer one `wlan_bands`.
-    let (status, body) = call(
-        s,
-        "PATCH",
-        &format!("/unifi/site/site-1/wifi/{WLAN_ID}"),
-        &token,
-        Some(
+    let (status, body) = s
+        .as_user(&token)
+        .patch(
+            &format!("/v1/unifi/site/site-1/wifi/{WLAN_ID}"),
             json!({"name": "NewSSIDName", "x_passphrase": "NewPassword123", "enabled": true,
                     "security": "wpapsk", "wpa_mode": "wpa2wpa3", "hide_ssid": true,
                     "is_guest": false, "band": "both"}),
-        ),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(status, 200, "{kind:?} patch: {body}");
     assert_eq!(body["message"], "UniFi WiFi Network Updated Successfully!");
     assert_eq!(body["data"]["name"], "NewSSIDName");
@@ -255,16 +256,15 @@ async fn exercise_live_routes(kind: Kind) {
     assert_eq!(sent["wpa3_support"], true);
     assert_eq!(sent["wpa3_transition"], true);
     if kind == Kind::UnifiOs {
-        assert_eq!(puts[0].headers.get("x-csrf-token").unwrap(), CSRF);
+        assert_eq!(puts[0].headers.get("x-csrf-token").unwrap(), &csrf_token(1));
     }
-    let (status, body) = call(
-        s,
-        "PATCH",
-        &format!("/unifi/site/site-1/wifi/{WLAN6_ID}"),
-        &token,
-        Some(json!({"band": "5g"})),
-    )
-    .await;
+    let (status, body) = s
+        .as_user(&token)
+        .patch(
+            &format!("/v1/unifi/site/site-1/wifi/{WLAN6_ID}"),
+            json!({"band": "5g"}),
+        )
+        .await;
     assert_eq!(status, 200, "{kind:?} patch 6e: {body}");
     assert_eq!(body["data"]["bands"], json!(["5g"]));
     let put6 = e
@@ -277,7 +277,10 @@ async fn exercise_live_routes(kind: Kind) {
     let sent: Value = serde_json::from_slice(&put6.body).unwrap();
     assert_eq!(sent, json!({"wlan_bands": ["5g"]}));
 
-    let (status, body) = call(s, "GET", "/unifi/site/site-1/networks", &token, None).await;
+    let (status, body) = s
+        .as_user(&token)
+        .get("/v1/unifi/site/site-1/networks")
+        .await;
     assert_eq!(status, 200, "{kind:?} networks: {body}");
     let nets = body["data"].as_array().unwrap();
     assert_eq!(nets.len(), 3);
@@ -289,7 +292,10 @@ async fn exercise_live_routes(kind: Kind) {
     assert_eq!(nets[0]["isNat"], true);
     assert_eq!(nets[1]["vlanId"], 100);
 
-    let (status, body) = call(s, "GET", "/unifi/site/site-1/wlan-groups", &token, None).await;
+    let (status, body) = s
+        .as_user(&token)
+        .get("/v1/unifi/site/site-1/wlan-groups")
+        .await;
     assert_eq!(status, 200, "{kind:?} wlan groups: {body}");
     assert_eq!(
         body["data"],
@@ -297,36 +303,44 @@ async fn exercise_live_routes(kind: Kind) {
                 "siteId": "61ae856a8eae567c3905c550", "noDelete": true, "noEdit": false,
                 "hidden": false}])
     );
-    let (status, body) = call(
-        s,
-        "POST",
-        "/unifi/site/site-1/wlan-groups",
-        &token,
-        Some(json!({"name": "Lobby APs"})),
-    )
-    .await;
+    let (status, body) = s
+        .as_user(&token)
+        .post(
+            "/v1/unifi/site/site-1/wlan-groups",
+            json!({"name": "Lobby APs"}),
+        )
+        .await;
     assert_eq!(status, 201, "{kind:?} create wlan group: {body}");
     assert_eq!(body["status"], 201);
     assert_eq!(body["data"]["name"], "Lobby APs");
     assert_eq!(body["data"]["noDelete"], false);
 
-    let (status, body) = call(s, "GET", "/unifi/site/site-1/ap-groups", &token, None).await;
+    let (status, body) = s
+        .as_user(&token)
+        .get("/v1/unifi/site/site-1/ap-groups")
+        .await;
     assert_eq!(status, 200, "{kind:?} ap groups: {body}");
     assert_eq!(body["data"][0]["name"], "All APs");
     assert_eq!(body["data"][0]["noDelete"], true);
     assert_eq!(body["data"][0]["deviceMacs"].as_array().unwrap().len(), 3);
     assert_eq!(body["data"][1]["noDelete"], false);
 
-    let (status, body) = call(s, "GET", "/unifi/site/site-1/access-points", &token, None).await;
+    let (status, body) = s
+        .as_user(&token)
+        .get("/v1/unifi/site/site-1/access-points")
+        .await;
     assert_eq!(status, 200, "{kind:?} access points: {body}");
     assert_eq!(
         body["data"],
-        json!([{"id": "64a1c0ffee0000000000ap01", "mac": "18:e8:29:59:25:bc", "model": "U6PRO",
+        json!([{"id": "64a1c0ffee0000000000ap01", "mac": "18:e8:29:59:25:bc", "model": "U7PRO",
                 "type": "uap", "name": "Office AP", "state": 1, "adopted": true,
                 "ip": "192.168.1.10", "version": "6.6.77.15353"}])
     );
 
-    let (status, body) = call(s, "GET", "/unifi/site/site-1/wifi-limits", &token, None).await;
+    let (status, body) = s
+        .as_user(&token)
+        .get("/v1/unifi/site/site-1/wifi-limits")
+        .await;
     assert_eq!(status, 200, "{kind:?} wifi limits: {body}");
     let limits = body["data"].as_array().unwrap();
     assert_eq!(limits.len(), 1, "access points only");
@@ -342,21 +356,23 @@ async fn exercise_live_routes(kind: Kind) {
     );
     assert_eq!(limits[0]["radios"][1]["band"], "5g");
 
-    let (status, body) = call(s, "GET", "/unifi/site/site-1/speed-profiles", &token, None).await;
+    let (status, body) = s
+        .as_user(&token)
+        .get("/v1/unifi/site/site-1/speed-profiles")
+        .await;
     assert_eq!(status, 200, "{kind:?} speed profiles: {body}");
     assert_eq!(body["data"][0]["downloadLimitKbps"], -1);
     assert_eq!(body["data"][0]["uploadLimitKbps"], -1);
     assert_eq!(body["data"][0]["noDelete"], true);
     assert_eq!(body["data"][1]["downloadLimitKbps"], 10000);
     assert_eq!(body["data"][1]["uploadLimitKbps"], 5000);
-    let (status, body) = call(
-        s,
-        "POST",
-        "/unifi/site/site-1/speed-profiles",
-        &token,
-        Some(json!({"name": "Guest 10Mbps", "downloadLimitKbps": 10000})),
-    )
-    .await;
+    let (status, body) = s
+        .as_user(&token)
+        .post(
+            "/v1/unifi/site/site-1/speed-profiles",
+            json!({"name": "Guest 10Mbps", "downloadLimitKbps": 10000}),
+        )
+        .await;
     assert_eq!(status, 201, "{kind:?} create speed profile: {body}");
     assert_eq!(body["data"]["downloadLimitKbps"], 10000);
     assert_eq!(body["data"]["uploadLimitKbps"], -1, "omitted = unlimited");
@@ -373,8 +389,8 @@ async fn exercise_live_routes(kind: Kind) {
         json!({"name": "Guest 10Mbps", "qos_rate_max_down": 10000, "qos_rate_max_up": -1})
     );
 
-    let ppsk_path = format!("/unifi/site/site-1/wifi/{WLAN_ID}/ppsk");
-    let (status, body) = call(s, "GET", &ppsk_path, &token, None).await;
+    let ppsk_path = format!("/v1/unifi/site/site-1/wifi/{WLAN_ID}/ppsk");
+    let (status, body) = s.as_user(&token).get(&ppsk_path).await;
     assert_eq!(status, 200, "{kind:?} ppsks: {body}");
     assert_eq!(
         body["data"],
@@ -383,17 +399,14 @@ async fn exercise_live_routes(kind: Kind) {
             {"key": "lan-laptops-2", "name": "Laptops", "mac": null, "vlanId": null}
         ])
     );
-    let (status, body) = call(
-        s,
-        "POST",
-        &ppsk_path,
-        &token,
-        Some(
+    let (status, body) = s
+        .as_user(&token)
+        .post(
+            &ppsk_path,
             json!({"key": "mySecurePassword123", "name": "John's Laptop",
                     "mac": "AA:BB:CC:DD:EE:FF", "vlanId": 100}),
-        ),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(status, 201, "{kind:?} create ppsk: {body}");
     assert_eq!(body["message"], "UniFi Private PSK Created Successfully!");
     let list = body["data"].as_array().unwrap();
@@ -405,24 +418,23 @@ async fn exercise_live_routes(kind: Kind) {
     );
 
     // Site records on this controller kind too.
-    let (status, body) = call(s, "POST", "/unifi/sites/sync", &token, None).await;
+    let (status, body) = s.as_user(&token).post("/v1/unifi/sites/sync", None).await;
     assert_eq!(status, 200, "{kind:?} sync: {body}");
     assert_eq!(body["data"].as_array().unwrap().len(), 2);
-    let (status, body) = call(
-        s,
-        "POST",
-        "/unifi/sites/create",
-        &token,
-        Some(json!({"description": "New Office Site"})),
-    )
-    .await;
+    let (status, body) = s
+        .as_user(&token)
+        .post(
+            "/v1/unifi/sites/create",
+            json!({"description": "New Office Site"}),
+        )
+        .await;
     assert_eq!(status, 200, "{kind:?} create site: {body}");
     assert_eq!(body["data"]["name"], "New Office Site");
     assert_eq!(body["data"]["siteId"], "n3wsite1");
     assert_eq!(body["data"]["companyId"], Value::Null);
 
     assert_eq!(
-        e.controller.logins().await,
+        e.controller.logins(),
         1,
         "{kind:?}: one login for the whole run"
     );
@@ -445,23 +457,23 @@ async fn concurrent_requests_share_one_login() {
         let token = admin(&e.server).await;
         let calls = (0..30).map(|i| {
             let route = if i % 2 == 0 { "wifi" } else { "devices" };
-            let p = format!("/unifi/site/site-1/{route}");
+            let p = format!("/v1/unifi/site/site-1/{route}");
             let s = &e.server;
             let token = token.clone();
-            async move { call(s, "GET", &p, &token, None).await }
+            async move { s.as_user(&token).get(&p).await }
         });
         let results = futures::future::join_all(calls).await;
         for (status, body) in &results {
             assert_eq!(*status, 200, "{kind:?}: {body}");
         }
-        assert_eq!(e.controller.logins().await, 1, "{kind:?}");
+        assert_eq!(e.controller.logins(), 1, "{kind:?}");
     }
 }
 
 #[tokio::test]
 async fn sync_creates_new_sites_and_renames_changed_ones() {
-    let controller = Controller::start(Kind::Classic).await;
-    let (server, _dir) = server_with(Some(controller.config())).await;
+    let controller = FakeController::start(Kind::Classic).await;
+    let (server, _dir) = server_with(Some(fake_unifi::config(&controller))).await;
     insert_company(&server, "company-1", 1, "Acme Corp").await;
     insert_site(&server, "site-1", SITE, "Old Name").await;
     sqlx::query("UPDATE unifi_sites SET company_id = 'company-1' WHERE id = 'site-1'")
@@ -471,7 +483,10 @@ async fn sync_creates_new_sites_and_renames_changed_ones() {
     let (_, token) = server
         .user_with_grants(&["unifi.access", "unifi.sites.sync"])
         .await;
-    let (status, body) = call(&server, "POST", "/unifi/sites/sync", &token, None).await;
+    let (status, body) = server
+        .as_user(&token)
+        .post("/v1/unifi/sites/sync", None)
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "UniFi Sites Synced Successfully!");
     let data = body["data"].as_array().unwrap();
@@ -516,7 +531,7 @@ async fn sync_creates_new_sites_and_renames_changed_ones() {
     let (_, reader) = server
         .user_with_grants(&["unifi.access", "unifi.sites.fetch.many"])
         .await;
-    let (status, body) = call(&server, "GET", "/unifi/sites", &reader, None).await;
+    let (status, body) = server.as_user(&reader).get("/v1/unifi/sites").await;
     assert_eq!(status, 200, "{body}");
     let listed = body["data"].as_array().unwrap();
     assert_eq!(listed.len(), 2);
@@ -526,7 +541,7 @@ async fn sync_creates_new_sites_and_renames_changed_ones() {
         listed[1]["company"],
         json!({"id": "company-1", "name": "Acme Corp"})
     );
-    assert_eq!(controller.logins().await, 1);
+    assert_eq!(controller.logins(), 1);
 }
 
 #[tokio::test]
@@ -535,46 +550,28 @@ async fn sites_link_to_companies_and_unlink() {
     let s = &e.server;
     insert_company(s, "company-1", 42, "Acme Corp").await;
     let token = admin(s).await;
+    let caller = s.as_user(&token);
 
-    let (status, body) = call(
-        s,
-        "POST",
-        "/unifi/site/site-1/link",
-        &token,
-        Some(json!({"companyId": "nope"})),
-    )
-    .await;
+    let (status, body) = caller
+        .post("/v1/unifi/site/site-1/link", json!({"companyId": "nope"}))
+        .await;
     assert_eq!(status, 404, "{body}");
     assert_eq!(body["error"], "CompanyNotFound");
-    let (status, body) = call(
-        s,
-        "POST",
-        "/unifi/site/missing/link",
-        &token,
-        Some(json!({"companyId": "company-1"})),
-    )
-    .await;
+    let (status, body) = caller
+        .post(
+            "/v1/unifi/site/missing/link",
+            json!({"companyId": "company-1"}),
+        )
+        .await;
     assert_eq!(status, 404, "{body}");
     assert_eq!(body["error"], "UnifiSiteNotFound");
-    let (status, body) = call(
-        s,
-        "POST",
-        "/unifi/site/site-1/link",
-        &token,
-        Some(json!({})),
-    )
-    .await;
+    let (status, body) = caller.post("/v1/unifi/site/site-1/link", json!({})).await;
     assert_eq!(status, 400, "{body}");
 
     // By ConnectWise id, too.
-    let (status, body) = call(
-        s,
-        "POST",
-        "/unifi/site/site-1/link",
-        &token,
-        Some(json!({"companyId": "42"})),
-    )
-    .await;
+    let (status, body) = caller
+        .post("/v1/unifi/site/site-1/link", json!({"companyId": "42"}))
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["message"],
@@ -584,51 +581,37 @@ async fn sites_link_to_companies_and_unlink() {
     assert_eq!(body["data"]["siteId"], SITE);
 
     let (_, company_reader) = s.user_with_grants(&["unifi.access", "company.fetch"]).await;
-    let (status, body) = call(
-        s,
-        "GET",
-        "/company/companies/company-1/unifi/sites",
-        &company_reader,
-        None,
-    )
-    .await;
+    let as_company_reader = s.as_user(&company_reader);
+    let (status, body) = as_company_reader
+        .get("/v1/company/companies/company-1/unifi/sites")
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "Company UniFi Sites Fetched Successfully!");
     assert_eq!(body["data"].as_array().unwrap().len(), 1);
     assert_eq!(body["data"][0]["id"], "site-1");
-    let (status, _) = call(
-        s,
-        "GET",
-        "/company/companies/nope/unifi/sites",
-        &company_reader,
-        None,
-    )
-    .await;
+    let (status, _) = as_company_reader
+        .get("/v1/company/companies/nope/unifi/sites")
+        .await;
     assert_eq!(status, 404);
 
-    let (status, body) = call(s, "GET", "/unifi/site/site-1", &token, None).await;
+    let (status, body) = caller.get("/v1/unifi/site/site-1").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["companyId"], "company-1");
 
-    let (status, body) = call(s, "POST", "/unifi/site/site-1/unlink", &token, None).await;
+    let (status, body) = caller.post("/v1/unifi/site/site-1/unlink", None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["message"],
         "UniFi Site Unlinked from Company Successfully!"
     );
     assert_eq!(body["data"]["companyId"], Value::Null);
-    let (_, body) = call(
-        s,
-        "GET",
-        "/company/companies/company-1/unifi/sites",
-        &company_reader,
-        None,
-    )
-    .await;
+    let (_, body) = as_company_reader
+        .get("/v1/company/companies/company-1/unifi/sites")
+        .await;
     assert_eq!(body["data"], json!([]));
-    let (status, body) = call(s, "GET", "/unifi/site/missing", &token, None).await;
+    let (status, body) = caller.get("/v1/unifi/site/missing").await;
     assert_eq!(status, 404, "{body}");
-    let (status, _) = call(s, "POST", "/unifi/site/missing/unlink", &token, None).await;
+    let (status, _) = caller.post("/v1/unifi/site/missing/unlink", None).await;
     assert_eq!(status, 404);
 }
 
@@ -636,15 +619,16 @@ async fn sites_link_to_companies_and_unlink() {
 async fn wifi_updates_are_validated_before_reaching_the_controller() {
     let e = env(Kind::Classic).await;
     let token = admin(&e.server).await;
-    let p = format!("/unifi/site/site-1/wifi/{WLAN_ID}");
-    let (status, body) = call(
-        &e.server,
-        "PATCH",
-        &p,
-        &token,
-        Some(json!({"security": "wep", "wpa_mode": "wpa1", "band": "6g", "x_passphrase": "short"})),
-    )
-    .await;
+    let caller = e.server.as_user(&token);
+    let p = format!("/v1/unifi/site/site-1/wifi/{WLAN_ID}");
+    let (status, body) = e
+        .server
+        .as_user(&token)
+        .patch(
+            &p,
+            json!({"security": "wep", "wpa_mode": "wpa1", "band": "6g", "x_passphrase": "short"}),
+        )
+        .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["error"], "ValidationError");
     let paths: BTreeSet<String> = body["errors"]
@@ -677,22 +661,19 @@ async fn wifi_updates_are_validated_before_reaching_the_controller() {
         json!({"vlan": 5}),
         json!({"enabled": "yes"}),
     ] {
-        let (status, body) = call(&e.server, "PATCH", &p, &token, Some(bad.clone())).await;
+        let (status, body) = caller.patch(&p, bad.clone()).await;
         assert_eq!(status, 400, "{bad}: {body}");
         assert!(body["errors"][0]["path"][0] == "body", "{body}");
     }
     // An empty body changes nothing and answers with the network as it is.
-    let (status, body) = call(&e.server, "PATCH", &p, &token, Some(json!({}))).await;
+    let (status, body) = caller.patch(&p, json!({})).await;
     assert_eq!(status, 200, "{body}");
     // 63 characters is fine.
-    let (status, body) = call(
-        &e.server,
-        "PATCH",
-        &p,
-        &token,
-        Some(json!({"x_passphrase": "y".repeat(63)})),
-    )
-    .await;
+    let (status, body) = e
+        .server
+        .as_user(&token)
+        .patch(&p, json!({"x_passphrase": "y".repeat(63)}))
+        .await;
     assert_eq!(status, 200, "{body}");
     let puts = e
         .controller
@@ -703,14 +684,14 @@ async fn wifi_updates_are_validated_before_reaching_the_controller() {
         .count();
     assert_eq!(puts, 1, "only the valid update reached the controller");
     // An unknown WLAN.
-    let (status, body) = call(
-        &e.server,
-        "PATCH",
-        "/unifi/site/site-1/wifi/000000000000000000000000",
-        &token,
-        Some(json!({"enabled": false})),
-    )
-    .await;
+    let (status, body) = e
+        .server
+        .as_user(&token)
+        .patch(
+            "/v1/unifi/site/site-1/wifi/000000000000000000000000",
+            json!({"enabled": false}),
+        )
+        .await;
     assert_eq!(status, 404, "{body}");
 }
 
@@ -718,7 +699,7 @@ async fn wifi_updates_are_validated_before_reaching_the_controller() {
 async fn ppsks_are_validated_and_mapped_to_the_network_of_their_vlan() {
     let e = env(Kind::Classic).await;
     let token = admin(&e.server).await;
-    let p = format!("/unifi/site/site-1/wifi/{WLAN_ID}/ppsk");
+    let p = format!("/v1/unifi/site/site-1/wifi/{WLAN_ID}/ppsk");
     for (bad, field) in [
         (json!({"key": "short", "name": "A"}), "key"),
         (
@@ -735,31 +716,28 @@ async fn ppsks_are_validated_and_mapped_to_the_network_of_their_vlan() {
         ),
         (json!({"key": "long-enough", "name": " "}), "name"),
     ] {
-        let (status, body) = call(&e.server, "POST", &p, &token, Some(bad.clone())).await;
+        let (status, body) = e.server.as_user(&token).post(&p, bad.clone()).await;
         assert_eq!(status, 400, "{bad}: {body}");
         assert_eq!(body["errors"][0]["path"], json!(["body", field]), "{body}");
     }
-    let (status, body) = call(
-        &e.server,
-        "POST",
-        &p,
-        &token,
-        Some(json!({"key": "long-enough", "name": "A", "vlanId": 200})),
-    )
-    .await;
+    let (status, body) = e
+        .server
+        .as_user(&token)
+        .post(
+            &p,
+            json!({"key": "long-enough", "name": "A", "vlanId": 200}),
+        )
+        .await;
     assert_eq!(status, 404, "{body}");
     assert_eq!(body["error"], "UnifiVlanNotFound");
     assert!(body["message"].as_str().unwrap().contains("VLAN 200"));
     // A key already on the WLAN: a conflict with the controller's state, found before anything
     // is written (so not "the controller rejected it").
-    let (status, body) = call(
-        &e.server,
-        "POST",
-        &p,
-        &token,
-        Some(json!({"key": "iot-devices-1", "name": "Dup"})),
-    )
-    .await;
+    let (status, body) = e
+        .server
+        .as_user(&token)
+        .post(&p, json!({"key": "iot-devices-1", "name": "Dup"}))
+        .await;
     assert_eq!(
         (status, body["error"].as_str(), body["message"].as_str()),
         (
@@ -777,17 +755,15 @@ async fn ppsks_are_validated_and_mapped_to_the_network_of_their_vlan() {
     };
     assert!(puts(e.controller.requests_to(&wlan_path).await).is_empty());
 
-    let (status, body) = call(
-        &e.server,
-        "POST",
-        &p,
-        &token,
-        Some(
+    let (status, body) = e
+        .server
+        .as_user(&token)
+        .post(
+            &p,
             json!({"key": "printer-key-9", "name": "Printer", "mac": "aa-bb-cc-dd-ee-01",
                     "vlanId": 100}),
-        ),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
     let sent = puts(e.controller.requests_to(&wlan_path).await);
     assert_eq!(sent.len(), 1);
@@ -803,14 +779,11 @@ async fn ppsks_are_validated_and_mapped_to_the_network_of_their_vlan() {
     assert!(sent.get("name").is_none(), "only the keys are written");
 
     // Without a VLAN: the WLAN's own network.
-    let (status, body) = call(
-        &e.server,
-        "POST",
-        &p,
-        &token,
-        Some(json!({"key": "guest-key-77", "name": "Guest"})),
-    )
-    .await;
+    let (status, body) = e
+        .server
+        .as_user(&token)
+        .post(&p, json!({"key": "guest-key-77", "name": "Guest"}))
+        .await;
     assert_eq!(status, 201, "{body}");
     let sent = puts(e.controller.requests_to(&wlan_path).await);
     let last: Value = serde_json::from_slice(&sent.last().unwrap().body).unwrap();
@@ -826,27 +799,23 @@ async fn without_unifi_settings_live_routes_answer_503() {
     let (server, _dir) = server_with(None).await;
     insert_site(&server, "site-1", SITE, "Murray").await;
     let token = admin(&server).await;
+    let caller = server.as_user(&token);
     for (verb, p) in [
-        ("GET", "/unifi/site/site-1/wifi"),
-        ("GET", "/unifi/site/site-1/overview"),
-        ("POST", "/unifi/sites/sync"),
+        ("GET", "/v1/unifi/site/site-1/wifi"),
+        ("GET", "/v1/unifi/site/site-1/overview"),
+        ("POST", "/v1/unifi/sites/sync"),
     ] {
-        let (status, body) = call(&server, verb, p, &token, None).await;
+        let (status, body) = caller.send(verb, p, None).await;
         assert_eq!(status, 503, "{p}: {body}");
         assert_eq!(body["error"], "IntegrationNotConfigured");
         assert!(body["message"].as_str().unwrap().contains("UniFi"));
     }
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/unifi/sites/create",
-        &token,
-        Some(json!({"description": "X"})),
-    )
-    .await;
+    let (status, body) = caller
+        .post("/v1/unifi/sites/create", json!({"description": "X"}))
+        .await;
     assert_eq!(status, 503, "{body}");
     // Records need no controller.
-    let (status, body) = call(&server, "GET", "/unifi/sites", &token, None).await;
+    let (status, body) = caller.get("/v1/unifi/sites").await;
     assert_eq!(status, 200, "{body}");
     let err = run_target(
         &server.state,
@@ -869,7 +838,11 @@ async fn controller_failures_are_502_naming_unifi() {
         .mount(&e.controller.server)
         .await;
     let token = admin(&e.server).await;
-    let (status, body) = call(&e.server, "GET", "/unifi/site/site-1/devices", &token, None).await;
+    let (status, body) = e
+        .server
+        .as_user(&token)
+        .get("/v1/unifi/site/site-1/devices")
+        .await;
     assert_eq!(status, 502, "{body}");
     assert_eq!(body["successful"], false);
     assert!(
@@ -878,17 +851,20 @@ async fn controller_failures_are_502_naming_unifi() {
     );
 
     // A rejected login.
-    let bad = Controller::start(Kind::Classic).await;
+    let bad = FakeController::start(Kind::Classic).await;
     Mock::given(method("POST"))
         .and(path("/api/login"))
-        .respond_with(unifi_controller::api_error(400, "api.err.Invalid"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(error("api.err.Invalid", json!([]))))
         .with_priority(1)
         .mount(&bad.server)
         .await;
-    let (server, _dir) = server_with(Some(bad.config())).await;
+    let (server, _dir) = server_with(Some(fake_unifi::config(&bad))).await;
     insert_site(&server, "site-1", SITE, "Murray").await;
     let token = admin(&server).await;
-    let (status, body) = call(&server, "GET", "/unifi/site/site-1/wifi", &token, None).await;
+    let (status, body) = server
+        .as_user(&token)
+        .get("/v1/unifi/site/site-1/wifi")
+        .await;
     assert_eq!(status, 502, "{body}");
     assert!(
         body["message"].as_str().unwrap().contains("UniFi"),
@@ -900,12 +876,15 @@ async fn controller_failures_are_502_naming_unifi() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let mut config = bad.config();
+    let mut config = fake_unifi::config(&bad);
     config.url = format!("http://127.0.0.1:{gone}");
     let (server, _dir2) = server_with(Some(config)).await;
     insert_site(&server, "site-1", SITE, "Murray").await;
     let token = admin(&server).await;
-    let (status, body) = call(&server, "GET", "/unifi/site/site-1/networks", &token, None).await;
+    let (status, body) = server
+        .as_user(&token)
+        .get("/v1/unifi/site/site-1/networks")
+        .await;
     assert!(status == 502 || status == 504, "{status}: {body}");
     assert!(
         body["message"].as_str().unwrap().contains("UniFi"),
@@ -919,14 +898,11 @@ async fn a_site_the_controller_does_not_know_is_404() {
     insert_site(&e.server, "site-gone", "gone1234", "Closed Office").await;
     let token = admin(&e.server).await;
     for route in ["wifi", "devices", "networks", "speed-profiles"] {
-        let (status, body) = call(
-            &e.server,
-            "GET",
-            &format!("/unifi/site/site-gone/{route}"),
-            &token,
-            None,
-        )
-        .await;
+        let (status, body) = e
+            .server
+            .as_user(&token)
+            .get(&format!("/v1/unifi/site/site-gone/{route}"))
+            .await;
         assert_eq!(status, 404, "{route}: {body}");
         assert_eq!(body["error"], "UniFiNotFound");
         assert!(
@@ -941,29 +917,28 @@ async fn site_records_on_postgres() {
     let Some(url) = postgres_test_url("site_records_on_postgres").await else {
         return;
     };
-    let controller = Controller::start(Kind::Classic).await;
+    let controller = FakeController::start(Kind::Classic).await;
     let (server, _dir) = server_on(
         &url,
-        Some(controller.config()),
+        Some(fake_unifi::config(&controller)),
         tempfile::tempdir().unwrap(),
     )
     .await;
     insert_company(&server, "company-1", 7, "Acme Corp").await;
     insert_site(&server, "site-1", SITE, "Old Name").await;
     let token = admin(&server).await;
-    let (status, body) = call(&server, "POST", "/unifi/sites/sync", &token, None).await;
+    let caller = server.as_user(&token);
+    let (status, body) = caller.post("/v1/unifi/sites/sync", None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"][1]["name"], "Total Tech - Murray Office");
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/unifi/site/site-1/link",
-        &token,
-        Some(json!({"companyId": "company-1"})),
-    )
-    .await;
+    let (status, body) = caller
+        .post(
+            "/v1/unifi/site/site-1/link",
+            json!({"companyId": "company-1"}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
-    let (_, body) = call(&server, "GET", "/unifi/sites", &token, None).await;
+    let (_, body) = caller.get("/v1/unifi/sites").await;
     let linked: Vec<&Value> = body["data"]
         .as_array()
         .unwrap()
@@ -972,23 +947,14 @@ async fn site_records_on_postgres() {
         .collect();
     assert_eq!(linked.len(), 1);
     assert_eq!(linked[0]["company"]["name"], "Acme Corp");
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/unifi/sites/create",
-        &token,
-        Some(json!({"description": "New Office Site"})),
-    )
-    .await;
+    let (status, body) = caller
+        .post(
+            "/v1/unifi/sites/create",
+            json!({"description": "New Office Site"}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["siteId"], "n3wsite1");
-    let (_, body) = call(
-        &server,
-        "GET",
-        "/company/companies/7/unifi/sites",
-        &token,
-        None,
-    )
-    .await;
+    let (_, body) = caller.get("/v1/company/companies/7/unifi/sites").await;
     assert_eq!(body["data"].as_array().unwrap().len(), 1);
 }

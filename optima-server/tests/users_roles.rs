@@ -16,10 +16,9 @@ async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
     let (s, _d) = server().await;
     let (target, _) = s.user_with_grants(&[]).await;
     let (_, writer) = s.user_with_grants(&["user.write.other"]).await;
+    let as_writer = s.as_user(&writer);
     let path = format!("/v1/user/users/{}", target.id);
-    let (status, body) = s
-        .send("PATCH", &path, &writer, Some(json!({"roles": ["admin"]})))
-        .await;
+    let (status, body) = as_writer.patch(&path, json!({"roles": ["admin"]})).await;
     assert_eq!(status, 403);
     assert!(
         body["message"]
@@ -27,18 +26,11 @@ async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
             .unwrap()
             .starts_with("You do not have permission to modify roles on another user.")
     );
-    let (status, _) = s
-        .send(
-            "PATCH",
-            &path,
-            &writer,
-            Some(json!({"permissions": ["user.read"]})),
-        )
+    let (status, _) = as_writer
+        .patch(&path, json!({"permissions": ["user.read"]}))
         .await;
     assert_eq!(status, 403);
-    let (status, body) = s
-        .send("PATCH", &path, &writer, Some(json!({"name": "Ok"})))
-        .await;
+    let (status, body) = as_writer.patch(&path, json!({"name": "Ok"})).await;
     assert_eq!((status, body["data"]["name"].as_str()), (200, Some("Ok")));
 
     // Assigning `member` needs holding what it gives (no escalation), hence its two nodes.
@@ -51,22 +43,19 @@ async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
             "user.write",
         ])
         .await;
-    let (status, body) = s
-        .send(
-            "PATCH",
+    let as_admin = s.as_user(&admin);
+    let (status, body) = as_admin
+        .patch(
             &path,
-            &admin,
-            Some(json!({"roles": ["admin", "nope"], "permissions": ["user.raed"]})),
+            json!({"roles": ["admin", "nope"], "permissions": ["user.raed"]}),
         )
         .await;
     assert_eq!(status, 400);
     assert_eq!(body["errors"][0]["path"], json!(["body", "roles", "1"]));
-    let (status, body) = s
-        .send(
-            "PATCH",
+    let (status, body) = as_admin
+        .patch(
             &path,
-            &admin,
-            Some(json!({"roles": ["member"], "permissions": ["user.raed"]})),
+            json!({"roles": ["member"], "permissions": ["user.raed"]}),
         )
         .await;
     assert_eq!(status, 400);
@@ -80,20 +69,16 @@ async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
             .unwrap()
             .contains("user.raed")
     );
-    let (status, body) = s
-        .send(
-            "PATCH",
+    let (status, body) = as_admin
+        .patch(
             &path,
-            &admin,
-            Some(json!({"roles": ["member"], "permissions": ["-user.write"]})),
+            json!({"roles": ["member"], "permissions": ["-user.write"]}),
         )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["roles"], json!(["member"]));
     assert_eq!(body["data"]["permissions"], json!(["-user.write"]));
-    let (status, body) = s
-        .send("PATCH", &path, &admin, Some(json!({"nmae": "typo"})))
-        .await;
+    let (status, body) = as_admin.patch(&path, json!({"nmae": "typo"})).await;
     assert_eq!(status, 400);
     assert_eq!(body["errors"][0]["path"], json!(["body", "nmae"]));
     assert!(
@@ -108,35 +93,26 @@ async fn patching_roles_or_permissions_of_a_user_needs_the_conditional_nodes() {
 async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
     let (s, _d) = server().await;
     let (_, admin) = s.user_with_grants(&["*"]).await;
-    let (status, role) = s.send("POST", "/v1/role", &admin, Some(json!({"title": "Auditor", "moniker": "auditor", "permissions": ["audit.read", "role.read"]}))).await;
-    assert_eq!(status, 201);
-    let id = role["data"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        s.send("GET", "/v1/role/auditor", &admin, None).await.1["data"]["id"],
-        id
-    );
-    assert_eq!(
-        s.send("GET", &format!("/v1/role/{id}"), &admin, None)
-            .await
-            .1["data"]["moniker"],
-        "auditor"
-    );
-    let (status, dup) = s
-        .send(
-            "POST",
+    let as_admin = s.as_user(&admin);
+    let (status, role) = as_admin
+        .post(
             "/v1/role",
-            &admin,
-            Some(json!({"title": "Again", "moniker": "auditor"})),
+            json!({"title": "Auditor", "moniker": "auditor", "permissions": ["audit.read", "role.read"]}),
         )
         .await;
+    assert_eq!(status, 201);
+    let id = role["data"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(as_admin.get("/v1/role/auditor").await.1["data"]["id"], id);
+    assert_eq!(
+        as_admin.get(&format!("/v1/role/{id}")).await.1["data"]["moniker"],
+        "auditor"
+    );
+    let (status, dup) = as_admin
+        .post("/v1/role", json!({"title": "Again", "moniker": "auditor"}))
+        .await;
     assert_eq!((status, dup["error"].as_str()), (409, Some("Conflict")));
-    let (status, bad) = s
-        .send(
-            "POST",
-            "/v1/role",
-            &admin,
-            Some(json!({"title": "X", "moniker": "Bad Moniker"})),
-        )
+    let (status, bad) = as_admin
+        .post("/v1/role", json!({"title": "X", "moniker": "Bad Moniker"}))
         .await;
     assert_eq!(
         (status, bad["errors"][0]["path"].clone()),
@@ -144,13 +120,8 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
     );
     // Blank in any regex dialect's sense (U+0085 included) is refused, in words.
     for blank in ["   ", "\u{85}\t", "\u{feff}"] {
-        let (status, bad) = s
-            .send(
-                "POST",
-                "/v1/role",
-                &admin,
-                Some(json!({"title": blank, "moniker": "blank"})),
-            )
+        let (status, bad) = as_admin
+            .post("/v1/role", json!({"title": blank, "moniker": "blank"}))
             .await;
         assert_eq!(
             (status, &bad["errors"][0]),
@@ -162,16 +133,12 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
         );
     }
     // Where the document says nullable, null is taken (as "no change").
-    let (status, me) = s
-        .send("PATCH", "/v1/user/@me", &admin, Some(json!({"name": null})))
-        .await;
+    let (status, me) = as_admin.patch("/v1/user/@me", json!({"name": null})).await;
     assert_eq!(status, 200, "{me}");
-    let (status, bad) = s
-        .send(
-            "PATCH",
+    let (status, bad) = as_admin
+        .patch(
             "/v1/user/@me",
-            &admin,
-            Some(json!({"image": "https://example.com/a b.png"})),
+            json!({"image": "https://example.com/a b.png"}),
         )
         .await;
     assert_eq!(
@@ -181,9 +148,7 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
             &json!("must be an http:// or https:// URL without whitespace")
         )
     );
-    let (status, bad) = s
-        .send("POST", "/v1/role", &admin, Some(json!({"moniker": "x"})))
-        .await;
+    let (status, bad) = as_admin.post("/v1/role", json!({"moniker": "x"})).await;
     assert_eq!(status, 400);
     assert!(
         bad["errors"][0]["message"]
@@ -193,12 +158,10 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
         "{bad}"
     );
 
-    let (status, added) = s
-        .send(
-            "POST",
+    let (status, added) = as_admin
+        .post(
             "/v1/role/auditor/permissions",
-            &admin,
-            Some(json!({"permissions": ["user.read", "audit.read"]})),
+            json!({"permissions": ["user.read", "audit.read"]}),
         )
         .await;
     assert_eq!(status, 200);
@@ -206,11 +169,10 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
         added["data"]["permissions"],
         json!(["audit.read", "role.read", "user.read"])
     );
-    let (_, removed) = s
+    let (_, removed) = as_admin
         .send(
             "DELETE",
             "/v1/role/auditor/permissions",
-            &admin,
             Some(json!({"permissions": ["role.read"]})),
         )
         .await;
@@ -220,19 +182,15 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
     );
 
     let (holder, holder_token) = s.user_with_grants(&[]).await;
-    let (_, _) = s
-        .send(
-            "PATCH",
+    let as_holder_token = s.as_user(&holder_token);
+    let (_, _) = as_admin
+        .patch(
             &format!("/v1/user/users/{}", holder.id),
-            &admin,
-            Some(json!({"roles": ["auditor"]})),
+            json!({"roles": ["auditor"]}),
         )
         .await;
-    assert_eq!(
-        s.send("GET", "/v1/user/@me", &holder_token, None).await.0,
-        200
-    );
-    let (_, users) = s.send("GET", "/v1/role/auditor/users", &admin, None).await;
+    assert_eq!(as_holder_token.get("/v1/user/@me").await.0, 200);
+    let (_, users) = as_admin.get("/v1/role/auditor/users").await;
     assert_eq!(
         users["data"][0]["roles"],
         json!([id]),
@@ -240,22 +198,12 @@ async fn roles_by_id_or_moniker_and_deletion_reaches_users() {
     );
 
     // Revoking takes effect on the very next request.
-    let (status, _) = s.send("DELETE", "/v1/role/auditor", &admin, None).await;
+    let (status, _) = as_admin.delete("/v1/role/auditor").await;
     assert_eq!(status, 200);
-    assert_eq!(
-        s.send("GET", "/v1/user/@me", &holder_token, None).await.0,
-        403
-    );
-    let (_, after) = s
-        .send(
-            "GET",
-            &format!("/v1/user/users/{}", holder.id),
-            &admin,
-            None,
-        )
-        .await;
+    assert_eq!(as_holder_token.get("/v1/user/@me").await.0, 403);
+    let (_, after) = as_admin.get(&format!("/v1/user/users/{}", holder.id)).await;
     assert_eq!(after["data"]["roles"], json!([]));
-    assert_eq!(s.send("GET", "/v1/role/auditor", &admin, None).await.0, 404);
+    assert_eq!(as_admin.get("/v1/role/auditor").await.0, 404);
 }
 
 #[tokio::test]
@@ -264,12 +212,8 @@ async fn permission_checks_explain_to_those_allowed() {
     let (_, plain) = s.user_with_grants(&["user.read", "-credential.*"]).await;
     let body = json!({"permissions": ["user.read", "credential.fetch", "company.fetch"]});
     let (status, r) = s
-        .send(
-            "POST",
-            "/v1/user/@me/check-permission",
-            &plain,
-            Some(body.clone()),
-        )
+        .as_user(&plain)
+        .post("/v1/user/@me/check-permission", body.clone())
         .await;
     assert_eq!(status, 200);
     let results = r["data"]["results"].as_array().unwrap();
@@ -286,12 +230,8 @@ async fn permission_checks_explain_to_those_allowed() {
         .user_with_grants(&["user.read", "permission.explain", "-credential.*"])
         .await;
     let (_, r) = s
-        .send(
-            "POST",
-            "/v1/user/@me/check-permission",
-            &explainer,
-            Some(body),
-        )
+        .as_user(&explainer)
+        .post("/v1/user/@me/check-permission", body)
         .await;
     let why = r["data"]["results"][1]["explanation"].as_str().unwrap();
     assert!(
@@ -304,7 +244,8 @@ async fn permission_checks_explain_to_those_allowed() {
 async fn catalog_used_in_comes_from_the_route_table() {
     let (s, _d) = server().await;
     let (_, token) = s.user_with_grants(&["role.read"]).await;
-    let (_, nodes) = s.send("GET", "/v1/permissions/nodes", &token, None).await;
+    let caller = s.as_user(&token);
+    let (_, nodes) = caller.get("/v1/permissions/nodes").await;
     let node = |n: &str| {
         nodes["data"]
             .as_array()
@@ -320,11 +261,9 @@ async fn catalog_used_in_comes_from_the_route_table() {
         json!(["PATCH /v1/user/users/{identifier}"])
     );
     assert_eq!(node("*")["usedIn"], json!([]));
-    let (_, catalog) = s.send("GET", "/v1/permissions", &token, None).await;
+    let (_, catalog) = caller.get("/v1/permissions").await;
     assert_eq!(catalog["data"]["global"]["permissions"][0]["node"], "*");
-    let (status, missing) = s
-        .send("GET", "/v1/permissions/invalidCategory", &token, None)
-        .await;
+    let (status, missing) = caller.get("/v1/permissions/invalidCategory").await;
     assert_eq!(status, 404);
     assert_eq!(
         missing["message"],
@@ -336,62 +275,41 @@ async fn catalog_used_in_comes_from_the_route_table() {
 async fn nobody_locks_themselves_or_everyone_out() {
     let (s, _d) = server().await;
     let (me, token) = s.user_with_grants(&["*"]).await;
+    let caller = s.as_user(&token);
     let path = format!("/v1/user/users/{}", me.id);
-    let (status, body) = s
-        .send("PATCH", &path, &token, Some(json!({"roles": []})))
-        .await;
+    let (status, body) = caller.patch(&path, json!({"roles": []})).await;
     assert_eq!(status, 403, "{body}");
     assert!(body["message"].as_str().unwrap().contains("your own roles"));
-    let (status, _) = s
-        .send("PATCH", &path, &token, Some(json!({"permissions": ["*"]})))
-        .await;
+    let (status, _) = caller.patch(&path, json!({"permissions": ["*"]})).await;
     assert_eq!(status, 403, "nor grant yourself more");
-    let (status, _) = s
-        .send("PATCH", &path, &token, Some(json!({"name": "Still Me"})))
-        .await;
+    let (status, _) = caller.patch(&path, json!({"name": "Still Me"})).await;
     assert_eq!(status, 200, "your own name is fine");
-    let (status, body) = s.send("DELETE", &path, &token, None).await;
+    let (status, body) = caller.delete(&path).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (409, Some("CannotDeleteSelf"))
     );
 
-    let (status, body) = s.send("DELETE", "/v1/role/admin", &token, None).await;
+    let (status, body) = caller.delete("/v1/role/admin").await;
     assert_eq!((status, body["error"].as_str()), (409, Some("BuiltInRole")));
-    let (status, _) = s
-        .send(
-            "PATCH",
-            "/v1/role/admin",
-            &token,
-            Some(json!({"permissions": ["user.read"]})),
-        )
+    let (status, _) = caller
+        .patch("/v1/role/admin", json!({"permissions": ["user.read"]}))
         .await;
     assert_eq!(status, 409);
-    let (status, _) = s
-        .send(
-            "PATCH",
-            "/v1/role/admin",
-            &token,
-            Some(json!({"moniker": "root"})),
-        )
+    let (status, _) = caller
+        .patch("/v1/role/admin", json!({"moniker": "root"}))
         .await;
     assert_eq!(status, 409);
-    let (status, _) = s
+    let (status, _) = caller
         .send(
             "DELETE",
             "/v1/role/admin/permissions",
-            &token,
             Some(json!({"permissions": ["*"]})),
         )
         .await;
     assert_eq!(status, 409);
-    let (status, body) = s
-        .send(
-            "PATCH",
-            "/v1/role/admin",
-            &token,
-            Some(json!({"title": "Administrators"})),
-        )
+    let (status, body) = caller
+        .patch("/v1/role/admin", json!({"title": "Administrators"}))
         .await;
     assert_eq!(
         (status, body["data"]["title"].as_str()),

@@ -52,6 +52,7 @@ async fn plaintext_never_reaches_the_database_files_or_the_logs() {
     let logs = Captured::default();
     logs.install();
     let env = env().await;
+    let admin = env.server.as_user(&env.admin);
     let type_id = create_type(&env, "VPN", "vpn.credentials").await;
     let secrets = [
         "PLAINTEXT-create-7f3a9c",
@@ -61,77 +62,55 @@ async fn plaintext_never_reaches_the_database_files_or_the_logs() {
         "PLAINTEXT-sub-post-c4a1",
     ];
     let visible = "VISIBLE-hostname-marker";
-    let (status, body) = call(
-        &env.server,
-        "POST",
-        "/credential/credentials",
-        &env.admin,
-        Some(json!({
+    let (status, body) = admin.post("/v1/credential/credentials", json!({
             "name": "Scan me",
             "typeId": type_id,
             "companyId": "acme",
             "fields": [{"fieldId": "hostname", "value": visible}, {"fieldId": "password", "value": secrets[0]}],
             "subCredentials": {"tunnels": [{"name": "T", "fields": [
                 {"fieldId": "server", "value": "s"}, {"fieldId": "psk", "value": secrets[1]}]}]}
-        })),
-    )
+        }))
     .await;
     assert_eq!(status, 201, "{body}");
     let id = body["data"]["id"].as_str().unwrap().to_owned();
-    let (status, _) = call(
-        &env.server,
-        "PATCH",
-        &format!("/credential/credentials/{id}"),
-        &env.admin,
-        Some(json!({"fields": [{"fieldId": "password", "value": secrets[2]}]})),
-    )
-    .await;
+    let (status, _) = admin
+        .patch(
+            &format!("/v1/credential/credentials/{id}"),
+            json!({"fields": [{"fieldId": "password", "value": secrets[2]}]}),
+        )
+        .await;
     assert_eq!(status, 200);
-    let (status, _) = call(
-        &env.server,
-        "PUT",
-        &format!("/credential/credentials/{id}/fields"),
-        &env.admin,
-        Some(json!({"fields": [{"fieldId": "password", "value": secrets[3]}]})),
-    )
-    .await;
+    let (status, _) = admin
+        .put(
+            &format!("/v1/credential/credentials/{id}/fields"),
+            json!({"fields": [{"fieldId": "password", "value": secrets[3]}]}),
+        )
+        .await;
     assert_eq!(status, 200);
-    let (status, _) = call(
-        &env.server,
-        "POST",
-        &format!("/credential/credentials/{id}/sub-credentials"),
-        &env.admin,
-        Some(json!({"fieldId": "tunnels", "name": "T2", "fields": [{"fieldId": "server", "value": "s2"}, {"fieldId": "psk", "value": secrets[4]}]})),
-    )
-    .await;
+    let (status, _) = admin
+        .post(
+            &format!("/v1/credential/credentials/{id}/sub-credentials"),
+            json!({"fieldId": "tunnels", "name": "T2", "fields": [{"fieldId": "server", "value": "s2"}, {"fieldId": "psk", "value": secrets[4]}]}),
+        )
+        .await;
     assert_eq!(status, 201);
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{id}/secure-values"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!("/v1/credential/credentials/{id}/secure-values"))
+        .await;
     assert_eq!(body["data"]["password"], secrets[3], "the reveal works");
-    let (_, body) = call(
-        &env.server,
-        "GET",
-        &format!("/credential/credentials/{id}/secure-values/password"),
-        &env.admin,
-        None,
-    )
-    .await;
+    let (_, body) = admin
+        .get(&format!(
+            "/v1/credential/credentials/{id}/secure-values/password"
+        ))
+        .await;
     assert_eq!(body["data"]["value"], secrets[3]);
     // A failed validation of a secure value is logged nowhere either.
-    let (status, _) = call(
-        &env.server,
-        "PUT",
-        &format!("/credential/credentials/{id}/fields"),
-        &env.admin,
-        Some(json!({"fields": [{"fieldId": "nope", "value": "PLAINTEXT-rejected-0000"}]})),
-    )
-    .await;
+    let (status, _) = admin
+        .put(
+            &format!("/v1/credential/credentials/{id}/fields"),
+            json!({"fields": [{"fieldId": "nope", "value": "PLAINTEXT-rejected-0000"}]}),
+        )
+        .await;
     assert_eq!(status, 400);
 
     let dir = env.config.data_dir.clone();

@@ -7,24 +7,11 @@ use std::time::Duration;
 
 use optima_server::config::{Config, ConnectWiseConfig, UnifiConfig};
 use optima_server::testing::{TestServer, postgres_test_url, sqlite_test_url};
+use optima_unifi::testing::silent_server;
 use serde_json::Value;
-use tokio::net::TcpListener;
 
 /// The deadline every vendor gets in these tests.
 const DEADLINE: Duration = Duration::from_secs(1);
-
-/// A server that accepts every connection and never writes a byte.
-async fn silent_vendor() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
-    format!("http://{addr}")
-}
 
 /// Both vendors pointed at silent servers: ConnectWise with its codebase discovered (so the
 /// discovery hangs) or fixed (so the request itself hangs), UniFi detected.
@@ -32,7 +19,7 @@ async fn server_on(database_url: &str, dir: &std::path::Path, discover: bool) ->
     let mut config = Config::for_database(database_url, dir);
     config.jwt_secret = Some(secrecy::SecretString::from("vendor-deadlines".to_owned()));
     config.connectwise = Some(ConnectWiseConfig {
-        url: silent_vendor().await,
+        url: silent_server().await,
         company_id: "optima".into(),
         public_key: "pub".into(),
         private_key: secrecy::SecretString::from("cw-private-key".to_owned()),
@@ -41,7 +28,7 @@ async fn server_on(database_url: &str, dir: &std::path::Path, discover: bool) ->
         api_version: None,
     });
     config.unifi = Some(UnifiConfig {
-        url: silent_vendor().await,
+        url: silent_server().await,
         username: Some("optima".into()),
         password: Some(secrecy::SecretString::from("controller-pass".to_owned())),
         api_key: None,
@@ -68,24 +55,6 @@ async fn server_on(database_url: &str, dir: &std::path::Path, discover: bool) ->
     server
 }
 
-/// Sends one request, with a guard far above the deadline so a regression fails instead of
-/// hanging; the deadline itself is what must end the request.
-async fn call(server: &TestServer, verb: &str, path: &str, token: &str) -> (u16, Value) {
-    let request = reqwest::Client::new()
-        .request(
-            reqwest::Method::from_bytes(verb.as_bytes()).unwrap(),
-            server.url(&format!("/v1{path}")),
-        )
-        .bearer_auth(token)
-        .send();
-    let response = tokio::time::timeout(DEADLINE * 4, request)
-        .await
-        .unwrap_or_else(|_| panic!("{verb} {path} outlived its deadline"))
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 fn assert_vendor_timeout(route: &str, (status, body): &(u16, Value), vendor: &str) {
     assert_eq!(*status, 504, "{route}: {body}");
     assert_eq!(body["error"], format!("{vendor}Timeout"), "{route}: {body}");
@@ -107,27 +76,28 @@ async fn live_routes_answer_504_on(database_url: &str, dir: &std::path::Path, di
     let server = server_on(database_url, dir, discover).await;
     let (_, token) = server.user_with_grants(&["*"]).await;
     let routes: [(&str, &str, &str); 5] = [
-        ("GET", "/company/companies/company-1", "ConnectWise"),
+        ("GET", "/v1/company/companies/company-1", "ConnectWise"),
         (
             "POST",
-            "/procurement/items/item-1/refresh-inventory",
+            "/v1/procurement/items/item-1/refresh-inventory",
             "ConnectWise",
         ),
         (
             "GET",
-            "/sales/opportunities/opportunity-1/forecasts",
+            "/v1/sales/opportunities/opportunity-1/forecasts",
             "ConnectWise",
         ),
-        ("GET", "/unifi/site/site-1/overview", "UniFi"),
-        ("GET", "/unifi/site/site-1/wifi", "UniFi"),
+        ("GET", "/v1/unifi/site/site-1/overview", "UniFi"),
+        ("GET", "/v1/unifi/site/site-1/wifi", "UniFi"),
     ];
+    // A guard far above the deadline, so a regression fails instead of hanging; the deadline
+    // itself is what must end each request.
+    let caller = server.as_user(&token).timeout(DEADLINE * 4);
     for (verb, path, vendor) in routes {
         // Two at once: the second must not wait for the first one's deadline on top of its own
-        // (the guard in `call` is shorter than the two deadlines of a queue plus slack).
-        let (first, second) = tokio::join!(
-            call(&server, verb, path, &token),
-            call(&server, verb, path, &token)
-        );
+        // (the guard is shorter than the two deadlines of a queue plus slack).
+        let (first, second) =
+            tokio::join!(caller.send(verb, path, None), caller.send(verb, path, None));
         assert_vendor_timeout(path, &first, vendor);
         assert_vendor_timeout(path, &second, vendor);
     }
@@ -156,12 +126,12 @@ async fn many_concurrent_callers_of_a_hung_unifi_login_all_answer_504() {
     let server = server_on(&sqlite_test_url(dir.path()), dir.path(), true).await;
     let (_, token) = server.user_with_grants(&["*"]).await;
     // Six requests behind one hung detection/login: queued, they would need six deadlines,
-    // more than the guard of four in `call`.
-    let answers = futures::future::join_all(
-        (0..6).map(|_| call(&server, "GET", "/unifi/site/site-1/overview", &token)),
-    )
-    .await;
+    // more than the guard of four.
+    let caller = server.as_user(&token).timeout(DEADLINE * 4);
+    let answers =
+        futures::future::join_all((0..6).map(|_| caller.get("/v1/unifi/site/site-1/overview")))
+            .await;
     for answer in &answers {
-        assert_vendor_timeout("/unifi/site/site-1/overview", answer, "UniFi");
+        assert_vendor_timeout("/v1/unifi/site/site-1/overview", answer, "UniFi");
     }
 }

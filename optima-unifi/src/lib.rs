@@ -39,6 +39,11 @@
 //! # UniFi Access Identity
 //!
 //! See [`identity::IdentityClient`].
+//!
+//! # Features
+//!
+//! - `test-util` (off by default): the module `testing`, a fake controller for tests, built on
+//!   `wiremock`.
 
 #![deny(missing_docs)]
 
@@ -50,6 +55,8 @@ mod http;
 pub mod identity;
 pub mod limits;
 pub mod models;
+#[cfg(feature = "test-util")]
+pub mod testing;
 
 pub use client::{ControllerKind, LoginBackoff, UnifiClient, UnifiClientBuilder};
 pub use de::AutoOr;

@@ -1,36 +1,19 @@
 //! The total deadline of an operation: against a controller that accepts connections and never
 //! answers, and a hung login shared by concurrent callers.
 
-#![recursion_limit = "256"]
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use common::*;
 use optima_unifi::identity::IdentityClient;
+use optima_unifi::testing::*;
 use optima_unifi::{ControllerKind, Error, LoginBackoff, RetryPolicy, UnifiClient};
 use secrecy::SecretString;
-use tokio::net::TcpListener;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// Stops a broken test from hanging the suite; far above every deadline used here.
 const HANG_GUARD: Duration = Duration::from_secs(10);
-
-/// A server that accepts every connection and never writes a byte.
-async fn silent_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
-    format!("http://{addr}")
-}
 
 /// Retries and login backoff that would take minutes if the deadline did not bound them.
 fn patient(url: &str) -> optima_unifi::UnifiClientBuilder {
@@ -175,13 +158,13 @@ async fn throttled_login_backoff_counts_against_the_deadline() {
 #[tokio::test]
 async fn a_quick_controller_is_unaffected_by_a_deadline() {
     let server = MockServer::start().await;
-    mount_controller(&server, Kind::Os).await;
+    mount_login(&server, Kind::UnifiOs).await;
     Mock::given(method("GET"))
-        .and(path(Kind::Os.api("/api/s/default/stat/health")))
+        .and(path(Kind::UnifiOs.api("/api/s/default/stat/health")))
         .respond_with(ResponseTemplate::new(200).set_body_json(ok(health())))
         .mount(&server)
         .await;
-    let unifi = fast(
+    let unifi = quick_retries(
         UnifiClient::builder()
             .url(server.uri())
             .username("admin")

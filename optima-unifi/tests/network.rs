@@ -1,12 +1,11 @@
 //! wiremock tests of the UniFi Network client on both controller kinds.
 
 #![recursion_limit = "256"]
-mod common;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use common::*;
+use optima_unifi::testing::*;
 use optima_unifi::{
     ApiErrorKind, Band, ControllerKind, Error, NewApGroup, NewPpsk, NewUserGroup, RateLimit,
     Security, UnifiClient, WlanBand, WlanUpdate, WpaMode,
@@ -15,10 +14,6 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, header_regex, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn session_cookie(kind: Kind, n: usize) -> String {
-    format!("{}=session-{n}", kind.cookie())
-}
 
 async fn mount_get(server: &MockServer, kind: Kind, p: &str, data: Value) {
     Mock::given(method("GET"))
@@ -33,7 +28,7 @@ async fn mount_get(server: &MockServer, kind: Kind, p: &str, data: Value) {
 /// Every operation of the Network client against one controller kind.
 async fn every_operation(kind: Kind) {
     let server = MockServer::start().await;
-    let logins = mount_controller(&server, kind).await;
+    let logins = mount_login(&server, kind).await;
     let unifi = client(&server);
     let site = unifi.site("default");
 
@@ -57,8 +52,8 @@ async fn every_operation(kind: Kind) {
     mount_get(
         &server,
         kind,
-        "/api/s/default/rest/wlanconf/66eb36e54bb53f0ae3fb82bd",
-        json!([wlan_new()]),
+        &format!("/api/s/default/rest/wlanconf/{WLAN_ID}"),
+        json!([wlan_old()]),
     )
     .await;
     mount_get(&server, kind, "/api/s/default/rest/networkconf", networks()).await;
@@ -144,7 +139,7 @@ async fn every_operation(kind: Kind) {
 
     let expected_kind = match kind {
         Kind::Classic => ControllerKind::Classic,
-        Kind::Os => ControllerKind::UnifiOs,
+        Kind::UnifiOs => ControllerKind::UnifiOs,
     };
     assert_eq!(unifi.kind().await.unwrap(), expected_kind);
 
@@ -153,7 +148,7 @@ async fn every_operation(kind: Kind) {
     assert_eq!(s[1].name.as_deref(), Some("km9b1v8i"));
     assert_eq!(s[1].desc.as_deref(), Some("Total Tech - Murray Office"));
     assert_eq!(s[0].attr_no_delete, Some(true));
-    assert_eq!(s[1].extra["device_count"], 7);
+    assert_eq!(s[1].extra["device_count"], 2);
     let one = unifi.sites().get("km9b1v8i").await.unwrap();
     assert_eq!(one.id.as_deref(), Some("61ae856a8eae567c3905c54f"));
     assert!(unifi.sites().get("nope").await.unwrap_err().is_not_found());
@@ -162,7 +157,7 @@ async fn every_operation(kind: Kind) {
     assert_eq!(created.name.as_deref(), Some("abc123"));
 
     let h = site.health().await.unwrap();
-    assert_eq!(h[0].num_ap, Some(2));
+    assert_eq!(h[0].num_ap, Some(1));
     assert_eq!(h[1].num_gateway(), Some(1));
     assert_eq!(h[1].wan_ip.as_deref(), Some("203.0.113.9"));
     assert_eq!(h[0].extra["tx_bytes-r"], 1024);
@@ -181,11 +176,11 @@ async fn every_operation(kind: Kind) {
 
     let limits = site.ssid_limits().await.unwrap();
     assert_eq!(limits.len(), 2);
-    assert_eq!(limits[0].radios[0].names, vec!["Corporate", "Guest", "IoT"]);
+    assert_eq!(limits[0].radios[0].names, vec!["TTAD", "Corp-6E"]);
 
     let wlans = site.wlans().list().await.unwrap();
     assert_eq!(wlans.len(), 2);
-    let w = site.wlans().get("66eb36e54bb53f0ae3fb82bd").await.unwrap();
+    let w = site.wlans().get(WLAN_ID).await.unwrap();
     assert_eq!(w.passphrase(), Some("S3cur3Alarm!"));
 
     let patch = WlanUpdate::new()
@@ -207,7 +202,7 @@ async fn every_operation(kind: Kind) {
     let nets = site.networks().list().await.unwrap();
     assert_eq!(nets.len(), 3);
     assert_eq!(nets[0].vlan_id(), None);
-    assert_eq!(nets[2].vlan_id(), Some(102));
+    assert_eq!(nets[1].vlan_id(), Some(100));
 
     let wg = site.wlan_groups().list().await.unwrap();
     assert_eq!(wg[0].attr_no_delete, Some(true));
@@ -249,13 +244,13 @@ async fn every_operation_on_a_classic_controller() {
 
 #[tokio::test]
 async fn every_operation_on_a_unifi_os_console() {
-    every_operation(Kind::Os).await;
+    every_operation(Kind::UnifiOs).await;
 }
 
 #[tokio::test]
 async fn detection_uses_get_root_without_following_redirects() {
     for (kind, expected) in [
-        (Kind::Os, ControllerKind::UnifiOs),
+        (Kind::UnifiOs, ControllerKind::UnifiOs),
         (Kind::Classic, ControllerKind::Classic),
     ] {
         let server = MockServer::start().await;
@@ -296,18 +291,26 @@ async fn an_explicit_kind_skips_detection() {
         .respond_with(ResponseTemplate::new(200).set_body_json(ok(health())))
         .mount(&server)
         .await;
-    let unifi = client_of_kind(&server, ControllerKind::Classic);
+    let unifi = quick_retries(
+        UnifiClient::builder()
+            .url(server.uri())
+            .username(USERNAME)
+            .password(SecretString::from(PASSWORD))
+            .kind(ControllerKind::Classic),
+    )
+    .build()
+    .unwrap();
     assert_eq!(unifi.site("default").health().await.unwrap().len(), 3);
 }
 
 #[tokio::test]
 async fn login_sends_the_right_body_per_kind() {
-    for kind in [Kind::Classic, Kind::Os] {
+    for kind in [Kind::Classic, Kind::UnifiOs] {
         let server = MockServer::start().await;
         mount_detection(&server, kind).await;
         let remember = match kind {
             Kind::Classic => json!({"username": "admin", "password": PASSWORD, "remember": true}),
-            Kind::Os => json!({"username": "admin", "password": PASSWORD, "rememberMe": true}),
+            Kind::UnifiOs => json!({"username": "admin", "password": PASSWORD, "rememberMe": true}),
         };
         Mock::given(method("POST"))
             .and(path(kind.login_path()))
@@ -324,15 +327,19 @@ async fn login_sends_the_right_body_per_kind() {
 
 #[tokio::test]
 async fn csrf_token_is_refreshed_from_responses_and_sent_on_writes() {
-    let kind = Kind::Os;
+    let kind = Kind::UnifiOs;
     let server = MockServer::start().await;
-    mount_controller(&server, kind).await;
+    mount_login(&server, kind).await;
+    // Firmware that reports both spellings of the band gets both written.
+    let mut both_spellings = wlan_new();
+    both_spellings["wlan_bands"] = json!(["2g"]);
+    both_spellings["wlan_band"] = json!("2g");
     Mock::given(method("GET"))
         .and(path(kind.api("/api/s/default/rest/wlanconf/w1")))
         .respond_with(
             ResponseTemplate::new(200)
                 .append_header("x-updated-csrf-token", "csrf-rotated")
-                .set_body_json(ok(json!([wlan_new()]))),
+                .set_body_json(ok(json!([both_spellings]))),
         )
         .mount(&server)
         .await;
@@ -371,7 +378,7 @@ async fn csrf_token_is_refreshed_from_responses_and_sent_on_writes() {
 async fn classic_controllers_use_the_csrf_cookie_as_token() {
     let kind = Kind::Classic;
     let server = MockServer::start().await;
-    mount_controller(&server, kind).await;
+    mount_login(&server, kind).await;
     Mock::given(method("POST"))
         .and(path("/api/s/default/rest/wlangroup"))
         .and(header("x-csrf-token", "csrf-1"))
@@ -393,12 +400,11 @@ async fn classic_controllers_use_the_csrf_cookie_as_token() {
 
 #[tokio::test]
 async fn fifty_concurrent_callers_cause_exactly_one_login() {
-    for kind in [Kind::Classic, Kind::Os] {
+    for kind in [Kind::Classic, Kind::UnifiOs] {
         let server = MockServer::start().await;
         mount_detection(&server, kind).await;
-        let mut login = LoginResponder::new(kind);
-        login.delay = Duration::from_millis(30);
-        let logins = login.count.clone();
+        let login = LoginResponder::new(kind).with_delay(Duration::from_millis(30));
+        let logins = login.counter();
         Mock::given(method("POST"))
             .and(path(kind.login_path()))
             .respond_with(login)
@@ -427,15 +433,15 @@ async fn fifty_concurrent_callers_cause_exactly_one_login() {
 
 #[tokio::test]
 async fn expired_session_401_logs_in_again_once_and_retries() {
-    for kind in [Kind::Classic, Kind::Os] {
+    for kind in [Kind::Classic, Kind::UnifiOs] {
         let server = MockServer::start().await;
-        let logins = mount_controller(&server, kind).await;
+        let logins = mount_login(&server, kind).await;
         // The first session is expired; the second one works.
         Mock::given(method("GET"))
             .and(path(kind.api("/api/s/default/rest/wlanconf")))
             .and(header_regex("cookie", &session_cookie(kind, 1)))
             .respond_with(
-                ResponseTemplate::new(401).set_body_json(err("api.err.LoginRequired", json!([]))),
+                ResponseTemplate::new(401).set_body_json(error("api.err.LoginRequired", json!([]))),
             )
             .mount(&server)
             .await;
@@ -468,12 +474,12 @@ async fn expired_session_401_logs_in_again_once_and_retries() {
 async fn login_required_in_the_body_triggers_a_relogin() {
     let kind = Kind::Classic;
     let server = MockServer::start().await;
-    let logins = mount_controller(&server, kind).await;
+    let logins = mount_login(&server, kind).await;
     Mock::given(method("GET"))
         .and(path("/api/s/default/stat/sysinfo"))
         .and(header_regex("cookie", "unifises=session-1"))
         .respond_with(
-            ResponseTemplate::new(400).set_body_json(err("api.err.LoginRequired", json!([]))),
+            ResponseTemplate::new(400).set_body_json(error("api.err.LoginRequired", json!([]))),
         )
         .mount(&server)
         .await;
@@ -490,13 +496,13 @@ async fn login_required_in_the_body_triggers_a_relogin() {
 
 #[tokio::test]
 async fn relogin_happens_only_once_per_request() {
-    let kind = Kind::Os;
+    let kind = Kind::UnifiOs;
     let server = MockServer::start().await;
-    let logins = mount_controller(&server, kind).await;
+    let logins = mount_login(&server, kind).await;
     Mock::given(method("GET"))
         .and(path(kind.api("/api/s/default/stat/health")))
         .respond_with(
-            ResponseTemplate::new(401).set_body_json(err("api.err.LoginRequired", json!([]))),
+            ResponseTemplate::new(401).set_body_json(error("api.err.LoginRequired", json!([]))),
         )
         .expect(2)
         .mount(&server)
@@ -509,7 +515,7 @@ async fn relogin_happens_only_once_per_request() {
 
 #[tokio::test]
 async fn throttled_logins_back_off_then_succeed() {
-    let kind = Kind::Os;
+    let kind = Kind::UnifiOs;
     let server = MockServer::start().await;
     mount_detection(&server, kind).await;
     Mock::given(method("POST"))
@@ -560,10 +566,10 @@ async fn throttled_logins_give_up_after_the_configured_attempts() {
 
 #[tokio::test]
 async fn bad_credentials_are_api_err_invalid_on_both_kinds() {
-    for kind in [Kind::Classic, Kind::Os] {
+    for kind in [Kind::Classic, Kind::UnifiOs] {
         let server = MockServer::start().await;
-        mount_controller(&server, kind).await;
-        let unifi = fast(
+        mount_login(&server, kind).await;
+        let unifi = quick_retries(
             UnifiClient::builder()
                 .url(server.uri())
                 .username("admin")
@@ -579,13 +585,13 @@ async fn bad_credentials_are_api_err_invalid_on_both_kinds() {
 
 #[tokio::test]
 async fn unknown_site_is_no_site_context() {
-    for kind in [Kind::Classic, Kind::Os] {
+    for kind in [Kind::Classic, Kind::UnifiOs] {
         let server = MockServer::start().await;
-        mount_controller(&server, kind).await;
+        mount_login(&server, kind).await;
         Mock::given(method("GET"))
             .and(path(kind.api("/api/s/nosuchsite/rest/wlanconf")))
             .respond_with(
-                ResponseTemplate::new(400).set_body_json(err("api.err.NoSiteContext", json!([]))),
+                ResponseTemplate::new(400).set_body_json(error("api.err.NoSiteContext", json!([]))),
             )
             .mount(&server)
             .await;
@@ -604,12 +610,12 @@ async fn unknown_site_is_no_site_context() {
 
 #[tokio::test]
 async fn invalid_payload_carries_the_validation_details() {
-    let kind = Kind::Os;
+    let kind = Kind::UnifiOs;
     let server = MockServer::start().await;
-    mount_controller(&server, kind).await;
+    mount_login(&server, kind).await;
     Mock::given(method("PUT"))
         .and(path(kind.api("/api/s/default/rest/wlanconf/w1")))
-        .respond_with(ResponseTemplate::new(400).set_body_json(err(
+        .respond_with(ResponseTemplate::new(400).set_body_json(error(
             "api.err.InvalidPayload",
             json!([{"validationError": {"field": "wpa_mode", "pattern": "auto|wpa1|wpa2"},
                     "rc": "error", "msg": "api.err.InvalidPayload"}]),
@@ -635,7 +641,7 @@ async fn invalid_payload_carries_the_validation_details() {
 async fn other_api_errors_are_typed() {
     let kind = Kind::Classic;
     let server = MockServer::start().await;
-    mount_controller(&server, kind).await;
+    mount_login(&server, kind).await;
     for (p, code, _) in [
         (
             "/api/s/default/rest/wlanconf/bad",
@@ -655,14 +661,16 @@ async fn other_api_errors_are_typed() {
     ] {
         Mock::given(method("GET"))
             .and(path(p))
-            .respond_with(ResponseTemplate::new(400).set_body_json(err(code, json!([]))))
+            .respond_with(ResponseTemplate::new(400).set_body_json(error(code, json!([]))))
             .mount(&server)
             .await;
     }
     // An error in meta with HTTP 200 is an error too.
     Mock::given(method("GET"))
         .and(path("/api/s/default/rest/wlangroup"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(err("api.err.Whatever", json!([]))))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(error("api.err.Whatever", json!([]))),
+        )
         .mount(&server)
         .await;
     let site = client(&server).site("default");
@@ -680,9 +688,9 @@ async fn other_api_errors_are_typed() {
 
 #[tokio::test]
 async fn http_errors_without_envelope_keep_status_and_body() {
-    let kind = Kind::Os;
+    let kind = Kind::UnifiOs;
     let server = MockServer::start().await;
-    mount_controller(&server, kind).await;
+    mount_login(&server, kind).await;
     Mock::given(method("GET"))
         .and(path(kind.api("/api/s/default/stat/health")))
         .respond_with(ResponseTemplate::new(500).set_body_string("<html>Internal error</html>"))
@@ -700,9 +708,9 @@ async fn http_errors_without_envelope_keep_status_and_body() {
 
 #[tokio::test]
 async fn idempotent_requests_are_retried_on_503() {
-    let kind = Kind::Os;
+    let kind = Kind::UnifiOs;
     let server = MockServer::start().await;
-    mount_controller(&server, kind).await;
+    mount_login(&server, kind).await;
     Mock::given(method("GET"))
         .and(path(kind.api("/api/s/default/stat/health")))
         .respond_with(ResponseTemplate::new(503).append_header("retry-after", "0"))
@@ -729,9 +737,9 @@ async fn idempotent_requests_are_retried_on_503() {
 
 #[tokio::test]
 async fn posts_are_not_retried_on_503() {
-    let kind = Kind::Os;
+    let kind = Kind::UnifiOs;
     let server = MockServer::start().await;
-    mount_controller(&server, kind).await;
+    mount_login(&server, kind).await;
     Mock::given(method("POST"))
         .and(path(kind.api("/api/s/default/rest/wlangroup")))
         .respond_with(ResponseTemplate::new(503))
@@ -751,7 +759,7 @@ async fn posts_are_not_retried_on_503() {
 async fn firmware_generations_decode() {
     let kind = Kind::Classic;
     let server = MockServer::start().await;
-    mount_controller(&server, kind).await;
+    mount_login(&server, kind).await;
     Mock::given(method("GET"))
         .and(path("/api/s/default/rest/wlanconf"))
         .respond_with(ResponseTemplate::new(200).set_body_json(ok(json!([wlan_old(), wlan_new()]))))
@@ -765,14 +773,14 @@ async fn firmware_generations_decode() {
     let site = client(&server).site("default");
     let wlans = site.wlans().list().await.unwrap();
     let old = &wlans[0];
-    assert_eq!(old.wlan_band, Some(WlanBand::Both));
+    assert_eq!(old.wlan_band, Some(WlanBand::TwoG));
     assert_eq!(old.wlan_bands, None);
-    assert_eq!(old.bands(), vec![Band::TwoG, Band::FiveG]);
-    assert_eq!(old.group_rekey, Some(3600));
+    assert_eq!(old.bands(), vec![Band::TwoG]);
+    assert_eq!(old.group_rekey, Some(0));
     assert_eq!(old.dtim_ng, Some(1));
     assert_eq!(old.vlan, None); // ""
     assert_eq!(old.vlan_enabled, Some(false)); // "false"
-    assert_eq!(old.minrate_ng_data_rate_kbps, None);
+    assert_eq!(old.minrate_ng_data_rate_kbps, Some(1000)); // "1000"
     assert!(old.schedule.is_empty()); // null
     assert!(old.mac_filter_list.is_empty());
     assert_eq!(
@@ -781,13 +789,16 @@ async fn firmware_generations_decode() {
     );
     assert_eq!(old.extra["x_iapp_key"], "0123456789abcdef");
     assert!(
-        !format!("{old:?}").contains("oldpassphrase"),
+        !format!("{old:?}").contains("S3cur3Alarm!"),
         "Debug must not print the passphrase"
     );
 
     let new = &wlans[1];
-    assert_eq!(new.wlan_bands, Some(vec![Band::TwoG]));
-    assert_eq!(new.band(), Some(WlanBand::TwoG));
+    assert_eq!(
+        new.wlan_bands,
+        Some(vec![Band::TwoG, Band::FiveG, Band::SixG])
+    );
+    assert_eq!(new.band(), None, "6 GHz has no legacy spelling");
     assert_eq!(new.security, Some(Security::WpaPsk));
     assert_eq!(new.wpa_mode, Some(WpaMode::Wpa2));
     assert_eq!(new.minrate_na_data_rate_kbps, Some(6000));
@@ -821,9 +832,9 @@ async fn firmware_generations_decode() {
 
 #[tokio::test]
 async fn decode_errors_name_the_json_path() {
-    let kind = Kind::Os;
+    let kind = Kind::UnifiOs;
     let server = MockServer::start().await;
-    mount_controller(&server, kind).await;
+    mount_login(&server, kind).await;
     let mut bad = ap_new();
     bad["radio_table"][1]["channel"] = json!("wide");
     Mock::given(method("GET"))
@@ -849,9 +860,9 @@ async fn band_update(
     update: WlanUpdate,
     expected_body: Option<Value>,
 ) -> Result<(), Error> {
-    let kind = Kind::Os;
+    let kind = Kind::UnifiOs;
     let server = MockServer::start().await;
-    mount_controller(&server, kind).await;
+    mount_login(&server, kind).await;
     Mock::given(method("GET"))
         .and(path(kind.api("/api/s/default/rest/wlanconf/w1")))
         .respond_with(ResponseTemplate::new(200).set_body_json(ok(json!([wlan]))))
@@ -895,10 +906,8 @@ async fn band_is_written_as_wlan_band_on_older_firmware() {
 
 #[tokio::test]
 async fn band_is_written_as_wlan_bands_on_newer_firmware() {
-    let mut only_bands = wlan_ppsk();
-    only_bands.as_object_mut().unwrap().remove("wlan_band");
     band_update(
-        only_bands,
+        wlan_new(),
         WlanUpdate::new().band(WlanBand::Both),
         Some(json!({"wlan_bands": ["2g", "5g"]})),
     )
@@ -943,10 +952,12 @@ async fn short_passphrases_and_empty_updates_are_rejected_locally() {
 
 async fn ppsk_server(kind: Kind) -> MockServer {
     let server = MockServer::start().await;
-    mount_controller(&server, kind).await;
+    mount_login(&server, kind).await;
     Mock::given(method("GET"))
-        .and(path(kind.api("/api/s/default/rest/wlanconf/wlan-ppsk")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(ok(json!([wlan_ppsk()]))))
+        .and(path(
+            kind.api(&format!("/api/s/default/rest/wlanconf/{WLAN_ID}")),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(ok(json!([wlan_old()]))))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -959,43 +970,46 @@ async fn ppsk_server(kind: Kind) -> MockServer {
 
 #[tokio::test]
 async fn ppsks_are_listed_with_their_vlans() {
-    for kind in [Kind::Classic, Kind::Os] {
+    for kind in [Kind::Classic, Kind::UnifiOs] {
         let server = ppsk_server(kind).await;
-        let ppsks = client(&server).site("default").wlans().ppsks("wlan-ppsk");
+        let ppsks = client(&server).site("default").wlans().ppsks(WLAN_ID);
         let list = ppsks.list().await.unwrap();
         assert_eq!(list.len(), 2);
-        assert_eq!(list[0].password_str(), Some("apartment-101"));
-        assert_eq!(list[1].extra_str("name"), Some("Unit 102"));
+        assert_eq!(list[0].password_str(), Some("iot-devices-1"));
+        assert_eq!(list[1].extra_str("name"), Some("Laptops"));
         let resolved = ppsks.list_resolved().await.unwrap();
-        assert_eq!(resolved[0].vlan, Some(101));
-        assert_eq!(resolved[1].vlan, Some(102));
-        assert_eq!(resolved[1].network_name.as_deref(), Some("Unit 102"));
+        assert_eq!(resolved[0].vlan, Some(100));
+        assert_eq!(resolved[0].network_name.as_deref(), Some("IoT"));
+        assert_eq!(resolved[1].vlan, None, "the untagged LAN");
+        assert_eq!(resolved[1].network_name.as_deref(), Some("LAN"));
     }
 }
 
 #[tokio::test]
 async fn adding_a_ppsk_keeps_the_other_keys_and_touches_nothing_else() {
-    for kind in [Kind::Classic, Kind::Os] {
+    for kind in [Kind::Classic, Kind::UnifiOs] {
         let server = ppsk_server(kind).await;
         let expected = json!({
             "private_preshared_keys": [
-                {"password": "apartment-101", "networkconf_id": "net-101"},
-                {"password": "apartment-102", "networkconf_id": "net-102", "name": "Unit 102"},
+                {"password": "iot-devices-1", "networkconf_id": IOT_NET},
+                {"password": "lan-laptops-2", "networkconf_id": LAN_NET, "name": "Laptops"},
                 {"password": "apartment-103", "networkconf_id": "net-103"}
             ],
             "private_preshared_keys_enabled": true
         });
-        let mut after = wlan_ppsk();
+        let mut after = wlan_old();
         after["private_preshared_keys"] = expected["private_preshared_keys"].clone();
         Mock::given(method("PUT"))
-            .and(path(kind.api("/api/s/default/rest/wlanconf/wlan-ppsk")))
+            .and(path(
+                kind.api(&format!("/api/s/default/rest/wlanconf/{WLAN_ID}")),
+            ))
             .and(header("x-csrf-token", "csrf-1"))
             .and(body_json(expected))
             .respond_with(ResponseTemplate::new(200).set_body_json(ok(json!([after]))))
             .expect(1)
             .mount(&server)
             .await;
-        let ppsks = client(&server).site("default").wlans().ppsks("wlan-ppsk");
+        let ppsks = client(&server).site("default").wlans().ppsks(WLAN_ID);
         let list = ppsks
             .add(&NewPpsk::new(
                 SecretString::from("apartment-103"),
@@ -1007,15 +1021,12 @@ async fn adding_a_ppsk_keeps_the_other_keys_and_touches_nothing_else() {
         assert_eq!(list[2].networkconf_id.as_deref(), Some("net-103"));
         // Duplicates and short keys are refused without writing.
         let dup = ppsks
-            .add(&NewPpsk::new(
-                SecretString::from("apartment-101"),
-                "net-101",
-            ))
+            .add(&NewPpsk::new(SecretString::from("iot-devices-1"), IOT_NET))
             .await
             .unwrap_err();
         assert!(matches!(dup, Error::Conflict(_)));
         let short = ppsks
-            .add(&NewPpsk::new(SecretString::from("short"), "net-101"))
+            .add(&NewPpsk::new(SecretString::from("short"), IOT_NET))
             .await
             .unwrap_err();
         assert!(matches!(short, Error::InvalidInput(_)));
@@ -1024,24 +1035,26 @@ async fn adding_a_ppsk_keeps_the_other_keys_and_touches_nothing_else() {
 
 #[tokio::test]
 async fn removing_a_ppsk_keeps_the_others() {
-    let kind = Kind::Os;
+    let kind = Kind::UnifiOs;
     let server = ppsk_server(kind).await;
     let expected = json!({
         "private_preshared_keys": [
-            {"password": "apartment-102", "networkconf_id": "net-102", "name": "Unit 102"}
+            {"password": "lan-laptops-2", "networkconf_id": LAN_NET, "name": "Laptops"}
         ]
     });
     Mock::given(method("PUT"))
-        .and(path(kind.api("/api/s/default/rest/wlanconf/wlan-ppsk")))
+        .and(path(
+            kind.api(&format!("/api/s/default/rest/wlanconf/{WLAN_ID}")),
+        ))
         .and(body_json(expected))
         .respond_with(ResponseTemplate::new(200).set_body_json(ok(json!([]))))
         .expect(1)
         .mount(&server)
         .await;
-    let ppsks = client(&server).site("default").wlans().ppsks("wlan-ppsk");
-    let left = ppsks.remove("apartment-101").await.unwrap();
+    let ppsks = client(&server).site("default").wlans().ppsks(WLAN_ID);
+    let left = ppsks.remove("iot-devices-1").await.unwrap();
     assert_eq!(left.len(), 1);
-    assert_eq!(left[0].password_str(), Some("apartment-102"));
+    assert_eq!(left[0].password_str(), Some("lan-laptops-2"));
     let e = ppsks.remove("no-such-key").await.unwrap_err();
     assert!(e.is_not_found());
 }
@@ -1051,8 +1064,8 @@ async fn networks_can_be_found_by_vlan() {
     let server = ppsk_server(Kind::Classic).await;
     let nets = client(&server).site("default").networks();
     assert_eq!(
-        nets.find_by_vlan(101).await.unwrap().unwrap().id.as_deref(),
-        Some("net-101")
+        nets.find_by_vlan(100).await.unwrap().unwrap().id.as_deref(),
+        Some(IOT_NET)
     );
     assert!(nets.find_by_vlan(999).await.unwrap().is_none());
 }
@@ -1060,7 +1073,7 @@ async fn networks_can_be_found_by_vlan() {
 #[tokio::test]
 async fn api_key_mode_never_logs_in() {
     let server = MockServer::start().await;
-    mount_detection(&server, Kind::Os).await;
+    mount_detection(&server, Kind::UnifiOs).await;
     Mock::given(method("POST"))
         .and(path("/api/auth/login"))
         .respond_with(ResponseTemplate::new(200))
@@ -1081,7 +1094,7 @@ async fn api_key_mode_never_logs_in() {
         .expect(1)
         .mount(&server)
         .await;
-    let unifi = fast(
+    let unifi = quick_retries(
         UnifiClient::builder()
             .url(server.uri())
             .api_key(SecretString::from("key-123")),
@@ -1118,7 +1131,7 @@ async fn api_key_401_is_an_error_not_a_login() {
         .expect(1)
         .mount(&server)
         .await;
-    let unifi = fast(
+    let unifi = quick_retries(
         UnifiClient::builder()
             .url(server.uri())
             .api_key(SecretString::from("bad"))
@@ -1132,12 +1145,12 @@ async fn api_key_401_is_an_error_not_a_login() {
 
 #[tokio::test]
 async fn logout_ends_the_session_and_the_next_call_logs_in_again() {
-    for kind in [Kind::Classic, Kind::Os] {
+    for kind in [Kind::Classic, Kind::UnifiOs] {
         let server = MockServer::start().await;
-        let logins = mount_controller(&server, kind).await;
+        let logins = mount_login(&server, kind).await;
         let logout_path = match kind {
             Kind::Classic => "/api/logout",
-            Kind::Os => "/api/auth/logout",
+            Kind::UnifiOs => "/api/auth/logout",
         };
         Mock::given(method("POST"))
             .and(path(logout_path))
@@ -1165,9 +1178,9 @@ async fn logout_ends_the_session_and_the_next_call_logs_in_again() {
 
 #[tokio::test]
 async fn session_cookie_refreshed_by_a_response_is_used_next() {
-    let kind = Kind::Os;
+    let kind = Kind::UnifiOs;
     let server = MockServer::start().await;
-    mount_controller(&server, kind).await;
+    mount_login(&server, kind).await;
     Mock::given(method("GET"))
         .and(path(kind.api("/api/s/default/stat/health")))
         .and(header_regex("cookie", "TOKEN=session-1"))
@@ -1193,9 +1206,9 @@ async fn session_cookie_refreshed_by_a_response_is_used_next() {
 
 #[tokio::test]
 async fn raw_requests_use_the_session() {
-    let kind = Kind::Os;
+    let kind = Kind::UnifiOs;
     let server = MockServer::start().await;
-    mount_controller(&server, kind).await;
+    mount_login(&server, kind).await;
     Mock::given(method("GET"))
         .and(path(kind.api("/api/s/default/stat/ccode")))
         .respond_with(ResponseTemplate::new(200).set_body_json(ok(json!([{"code": "840"}]))))
@@ -1269,13 +1282,13 @@ fn builder_validates_configuration_and_debug_hides_secrets() {
 fn models_serialize_back_to_the_raw_keys() {
     let wlan: optima_unifi::Wlan = serde_json::from_value(wlan_new()).unwrap();
     assert_eq!(serde_json::to_value(&wlan).unwrap(), wlan_new());
-    let ppsk: optima_unifi::Wlan = serde_json::from_value(wlan_ppsk()).unwrap();
+    let ppsk: optima_unifi::Wlan = serde_json::from_value(wlan_old()).unwrap();
     let v = serde_json::to_value(&ppsk).unwrap();
     assert_eq!(
         v["private_preshared_keys"],
-        wlan_ppsk()["private_preshared_keys"]
+        wlan_old()["private_preshared_keys"]
     );
-    assert!(!format!("{ppsk:?}").contains("apartment-101"));
+    assert!(!format!("{ppsk:?}").contains("iot-devices-1"));
     let site: optima_unifi::Site = serde_json::from_value(sites()[0].clone()).unwrap();
     assert_eq!(serde_json::to_value(&site).unwrap(), sites()[0]);
 }

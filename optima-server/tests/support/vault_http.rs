@@ -60,29 +60,6 @@ async fn env_with(config: Config, dir: tempfile::TempDir) -> Env {
     }
 }
 
-pub async fn call(
-    server: &TestServer,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    call_with(server, method, path, token, body, &[]).await
-}
-
-pub async fn call_with(
-    server: &TestServer,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-    headers: &[(&str, &str)],
-) -> (u16, Value) {
-    server
-        .send_with_headers(method, &format!("/v1{path}"), token, body, headers)
-        .await
-}
-
 pub fn vpn_type(name: &str, scope: &str) -> Value {
     json!({
         "name": name,
@@ -102,14 +79,11 @@ pub fn vpn_type(name: &str, scope: &str) -> Value {
 }
 
 pub async fn create_type(env: &Env, name: &str, scope: &str) -> String {
-    let (status, body) = call(
-        &env.server,
-        "POST",
-        "/credential-type",
-        &env.admin,
-        Some(vpn_type(name, scope)),
-    )
-    .await;
+    let (status, body) = env
+        .server
+        .as_user(&env.admin)
+        .post("/v1/credential-type", vpn_type(name, scope))
+        .await;
     assert_eq!(status, 201, "{body}");
     body["data"]["id"].as_str().unwrap().to_owned()
 }
@@ -140,20 +114,14 @@ pub fn credential_body(
 }
 
 pub async fn create_credential(env: &Env, type_id: &str, name: &str, password: &str) -> Value {
-    let (status, body) = call(
-        &env.server,
-        "POST",
-        "/credential/credentials",
-        &env.admin,
-        Some(credential_body(
-            type_id,
-            "acme",
-            name,
-            password,
-            &format!("psk-of-{name}"),
-        )),
-    )
-    .await;
+    let (status, body) = env
+        .server
+        .as_user(&env.admin)
+        .post(
+            "/v1/credential/credentials",
+            credential_body(type_id, "acme", name, password, &format!("psk-of-{name}")),
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
     body["data"].clone()
 }
