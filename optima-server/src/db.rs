@@ -309,6 +309,18 @@ fn create_private_file(file: &Path) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Creates `schema` in the PostgreSQL database at `url`, so that a test or a tool can work in
+/// a schema of its own (`options=-c search_path=<schema>` in its URL).
+pub async fn create_schema(url: &str, schema: &str) -> Result<(), DbError> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await?;
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .await?;
+    Ok(())
+}
+
 /// A URL with any password replaced, for messages.
 pub fn redact_url(url: &str) -> String {
     match url::Url::parse(url) {

@@ -7,7 +7,6 @@ use std::time::Duration;
 use optima_core::store::{NewRole, NewUser, RoleStore, User, UserStore, new_id};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use serde_json::Value;
-use sqlx::Connection;
 
 use crate::app::{StartError, app, build_state};
 use crate::config::Config;
@@ -118,15 +117,10 @@ pub async fn postgres_test_url(test: &str) -> Option<String> {
         eprintln!("skipped {test} on PostgreSQL: OPTIMA_TEST_POSTGRES_URL is not set");
         return None;
     };
-    sqlx::any::install_default_drivers();
     let schema = format!("t_{}", new_id());
-    let mut conn = sqlx::AnyConnection::connect(&base)
+    crate::db::create_schema(&base, &schema)
         .await
-        .unwrap_or_else(|e| panic!("OPTIMA_TEST_POSTGRES_URL is set but unreachable: {e}"));
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&mut conn)
-        .await
-        .expect("create test schema");
+        .unwrap_or_else(|e| panic!("OPTIMA_TEST_POSTGRES_URL is set but unusable: {e}"));
     let separator = if base.contains('?') { '&' } else { '?' };
     Some(format!(
         "{base}{separator}options=-c%20search_path%3D{schema}"
