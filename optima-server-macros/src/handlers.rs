@@ -24,8 +24,7 @@ pub(crate) fn handlers(attr: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// The impl with every handler's `#[oai]` written; a handler's error comes with the rest of
-/// the impl (its `#[route]` markers removed, which nothing else would understand), so that the
-/// first error shown is the one that counts.
+/// the impl, so that the first error shown is the one that counts.
 pub(crate) fn expand(table: &Table, mut imp: ItemImpl) -> TokenStream {
     let mut errors: Option<syn::Error> = None;
     for item in &mut imp.items {
@@ -47,25 +46,11 @@ pub(crate) fn expand(table: &Table, mut imp: ItemImpl) -> TokenStream {
     }
 }
 
-/// Replaces the handler's `#[route]` marker and `#[oai]` options with an `#[oai]` that has its
-/// route's path, method and operation id.
+/// Replaces the handler's `#[oai]` options with an `#[oai]` that has its route's path, method
+/// and operation id; the route is the `routes::X` its parameters name (in `Authorized<…>` or
+/// `Public<…>`).
 fn write_route(table: &Table, handler: &mut ImplItemFn) -> syn::Result<()> {
     let mut named: Vec<Ident> = Vec::new();
-    let mut marker_error = None;
-    handler.attrs.retain(|attr| {
-        if !attr.path().is_ident("route") {
-            return true;
-        }
-        match attr.parse_args::<Ident>() {
-            Ok(name) => named.push(name),
-            Err(e) => marker_error = Some(e),
-        }
-        false
-    });
-    if let Some(e) = marker_error {
-        return Err(e);
-    }
-    let markers = named.len();
     for input in &handler.sig.inputs {
         if let FnArg::Typed(param) = input {
             route_types(&param.ty, &mut named);
@@ -78,7 +63,7 @@ fn write_route(table: &Table, handler: &mut ImplItemFn) -> syn::Result<()> {
                 fn_name.span(),
                 format!(
                     "handler `{fn_name}` names no route: take `caller: Authorized<routes::Name>`, \
-                     or mark it `#[route(Name)]` if its route needs no bearer token"
+                     or `route: Public<routes::Name>` if its route needs no bearer token"
                 ),
             ));
         }
@@ -93,17 +78,6 @@ fn write_route(table: &Table, handler: &mut ImplItemFn) -> syn::Result<()> {
     let row = table.get(&route.to_string()).ok_or_else(|| {
         syn::Error::new(route.span(), format!("no route `{route}` in {TABLE_PATH}"))
     })?;
-    // A marked handler takes no `Authorized`: on a bearer route it would skip the permissions.
-    if row.auth == "Bearer" && markers > 0 {
-        return Err(syn::Error::new(
-            route.span(),
-            format!(
-                "route {route} takes a bearer token: name it by `caller: Authorized<routes::{route}>`, \
-                 which checks its permissions, not by #[route]"
-            ),
-        ));
-    }
-
     let mut options: Vec<Meta> = Vec::new();
     let mut position = None;
     let mut index = 0;
@@ -276,17 +250,15 @@ Teapot GET "/teapot" None [] [] 418 "I'm a teapot";
     }
 
     #[test]
-    fn the_route_comes_from_the_parameter_or_the_marker() {
+    fn the_route_comes_from_the_parameter() {
         let out = expanded(quote! {
             impl Api {
                 /// Doc.
                 #[oai(tag = "ApiTags::Role")]
                 async fn create(&self, caller: Authorized<routes::CreateRole>) {}
                 async fn get(&self, caller: Authorized<crate::routes::GetRole>, id: Path<String>) {}
-                #[route(Teapot)]
-                async fn teapot(&self) { ok(routes::Teapot::SPEC) }
-                #[route(Secret)]
-                async fn secret(&self) {}
+                async fn teapot(&self, route: Public<routes::Teapot>) { route.ok(()) }
+                async fn secret(&self, route: Public<routes::Secret>) {}
             }
         });
         assert!(!out.contains("compile_error"), "{out}");
@@ -299,7 +271,6 @@ Teapot GET "/teapot" None [] [] 418 "I'm a teapot";
         ] {
             assert!(out.contains(expected), "{expected} not in {out}");
         }
-        assert!(!out.contains("# [route"), "{out}");
     }
 
     #[test]
@@ -311,8 +282,7 @@ Teapot GET "/teapot" None [] [] 418 "I'm a teapot";
         assert!(
             error_of(quote! {
                 impl Api {
-                    #[route(Teapot)]
-                    async fn f(&self, caller: Authorized<routes::GetRole>) {}
+                    async fn f(&self, route: Public<routes::Teapot>, caller: Authorized<routes::GetRole>) {}
                 }
             })
             .contains("names its route twice (`Teapot`, `GetRole`)")
@@ -320,15 +290,6 @@ Teapot GET "/teapot" None [] [] 418 "I'm a teapot";
         assert!(
             error_of(quote!(impl Api { async fn f(&self, c: Authorized<routes::Nope>) {} }))
                 .contains("no route `Nope` in src/routes.table")
-        );
-        assert!(
-            error_of(quote! {
-                impl Api {
-                    #[route(GetRole)]
-                    async fn f(&self) {}
-                }
-            })
-            .contains("route GetRole takes a bearer token")
         );
     }
 
@@ -353,8 +314,7 @@ Teapot GET "/teapot" None [] [] 418 "I'm a teapot";
             error_of(quote! {
                 impl Api {
                     #[oai(hidden)]
-                    #[route(Teapot)]
-                    async fn f(&self) {}
+                    async fn f(&self, route: Public<routes::Teapot>) {}
                 }
             })
             .contains("row's `#[hidden]`")
@@ -366,8 +326,7 @@ Teapot GET "/teapot" None [] [] 418 "I'm a teapot";
         assert!(
             error_of(quote! {
                 impl Api {
-                    #[route(Teapot)]
-                    async fn f(&self) { if x { ok(routes::GetRole::SPEC) } }
+                    async fn f(&self, route: Public<routes::Teapot>) { if x { ok(routes::GetRole::SPEC) } }
                 }
             })
             .contains("this handler serves route Teapot, not GetRole")

@@ -57,14 +57,12 @@ pub fn route_table(input: TokenStream) -> TokenStream {
 ///
 /// Place it above `#[OpenApi(...)]` (it must run first). Every method of the impl is a handler
 /// and names its route exactly once: by a parameter whose type has the route's type as a
-/// generic argument (`caller: Authorized<routes::CreateRole>`), or, for a handler without one
-/// (a public route), by a `#[route(Name)]` attribute on the method. The handler's
+/// generic argument: `caller: Authorized<routes::CreateRole>` on a bearer route,
+/// `route: Public<routes::Teapot>` on a public one. The handler's
 /// `#[oai(...)]` then gets `path`, `method` and `operation_id` from the route's row (and
 /// `hidden` if the row is `#[hidden]`); its other options (`tag`, `deprecated`, …) stay.
 ///
-/// Compile errors: a handler that names no route or two, a route the table lacks, a
-/// `#[route]` on a `Bearer` route (its handler takes `Authorized`, which checks the
-/// permissions), a `path`, `method` or `operation_id` written on the handler, `hidden` on a
+/// Compile errors: a handler that names no route or two, a route the table lacks, a `path`, `method` or `operation_id` written on the handler, `hidden` on a
 /// route the table puts in the document, and a handler body that uses another route's type
 /// (`routes::Other`).
 #[proc_macro_attribute]

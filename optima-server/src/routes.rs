@@ -125,7 +125,7 @@ optima_server_macros::route_table!();
 
 /// Put above a poem-openapi `#[OpenApi]` impl: writes each handler's path, method and operation
 /// id from the row of the route it names, by its `Authorized<routes::Name>` parameter or, on a
-/// public route, a `#[route(Name)]` attribute.
+/// public route, its `Public<routes::Name>` parameter.
 pub use optima_server_macros::handlers;
 
 /// The methods served at a concrete request path (`/v1/role/admin`), for `Allow` headers.

@@ -78,6 +78,42 @@ impl<R: Route> Authorized<R> {
     }
 }
 
+/// The route `R` of a handler that needs no bearer token (signing in, refreshing, the teapot):
+/// it names the handler's route, as [`Authorized`] does for the others, and words its response.
+#[derive(Debug)]
+pub struct Public<R: Route> {
+    route: PhantomData<fn() -> R>,
+}
+
+impl<R: Route> Public<R> {
+    /// The route's row of the table.
+    pub fn spec(&self) -> &'static RouteSpec {
+        R::SPEC
+    }
+
+    /// This route's 200, worded from the table.
+    pub fn ok<T: ParseFromJSON + ToJSON>(&self, data: T) -> Ok200<T> {
+        ok(R::SPEC, data)
+    }
+
+    /// This route's 201, worded from the table.
+    pub fn created<T: ParseFromJSON + ToJSON>(&self, data: T) -> Created201<T> {
+        created(R::SPEC, data)
+    }
+}
+
+impl<'a, R: Route> poem::FromRequest<'a> for Public<R> {
+    async fn from_request(_: &'a Request, _: &mut RequestBody) -> poem::Result<Self> {
+        const {
+            assert!(
+                !matches!(R::SPEC.auth, Auth::Bearer),
+                "a bearer route takes Authorized, which checks its permissions"
+            )
+        };
+        Ok(Public { route: PhantomData })
+    }
+}
+
 impl<'a, R: Route> ApiExtractor<'a> for Authorized<R> {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
 

@@ -49,7 +49,7 @@ pub enum ApiTags {
     Utility,
 }
 
-pub use authorized::{Authorized, BearerAuth};
+pub use authorized::{Authorized, BearerAuth, Public};
 
 /// A refresh token in the `x-refresh-token` header.
 #[derive(Debug, SecurityScheme)]

@@ -29,8 +29,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use self::models::{AuthUri, Exchange, RedirectPage, SignedOut, Tokens};
-use super::common::{ApiError, Created201, JsonBody, Ok200, created, ok};
-use super::{ApiTags, Authorized, RefreshTokenAuth};
+use super::common::{ApiError, Created201, JsonBody, Ok200};
+use super::{ApiTags, Authorized, Public, RefreshTokenAuth};
 use crate::auth::sign_in::{MicrosoftError, exchange_code, microsoft, provision_user};
 use crate::auth::tokens::{hash_secret, random_token};
 use crate::routes;
@@ -77,8 +77,7 @@ impl AuthApi {
     /// The Microsoft login URL and a secret callback key. Open the URL in a browser, then
     /// collect the tokens with the key on the WebSocket `GET /v1/auth/socket?callbackKey=…`
     /// (tokens arrive as one JSON message in the envelope) or `POST /v1/auth/exchange`.
-    #[route(GetAuthUri)]
-    async fn uri(&self) -> Result<Ok200<AuthUri>, ApiError> {
+    async fn uri(&self, route: Public<routes::GetAuthUri>) -> Result<Ok200<AuthUri>, ApiError> {
         let ms = microsoft(&self.state)?;
         let state = random_token();
         let callback_key = random_token();
@@ -107,20 +106,17 @@ impl AuthApi {
             .append_pair("state", &state)
             .append_pair("code_challenge", &challenge)
             .append_pair("code_challenge_method", "S256");
-        Ok(ok(
-            routes::GetAuthUri::SPEC,
-            AuthUri {
-                uri: url.to_string(),
-                callback_key,
-            },
-        ))
+        Ok(route.ok(AuthUri {
+            uri: url.to_string(),
+            callback_key,
+        }))
     }
 
     /// Where Microsoft sends the browser back. Exchanges the code (with the PKCE verifier),
     /// reads the user from Graph, and hands the outcome to the waiting client.
-    #[route(AuthRedirect)]
     async fn redirect(
         &self,
+        _route: Public<routes::AuthRedirect>,
         /// The authorization code.
         code: OQuery<Option<String>>,
         /// The OAuth state from the login URL.
@@ -227,15 +223,15 @@ impl AuthApi {
 
     /// Redeem a callback key once for the sign-in's tokens, for clients without WebSockets.
     /// 409 `SignInPending` while the user has not finished signing in: try again shortly.
-    #[route(ExchangeCallbackKey)]
-    async fn exchange(&self, body: JsonBody<Exchange>) -> Result<Created201<Tokens>, ApiError> {
+    async fn exchange(
+        &self,
+        route: Public<routes::ExchangeCallbackKey>,
+        body: JsonBody<Exchange>,
+    ) -> Result<Created201<Tokens>, ApiError> {
         let now = Utc::now().timestamp();
         let hash = hash_secret(&body.0.callback_key);
         match self.state.store.take_auth_result(&hash, now).await? {
-            Some(Ok(user_id)) => Ok(created(
-                routes::ExchangeCallbackKey::SPEC,
-                tokens_for(&self.state, &user_id).await?,
-            )),
+            Some(Ok(user_id)) => Ok(route.created(tokens_for(&self.state, &user_id).await?)),
             Some(Err(message)) => Err(ApiError::unauthorized(message)),
             None if self.state.store.callback_key_known(&hash, now).await? => Err(ApiError::new(
                 poem::http::StatusCode::CONFLICT,
@@ -251,8 +247,11 @@ impl AuthApi {
 
     /// Exchange a refresh token for a new pair. Each refresh token works once; presenting a
     /// used one again revokes its whole family (someone else holds a copy).
-    #[route(RefreshToken)]
-    async fn refresh(&self, auth: RefreshTokenAuth) -> Result<Created201<Tokens>, ApiError> {
+    async fn refresh(
+        &self,
+        route: Public<routes::RefreshToken>,
+        auth: RefreshTokenAuth,
+    ) -> Result<Created201<Tokens>, ApiError> {
         let now = Utc::now().timestamp();
         let hash = hash_secret(&auth.0.key);
         match self.state.store.rotate_refresh_token(&hash, now).await? {
@@ -263,13 +262,10 @@ impl AuthApi {
                     ));
                 }
                 let pair = self.state.issue_tokens(&user_id, Some(family_id)).await?;
-                Ok(created(
-                    routes::RefreshToken::SPEC,
-                    Tokens {
-                        access_token: pair.access_token,
-                        refresh_token: pair.refresh_token,
-                    },
-                ))
+                Ok(route.created(Tokens {
+                    access_token: pair.access_token,
+                    refresh_token: pair.refresh_token,
+                }))
             }
             RefreshOutcome::Reused { family_id } => {
                 self.state.store.revoke_family(&family_id, now).await?;
@@ -287,8 +283,11 @@ impl AuthApi {
     }
 
     /// Sign out of one session: revokes the presented refresh token's family.
-    #[route(Logout)]
-    async fn logout(&self, auth: RefreshTokenAuth) -> Result<Ok200<SignedOut>, ApiError> {
+    async fn logout(
+        &self,
+        route: Public<routes::Logout>,
+        auth: RefreshTokenAuth,
+    ) -> Result<Ok200<SignedOut>, ApiError> {
         let hash = hash_secret(&auth.0.key);
         let (family, _) = self
             .state
@@ -300,7 +299,7 @@ impl AuthApi {
             .store
             .revoke_family(&family, Utc::now().timestamp())
             .await?;
-        Ok(ok(routes::Logout::SPEC, SignedOut { revoked: true }))
+        Ok(route.ok(SignedOut { revoked: true }))
     }
 
     /// Sign out everywhere: every refresh token and every access token issued so far stop

@@ -6,7 +6,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use self::models::TeapotBody;
-use super::ApiTags;
+use super::{ApiTags, Public};
 use crate::routes;
 
 /// Utility routes.
@@ -25,9 +25,8 @@ pub enum TeapotResponse {
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Utility")]
 impl UtilityApi {
     /// A fun Easter egg that answers HTTP 418; handy as a liveness probe of the API layer.
-    #[route(Teapot)]
-    async fn teapot(&self) -> TeapotResponse {
-        let r = routes::Teapot::SPEC;
+    async fn teapot(&self, route: Public<routes::Teapot>) -> TeapotResponse {
+        let r = route.spec();
         TeapotResponse::Teapot(Json(TeapotBody {
             status: r.status,
             message: r.message.to_owned(),
