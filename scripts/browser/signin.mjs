@@ -98,15 +98,21 @@ async function visibleText(page) {
   return (await page.locator('body').innerText({ timeout: STEP_MS })).trim();
 }
 
-async function screenshot(page, name) {
-  if (!page || page.isClosed()) return;
+/** Screenshots of every page still open in a failed step's context (the client's, a popup). */
+async function screenshots(context, name) {
   try {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const path = `${ARTIFACTS}/${name}.png`;
-    await page.screenshot({ path, timeout: 5_000 });
-    console.error(`   screenshot of the failing page: ${path}`);
   } catch {
-    // The failure message says what went wrong; the picture is a bonus.
+    return;
+  }
+  for (const [i, page] of context.pages().entries()) {
+    const path = `${ARTIFACTS}/${name}-${i}.png`;
+    try {
+      await page.screenshot({ path, timeout: 5_000 });
+      console.error(`   screenshot of ${page.url()}: ${path}`);
+    } catch {
+      // The failure message says what went wrong; the picture is a bonus.
+    }
   }
 }
 
@@ -119,7 +125,7 @@ async function step(browser, name, body) {
     await body(page);
     console.log(`ok  ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } catch (e) {
-    await screenshot(page, name.replace(/[^a-z0-9]+/gi, '-'));
+    await screenshots(context, name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60));
     e.message = `${name}: ${e.message}`;
     throw e;
   } finally {
@@ -307,7 +313,6 @@ const deadline = setTimeout(() => {
 try {
   await main();
   clearTimeout(deadline);
-
 } catch (e) {
   // A Playwright error's message carries its call log; step() put the step's name in front.
   console.error(`FAIL ${e?.message || e}`);
