@@ -49,7 +49,23 @@ pub struct AuthApi {
     pub state: Arc<AppState>,
 }
 
+/// A failure page for the browser coming back from Microsoft. It stays open so that the user
+/// can read why (a self-closing page would vanish before anyone read it).
 fn page(title: &str, text: &str) -> Html<String> {
+    page_with(title, text, "")
+}
+
+/// The success page: nothing left to read, so it closes itself where the browser lets it (a
+/// window that a script opened, such as a web client's sign-in popup).
+fn signed_in_page() -> Html<String> {
+    page_with(
+        "Signed in",
+        "You can close this window.",
+        "<script>setTimeout(function(){window.close()},1500)</script>",
+    )
+}
+
+fn page_with(title: &str, text: &str, script: &str) -> Html<String> {
     let escape = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -57,7 +73,7 @@ fn page(title: &str, text: &str) -> Html<String> {
     };
     Html(format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title></head>\
-         <body><h1>{t}</h1><p>{x}</p><script>setTimeout(function(){{window.close()}},1500)</script></body></html>",
+         <body><h1>{t}</h1><p>{x}</p>{script}</body></html>",
         t = escape(title),
         x = escape(text)
     ))
@@ -218,7 +234,7 @@ impl AuthApi {
             ));
         }
         tracing::info!(user = %user.id, "signed in");
-        RedirectPage::Ok(page("Signed in", "You can close this window."))
+        RedirectPage::Ok(signed_in_page())
     }
 
     /// Redeem a callback key once for the sign-in's tokens, for clients without WebSockets.
