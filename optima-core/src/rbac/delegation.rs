@@ -15,7 +15,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 
-use super::grants::GrantSet;
+use super::grants::{GrantSet, GrantSource, SourcedGrant};
 use super::node::{Grant, Pattern, is_strictly_below};
 
 /// The nodes a caller would need to hold for a change, as probes: a node (`credential.fetch`),
@@ -172,6 +172,29 @@ impl GrantSet {
         lacking_where(&[self, before, after], |p| {
             after.check(p) && !before.check(p) && !self.check(p)
         })
+    }
+
+    /// What `self` and `scope` both hold, as one set: an API key's effective grants are its
+    /// owner's intersected with the key's own. For every node, `intersection.check(n)` is
+    /// `self.check(n) && scope.check(n)` (dependencies included); the set is written with one
+    /// grant per class of nodes that both decide alike, each allowing or denying, all from
+    /// `source`, and has `self`'s dependencies.
+    pub fn intersection(&self, scope: &GrantSet, source: GrantSource) -> GrantSet {
+        let grants = probes(&[self, scope]).into_iter().filter_map(|probe| {
+            let held = self.check(&probe) && scope.check(&probe);
+            let text = if held { probe } else { format!("-{probe}") };
+            // Every probe is a node, `prefix.*` or `*`: it parses.
+            Grant::parse(&text).ok().map(|grant| SourcedGrant {
+                grant,
+                source: source.clone(),
+            })
+        });
+        let mut builder = GrantSet::builder().grants(grants);
+        builder.dependencies = self
+            .dependency_edges()
+            .map(|(node, deps)| (node.into(), deps.into()))
+            .collect();
+        builder.build()
     }
 
     /// Whether this set holds every node there is (`*` with nothing denied under it and every

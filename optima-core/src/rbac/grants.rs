@@ -134,7 +134,7 @@ impl fmt::Debug for GrantSet {
 #[derive(Debug, Default)]
 pub struct GrantSetBuilder {
     grants: Vec<SourcedGrant>,
-    dependencies: FastMap<Box<str>, Box<[Box<str>]>>,
+    pub(crate) dependencies: FastMap<Box<str>, Box<[Box<str>]>>,
 }
 
 impl GrantSetBuilder {
