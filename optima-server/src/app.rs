@@ -8,6 +8,7 @@ use poem::http::HeaderValue;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use poem_openapi::OpenApiService;
 
+use crate::api::api_keys::ApiKeyApi;
 use crate::api::auth::{AuthApi, auth_socket};
 use crate::api::common::render_poem_error;
 use crate::api::companies::CompanyApi;
@@ -108,6 +109,7 @@ async fn seed(store: &SqlStore) -> Result<(), optima_core::Error> {
 pub type Apis = (
     AuthApi,
     UserApi,
+    ApiKeyApi,
     RoleApi,
     PermissionApi,
     CompanyApi,
@@ -126,6 +128,9 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         UserApi {
+            state: state.clone(),
+        },
+        ApiKeyApi {
             state: state.clone(),
         },
         RoleApi {

@@ -65,6 +65,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0004_procurement_sales.sql"),
     ),
     (5, "unifi", include_str!("../migrations/0005_unifi.sql")),
+    (
+        6,
+        "api_keys",
+        include_str!("../migrations/0006_api_keys.sql"),
+    ),
 ];
 
 /// An arbitrary constant: the PostgreSQL advisory lock that serialises migrations between

@@ -25,6 +25,8 @@ pub struct AppState {
     /// to users, roles, grants or sessions bumps that version, so an entry is good exactly as
     /// long as the version it carries is current.
     pub(crate) grants_cache: Mutex<HashMap<String, (i64, CachedCaller)>>,
+    /// When this process last wrote down each API key's use (by key id).
+    pub(crate) key_uses: Mutex<HashMap<String, chrono::DateTime<chrono::Utc>>>,
     /// For calls to Microsoft.
     pub http: reqwest::Client,
     /// ConnectWise and UniFi clients, where configured.
@@ -80,6 +82,7 @@ impl AppState {
             catalog: RwLock::new(Arc::new(catalog_with_usage())),
             signing,
             grants_cache: Mutex::new(HashMap::new()),
+            key_uses: Mutex::new(HashMap::new()),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(20))
                 .build()

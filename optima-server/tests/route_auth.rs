@@ -129,8 +129,36 @@ async fn fixture() -> Fixture {
     }
 }
 
-/// A path for `route` whose parameters name records that exist.
-async fn concrete_path(f: &Fixture, route: &RouteSpec) -> String {
+/// An API key of the holder of `token` (or of nobody in particular, for a token that is not
+/// valid): keys are found only by their owner without the `.all` permissions.
+async fn api_key_of(f: &Fixture, token: Option<&str>) -> String {
+    let owner = match token {
+        Some(token) => match f.server.state.caller(token, None).await {
+            Ok(caller) => caller.user,
+            Err(_) => return "no-such-key".into(),
+        },
+        None => return "no-such-key".into(),
+    };
+    let minted = optima_server::auth::api_keys::mint();
+    f.server
+        .state
+        .store
+        .create_api_key(&optima_server::store::api_keys::NewApiKey {
+            owner_id: owner.id,
+            name: "fixture".into(),
+            description: None,
+            prefix: minted.prefix,
+            secret_hash: minted.hash,
+            permissions: vec!["user.read".into()],
+            expires_at: None,
+        })
+        .await
+        .unwrap()
+        .id
+}
+
+/// A path for `route` whose parameters name records that exist (an API key: the caller's own).
+async fn concrete_path(f: &Fixture, route: &RouteSpec, token: Option<&str>) -> String {
     let (target, _) = f.server.user_with_grants(&[]).await;
     // A role nobody holds: changing one that others hold needs holding what they hold (no
     // escalation), which the users_roles tests cover.
@@ -166,6 +194,7 @@ async fn concrete_path(f: &Fixture, route: &RouteSpec) -> String {
             ("opportunities", ":identifier") => "opp-1".into(),
             ("site", ":id") => "unifi-site-1".into(),
             ("wifi", ":wlanId") => WLAN_ID.into(),
+            ("api-keys", ":id") => api_key_of(f, token).await,
             (_, s) if s.starts_with(':') => panic!("no fixture for {} in {}", s, route.path),
             (_, s) => s.to_owned(),
         };
@@ -200,13 +229,15 @@ fn sample_body(route: &RouteSpec) -> Option<Value> {
             json!({"key": format!("key-{unique}"), "name": "John's Laptop", "mac": "AA:BB:CC:DD:EE:FF", "vlanId": 100})
         }
         "linkUnifiSite" => json!({"companyId": "company-1"}),
+        // A key with no grants of its own: anyone may make one that holds nothing.
+        "createApiKey" => json!({"name": "Nightly export", "permissions": []}),
         _ => return vault_fixture::sample_body(route),
     })
 }
 
 /// Requests `route` with a body that makes it succeed, as the holder of `token` (or anonymously).
 async fn call(f: &Fixture, route: &RouteSpec, token: Option<&str>) -> (u16, Value) {
-    let path = concrete_path(f, route).await;
+    let path = concrete_path(f, route, token).await;
     let caller = match token {
         Some(token) => f.server.as_user(token),
         None => f.server.anonymous(),

@@ -295,12 +295,26 @@ async function swaggerTryMe(browser, kind, token) {
   });
 }
 
+/** A new API key for the signed-in user, created through the API with their access token. */
+async function createApiKey(accessToken) {
+  const response = await fetch(`${BASE}/v1/api-keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'browser test', permissions: ['user.read'] }),
+  });
+  const body = await response.json();
+  check(response.status === 201 && String(body.data?.key).startsWith('optima_'),
+    `creating an API key answered ${response.status}: ${JSON.stringify(body)}`);
+  return body.data.key;
+}
+
 async function main() {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: 30_000 });
   try {
     const accessToken = await signIn(browser);
     await refusedSignIn(browser);
     await swaggerTryMe(browser, 'the access token from the sign-in', accessToken);
+    await swaggerTryMe(browser, 'an API key created through the API', await createApiKey(accessToken));
   } finally {
     await browser.close();
   }

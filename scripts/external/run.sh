@@ -83,16 +83,32 @@ OPTIMA_FUZZ_LOGOUT_TOKEN=$("$BIN" token --email external-throwaway@example.com) 
   "$VENV/bin/st" --config-file "$EXT/schemathesis.toml" run "$BASE/v1/openapi.json" --no-color \
   "${SEED_ARGS[@]}"
 
+echo "-- an API key for the client scenarios, created through the API"
+# The generated clients authenticate as scripts do: with an API key, not a minted token.
+API_KEY=$(OPTIMA_URL=$BASE OPTIMA_TOKEN=$TOKEN python3 - <<'PY'
+import json, os, urllib.request
+request = urllib.request.Request(
+    os.environ["OPTIMA_URL"] + "/v1/api-keys",
+    data=json.dumps({"name": "external client scenarios", "permissions": ["*"]}).encode(),
+    headers={"authorization": "Bearer " + os.environ["OPTIMA_TOKEN"], "content-type": "application/json"},
+    method="POST",
+)
+with urllib.request.urlopen(request, timeout=10) as response:
+    print(json.load(response)["data"]["key"])
+PY
+)
+case "$API_KEY" in optima_*) ;; *) echo "could not create an API key" >&2; exit 1 ;; esac
+
 echo "-- python client"
 "$VENV/bin/openapi-python-client" generate --path "$ROOT/openapi/optima.json" \
   --output-path "$WORK/python-client" --overwrite --meta setup > "$WORK/generate.log"
 "$VENV/bin/pip" install -q "$WORK/python-client"
-OPTIMA_URL=$BASE OPTIMA_TOKEN=$TOKEN "$VENV/bin/python" "$EXT/python_scenario.py"
+OPTIMA_URL=$BASE OPTIMA_TOKEN=$API_KEY "$VENV/bin/python" "$EXT/python_scenario.py"
 
 echo "-- typescript client"
 (cd "$EXT/ts" && npm ci --silent --no-audit --no-fund \
   && npx openapi-typescript "$ROOT/openapi/optima.json" -o schema.d.ts > /dev/null \
   && npx tsc -p . \
-  && OPTIMA_URL=$BASE OPTIMA_TOKEN=$TOKEN npx tsx scenario.ts)
+  && OPTIMA_URL=$BASE OPTIMA_TOKEN=$API_KEY npx tsx scenario.ts)
 
 echo "-- external checks passed"

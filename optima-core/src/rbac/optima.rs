@@ -265,6 +265,30 @@ const CATEGORIES: &[(&str, &str, &str, &[Entry])] = &[
         &[],
     ),
     (
+        "api_key",
+        "API Key Permissions",
+        "Keys that let scripts and integrations act for you: a key holds at most what its owner holds, at every request",
+        &[
+            (
+                "api_key.create",
+                "Create API keys for yourself, each with at most the grants you hold",
+                &[],
+            ),
+            (
+                "api_key.read",
+                "List and read your own API keys (never their secrets)",
+                &[],
+            ),
+            (
+                "api_key.read.all",
+                "List and read everyone's API keys (never their secrets)",
+                &[],
+            ),
+            ("api_key.revoke", "Revoke your own API keys", &[]),
+            ("api_key.revoke.all", "Revoke anyone's API key", &[]),
+        ],
+    ),
+    (
         "audit",
         "Audit Permissions",
         "Reading the audit trail",

@@ -22,17 +22,35 @@ use crate::state::AppState;
 
 // Verified and resolved to its `Caller` by the checker; handlers take `Authorized`, which adds
 // the route's permission check. (The doc comment is the spec's description of the scheme.)
-/// An access token: `Authorization: Bearer <jwt>`.
+/// An access token (`Authorization: Bearer <jwt>`) or an API key (`Authorization: Bearer
+/// optima_…`; `X-API-Key: optima_…` is accepted too).
 #[derive(Debug, SecurityScheme)]
 #[oai(ty = "bearer", bearer_format = "JWT", checker = "resolve_caller")]
 pub struct BearerAuth(pub Caller);
 
-/// Verifies the bearer's token and resolves who they are, with the same 401s as ever.
+/// Verifies the bearer's token (an access token or an API key) and resolves who they are.
 async fn resolve_caller(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+    resolve_token(req, &bearer.token).await
+}
+
+/// Resolves an access token or API key to its caller, with the same 401s as ever.
+async fn resolve_token(req: &Request, token: &str) -> poem::Result<Caller> {
     let state = req.data::<Arc<AppState>>().ok_or_else(|| {
         error_into_poem(ApiError::internal(&"the application state is not attached"))
     })?;
-    state.caller(&bearer.token).await.map_err(error_into_poem)
+    let address = crate::api::credentials::client_address(req);
+    state
+        .caller(token, address.as_deref())
+        .await
+        .map_err(error_into_poem)
+}
+
+/// The `X-API-Key` header, if the request has one.
+fn api_key_header(req: &Request) -> Option<&str> {
+    req.headers()
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 /// The signed-in caller of route `R`, holding every permission `R` requires.
@@ -139,7 +157,18 @@ impl<'a, R: Route> ApiExtractor<'a> for Authorized<R> {
                 "Authorized is for bearer routes"
             )
         };
-        let BearerAuth(caller) = BearerAuth::from_request(req, body, param_opts).await?;
+        // An API key may come as `X-API-Key` instead of a bearer token.
+        let caller = match api_key_header(req) {
+            Some(key)
+                if req
+                    .headers()
+                    .get(poem::http::header::AUTHORIZATION)
+                    .is_none() =>
+            {
+                resolve_token(req, key).await?
+            }
+            _ => BearerAuth::from_request(req, body, param_opts).await?.0,
+        };
         check_route(&caller, R::SPEC).map_err(error_into_poem)?;
         Ok(Authorized {
             caller,

@@ -225,7 +225,7 @@ fn outranked(user: &User, lacking: Lacking) -> DelegationError {
 }
 
 /// 403 naming what the caller lacks.
-fn refused(e: DelegationError) -> ApiError {
+pub(crate) fn refused(e: DelegationError) -> ApiError {
     let code = match e {
         DelegationError::Outranked { .. } => "OutrankedUser",
         _ => "PermissionEscalation",

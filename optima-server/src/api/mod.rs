@@ -1,5 +1,6 @@
 //! The `/v1` API: one `#[OpenApi]` impl per tag.
 
+pub mod api_keys;
 pub mod auth;
 pub mod authorized;
 pub mod common;
@@ -26,6 +27,9 @@ pub enum ApiTags {
     Auth,
     /// Your profile and other users.
     User,
+    /// API keys: scripts and integrations acting for their owner, never beyond the owner.
+    #[oai(rename = "API Key")]
+    ApiKey,
     /// Roles and their grants.
     Role,
     /// Companies synced from ConnectWise.

@@ -5,6 +5,7 @@
 //!   per grants version, and the permission check of a route;
 //! - [`sign_in`]: signing in with Microsoft and provisioning the user.
 
+pub mod api_keys;
 pub mod caller;
 pub mod sign_in;
 pub mod tokens;

@@ -2,7 +2,7 @@
 //!
 //! - [`users`]: users and roles (the core [`RoleStore`](optima_core::store::RoleStore) and
 //!   [`UserStore`](optima_core::store::UserStore) traits), sessions and the grants version;
-//! - [`sign_in`]: sign-ins in progress and refresh-token families;
+//! - [`sign_in`]: sign-ins in progress and refresh-token families; [`api_keys`]: API keys;
 //! - [`vault`]: credential types, credentials and the reveal audit (the core vault traits);
 //! - [`companies`], [`catalog`], [`opportunities`], [`unifi_sites`]: what is synced from the
 //!   vendors, read by the API and written by [`crate::sync`].
@@ -10,6 +10,7 @@
 //! Methods answer [`Stored<T>`]: `?` lifts a database error into [`StoreError`], and
 //! [`StoreError`] into a core error or an API error, so no caller maps errors by hand.
 
+pub mod api_keys;
 pub mod catalog;
 pub mod companies;
 mod listing;

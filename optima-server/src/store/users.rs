@@ -107,7 +107,7 @@ impl SqlStore {
 
     /// Moves the grants version inside `tx`, commits, and makes this process read it afresh:
     /// every change to roles, grants or sessions ends here.
-    async fn commit_rbac_change(&self, mut tx: Transaction<'_, Any>) -> Stored<()> {
+    pub(super) async fn commit_rbac_change(&self, mut tx: Transaction<'_, Any>) -> Stored<()> {
         sqlx::query("UPDATE rbac_state SET version = version + 1 WHERE id = 1")
             .execute(&mut *tx)
             .await?;
@@ -475,6 +475,7 @@ impl UserStore for SqlStore {
             for sql in [
                 "DELETE FROM user_roles WHERE user_id = $1",
                 "DELETE FROM refresh_tokens WHERE user_id = $1",
+                "DELETE FROM api_keys WHERE owner_id = $1",
                 "DELETE FROM users WHERE id = $1",
             ] {
                 sqlx::query(sql).bind(id).execute(&mut *tx).await?;

@@ -324,6 +324,12 @@ impl AuthApi {
         &self,
         caller: Authorized<routes::LogoutAll>,
     ) -> Result<Ok200<SignedOut>, ApiError> {
+        if caller.api_key.is_some() {
+            // Sessions are the owner's to end; a key is ended by revoking it.
+            return Err(ApiError::forbidden(
+                "An API key cannot sign its owner out; revoke the key instead",
+            ));
+        }
         self.state
             .store
             .revoke_user_sessions(&caller.user.id, Utc::now().timestamp_millis())

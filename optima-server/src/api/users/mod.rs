@@ -18,6 +18,7 @@ use super::delegation::Delegation;
 use super::roles::models::RoleOut;
 use super::roles::validate_grants;
 use super::{ApiTags, Authorized};
+use crate::auth::caller::KeyCaller;
 use crate::routes;
 use crate::state::AppState;
 
@@ -78,6 +79,7 @@ impl UserApi {
     fn check(
         explain: bool,
         of: &GrantSet,
+        key: Option<&KeyCaller>,
         nodes: Vec<String>,
     ) -> Result<PermissionResults, ApiError> {
         if nodes.len() > MAX_CHECKS {
@@ -91,7 +93,19 @@ impl UserApi {
                 .into_iter()
                 .map(|node| {
                     let has_permission = of.check(&node);
-                    let explanation = explain.then(|| of.explain(&node).to_string());
+                    let explanation = explain.then(|| match key {
+                        None => of.explain(&node).to_string(),
+                        // Through an API key: say which side decided, the owner or the key.
+                        Some(k) if !k.owner_grants.check(&node) => {
+                            format!("owner: {}", k.owner_grants.explain(&node))
+                        }
+                        Some(k) => format!(
+                            "API key `{}`: {}; owner: {}",
+                            k.name,
+                            k.key_grants.explain(&node),
+                            k.owner_grants.explain(&node)
+                        ),
+                    });
                     PermissionResult {
                         permission: node,
                         has_permission,
@@ -138,7 +152,8 @@ impl UserApi {
     ) -> Result<Ok200<PermissionResults>, ApiError> {
         let grants = caller.grants.clone();
         let explain = caller.holds(routes::CheckMyPermissions::EXPLAIN);
-        Ok(caller.ok(Self::check(explain, &grants, body.0.permissions)?))
+        let key = caller.api_key.as_ref();
+        Ok(caller.ok(Self::check(explain, &grants, key, body.0.permissions)?))
     }
 
     /// Every user.
@@ -290,6 +305,6 @@ impl UserApi {
         let user = self.find(&identifier.0).await?;
         let grants = resolve_grants(&self.state.store, &user, &self.state.catalog()).await?;
         let explain = caller.holds(routes::CheckUserPermissions::EXPLAIN);
-        Ok(caller.ok(Self::check(explain, &grants, body.0.permissions)?))
+        Ok(caller.ok(Self::check(explain, &grants, None, body.0.permissions)?))
     }
 }
