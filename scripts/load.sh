@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Load figures for issue 10: GET /v1/user/@me and a list route against GET /v1/teapot in the
-# same run, 64 connections, a bounded time each, on SQLite and (when a URL is given) PostgreSQL.
+# Load figures: GET /v1/user/@me (with an access token and with an API key) and list routes
+# against GET /v1/teapot in the same run, 64 connections, a bounded time each, on SQLite and (when
+# a URL is given) PostgreSQL.
 # Loopback only. Needs wrk (installed from Debian if missing) and a release build.
 #
 #   scripts/load.sh                      # SQLite only
@@ -27,12 +28,18 @@ run_backend() {
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" > /dev/null 2>&1 && break; sleep 0.1; done
   local token
   token=$("$BIN" token --email load@example.com --role admin)
+  local key
+  key=$(curl -fs -X POST "http://127.0.0.1:$PORT/v1/api-keys" -H "Authorization: Bearer $token" \
+    -H 'content-type: application/json' -d '{"name": "load", "permissions": ["*"]}' \
+    | sed -n 's/.*"key":"\(optima_[^"]*\)".*/\1/p')
   echo "== $name ($CONNECTIONS connections, ${SECONDS_EACH}s each)"
-  printf '%-28s %12s %10s %10s\n' route requests/s p50 p99
-  for route in /v1/teapot /v1/user/@me /v1/role "/v1/company/companies?rpp=30"; do
-    local out
-    out=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT$route")
-    printf '%-28s %12s %10s %10s\n' "$route" \
+  printf '%-32s %12s %10s %10s\n' route requests/s p50 p99
+  for row in "/v1/teapot $token" "/v1/user/@me $token" "/v1/user/@me|API-key $key" \
+    "/v1/role $token" "/v1/company/companies?rpp=30 $token"; do
+    local label=${row%% *} credential=${row#* } route out
+    route=${label%%|*}
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency -H "Authorization: Bearer $credential" "http://127.0.0.1:$PORT$route")
+    printf '%-32s %12s %10s %10s\n' "${label/|/ with an }" \
       "$(awk '/Requests\/sec/ {print $2}' <<< "$out")" \
       "$(awk '$1 == "50%" {print $2}' <<< "$out")" \
       "$(awk '$1 == "99%" {print $2}' <<< "$out")"
