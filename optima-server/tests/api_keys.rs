@@ -350,3 +350,83 @@ async fn the_secret_is_not_stored() {
         }
     }
 }
+
+/// Adds `nodes` to the first role of user `user_id`, through the store: a promotion.
+async fn promote(server: &TestServer, user_id: &str, nodes: &[&str]) {
+    let user = server
+        .state
+        .store
+        .find_user(user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut role = server
+        .state
+        .store
+        .find_role(&user.roles[0])
+        .await
+        .unwrap()
+        .unwrap();
+    role.permissions
+        .extend(nodes.iter().map(|n| (*n).to_owned()));
+    server.state.store.update_role(&role).await.unwrap();
+}
+
+/// A key made by a key holds at most what its maker holds, then and later: checking only what
+/// the owner holds at creation would let it write grants the owner lacks today and outgrow its
+/// maker at the owner's next promotion.
+async fn a_key_made_by_a_key_never_outgrows_it(url: String, dir: &std::path::Path) {
+    let server = TestServer::start(config(url, dir)).await.unwrap();
+    let (owner, token) = server
+        .user_with_grants(&["api_key.create", "user.read"])
+        .await;
+    let (maker, _) = key_for(&server, &token, &["api_key.create", "user.read"]).await;
+    let mut children = Vec::new();
+    // What the owner lacks today gives a child nothing today; the maker lacks it for good.
+    for permissions in [json!(["*"]), json!(["user.read", "role.read", "role.list"])] {
+        let (status, body) = create(
+            &server,
+            &maker,
+            json!({"name": "child", "permissions": permissions}),
+        )
+        .await;
+        if status == 201 {
+            children.push(body["data"]["key"].as_str().unwrap().to_owned());
+        } else {
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (403, Some("PermissionEscalation")),
+                "{body}"
+            );
+        }
+    }
+    let (within, _) = key_for(&server, &maker, &["user.read"]).await;
+    children.push(within);
+
+    promote(&server, &owner.id, &["role.read", "role.list"]).await;
+    assert_eq!(server.as_user(&token).get("/v1/role").await.0, 200);
+    assert_eq!(server.as_user(&maker).get("/v1/role").await.0, 403);
+    for child in &children {
+        assert_eq!(
+            server.as_user(child).get("/v1/role").await.0,
+            403,
+            "a key made by a key that cannot read roles reads them"
+        );
+        assert_eq!(me(&server, child).await.0, 200);
+    }
+}
+
+#[tokio::test]
+async fn a_key_made_by_a_key_never_outgrows_it_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_key_made_by_a_key_never_outgrows_it(sqlite_test_url(dir.path()), dir.path()).await;
+}
+
+#[tokio::test]
+async fn a_key_made_by_a_key_never_outgrows_it_on_postgres() {
+    let Some(url) = postgres_test_url("a_key_made_by_a_key_never_outgrows_it").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    a_key_made_by_a_key_never_outgrows_it(url, dir.path()).await;
+}

@@ -60,7 +60,8 @@ fn expiry(text: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
 
 /// 403 unless the caller holds everything the new key would: what its owner (the caller's
 /// user) and `grants` both allow. A user may write any grants on their own key (it never holds
-/// more than they do); a key making a key cannot give it more than itself.
+/// more than they do); a key making a key cannot give it more than itself, now or later: its
+/// `grants` must lie within the maker's own.
 fn check_delegable(state: &AppState, caller: &Caller, grants: &[String]) -> Result<(), ApiError> {
     let owner = caller
         .api_key
@@ -75,6 +76,15 @@ fn check_delegable(state: &AppState, caller: &Caller, grants: &[String]) -> Resu
         }))
         .dependencies_from(&state.catalog())
         .build();
+    if let Some(maker) = &caller.api_key {
+        // Both keys hold their grants intersected with the owner's at every request: a grant the
+        // owner lacks today gives the new key nothing now, but all of it once the owner is
+        // promoted, while the maker still lacks it.
+        maker
+            .key_grants
+            .covers(&written)
+            .map_err(|lacking| refused(DelegationError::Escalation { lacking }))?;
+    }
     let would_hold = owner.intersection(&written, GrantSource::Direct);
     caller
         .grants
