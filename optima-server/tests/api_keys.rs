@@ -430,3 +430,55 @@ async fn a_key_made_by_a_key_never_outgrows_it_on_postgres() {
     let dir = tempfile::tempdir().unwrap();
     a_key_made_by_a_key_never_outgrows_it(url, dir.path()).await;
 }
+
+/// A key made by a key expires no later than its maker: otherwise a stolen key that is about to
+/// expire buys the thief a key that never does.
+#[tokio::test]
+async fn a_key_made_by_a_key_never_outlives_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(config(sqlite_test_url(dir.path()), dir.path()))
+        .await
+        .unwrap();
+    let (_, token) = server
+        .user_with_grants(&["api_key.create", "user.read"])
+        .await;
+    let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339();
+    let in_an_hour = chrono::Utc::now() + chrono::Duration::hours(1);
+    let (status, body) = create(
+        &server,
+        &token,
+        json!({"name": "maker", "permissions": ["api_key.create", "user.read"], "expiresAt": at(in_an_hour)}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let maker = body["data"]["key"].as_str().unwrap().to_owned();
+    for expires_at in [None, Some(at(in_an_hour + chrono::Duration::days(365)))] {
+        let (status, body) = create(
+            &server,
+            &maker,
+            json!({"name": "child", "permissions": ["user.read"], "expiresAt": expires_at}),
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (403, Some("PermissionEscalation")),
+            "a child expiring at {expires_at:?} outlives its maker: {body}"
+        );
+    }
+    let sooner = at(in_an_hour - chrono::Duration::minutes(30));
+    let (status, body) = create(
+        &server,
+        &maker,
+        json!({"name": "child", "permissions": ["user.read"], "expiresAt": sooner}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    // A user's own key, made with a token, may live as long as they like.
+    let (status, body) = create(
+        &server,
+        &token,
+        json!({"name": "forever", "permissions": ["user.read"]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+}

@@ -44,6 +44,8 @@ pub struct KeyCaller {
     pub owner_grants: Arc<GrantSet>,
     /// What the key's own grants allow.
     pub key_grants: Arc<GrantSet>,
+    /// When the key stops working, if ever.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// Everything per-request authorization needs about a user, valid for one grants version.
@@ -225,6 +227,7 @@ impl AppState {
                 prefix: key.prefix.clone(),
                 owner_grants: owner.grants.clone(),
                 key_grants,
+                expires_at: key.expires_at,
             }),
             grants,
             ..owner

@@ -18,6 +18,7 @@ use super::roles::validate_grants;
 use super::{ApiTags, Authorized};
 use crate::auth::api_keys;
 use crate::auth::caller::Caller;
+use crate::db::timestamp;
 use crate::routes;
 use crate::state::AppState;
 use crate::store::api_keys::{ApiKeyRecord, NewApiKey};
@@ -92,6 +93,25 @@ fn check_delegable(state: &AppState, caller: &Caller, grants: &[String]) -> Resu
         .map_err(|lacking| refused(DelegationError::Escalation { lacking }))
 }
 
+/// 403 when a key would make a key that works after the maker itself has expired: a stolen
+/// key about to expire must not buy its thief one that never does.
+fn outlives_maker(caller: &Caller, expires_at: Option<DateTime<Utc>>) -> Result<(), ApiError> {
+    let Some(limit) = caller.api_key.as_ref().and_then(|k| k.expires_at) else {
+        return Ok(());
+    };
+    if expires_at.is_some_and(|at| at <= limit) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        poem::http::StatusCode::FORBIDDEN,
+        "PermissionEscalation",
+        format!(
+            "A key cannot make a key that outlives it: `expiresAt` must be at or before {}",
+            timestamp(limit)
+        ),
+    ))
+}
+
 impl ApiKeyApi {
     /// A key the caller may see: their own, or anyone's with `also_others`.
     async fn visible(
@@ -122,6 +142,7 @@ impl ApiKeyApi {
         let body = body.0;
         let name = body.name.trim().to_owned();
         let expires_at = expiry(body.expires_at.as_deref())?;
+        outlives_maker(&caller, expires_at)?;
         let permissions = validate_grants(&self.state, "permissions", &body.permissions).await?;
         check_delegable(&self.state, &caller, &permissions)?;
         let minted = api_keys::mint();
