@@ -336,7 +336,11 @@ async fn the_secret_is_not_stored() {
         .await;
     let (key, _) = key_for(&server, &token, &["user.read"]).await;
     assert_eq!(me(&server, &key).await.0, 200);
-    let secret = key.rsplit('_').next().unwrap().to_owned();
+    // `optima_<prefix>_<secret>`: the secret is URL-safe base64 and may itself hold `_`, so it
+    // is everything after the prefix (a fragment after its last `_` could be two characters,
+    // found in any file by chance).
+    let secret = key.splitn(3, '_').nth(2).unwrap().to_owned();
+    assert_eq!(secret.len(), 43, "{key}");
     drop(server);
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let path = entry.unwrap().path();
