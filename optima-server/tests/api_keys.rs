@@ -90,7 +90,7 @@ async fn scenario(url: String, dir: &std::path::Path) {
     // A key makes keys only when it may, and never with more than itself.
     let (status, _) = create(&server, &key, json!({"name": "child", "permissions": []})).await;
     assert_eq!(status, 403, "the key lacks api_key.create");
-    let (maker, _) = key_for(&server, &token, &["api_key.create", "user.read"]).await;
+    let (maker, maker_id) = key_for(&server, &token, &["api_key.create", "user.read"]).await;
     let (status, body) = create(
         &server,
         &maker,
@@ -117,6 +117,27 @@ async fn scenario(url: String, dir: &std::path::Path) {
         me(&server, &child).await.0,
         200,
         "within itself, a key may make keys"
+    );
+    // Revoking a key revokes what it made: a thief's copies end with the leaked key.
+    let (status, body) = server.as_user(&token).get("/v1/api-keys").await;
+    assert_eq!(status, 200);
+    assert!(
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["createdByKeyId"] == maker_id.as_str()),
+        "the list says which key made which: {body}"
+    );
+    let (status, _) = server
+        .as_user(&token)
+        .delete(&format!("/v1/api-keys/{maker_id}"))
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = me(&server, &child).await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (401, Some("This API key was revoked"))
     );
     // A key does not end its owner's sessions.
     assert_eq!(
@@ -247,6 +268,7 @@ async fn scenario(url: String, dir: &std::path::Path) {
             secret_hash: minted.hash,
             permissions: vec!["user.read".into()],
             expires_at: Some(chrono::Utc::now() - chrono::Duration::seconds(1)),
+            created_by_key: None,
         })
         .await
         .unwrap();

@@ -151,6 +151,7 @@ async fn api_key_of(f: &Fixture, token: Option<&str>) -> String {
             secret_hash: minted.hash,
             permissions: vec!["user.read".into()],
             expires_at: None,
+            created_by_key: None,
         })
         .await
         .unwrap()

@@ -32,6 +32,8 @@ pub struct ApiKeyRecord {
     pub last_used_at: Option<DateTime<Utc>>,
     /// The client address of that use.
     pub last_used_address: Option<String>,
+    /// The key that made this one, if a key did.
+    pub created_by_key: Option<String>,
     /// When it was made.
     pub created_at: DateTime<Utc>,
 }
@@ -53,10 +55,12 @@ pub struct NewApiKey {
     pub permissions: Vec<String>,
     /// When it stops working.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The key that makes it, when a key does.
+    pub created_by_key: Option<String>,
 }
 
 const COLUMNS: &str = "id, owner_id, name, description, prefix, permissions, expires_at, revoked_at, \
-                       last_used_at, last_used_address, created_at";
+                       last_used_at, last_used_address, created_by_key, created_at";
 
 fn optional_time(row: &AnyRow, column: &'static str) -> Stored<Option<DateTime<Utc>>> {
     let text: Option<String> = row.try_get(column)?;
@@ -78,6 +82,7 @@ fn key_from_row(row: &AnyRow) -> Stored<ApiKeyRecord> {
         revoked_at: optional_time(row, "revoked_at")?,
         last_used_at: optional_time(row, "last_used_at")?,
         last_used_address: row.try_get("last_used_address")?,
+        created_by_key: row.try_get("created_by_key")?,
         created_at: get_time(row, "created_at")?,
     })
 }
@@ -87,8 +92,8 @@ impl SqlStore {
     pub async fn create_api_key(&self, key: &NewApiKey) -> Stored<ApiKeyRecord> {
         let id = new_id();
         let inserted = sqlx::query(
-            "INSERT INTO api_keys (id, owner_id, name, description, prefix, secret_hash, permissions, expires_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO api_keys (id, owner_id, name, description, prefix, secret_hash, permissions, expires_at, created_by_key, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&id)
         .bind(&key.owner_id)
@@ -98,6 +103,7 @@ impl SqlStore {
         .bind(&key.secret_hash)
         .bind(strings(&key.permissions))
         .bind(key.expires_at.map(timestamp))
+        .bind(&key.created_by_key)
         .bind(timestamp(Utc::now()))
         .execute(&self.db.pool)
         .await;
@@ -157,16 +163,22 @@ impl SqlStore {
         rows.iter().map(key_from_row).collect()
     }
 
-    /// Revokes a key (revoking twice keeps the first time), and moves the grants version so that
-    /// every replica stops accepting it at its next request. `None` when there is no such key.
+    /// Revokes a key and every key made through it, at any depth (revoking twice keeps the first
+    /// time), and moves the grants version so that every replica stops accepting them at its
+    /// next request. `None` when there is no such key.
     pub async fn revoke_api_key(&self, id: &str) -> Stored<Option<ApiKeyRecord>> {
         let mut tx = self.db.begin().await?;
-        let done =
-            sqlx::query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2")
-                .bind(timestamp(Utc::now()))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+        let done = sqlx::query(
+            "WITH RECURSIVE made(id) AS ( \
+                 SELECT id FROM api_keys WHERE id = $1 \
+                 UNION SELECT k.id FROM api_keys k JOIN made m ON k.created_by_key = m.id) \
+             UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) \
+             WHERE id IN (SELECT id FROM made)",
+        )
+        .bind(id)
+        .bind(timestamp(Utc::now()))
+        .execute(&mut *tx)
+        .await?;
         if done.rows_affected() == 0 {
             return Ok(None);
         }

@@ -157,6 +157,7 @@ impl ApiKeyApi {
                 secret_hash: minted.hash,
                 permissions,
                 expires_at,
+                created_by_key: caller.api_key.as_ref().map(|k| k.id.clone()),
             })
             .await?;
         tracing::info!(key_id = %record.id, prefix = %record.prefix, "API key created");
@@ -196,8 +197,9 @@ impl ApiKeyApi {
         Ok(caller.ok(key.into()))
     }
 
-    /// Revoke an API key: yours, or anyone's with `api_key.revoke.all`. It stops working at
-    /// its next request, on every replica. Revoking a revoked key changes nothing.
+    /// Revoke an API key: yours, or anyone's with `api_key.revoke.all`. It, and every key made
+    /// through it, stop working at their next request, on every replica. Revoking a revoked key
+    /// changes nothing.
     async fn revoke(
         &self,
         caller: Authorized<routes::RevokeApiKey>,

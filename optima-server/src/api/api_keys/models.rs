@@ -66,6 +66,9 @@ pub struct ApiKeyOut {
     /// The client address of that use.
     #[oai(nullable)]
     pub last_used_address: Option<String>,
+    /// The key this one was made with, if a key made it; revoking that key revokes this one.
+    #[oai(nullable)]
+    pub created_by_key_id: Option<String>,
     /// When it was created.
     pub created_at: String,
 }
@@ -83,6 +86,7 @@ impl From<ApiKeyRecord> for ApiKeyOut {
             revoked_at: k.revoked_at.map(timestamp),
             last_used_at: k.last_used_at.map(timestamp),
             last_used_address: k.last_used_address,
+            created_by_key_id: k.created_by_key,
             created_at: timestamp(k.created_at),
         }
     }
