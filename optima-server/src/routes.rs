@@ -128,11 +128,28 @@ optima_server_macros::route_table!();
 /// public route, its `Public<routes::Name>` parameter.
 pub use optima_server_macros::handlers;
 
-/// The methods served at a concrete request path (`/v1/role/admin`), for `Allow` headers.
+/// The methods served at a concrete request path (`/v1/role/admin`), for `Allow` headers. As
+/// the router does, a path written out (`/api-keys/all`) wins over one with a parameter in its
+/// place (`/api-keys/:id`): only the most specific paths that match count.
 pub fn allowed_methods(request_path: &str) -> Vec<&'static str> {
-    let mut methods: Vec<&'static str> = ROUTES
+    // Specificity: for each segment from the left, written out beats a parameter.
+    let specificity = |r: &RouteSpec| -> Vec<bool> {
+        r.path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| !s.starts_with(':'))
+            .collect()
+    };
+    let serving: Vec<&RouteSpec> = ROUTES
         .iter()
         .filter(|r| r.serves_path(request_path))
+        .collect();
+    let Some(best) = serving.iter().map(|r| specificity(r)).max() else {
+        return Vec::new();
+    };
+    let mut methods: Vec<&'static str> = serving
+        .iter()
+        .filter(|r| specificity(r) == best)
         .map(|r| r.method)
         .collect();
     methods.sort_unstable();
@@ -176,6 +193,9 @@ mod tests {
             ["DELETE", "GET", "PATCH"]
         );
         assert_eq!(allowed_methods("/v1/teapot"), ["GET"]);
+        // A written-out path wins over a parameter, as in the router.
+        assert_eq!(allowed_methods("/v1/api-keys/all"), ["GET"]);
+        assert_eq!(allowed_methods("/v1/api-keys/k-1"), ["DELETE", "GET"]);
         assert!(allowed_methods("/v1/nothing").is_empty());
     }
 
