@@ -185,10 +185,14 @@ impl AppState {
         let Some((record, secret_hash)) = self.store.api_key_by_prefix(prefix).await? else {
             return Err(ApiError::unauthorized("Invalid API key"));
         };
+        // An owner deleted meanwhile makes the key invalid; a database failure stays one.
         let owner = self
             .load_caller(&record.owner_id)
             .await
-            .map_err(|_| ApiError::unauthorized("Invalid API key"))?;
+            .map_err(|e| match e {
+                ApiError::Unauthorized(_) => ApiError::unauthorized("Invalid API key"),
+                other => other,
+            })?;
         let entry = CachedCaller {
             caller: self.scoped_to(owner.caller, &record),
             valid_after: 0,
