@@ -16,6 +16,34 @@ fn config(url: String, dir: &std::path::Path) -> Config {
     cfg
 }
 
+/// The scenario `$scenario(url, dir)` as one test on SQLite and one on the PostgreSQL named by
+/// `OPTIMA_TEST_POSTGRES_URL`.
+macro_rules! on_both_backends {
+    ($scenario:ident, $sqlite:ident, $postgres:ident) => {
+        #[tokio::test]
+        async fn $sqlite() {
+            let dir = tempfile::tempdir().unwrap();
+            $scenario(sqlite_test_url(dir.path()), dir.path()).await;
+        }
+
+        #[tokio::test]
+        async fn $postgres() {
+            let Some(url) = postgres_test_url(stringify!($scenario)).await else {
+                return;
+            };
+            let dir = tempfile::tempdir().unwrap();
+            $scenario(url, dir.path()).await;
+        }
+    };
+}
+
+/// A server on SQLite in `dir`.
+async fn sqlite_server(dir: &std::path::Path) -> TestServer {
+    TestServer::start(config(sqlite_test_url(dir), dir))
+        .await
+        .unwrap()
+}
+
 /// Creates a key through the API as the holder of `token`; answers the status and body.
 async fn create(server: &TestServer, token: &str, body: Value) -> (u16, Value) {
     server.as_user(token).post("/v1/api-keys", body).await
@@ -284,20 +312,11 @@ async fn scenario(url: String, dir: &std::path::Path) {
     assert_eq!(me(&server, &star).await.0, 401);
 }
 
-#[tokio::test]
-async fn keys_act_for_their_owner_and_never_beyond_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    scenario(sqlite_test_url(dir.path()), dir.path()).await;
-}
-
-#[tokio::test]
-async fn keys_act_for_their_owner_and_never_beyond_on_postgres() {
-    let Some(url) = postgres_test_url("keys_act_for_their_owner_and_never_beyond").await else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    scenario(url, dir.path()).await;
-}
+on_both_backends!(
+    scenario,
+    keys_act_for_their_owner_and_never_beyond_on_sqlite,
+    keys_act_for_their_owner_and_never_beyond_on_postgres
+);
 
 /// Two replicas on one database: a key revoked through one is refused there at once, and on
 /// the other once its grants version has aged past the documented bound.
@@ -331,28 +350,17 @@ async fn revocation_reaches_every_replica(url: String, dir: &std::path::Path) {
     );
 }
 
-#[tokio::test]
-async fn revocation_reaches_every_replica_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    revocation_reaches_every_replica(sqlite_test_url(dir.path()), dir.path()).await;
-}
-
-#[tokio::test]
-async fn revocation_reaches_every_replica_on_postgres() {
-    let Some(url) = postgres_test_url("revocation_reaches_every_replica").await else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    revocation_reaches_every_replica(url, dir.path()).await;
-}
+on_both_backends!(
+    revocation_reaches_every_replica,
+    revocation_reaches_every_replica_on_sqlite,
+    revocation_reaches_every_replica_on_postgres
+);
 
 /// Only the hash of a key is kept: the secret is nowhere in the database files.
 #[tokio::test]
 async fn the_secret_is_not_stored() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(config(sqlite_test_url(dir.path()), dir.path()))
-        .await
-        .unwrap();
+    let server = sqlite_server(dir.path()).await;
     let (_, token) = server
         .user_with_grants(&["api_key.create", "user.read"])
         .await;
@@ -442,29 +450,18 @@ async fn a_key_made_by_a_key_never_outgrows_it(url: String, dir: &std::path::Pat
     }
 }
 
-#[tokio::test]
-async fn a_key_made_by_a_key_never_outgrows_it_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    a_key_made_by_a_key_never_outgrows_it(sqlite_test_url(dir.path()), dir.path()).await;
-}
-
-#[tokio::test]
-async fn a_key_made_by_a_key_never_outgrows_it_on_postgres() {
-    let Some(url) = postgres_test_url("a_key_made_by_a_key_never_outgrows_it").await else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    a_key_made_by_a_key_never_outgrows_it(url, dir.path()).await;
-}
+on_both_backends!(
+    a_key_made_by_a_key_never_outgrows_it,
+    a_key_made_by_a_key_never_outgrows_it_on_sqlite,
+    a_key_made_by_a_key_never_outgrows_it_on_postgres
+);
 
 /// A key made by a key expires no later than its maker: otherwise a stolen key that is about to
 /// expire buys the thief a key that never does.
 #[tokio::test]
 async fn a_key_made_by_a_key_never_outlives_it() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(config(sqlite_test_url(dir.path()), dir.path()))
-        .await
-        .unwrap();
+    let server = sqlite_server(dir.path()).await;
     let (_, token) = server
         .user_with_grants(&["api_key.create", "user.read"])
         .await;
