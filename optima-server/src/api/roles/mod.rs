@@ -14,6 +14,7 @@ use super::delegation::Delegation;
 use super::users::models::UserOut;
 use super::{ApiTags, Authorized};
 use crate::app::ADMIN_ROLE;
+use crate::auth::caller::Caller;
 use crate::routes;
 use crate::state::AppState;
 
@@ -126,6 +127,24 @@ impl RoleApi {
                     format!("Role with identifier '{identifier}' was not found."),
                 )
             })
+    }
+
+    /// Edits a role's grants with `edit` and writes them, once the built-in admin role is safe
+    /// and the caller is allowed the change (no escalation). Take the grant-change guard first.
+    async fn edit_grants(
+        &self,
+        caller: &Caller,
+        identifier: &str,
+        edit: impl FnOnce(&mut Vec<String>),
+    ) -> Result<Role, ApiError> {
+        let mut role = self.find(identifier).await?;
+        let original = role.clone();
+        edit(&mut role.permissions);
+        guard_admin_role(&original, &role)?;
+        Delegation::new(&self.state, caller)
+            .role_change(Some(&original), Some(&role))
+            .await?;
+        Ok(self.state.store.update_role(&role).await?)
     }
 }
 
@@ -250,18 +269,15 @@ impl RoleApi {
     ) -> Result<Ok200<RoleOut>, ApiError> {
         let _one_change_at_a_time = self.state.serialize_grant_changes().await?;
         let adding = validate_grants(&self.state, "permissions", &body.0.permissions).await?;
-        let mut role = self.find(&identifier.0).await?;
-        let original = role.clone();
-        for g in adding {
-            if !role.permissions.contains(&g) {
-                role.permissions.push(g);
-            }
-        }
-        guard_admin_role(&original, &role)?;
-        Delegation::new(&self.state, &caller)
-            .role_change(Some(&original), Some(&role))
+        let role = self
+            .edit_grants(&caller, &identifier.0, |grants| {
+                for g in adding {
+                    if !grants.contains(&g) {
+                        grants.push(g);
+                    }
+                }
+            })
             .await?;
-        let role = self.state.store.update_role(&role).await?;
         Ok(caller.ok(role.into()))
     }
 
@@ -274,14 +290,12 @@ impl RoleApi {
         body: JsonBody<PermissionList>,
     ) -> Result<Ok200<RoleOut>, ApiError> {
         let _one_change_at_a_time = self.state.serialize_grant_changes().await?;
-        let mut role = self.find(&identifier.0).await?;
-        let original = role.clone();
-        role.permissions.retain(|g| !body.0.permissions.contains(g));
-        guard_admin_role(&original, &role)?;
-        Delegation::new(&self.state, &caller)
-            .role_change(Some(&original), Some(&role))
+        let removing = &body.0.permissions;
+        let role = self
+            .edit_grants(&caller, &identifier.0, |grants| {
+                grants.retain(|g| !removing.contains(g))
+            })
             .await?;
-        let role = self.state.store.update_role(&role).await?;
         Ok(caller.ok(role.into()))
     }
 
