@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use super::{SqlStore, Stored};
 
@@ -34,9 +35,27 @@ impl SqlStore {
         .bind(code_verifier)
         .bind(expires_at)
         .execute(&self.db.pool)
-        .await
-        ?;
+        .await?;
         Ok(())
+    }
+
+    /// Runs `delete_returning` (a `DELETE … RETURNING …, expires_at` keyed by `$1 = key`): the
+    /// row it took, unless it had expired by `now`. Taking deletes either way, so that what is
+    /// taken is taken once.
+    async fn take_unexpired(
+        &self,
+        delete_returning: &str,
+        key: &str,
+        now: i64,
+    ) -> Stored<Option<AnyRow>> {
+        let row = sqlx::query(delete_returning)
+            .bind(key)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        match row {
+            Some(row) if row.try_get::<i64, _>("expires_at")? >= now => Ok(Some(row)),
+            _ => Ok(None),
+        }
     }
 
     /// Takes (and deletes) a sign-in in progress by its OAuth state, if it has not expired:
@@ -46,18 +65,15 @@ impl SqlStore {
         state: &str,
         now: i64,
     ) -> Stored<Option<(String, String)>> {
-        let row = sqlx::query(
-            "DELETE FROM auth_requests WHERE state = $1 RETURNING callback_key_hash, code_verifier, expires_at",
-        )
-        .bind(state)
-        .fetch_optional(&self.db.pool)
-        .await
-        ?;
-        let Some(row) = row else { return Ok(None) };
-        let expires_at: i64 = row.try_get("expires_at")?;
-        if expires_at < now {
-            return Ok(None);
-        }
+        let taken = self
+            .take_unexpired(
+                "DELETE FROM auth_requests WHERE state = $1 \
+                 RETURNING callback_key_hash, code_verifier, expires_at",
+                state,
+                now,
+            )
+            .await?;
+        let Some(row) = taken else { return Ok(None) };
         Ok(Some((
             row.try_get("callback_key_hash")?,
             row.try_get("code_verifier")?,
@@ -73,8 +89,7 @@ impl SqlStore {
         .bind(callback_key_hash)
         .bind(now)
         .fetch_one(&self.db.pool)
-        .await
-        ?;
+        .await?;
         Ok(n > 0)
     }
 
@@ -97,8 +112,7 @@ impl SqlStore {
         .bind(error)
         .bind(expires_at)
         .execute(&self.db.pool)
-        .await
-        ?;
+        .await?;
         Ok(())
     }
 
@@ -108,18 +122,15 @@ impl SqlStore {
         callback_key_hash: &str,
         now: i64,
     ) -> Stored<Option<std::result::Result<String, String>>> {
-        let row = sqlx::query(
-            "DELETE FROM auth_results WHERE callback_key_hash = $1 RETURNING user_id, error, expires_at",
-        )
-        .bind(callback_key_hash)
-        .fetch_optional(&self.db.pool)
-        .await
-        ?;
-        let Some(row) = row else { return Ok(None) };
-        let expires_at: i64 = row.try_get("expires_at")?;
-        if expires_at < now {
-            return Ok(None);
-        }
+        let taken = self
+            .take_unexpired(
+                "DELETE FROM auth_results WHERE callback_key_hash = $1 \
+                 RETURNING user_id, error, expires_at",
+                callback_key_hash,
+                now,
+            )
+            .await?;
+        let Some(row) = taken else { return Ok(None) };
         let user: Option<String> = row.try_get("user_id")?;
         let error: Option<String> = row.try_get("error")?;
         Ok(Some(match (user, error) {
@@ -148,8 +159,7 @@ impl SqlStore {
         .bind(issued_at)
         .bind(expires_at)
         .execute(&self.db.pool)
-        .await
-        ?;
+        .await?;
         Ok(())
     }
 
@@ -164,8 +174,7 @@ impl SqlStore {
         .bind(now)
         .bind(token_hash)
         .fetch_optional(&self.db.pool)
-        .await
-        ?;
+        .await?;
         if let Some(row) = claimed {
             return Ok(RefreshOutcome::Rotated {
                 family_id: row.try_get("family_id")?,

@@ -246,8 +246,7 @@ impl RoleStore for SqlStore {
             )
             .bind(id_or_moniker)
             .fetch_optional(&self.db.pool)
-            .await
-            ?;
+            .await?;
             row.map(|r| Self::role_from_row(&r))
                 .transpose()
         })
@@ -349,8 +348,7 @@ impl UserStore for SqlStore {
                 }
             }
             Self::set_user_roles(&mut tx, &id, &user.roles)
-                .await
-                ?;
+                .await?;
             self.commit_rbac_change(tx).await?;
             self.find_user(&id)
                 .await?
@@ -407,8 +405,7 @@ impl UserStore for SqlStore {
             let rows = sqlx::query(&sql)
                 .bind(role_id)
                 .fetch_all(&self.db.pool)
-                .await
-                ?;
+                .await?;
             self.users_from_rows(rows).await
         })
         .await
@@ -426,14 +423,12 @@ impl UserStore for SqlStore {
             .bind(timestamp(Utc::now()))
             .bind(&user.id)
             .execute(&mut *tx)
-            .await
-            ?;
+            .await?;
             if done.rows_affected() == 0 {
                 return Err(not_found("user", user.id.clone()));
             }
             Self::set_user_roles(&mut tx, &user.id, &user.roles)
-                .await
-                ?;
+                .await?;
             self.commit_rbac_change(tx).await?;
             self.find_user(&user.id)
                 .await?

@@ -586,8 +586,7 @@ impl CredentialStore for SqlStore {
                     .fetch_all(&self.db().pool)
                     .await
                 }
-            }
-            ?;
+            }?;
             let credentials = rows
                 .iter()
                 .map(credential_shell)
@@ -703,8 +702,7 @@ impl RevealAuditStore for SqlStore {
                 .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
                 .bind(i64::try_from(query.offset).unwrap_or(i64::MAX))
                 .fetch_all(&self.db().pool)
-                .await
-                ?;
+                .await?;
             Ok(RevealPage {
                 items: rows.iter().map(reveal_from_row).collect::<Stored<_>>()?,
                 total: total as u64,
