@@ -26,6 +26,8 @@ pub(crate) struct Row {
     pub status: u16,
     pub message: String,
     pub hidden: bool,
+    /// `#[read_only]`: a POST that changes nothing (a permission check), so it is not audited.
+    pub read_only: bool,
 }
 
 impl Row {
@@ -120,19 +122,26 @@ fn one_of(ident: &Ident, allowed: &[&str], what: &str) -> syn::Result<String> {
 
 impl Parse for Row {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let mut hidden = false;
-        if input.peek(Token![#]) {
+        let (mut hidden, mut read_only) = (false, false);
+        while input.peek(Token![#]) {
             input.parse::<Token![#]>()?;
             let flag;
             bracketed!(flag in input);
             let ident: Ident = flag.parse()?;
-            if ident != "hidden" || !flag.is_empty() {
-                return Err(syn::Error::new(
-                    ident.span(),
-                    "the only flag is `#[hidden]`",
-                ));
+            let set = match ident.to_string().as_str() {
+                "hidden" => &mut hidden,
+                "read_only" => &mut read_only,
+                _ => {
+                    return Err(syn::Error::new(
+                        ident.span(),
+                        "the flags are `#[hidden]` and `#[read_only]`",
+                    ));
+                }
+            };
+            if !flag.is_empty() || *set {
+                return Err(syn::Error::new(ident.span(), "a flag takes no arguments, once"));
             }
-            hidden = true;
+            *set = true;
         }
         let name: Ident = input.parse()?;
         let name = name.to_string();
@@ -184,6 +193,7 @@ impl Parse for Row {
             status,
             message: message.value(),
             hidden,
+            read_only,
         })
     }
 }

@@ -38,6 +38,7 @@ fn route_type(row: &Row) -> TokenStream {
     let auth = Ident::new(&row.auth, Span::call_site());
     let status = Literal::u16_unsuffixed(row.status);
     let in_openapi = !row.hidden;
+    let changes_state = row.method != "GET" && !row.read_only;
     let nodes = row.conditional.iter().map(|(_, node)| node);
     let conditionals = row.conditional.iter().map(|(constant, node)| {
         let constant = Ident::new(constant, Span::call_site());
@@ -64,6 +65,7 @@ fn route_type(row: &Row) -> TokenStream {
                 status: #status,
                 message: #message,
                 in_openapi: #in_openapi,
+                changes_state: #changes_state,
             };
             #(#conditionals)*
         }

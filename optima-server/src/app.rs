@@ -9,6 +9,7 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, h
 use poem_openapi::OpenApiService;
 
 use crate::api::api_keys::ApiKeyApi;
+use crate::api::audit::AuditApi;
 use crate::api::auth::{AuthApi, auth_socket};
 use crate::api::common::render_poem_error;
 use crate::api::companies::CompanyApi;
@@ -115,6 +116,7 @@ pub type Apis = (
     CompanyApi,
     CredentialApi,
     CredentialTypeApi,
+    AuditApi,
     ProcurementApi,
     SalesApi,
     UnifiApi,
@@ -146,6 +148,9 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         CredentialTypeApi {
+            state: state.clone(),
+        },
+        AuditApi {
             state: state.clone(),
         },
         ProcurementApi {
@@ -395,6 +400,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .with(crate::input::InputGuard {
             max_body_bytes: state.config.max_body_bytes,
         })
+        .around(crate::audit::trail)
         .data(state)
         .with(poem::middleware::CatchPanic::new())
         .around(observe)
@@ -433,7 +439,7 @@ async fn readyz(poem::web::Data(state): poem::web::Data<&Arc<AppState>>) -> Resp
 
 /// A request id on every response (the caller's `x-request-id` if it sent a sane one) and one
 /// log line per request. Bodies and headers are never logged.
-async fn observe<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
     let request_id = req
         .headers()
         .get("x-request-id")
@@ -444,6 +450,7 @@ async fn observe<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let span = tracing::info_span!("request", %method, %path, request_id = %request_id);
+    req.set_data(crate::audit::RequestId(request_id.clone()));
     let started = Instant::now();
     let result = tracing::Instrument::instrument(next.call(req), span.clone()).await;
     // poem-openapi tags what its operations answer with their id: a bounded metrics label.

@@ -56,6 +56,12 @@ enum Command {
         #[arg(long)]
         wait: bool,
     },
+    /// Check, export or prune the audit trail
+    Audit {
+        /// What to do
+        #[command(subcommand)]
+        action: crate::audit::cli::AuditAction,
+    },
     /// Manage the vault's keys
     Vault {
         /// What to do
@@ -138,6 +144,10 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
             }
             Ok(())
         }
+        Command::Audit { action } => {
+            let state = build_state(config).await?;
+            crate::audit::cli::run(&state, action).await
+        }
         Command::Vault { action } => crate::vault::cli::run(config, action).await,
         Command::Token { email, role, name } => {
             let state = build_state(config).await?;
@@ -169,7 +179,11 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
 async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let listen = config.listen.clone();
     let interval = config.sync_interval;
+    let retention = config.audit_retention_days;
     let state = build_state(config).await?;
+    if let Some(days) = retention {
+        tokio::spawn(crate::audit::cli::keep_pruned(state.clone(), days));
+    }
     if interval > 0 {
         tokio::spawn(crate::sync::schedule(
             state.clone(),

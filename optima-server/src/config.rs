@@ -49,6 +49,10 @@ pub struct Settings {
     /// Seconds between scheduled syncs from ConnectWise and UniFi; 0 turns them off [default: 3600]
     #[arg(long, env = "OPTIMA_SYNC_INTERVAL", global = true)]
     pub sync_interval: Option<u64>,
+    /// Days the audit trail keeps events; older ones are pruned hourly, leaving a checkpoint
+    /// the chain still verifies from [default: keep forever]
+    #[arg(long, env = "OPTIMA_AUDIT_RETENTION_DAYS", global = true)]
+    pub audit_retention_days: Option<u64>,
     /// Access token lifetime in seconds [default: 900]
     #[arg(long, env = "OPTIMA_ACCESS_TOKEN_TTL", global = true)]
     pub access_token_ttl: Option<u64>,
@@ -181,6 +185,7 @@ impl Settings {
             default_roles,
             log_format,
             sync_interval,
+            audit_retention_days,
             access_token_ttl,
             max_body_bytes,
             public_url,
@@ -346,6 +351,15 @@ impl Settings {
             connectwise_deadline,
             unifi_deadline,
             sync_interval: self.sync_interval.unwrap_or(3600),
+            audit_retention_days: match self.audit_retention_days {
+                Some(0) => {
+                    return Err(ConfigError {
+                        setting: "OPTIMA_AUDIT_RETENTION_DAYS",
+                        message: "must be at least 1 (leave it unset to keep every event)".into(),
+                    });
+                }
+                days => days,
+            },
             database_url: self.database_url.unwrap_or_else(|| {
                 format!("sqlite://{}?mode=rwc", data_dir.join("optima.db").display())
             }),
@@ -485,6 +499,8 @@ pub struct Config {
     pub unifi_deadline: Duration,
     /// Seconds between scheduled syncs from the vendors; 0 turns the schedule off.
     pub sync_interval: u64,
+    /// Days the audit trail keeps events; `None` keeps them forever.
+    pub audit_retention_days: Option<u64>,
 }
 
 /// ConnectWise Manage settings.

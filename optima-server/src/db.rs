@@ -70,6 +70,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "api_keys",
         include_str!("../migrations/0006_api_keys.sql"),
     ),
+    (7, "audit", include_str!("../migrations/0007_audit.sql")),
 ];
 
 /// An arbitrary constant: the PostgreSQL advisory lock that serialises migrations between

@@ -40,6 +40,9 @@ pub struct RouteSpec {
     /// Whether it is described in the OpenAPI document (the WebSocket is not: OpenAPI 3.0
     /// cannot describe one).
     pub in_openapi: bool,
+    /// Whether a success changes something, and so is written to the audit trail: every
+    /// method but GET, unless the row says `#[read_only]` (a POST that only checks).
+    pub changes_state: bool,
 }
 
 impl RouteSpec {

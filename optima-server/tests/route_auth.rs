@@ -1,8 +1,11 @@
 //! For every bearer route in the route table: 401 without a token, 403 without each of its
-//! permissions, and success with exactly its permissions. Generated from the table, so a new
-//! route is covered the moment it is added (its path parameters and body are looked up below).
+//! permissions, and success with exactly its permissions; and the audit trail each answer
+//! leaves: one event per success of a route that changes something, per reveal and per 403,
+//! none otherwise, never a secure value. Generated from the table, so a new route is covered the
+//! moment it is added (its path parameters and body are looked up below).
 
 use optima_server::config::{Config, ConnectWiseConfig};
+use optima_server::audit::AuditEvent;
 use optima_server::routes::{Auth, ROUTES, RouteSpec};
 use optima_server::testing::{TestServer, sqlite_test_url};
 use optima_unifi::testing::{FakeController, Kind, SITE, WLAN_ID};
@@ -287,8 +290,14 @@ async fn every_bearer_route_refuses_each_missing_permission() {
             let others = vault_fixture::with_scope(route, &others);
             let others: Vec<&str> = others.iter().map(String::as_str).collect();
             let (_, token) = f.server.user_with_grants(&others).await;
+            let seen = last_seq(&f).await;
             let (status, body) = call(&f, route, Some(&token)).await;
             assert_eq!(status, 403, "{} without {missing}", route.operation_id);
+            let events = events_after(&f, seen).await;
+            let denied: Vec<_> = events.iter().filter(|e| e.outcome == "denied").collect();
+            assert_eq!(denied.len(), 1, "{}: {events:?}", route.operation_id);
+            assert_eq!(denied[0].operation_id, route.operation_id);
+            assert!(denied[0].actor_user_id.is_some() && denied[0].changes.is_none());
             let message = body["message"].as_str().unwrap_or_default();
             assert!(
                 message.contains(missing),
@@ -303,6 +312,8 @@ async fn every_bearer_route_refuses_each_missing_permission() {
 async fn every_bearer_route_succeeds_with_exactly_its_permissions() {
     let f = fixture().await;
     let nullable = nullable_fields().await;
+    let mut covered = Vec::new();
+    let mut secure_values = stored_secure_values(&f).await;
     for route in bearer_routes() {
         let (_, token) = f
             .server
@@ -316,9 +327,36 @@ async fn every_bearer_route_succeeds_with_exactly_its_permissions() {
                     .collect::<Vec<_>>(),
             )
             .await;
+        let caller = f.server.state.caller(&token, None).await.unwrap().user.id;
+        let seen = last_seq(&f).await;
         let (status, body) = call(&f, route, Some(&token)).await;
         assert_eq!(status, route.status, "{}: {body}", route.operation_id);
         assert_eq!(body["successful"], true, "{}", route.operation_id);
+        // The fixture's path may make records (a role, an API key) before the call: only the
+        // call's own events count.
+        let events: Vec<AuditEvent> = events_after(&f, seen)
+            .await
+            .into_iter()
+            .filter(|e| e.operation_id == route.operation_id)
+            .collect();
+        let expected = if route.changes_state {
+            Some("succeeded")
+        } else if route.operation_id.starts_with("getSecureValue") {
+            Some("revealed")
+        } else {
+            None
+        };
+        match expected {
+            Some(outcome) => {
+                assert_eq!(events.len(), 1, "{}: {events:?}", route.operation_id);
+                assert_eq!(events[0].outcome, outcome, "{}", route.operation_id);
+                assert_eq!(events[0].actor_user_id.as_deref(), Some(caller.as_str()));
+                assert!(events[0].request_id.is_some() && events[0].client_address.is_some());
+                covered.push(route.operation_id);
+            }
+            None => assert!(events.is_empty(), "{}: {events:?}", route.operation_id),
+        }
+        secure_values.extend(stored_secure_values(&f).await);
         assert_eq!(body["message"], route.message, "{}", route.operation_id);
         // Optional fields are left out rather than sent as null, which strict generated
         // clients would reject for fields the spec does not mark nullable.
@@ -328,6 +366,62 @@ async fn every_bearer_route_succeeds_with_exactly_its_permissions() {
             route.operation_id
         );
     }
+    // Every bearer route that changes something was seen to leave its event.
+    for route in bearer_routes().filter(|r| r.changes_state) {
+        assert!(covered.contains(&route.operation_id), "{}", route.operation_id);
+    }
+    // No audit row holds a secure value: not its plaintext, not its ciphertext.
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT COALESCE(changes, '') || ' ' || operation_id FROM audit_events",
+    )
+    .fetch_all(&f.server.state.store.db().pool)
+    .await
+    .unwrap();
+    assert!(rows.len() >= covered.len(), "{} events", rows.len());
+    assert!(!secure_values.is_empty());
+    let field_values = vault_fixture::FIELD_VALUES.iter().copied();
+    for value in secure_values.iter().map(String::as_str).chain(field_values) {
+        for row in &rows {
+            assert!(!row.contains(value), "a field's value is in the trail: {row}");
+        }
+    }
+    // The whole chain verifies.
+    optima_server::audit::cli::verify(&f.server.state.store)
+        .await
+        .unwrap();
+}
+
+/// The newest event's seq (0 when there is none).
+async fn last_seq(f: &Fixture) -> i64 {
+    f.server
+        .state
+        .store
+        .audit_events(&optima_server::store::audit::EventQuery {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .first()
+        .map_or(0, |e| e.seq)
+}
+
+/// Events after `seq`, oldest first.
+async fn events_after(f: &Fixture, seq: i64) -> Vec<AuditEvent> {
+    f.server
+        .state
+        .store
+        .audit_events_after(seq, 1000)
+        .await
+        .unwrap()
+}
+
+/// Every secure value as stored now (its ciphertext).
+async fn stored_secure_values(f: &Fixture) -> Vec<String> {
+    sqlx::query_scalar("SELECT value FROM credential_fields WHERE secure = 1")
+        .fetch_all(&f.server.state.store.db().pool)
+        .await
+        .unwrap()
 }
 
 /// A route's permissions plus what they depend on: a node whose dependencies are not granted

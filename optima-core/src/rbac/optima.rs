@@ -292,11 +292,19 @@ const CATEGORIES: &[(&str, &str, &str, &[Entry])] = &[
         "audit",
         "Audit Permissions",
         "Reading the audit trail",
-        &[(
-            "audit.read",
-            "Read the log of secure-value reveals: who, when, which credential and fields",
-            &[],
-        )],
+        &[
+            (
+                "audit.read",
+                "Read the log of secure-value reveals: who, when, which credential and fields",
+                &[],
+            ),
+            (
+                "audit.events.read",
+                "Read the whole audit trail: every change (with what it changed, secure values \
+                 only as \"changed\"), every refused request and every reveal, by anyone",
+                &[],
+            ),
+        ],
     ),
     (
         "procurement",

@@ -128,6 +128,7 @@ impl<'a, R: Route> poem::FromRequest<'a> for Public<R> {
                 "a bearer route takes Authorized, which checks its permissions"
             )
         };
+        crate::audit::context::identify(R::SPEC, None);
         Ok(Public { route: PhantomData })
     }
 }
@@ -169,6 +170,13 @@ impl<'a, R: Route> ApiExtractor<'a> for Authorized<R> {
             }
             _ => BearerAuth::from_request(req, body, param_opts).await?.0,
         };
+        crate::audit::context::identify(
+            R::SPEC,
+            Some(crate::audit::context::Actor {
+                user_id: caller.user.id.clone(),
+                api_key_id: caller.api_key.as_ref().map(|k| k.id.clone()),
+            }),
+        );
         check_route(&caller, R::SPEC).map_err(error_into_poem)?;
         Ok(Authorized {
             caller,

@@ -1,6 +1,7 @@
 //! The `/v1` API: one `#[OpenApi]` impl per tag.
 
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod authorized;
 pub mod common;
@@ -38,7 +39,7 @@ pub enum ApiTags {
     Credential,
     /// Credential types: the fields each kind of credential has.
     CredentialType,
-    /// The audit trail: who revealed which secure values, when.
+    /// The audit trail: every change, refusal and reveal of secure values, hash-chained.
     Audit,
     /// The permission catalog.
     Permissions,

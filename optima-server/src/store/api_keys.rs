@@ -6,6 +6,7 @@ use optima_core::store::new_id;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::audit::{API_KEY, Recorder};
 use super::{SqlStore, Stored, conflict};
 use crate::db::{get_strings, get_time, strings, timestamp};
 
@@ -91,6 +92,8 @@ impl SqlStore {
     /// Stores a new key.
     pub async fn create_api_key(&self, key: &NewApiKey) -> Stored<ApiKeyRecord> {
         let id = new_id();
+        let mut tx = self.db.begin().await?;
+        let audit = Recorder::before(&mut tx, &API_KEY, &id).await?;
         let inserted = sqlx::query(
             "INSERT INTO api_keys (id, owner_id, name, description, prefix, secret_hash, permissions, expires_at, created_by_key, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -105,7 +108,7 @@ impl SqlStore {
         .bind(key.expires_at.map(timestamp))
         .bind(&key.created_by_key)
         .bind(timestamp(Utc::now()))
-        .execute(&self.db.pool)
+        .execute(&mut *tx)
         .await;
         match inserted {
             Err(e) if super::is_unique_violation(&e) => {
@@ -115,6 +118,8 @@ impl SqlStore {
                 other?;
             }
         }
+        audit.after(&mut tx, self.db.backend).await?;
+        tx.commit().await?;
         self.api_key(&id)
             .await?
             .ok_or_else(|| super::not_found("API key", id))
@@ -168,6 +173,7 @@ impl SqlStore {
     /// next request. `None` when there is no such key.
     pub async fn revoke_api_key(&self, id: &str) -> Stored<Option<ApiKeyRecord>> {
         let mut tx = self.db.begin().await?;
+        let audit = Recorder::before(&mut tx, &API_KEY, id).await?;
         let done = sqlx::query(
             "WITH RECURSIVE made(id) AS ( \
                  SELECT id FROM api_keys WHERE id = $1 \
@@ -182,6 +188,7 @@ impl SqlStore {
         if done.rows_affected() == 0 {
             return Ok(None);
         }
+        audit.after(&mut tx, self.db.backend).await?;
         self.commit_rbac_change(tx).await?;
         self.api_key(id).await
     }

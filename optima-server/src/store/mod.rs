@@ -4,6 +4,7 @@
 //!   [`UserStore`](optima_core::store::UserStore) traits), sessions and the grants version;
 //! - [`sign_in`]: sign-ins in progress and refresh-token families; [`api_keys`]: API keys;
 //! - [`vault`]: credential types, credentials and the reveal audit (the core vault traits);
+//! - [`audit`]: the audit trail, and the snapshots audited writes take of what they change;
 //! - [`companies`], [`catalog`], [`opportunities`], [`unifi_sites`]: what is synced from the
 //!   vendors, read by the API and written by [`crate::sync`].
 //!
@@ -11,6 +12,7 @@
 //! [`StoreError`] into a core error or an API error, so no caller maps errors by hand.
 
 pub mod api_keys;
+pub mod audit;
 pub mod catalog;
 pub mod companies;
 mod listing;

@@ -6,6 +6,7 @@ use optima_core::store::new_id;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use super::audit::{OPPORTUNITY, Recorder};
 use super::listing::Listing;
 use super::{SqlStore, Stored};
 use crate::api::pagination::PageRequest;
@@ -134,12 +135,15 @@ impl SqlStore {
 
     /// Marks an opportunity deleted (ConnectWise no longer has it).
     pub async fn mark_opportunity_deleted(&self, id: &str, now: &str) -> Stored<()> {
-        sqlx::query("UPDATE opportunities SET deleted_at = $1, updated_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(&self.db.pool)
-            .await?;
-        Ok(())
+        self.audited(&OPPORTUNITY, id, async |conn| {
+            sqlx::query("UPDATE opportunities SET deleted_at = $1, updated_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Writes one opportunity as ConnectWise has it now, in its own transaction.
@@ -150,7 +154,16 @@ impl SqlStore {
         now: &str,
     ) -> Stored<()> {
         let mut tx = self.db.begin().await?;
+        // A new row's id is made by the upsert: only a known one is audited here (a new one is
+        // recorded after the request, without a difference).
+        let audit = match existing {
+            Some(id) => Some(Recorder::before(&mut tx, &OPPORTUNITY, id).await?),
+            None => None,
+        };
         upsert_opportunity(&mut tx, live, existing, now).await?;
+        if let Some(audit) = audit {
+            audit.after(&mut tx, self.db.backend).await?;
+        }
         Ok(tx.commit().await?)
     }
 }

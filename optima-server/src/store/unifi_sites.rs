@@ -7,6 +7,7 @@ use optima_core::store::new_id;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::audit::UNIFI_SITE;
 use super::{SqlStore, StoreError, Stored};
 use crate::db::timestamp;
 
@@ -100,13 +101,18 @@ impl SqlStore {
         id: &str,
         company_id: Option<&str>,
     ) -> Stored<Option<SiteRecord>> {
-        let done =
-            sqlx::query("UPDATE unifi_sites SET company_id = $1, updated_at = $2 WHERE id = $3")
+        let done = self
+            .audited(&UNIFI_SITE, id, async |conn| {
+                Ok(sqlx::query(
+                    "UPDATE unifi_sites SET company_id = $1, updated_at = $2 WHERE id = $3",
+                )
                 .bind(company_id)
                 .bind(timestamp(Utc::now()))
                 .bind(id)
-                .execute(&self.db.pool)
-                .await?;
+                .execute(conn)
+                .await?)
+            })
+            .await?;
         if done.rows_affected() == 0 {
             return Ok(None);
         }

@@ -10,6 +10,7 @@ use optima_core::store::{NewRole, NewUser, Role, RoleStore, User, UserStore, new
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use super::audit::{ROLE, Recorder, USER};
 use super::{
     SqlStore, StoreError, Stored, conflict, is_unique_violation, not_found, placeholders, stored,
 };
@@ -188,6 +189,7 @@ impl SqlStore {
         // One transaction with the version move: a request between the two must not cache the
         // old cut-off under the new version.
         let mut tx = self.db.begin().await?;
+        let audit = Recorder::before(&mut tx, &USER, user_id).await?;
         sqlx::query("UPDATE users SET sessions_valid_after = $1 WHERE id = $2")
             .bind(now_ms)
             .bind(user_id)
@@ -200,6 +202,7 @@ impl SqlStore {
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
+        audit.after(&mut tx, self.db.backend).await?;
         self.commit_rbac_change(tx).await
     }
 }
@@ -211,6 +214,7 @@ impl RoleStore for SqlStore {
             let now = Utc::now();
             let id = new_id();
             let mut tx = self.db.begin().await?;
+            let audit = Recorder::before(&mut tx, &ROLE, &id).await?;
             let inserted = sqlx::query(
                 "INSERT INTO roles (id, title, moniker, permissions, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
             )
@@ -229,6 +233,7 @@ impl RoleStore for SqlStore {
                     other?;
                 }
             }
+            audit.after(&mut tx, self.db.backend).await?;
             self.commit_rbac_change(tx).await?;
             self.find_role(&id)
                 .await?
@@ -266,6 +271,7 @@ impl RoleStore for SqlStore {
     async fn update_role(&self, role: &Role) -> Result<Role> {
         stored(async move {
             let mut tx = self.db.begin().await?;
+            let audit = Recorder::before(&mut tx, &ROLE, &role.id).await?;
             let updated = sqlx::query(
                 "UPDATE roles SET title = $1, moniker = $2, permissions = $3, updated_at = $4 WHERE id = $5",
             )
@@ -285,6 +291,7 @@ impl RoleStore for SqlStore {
             if done.rows_affected() == 0 {
                 return Err(not_found("role", role.id.clone()));
             }
+            audit.after(&mut tx, self.db.backend).await?;
             self.commit_rbac_change(tx).await?;
             self.find_role(&role.id)
                 .await?
@@ -302,6 +309,7 @@ impl RoleStore for SqlStore {
                 return Ok(None);
             }
             let mut tx = self.db.begin().await?;
+            let audit = Recorder::before(&mut tx, &ROLE, id).await?;
             // Explicit, not only by cascade: SQLite connections made elsewhere may lack
             // foreign_keys = ON.
             sqlx::query("DELETE FROM user_roles WHERE role_id = $1")
@@ -312,6 +320,7 @@ impl RoleStore for SqlStore {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            audit.after(&mut tx, self.db.backend).await?;
             self.commit_rbac_change(tx).await?;
             Ok(Some(role))
         })
@@ -326,6 +335,7 @@ impl UserStore for SqlStore {
             let now = timestamp(Utc::now());
             let id = new_id();
             let mut tx = self.db.begin().await?;
+            let audit = Recorder::before(&mut tx, &USER, &id).await?;
             let inserted = sqlx::query(
                 "INSERT INTO users (id, name, email, email_key, login, image, permissions, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, '[]', $7, $7)",
@@ -349,6 +359,7 @@ impl UserStore for SqlStore {
             }
             Self::set_user_roles(&mut tx, &id, &user.roles)
                 .await?;
+            audit.after(&mut tx, self.db.backend).await?;
             self.commit_rbac_change(tx).await?;
             self.find_user(&id)
                 .await?
@@ -414,6 +425,7 @@ impl UserStore for SqlStore {
     async fn update_user(&self, user: &User) -> Result<User> {
         stored(async move {
             let mut tx = self.db.begin().await?;
+            let audit = Recorder::before(&mut tx, &USER, &user.id).await?;
             let done = sqlx::query(
                 "UPDATE users SET name = $1, image = $2, permissions = $3, updated_at = $4 WHERE id = $5",
             )
@@ -429,6 +441,7 @@ impl UserStore for SqlStore {
             }
             Self::set_user_roles(&mut tx, &user.id, &user.roles)
                 .await?;
+            audit.after(&mut tx, self.db.backend).await?;
             self.commit_rbac_change(tx).await?;
             self.find_user(&user.id)
                 .await?
@@ -440,6 +453,7 @@ impl UserStore for SqlStore {
     async fn update_profile(&self, id: &str, name: &str, image: Option<&str>) -> Result<User> {
         stored(async move {
             let mut tx = self.db.begin().await?;
+            let audit = Recorder::before(&mut tx, &USER, id).await?;
             let done = sqlx::query(
                 "UPDATE users SET name = $1, image = $2, updated_at = $3 WHERE id = $4",
             )
@@ -452,6 +466,7 @@ impl UserStore for SqlStore {
             if done.rows_affected() == 0 {
                 return Err(not_found("user", id.to_owned()));
             }
+            audit.after(&mut tx, self.db.backend).await?;
             // Callers are cached with their profile; a new version refreshes them.
             self.commit_rbac_change(tx).await?;
             self.find_user(id)
@@ -467,6 +482,7 @@ impl UserStore for SqlStore {
                 return Ok(None);
             };
             let mut tx = self.db.begin().await?;
+            let audit = Recorder::before(&mut tx, &USER, id).await?;
             for sql in [
                 "DELETE FROM user_roles WHERE user_id = $1",
                 "DELETE FROM refresh_tokens WHERE user_id = $1",
@@ -475,6 +491,7 @@ impl UserStore for SqlStore {
             ] {
                 sqlx::query(sql).bind(id).execute(&mut *tx).await?;
             }
+            audit.after(&mut tx, self.db.backend).await?;
             self.commit_rbac_change(tx).await?;
             Ok(Some(user))
         })

@@ -13,6 +13,7 @@ use optima_core::vault::{
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use super::audit::{CREDENTIAL, CREDENTIAL_TYPE, Recorder};
 use super::{
     SqlStore, StoreError, Stored, changed_meanwhile, conflict, is_foreign_key_violation,
     is_unique_violation, not_found, stored,
@@ -225,6 +226,8 @@ impl SqlStore {
 impl CredentialTypeStore for SqlStore {
     async fn create_type(&self, ty: &CredentialType) -> Result<()> {
         stored(async move {
+            let mut tx = self.db().begin().await?;
+            let audit = Recorder::before(&mut tx, &CREDENTIAL_TYPE, &ty.id).await?;
             let result = sqlx::query(&format!(
                 "INSERT INTO credential_types ({TYPE_COLUMNS}, name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
             ))
@@ -236,11 +239,15 @@ impl CredentialTypeStore for SqlStore {
             .bind(timestamp(ty.created_at))
             .bind(timestamp(ty.updated_at))
             .bind(ty.name.to_lowercase())
-            .execute(&self.db().pool)
+            .execute(&mut *tx)
             .await;
             match result {
-                Ok(_) => Ok(()),
+                Ok(_) => {
+                    audit.after(&mut tx, self.db().backend).await?;
+                    Ok(tx.commit().await?)
+                }
                 Err(e) if is_unique_violation(&e) => {
+                    drop(tx);
                     let id_taken = self.get_type(&ty.id).await?.is_some();
                     let clash = if id_taken { &ty.id } else { &ty.name };
                     Err(conflict("credential type", clash.clone()))
@@ -298,8 +305,11 @@ impl CredentialTypeStore for SqlStore {
 
     async fn update_type(&self, ty: &CredentialType) -> Result<()> {
         stored(async move {
-            let mut conn = self.db().pool.acquire().await?;
-            Self::write_type(&mut conn, ty).await
+            let mut tx = self.db().begin().await?;
+            let audit = Recorder::before(&mut tx, &CREDENTIAL_TYPE, &ty.id).await?;
+            Self::write_type(&mut tx, ty).await?;
+            audit.after(&mut tx, self.db().backend).await?;
+            Ok(tx.commit().await?)
         })
         .await
     }
@@ -335,6 +345,7 @@ impl CredentialTypeStore for SqlStore {
                 }
                 Some(_) => {}
             }
+            let audit = Recorder::before(&mut tx, &CREDENTIAL_TYPE, &ty.id).await?;
             Self::write_type(&mut tx, ty).await?;
             // On PostgreSQL the credentials are locked too, so no one edits one in the old shape
             // while it is rewritten.
@@ -376,6 +387,7 @@ impl CredentialTypeStore for SqlStore {
                     }
                 }
             }
+            audit.after(&mut tx, self.db().backend).await?;
             tx.commit().await?;
             if sqlite && counts != RewriteCounts::default() {
                 // Nor in the write-ahead log: copy it into the file and empty it. Best effort: a
@@ -395,6 +407,7 @@ impl CredentialTypeStore for SqlStore {
     async fn delete_type(&self, id: &str) -> Result<u64> {
         stored(async move {
             let mut tx = self.db().begin().await?;
+            let audit = Recorder::before(&mut tx, &CREDENTIAL_TYPE, id).await?;
             let count: i64 =
                 sqlx::query_scalar("SELECT COUNT(*) FROM credentials WHERE type_id = $1")
                     .bind(id)
@@ -408,6 +421,7 @@ impl CredentialTypeStore for SqlStore {
             if done.rows_affected() == 0 {
                 return Err(not_found("credential type", id.to_owned()));
             }
+            audit.after(&mut tx, self.db().backend).await?;
             tx.commit().await?;
             Ok(count as u64)
         })
@@ -420,6 +434,7 @@ impl CredentialStore for SqlStore {
     async fn create_credential(&self, new: &NewCredential) -> Result<()> {
         stored(async move {
             let mut tx = self.db().begin().await?;
+            let audit = Recorder::before(&mut tx, &CREDENTIAL, &new.credential.id).await?;
             for c in new.all() {
                 self.check_shape(&mut tx, c).await?;
                 if let Some(parent) = &c.sub_credential_of_id
@@ -457,6 +472,7 @@ impl CredentialStore for SqlStore {
                 }
                 Self::insert_fields(&mut tx, c).await?;
             }
+            audit.after(&mut tx, self.db().backend).await?;
             Ok(tx.commit().await?)
         })
         .await
@@ -518,6 +534,7 @@ impl CredentialStore for SqlStore {
         stored(async move {
             let mut tx = self.db().begin().await?;
             self.check_shape(&mut tx, credential).await?;
+            let audit = Recorder::before(&mut tx, &CREDENTIAL, &credential.id).await?;
             let done = sqlx::query(
                 "UPDATE credentials SET name = $2, notes = $3, updated_at = $4 WHERE id = $1",
             )
@@ -535,6 +552,7 @@ impl CredentialStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
             Self::insert_fields(&mut tx, credential).await?;
+            audit.after(&mut tx, self.db().backend).await?;
             Ok(tx.commit().await?)
         })
         .await
@@ -543,6 +561,7 @@ impl CredentialStore for SqlStore {
     async fn delete_credential(&self, id: &str) -> Result<u64> {
         stored(async move {
             let mut tx = self.db().begin().await?;
+            let audit = Recorder::before(&mut tx, &CREDENTIAL, id).await?;
             let count: i64 = sqlx::query_scalar(
                 "WITH RECURSIVE tree(id) AS ( \
                      SELECT id FROM credentials WHERE id = $1 \
@@ -561,6 +580,7 @@ impl CredentialStore for SqlStore {
             if done.rows_affected() == 0 {
                 return Err(not_found("credential", id.to_owned()));
             }
+            audit.after(&mut tx, self.db().backend).await?;
             tx.commit().await?;
             Ok(count as u64)
         })
@@ -635,6 +655,7 @@ fn reveal_from_row(row: &AnyRow) -> Stored<RevealRecord> {
 impl RevealAuditStore for SqlStore {
     async fn record_reveal(&self, record: &RevealRecord) -> Result<()> {
         stored(async move {
+            let mut tx = self.db().begin().await?;
             let result = sqlx::query(
                 "INSERT INTO secure_value_reads (id, user_id, credential_id, field_ids, address, at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -645,10 +666,20 @@ impl RevealAuditStore for SqlStore {
             .bind(strings(&record.field_ids))
             .bind(&record.address)
             .bind(timestamp(record.at))
-            .execute(&self.db().pool)
+            .execute(&mut *tx)
             .await;
             match result {
-                Ok(_) => Ok(()),
+                Ok(_) => {
+                    // The reveal joins the audit trail in the same transaction.
+                    super::audit::record_reveal(
+                        &mut tx,
+                        self.db().backend,
+                        &record.credential_id,
+                        &record.field_ids,
+                    )
+                    .await?;
+                    Ok(tx.commit().await?)
+                }
                 Err(e) if is_unique_violation(&e) => Err(conflict("reveal record", record.id.clone())),
                 Err(e) => Err(e.into()),
             }

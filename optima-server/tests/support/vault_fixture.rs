@@ -187,6 +187,22 @@ pub async fn path_param(
     })
 }
 
+/// Every field value the fixture and the sample bodies write: none may reach the audit trail
+/// (secure ones never; the others are written only as "changed" too).
+#[allow(dead_code)] // Used by the tests that check the audit trail.
+pub const FIELD_VALUES: &[&str] = &[
+    "fixture-password",
+    "fixture-tunnel-psk",
+    "fixture-user",
+    "sample-password",
+    "sample-psk",
+    "sample-user",
+    "another-psk",
+    "throwaway-psk",
+    "vpn2.example.com",
+    "Updated notes",
+];
+
 /// A body that makes a vault route succeed.
 pub fn sample_body(route: &RouteSpec) -> Option<Value> {
     let unique = uuid();

@@ -247,7 +247,10 @@ impl AuthApi {
         let now = Utc::now().timestamp();
         let hash = hash_secret(&body.0.callback_key);
         match self.state.store.take_auth_result(&hash, now).await? {
-            Some(Ok(user_id)) => Ok(route.created(tokens_for(&self.state, &user_id).await?)),
+            Some(Ok(user_id)) => {
+                crate::audit::context::set_actor(&user_id);
+                Ok(route.created(tokens_for(&self.state, &user_id).await?))
+            }
             Some(Err(message)) => Err(ApiError::unauthorized(message)),
             None if self.state.store.callback_key_known(&hash, now).await? => Err(ApiError::new(
                 poem::http::StatusCode::CONFLICT,
@@ -272,6 +275,7 @@ impl AuthApi {
         let hash = hash_secret(&auth.0.key);
         match self.state.store.rotate_refresh_token(&hash, now).await? {
             RefreshOutcome::Rotated { family_id, user_id } => {
+                crate::audit::context::set_actor(&user_id);
                 if self.state.store.find_user(&user_id).await?.is_none() {
                     return Err(ApiError::unauthorized(
                         "The user of this token no longer exists",
@@ -305,12 +309,13 @@ impl AuthApi {
         auth: RefreshTokenAuth,
     ) -> Result<Ok200<SignedOut>, ApiError> {
         let hash = hash_secret(&auth.0.key);
-        let (family, _) = self
+        let (family, user_id) = self
             .state
             .store
             .refresh_token_family(&hash)
             .await?
             .ok_or_else(|| ApiError::unauthorized("Invalid refresh token"))?;
+        crate::audit::context::set_actor(&user_id);
         self.state
             .store
             .revoke_family(&family, Utc::now().timestamp())
