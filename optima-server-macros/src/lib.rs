@@ -9,7 +9,8 @@
 //! #[hidden] AuthSocket GET "/auth/socket" None [] [] 101 "Tokens are sent on this socket";
 //! ```
 //!
-//! The columns: an optional `#[hidden]` (not in the OpenAPI document), the route's name (its
+//! The columns: optional flags (`#[hidden]`: not in the OpenAPI document; `#[read_only]`: a
+//! POST that changes nothing, so the server does not audit it), the route's name (its
 //! operation id, capitalised), the method, the path below `/v1` with `:param` segments, how the
 //! caller authenticates (`None`, `Bearer`, `Refresh`), the permissions it requires, its
 //! conditional permissions (`NAME = "node"`), the success status and the success message.

@@ -139,7 +139,10 @@ impl Parse for Row {
                 }
             };
             if !flag.is_empty() || *set {
-                return Err(syn::Error::new(ident.span(), "a flag takes no arguments, once"));
+                return Err(syn::Error::new(
+                    ident.span(),
+                    "a flag takes no arguments, once",
+                ));
             }
             *set = true;
         }

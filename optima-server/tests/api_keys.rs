@@ -5,7 +5,7 @@
 
 use optima_core::store::{RoleStore, UserStore};
 use optima_server::config::Config;
-use optima_server::testing::{TestServer, postgres_test_url, sqlite_test_url};
+use optima_server::testing::{TestServer, sqlite_test_url};
 use serde_json::{Value, json};
 
 const SECRET: &str = "api-key-test-signing-secret-0123456789";
@@ -16,26 +16,9 @@ fn config(url: String, dir: &std::path::Path) -> Config {
     cfg
 }
 
-/// The scenario `$scenario(url, dir)` as one test on SQLite and one on the PostgreSQL named by
-/// `OPTIMA_TEST_POSTGRES_URL`.
-macro_rules! on_both_backends {
-    ($scenario:ident, $sqlite:ident, $postgres:ident) => {
-        #[tokio::test]
-        async fn $sqlite() {
-            let dir = tempfile::tempdir().unwrap();
-            $scenario(sqlite_test_url(dir.path()), dir.path()).await;
-        }
-
-        #[tokio::test]
-        async fn $postgres() {
-            let Some(url) = postgres_test_url(stringify!($scenario)).await else {
-                return;
-            };
-            let dir = tempfile::tempdir().unwrap();
-            $scenario(url, dir.path()).await;
-        }
-    };
-}
+#[macro_use]
+#[path = "support/backends.rs"]
+mod backends;
 
 /// A server on SQLite in `dir`.
 async fn sqlite_server(dir: &std::path::Path) -> TestServer {

@@ -4,8 +4,8 @@
 //! none otherwise, never a secure value. Generated from the table, so a new route is covered the
 //! moment it is added (its path parameters and body are looked up below).
 
-use optima_server::config::{Config, ConnectWiseConfig};
 use optima_server::audit::AuditEvent;
+use optima_server::config::{Config, ConnectWiseConfig};
 use optima_server::routes::{Auth, ROUTES, RouteSpec};
 use optima_server::testing::{TestServer, sqlite_test_url};
 use optima_unifi::testing::{FakeController, Kind, SITE, WLAN_ID};
@@ -368,22 +368,40 @@ async fn every_bearer_route_succeeds_with_exactly_its_permissions() {
     }
     // Every bearer route that changes something was seen to leave its event.
     for route in bearer_routes().filter(|r| r.changes_state) {
-        assert!(covered.contains(&route.operation_id), "{}", route.operation_id);
+        assert!(
+            covered.contains(&route.operation_id),
+            "{}",
+            route.operation_id
+        );
     }
     // No audit row holds a secure value: not its plaintext, not its ciphertext.
-    let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT COALESCE(changes, '') || ' ' || operation_id FROM audit_events",
-    )
-    .fetch_all(&f.server.state.store.db().pool)
-    .await
-    .unwrap();
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT COALESCE(changes, '') || ' ' || operation_id FROM audit_events")
+            .fetch_all(&f.server.state.store.db().pool)
+            .await
+            .unwrap();
     assert!(rows.len() >= covered.len(), "{} events", rows.len());
     assert!(!secure_values.is_empty());
     let field_values = vault_fixture::FIELD_VALUES.iter().copied();
     for value in secure_values.iter().map(String::as_str).chain(field_values) {
         for row in &rows {
-            assert!(!row.contains(value), "a field's value is in the trail: {row}");
+            assert!(
+                !row.contains(value),
+                "a field's value is in the trail: {row}"
+            );
         }
+    }
+    // Nor is a secure value's plaintext anywhere in the database's files.
+    let mut files = Vec::new();
+    for name in ["optima.db", "optima.db-wal"] {
+        if let Ok(bytes) = std::fs::read(f._dir.path().join(name)) {
+            files.extend(bytes);
+        }
+    }
+    assert!(!files.is_empty());
+    for secret in vault_fixture::SECURE_VALUES {
+        let found = files.windows(secret.len()).any(|w| w == secret.as_bytes());
+        assert!(!found, "{secret} is in the database's files");
     }
     // The whole chain verifies.
     optima_server::audit::cli::verify(&f.server.state.store)

@@ -196,6 +196,12 @@ mod tests {
         forged.hash = event_hash(&forged);
         events.insert(2, forged);
         // Renumbering the rest to hide the insertion breaks each one's hash.
-        assert_eq!(verify(&events), Err(Break::Gap { seq: 2, expected_seq: 3 }));
+        assert_eq!(
+            verify(&events),
+            Err(Break::Gap {
+                seq: 2,
+                expected_seq: 3
+            })
+        );
     }
 }

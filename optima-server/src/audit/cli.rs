@@ -150,10 +150,7 @@ pub async fn prune(store: &SqlStore, days: u64) -> Result<u64, AuditCliError> {
 }
 
 /// Runs a verb.
-pub async fn run(
-    state: &AppState,
-    action: AuditAction,
-) -> Result<(), Box<dyn std::error::Error>> {
+pub async fn run(state: &AppState, action: AuditAction) -> Result<(), Box<dyn std::error::Error>> {
     match action {
         AuditAction::Verify => {
             let verified = verify(&state.store).await?;

@@ -49,7 +49,10 @@ fn as_object(value: Option<&Value>) -> Option<Option<&Map<String, Value>>> {
 }
 
 fn walk(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Map<String, Value>) {
-    let (before, after) = (before.filter(|v| !v.is_null()), after.filter(|v| !v.is_null()));
+    let (before, after) = (
+        before.filter(|v| !v.is_null()),
+        after.filter(|v| !v.is_null()),
+    );
     if before == after {
         return;
     }
@@ -127,7 +130,9 @@ mod tests {
                 "fields.user": {"changed": true, "secure": false},
             })
         );
-        assert!(!written.to_string().contains("ciphertext") && !written.to_string().contains("root"));
+        assert!(
+            !written.to_string().contains("ciphertext") && !written.to_string().contains("root")
+        );
         let unchanged = json!({"fields": {"password": mark("ciphertext-1", true)}});
         assert_eq!(diff(Some(&unchanged), Some(&unchanged)), json!({}));
         let created = diff(None, Some(&unchanged)).to_string();

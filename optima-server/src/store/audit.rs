@@ -221,7 +221,13 @@ pub(crate) async fn record_reveal(
         return Ok(());
     };
     let revealed = serde_json::json!({ "revealedFields": field_ids });
-    let event = event_for(&audit, Outcome::Revealed, &CREDENTIAL, credential_id, revealed);
+    let event = event_for(
+        &audit,
+        Outcome::Revealed,
+        &CREDENTIAL,
+        credential_id,
+        revealed,
+    );
     append(conn, backend, event).await?;
     context::recorded();
     Ok(())

@@ -203,6 +203,17 @@ pub const FIELD_VALUES: &[&str] = &[
     "Updated notes",
 ];
 
+/// The secure values among them: never in the database's files in clear.
+#[allow(dead_code)] // Used by the tests that check the audit trail.
+pub const SECURE_VALUES: &[&str] = &[
+    "fixture-password",
+    "fixture-tunnel-psk",
+    "sample-password",
+    "sample-psk",
+    "another-psk",
+    "throwaway-psk",
+];
+
 /// A body that makes a vault route succeed.
 pub fn sample_body(route: &RouteSpec) -> Option<Value> {
     let unique = uuid();

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::OpenApi;
 use poem_openapi::param::Query;
 
-use self::models::{AuditEventOut, AuditEventPage, AuditEventPageResponse};
+use self::models::{AuditEventOut, AuditEventPage, AuditEventPageResponse, Outcome};
 use super::common::ApiError;
 use super::pagination::{DEFAULT_RPP, MAX_RPP};
 use super::{ApiTags, Authorized};
@@ -27,12 +27,16 @@ pub struct AuditApi {
 fn parse_cursor(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
     cursor
         .map(|c| {
-            c.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                ApiError::invalid(
-                    &["parameter", "cursor"],
-                    "not a cursor: pass the nextCursor of the page before",
-                )
-            })
+            c.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        &["parameter", "cursor"],
+                        "not a cursor: pass the nextCursor of the page before",
+                    )
+                })
         })
         .transpose()
 }
@@ -64,26 +68,20 @@ impl AuditApi {
         /// Only events about the record with this id.
         #[oai(name = "resourceId")]
         resource_id: Query<Option<String>>,
-        /// Only `succeeded`, `denied` or `revealed` events.
-        outcome: Query<Option<String>>,
+        /// Only events with this outcome.
+        outcome: Query<Option<Outcome>>,
         /// Only events at or after this time.
         since: Query<Option<DateTime<Utc>>>,
         /// Only events before this time.
         until: Query<Option<DateTime<Utc>>>,
         /// Where to continue: the `nextCursor` of the page before.
+        // An event's seq, in up to 18 digits so that it fits an i64.
+        #[oai(validator(pattern = "^[1-9][0-9]{0,17}$"))]
         cursor: Query<Option<String>>,
         /// Events per page (default 30, at most 1000).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<i64>>,
     ) -> Result<AuditEventPageResponse, ApiError> {
-        if let Some(o) = outcome.0.as_deref()
-            && !["succeeded", "denied", "revealed"].contains(&o)
-        {
-            return Err(ApiError::invalid(
-                &["parameter", "outcome"],
-                "one of succeeded, denied, revealed",
-            ));
-        }
         let limit = limit.0.unwrap_or(DEFAULT_RPP.into());
         if !(1..=i64::from(MAX_RPP)).contains(&limit) {
             return Err(ApiError::invalid(
@@ -97,7 +95,7 @@ impl AuditApi {
             operation_id: operation_id.0,
             resource_kind: resource_kind.0,
             resource_id: resource_id.0,
-            outcome: outcome.0,
+            outcome: outcome.0.map(|o| o.as_str().to_owned()),
             since: since.0,
             until: until.0,
             before_seq: parse_cursor(cursor.0.as_deref())?,
