@@ -320,15 +320,28 @@ async fn export_and_prune(url: String, dir: &std::path::Path) {
     assert_eq!(kept[1].operation_id, "pruneAuditEvents");
     create_role(&server, &token, "after-pruning").await;
     assert_eq!(verify(&server.state.store).await.unwrap().head_seq, 6);
-    // Removing the first kept event is still seen.
-    execute(&server, "DELETE FROM audit_events WHERE seq = $1", 4).await;
+    // Removing the first kept events is still seen, even behind a checkpoint moved to match:
+    // no pruning on the trail says the chain starts there.
+    let kept = rows(&server).await;
+    assert_eq!(
+        kept.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![4, 5, 6]
+    );
+    execute(&server, "DELETE FROM audit_events WHERE seq <= $1", 5).await;
     assert_eq!(
         broken(&server).await,
         Break::Gap {
-            seq: 5,
+            seq: 6,
             expected_seq: 4
         }
     );
+    sqlx::query("UPDATE audit_checkpoint SET seq = $1, hash = $2")
+        .bind(kept[1].seq)
+        .bind(&kept[1].hash)
+        .execute(&server.state.store.db().pool)
+        .await
+        .unwrap();
+    assert_eq!(broken(&server).await, Break::Checkpoint { seq: 5 });
 }
 
 on_both_backends!(

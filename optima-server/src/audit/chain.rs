@@ -54,6 +54,16 @@ pub enum Break {
         /// The seq that should have come.
         expected_seq: i64,
     },
+    /// The chain starts after a checkpoint that no pruning on the trail accounts for: events
+    /// before it were removed by hand.
+    #[error(
+        "the chain starts after event {seq}, but no pruning recorded on the trail left it there \
+         (events before it were removed)"
+    )]
+    Checkpoint {
+        /// The checkpoint's seq.
+        seq: i64,
+    },
     /// The event's `prev_hash` is not the hash of the event before it.
     #[error(
         "event {seq} does not follow the event before it: its previous hash is not that \

@@ -9,6 +9,7 @@ use clap::Subcommand;
 
 use super::chain::{Break, Verifier};
 use crate::state::AppState;
+use crate::store::audit::{PRUNE_OPERATION, Pruned};
 use crate::store::{SqlStore, StoreError};
 
 /// Events read per query while walking the chain.
@@ -75,20 +76,41 @@ impl std::fmt::Display for Verified {
     }
 }
 
-/// Walks the chain from the checkpoint (or the start) to the head.
+/// Walks the chain from the checkpoint (or the start) to the head. A checkpoint must be the one
+/// the newest pruning on the trail recorded.
 pub async fn verify(store: &SqlStore) -> Result<Verified, AuditCliError> {
+    match walk(store).await {
+        // A pruning between reading the checkpoint and the first events: read both again.
+        Err(AuditCliError::Broken(Break::Gap { .. })) => walk(store).await,
+        other => other,
+    }
+}
+
+async fn walk(store: &SqlStore) -> Result<Verified, AuditCliError> {
     let (from_seq, from_hash) = store.audit_checkpoint().await?;
-    let mut verifier = Verifier::after(from_seq, from_hash);
+    let mut verifier = Verifier::after(from_seq, from_hash.clone());
+    let mut last_pruning: Option<Pruned> = None;
     let mut after = from_seq;
     loop {
         let batch = store.audit_events_after(after, BATCH).await?;
         for event in &batch {
             verifier.check(event)?;
+            if event.operation_id == PRUNE_OPERATION {
+                last_pruning = event
+                    .changes
+                    .as_deref()
+                    .and_then(|c| serde_json::from_str(c).ok());
+            }
         }
         match batch.last() {
             Some(last) => after = last.seq,
             None => break,
         }
+    }
+    let accounted = last_pruning
+        .is_some_and(|p| p.pruned_through_seq == from_seq && p.checkpoint_hash == from_hash);
+    if from_seq > 0 && !accounted {
+        return Err(Break::Checkpoint { seq: from_seq }.into());
     }
     let (head_seq, head_hash) = verifier.head();
     Ok(Verified {

@@ -19,6 +19,24 @@ use crate::audit::diff::{diff, mark};
 use crate::audit::{AuditEvent, NewEvent, Outcome};
 use crate::db::{Backend, timestamp};
 
+/// Events removed per transaction when pruning.
+const PRUNE_BATCH: i64 = 10_000;
+
+/// The operation id of the event a pruning appends.
+pub const PRUNE_OPERATION: &str = "pruneAuditEvents";
+
+/// What a pruning event records: where the kept chain now starts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pruned {
+    /// The last event removed: the checkpoint's seq.
+    pub pruned_through_seq: i64,
+    /// Its hash: the checkpoint's hash.
+    pub checkpoint_hash: String,
+    /// How many were removed.
+    pub removed: u64,
+}
+
 /// An arbitrary constant: the PostgreSQL advisory lock that makes appends take turns.
 const APPEND_LOCK: i64 = 0x0a0d_17c4;
 
@@ -30,10 +48,16 @@ pub struct Resource {
     pub kind: &'static str,
     /// Selects the record's row by id (`$1`).
     row: &'static str,
+    /// Whether `row` may take `FOR UPDATE` (on PostgreSQL, so that "before" is what the write
+    /// changes, not what it was a moment earlier).
+    lockable: bool,
     /// Columns never written to the trail (hashes of secrets, bookkeeping).
     omit: &'static [&'static str],
     /// Columns written only as "changed" (free text that may hold what a vault holds).
     masked: &'static [&'static str],
+    /// Columns the server writes as JSON (grant lists, field definitions), compared as JSON.
+    /// Every other text column is compared as the text it is, whatever it looks like.
+    json: &'static [&'static str],
     /// Rows hanging off the record, by its id (`$1`): one column gives a list, two (key,
     /// value) a map, three (key, value, secure) a map of values written only as "changed".
     children: &'static [(&'static str, &'static str)],
@@ -43,8 +67,10 @@ pub struct Resource {
 pub const ROLE: Resource = Resource {
     kind: "role",
     row: "SELECT * FROM roles WHERE id = $1",
+    lockable: true,
     omit: &[],
     masked: &[],
+    json: &["permissions"],
     children: &[],
 };
 
@@ -52,8 +78,10 @@ pub const ROLE: Resource = Resource {
 pub const USER: Resource = Resource {
     kind: "user",
     row: "SELECT * FROM users WHERE id = $1",
+    lockable: true,
     omit: &["email_key"],
     masked: &[],
+    json: &["permissions"],
     children: &[(
         "roles",
         "SELECT r.moniker FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
@@ -61,12 +89,26 @@ pub const USER: Resource = Resource {
     )],
 };
 
+/// A sign-in's refresh tokens (a family): never their hashes, only how many and whether revoked.
+pub const SESSION: Resource = Resource {
+    kind: "session",
+    row: "SELECT family_id, user_id, COUNT(*) AS tokens, MAX(revoked_at) AS revoked_at \
+          FROM refresh_tokens WHERE family_id = $1 GROUP BY family_id, user_id",
+    lockable: false,
+    omit: &[],
+    masked: &[],
+    json: &[],
+    children: &[],
+};
+
 /// API keys (never the secret's hash).
 pub const API_KEY: Resource = Resource {
     kind: "api_key",
     row: "SELECT * FROM api_keys WHERE id = $1",
+    lockable: true,
     omit: &["secret_hash", "last_used_at", "last_used_address"],
     masked: &[],
+    json: &["permissions"],
     children: &[],
 };
 
@@ -74,8 +116,10 @@ pub const API_KEY: Resource = Resource {
 pub const CREDENTIAL_TYPE: Resource = Resource {
     kind: "credential_type",
     row: "SELECT * FROM credential_types WHERE id = $1",
+    lockable: true,
     omit: &["name_key"],
     masked: &[],
+    json: &["fields"],
     children: &[],
 };
 
@@ -83,8 +127,10 @@ pub const CREDENTIAL_TYPE: Resource = Resource {
 pub const CREDENTIAL: Resource = Resource {
     kind: "credential",
     row: "SELECT * FROM credentials WHERE id = $1",
+    lockable: true,
     omit: &[],
     masked: &["notes"],
+    json: &["schema_path"],
     children: &[
         (
             "fields",
@@ -102,8 +148,10 @@ pub const CREDENTIAL: Resource = Resource {
 pub const CATALOG_ITEM: Resource = Resource {
     kind: "catalog_item",
     row: "SELECT * FROM catalog_items WHERE id = $1",
+    lockable: true,
     omit: &["search_key"],
     masked: &[],
+    json: &[],
     children: &[(
         "linkedTo",
         "SELECT target_id FROM catalog_links WHERE source_id = $1 ORDER BY target_id",
@@ -114,8 +162,10 @@ pub const CATALOG_ITEM: Resource = Resource {
 pub const UNIFI_SITE: Resource = Resource {
     kind: "unifi_site",
     row: "SELECT * FROM unifi_sites WHERE id = $1",
+    lockable: true,
     omit: &[],
     masked: &[],
+    json: &[],
     children: &[],
 };
 
@@ -123,8 +173,10 @@ pub const UNIFI_SITE: Resource = Resource {
 pub const OPPORTUNITY: Resource = Resource {
     kind: "opportunity",
     row: "SELECT * FROM opportunities WHERE id = $1",
+    lockable: true,
     omit: &["search_key"],
     masked: &[],
+    json: &[],
     children: &[],
 };
 
@@ -155,7 +207,7 @@ impl Recorder {
         let Some(audit) = context::current() else {
             return Ok(Recorder { pending: None });
         };
-        let before = snapshot(conn, resource, id).await?;
+        let before = snapshot(conn, resource, id, true).await?;
         Ok(Recorder {
             pending: Some(Pending {
                 audit,
@@ -171,7 +223,11 @@ impl Recorder {
         let Some(pending) = self.pending else {
             return Ok(());
         };
-        let after = snapshot(conn, pending.resource, &pending.id).await?;
+        let after = snapshot(conn, pending.resource, &pending.id, false).await?;
+        if pending.before.is_none() && after.is_none() {
+            // Nothing was there and nothing is: the write found nothing to change (a 404).
+            return Ok(());
+        }
         let changes = diff(pending.before.as_ref(), after.as_ref());
         let event = event_for(
             &pending.audit,
@@ -233,14 +289,22 @@ pub(crate) async fn record_reveal(
     Ok(())
 }
 
-/// A record as JSON: its row's columns (but the omitted ones) and its children. Text holding a
-/// JSON array or object is read as JSON, so a grant list's difference is a list.
+/// A record as JSON: its row's columns (but the omitted ones; the masked ones as marks; the
+/// JSON ones as JSON, so a grant list's difference is a list) and its children. With `lock`, on
+/// PostgreSQL, the row stays locked until the transaction ends.
 async fn snapshot(
     conn: &mut AnyConnection,
     resource: &Resource,
     id: &str,
+    lock: bool,
 ) -> Stored<Option<Value>> {
-    let Some(row) = sqlx::query(resource.row)
+    let locking = lock && resource.lockable && conn.backend_name() == "PostgreSQL";
+    let sql = if locking {
+        std::borrow::Cow::Owned(format!("{} FOR UPDATE", resource.row))
+    } else {
+        std::borrow::Cow::Borrowed(resource.row)
+    };
+    let Some(row) = sqlx::query(&sql)
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
@@ -255,6 +319,9 @@ async fn snapshot(
         }
         let value = match column_value(&row, i) {
             Value::String(text) if resource.masked.contains(&name) => mark(&text, false),
+            Value::String(text) if resource.json.contains(&name) => {
+                serde_json::from_str(&text).unwrap_or(Value::String(text))
+            }
             value => value,
         };
         record.insert(name.to_owned(), value);
@@ -277,9 +344,6 @@ fn column_value(row: &AnyRow, i: usize) -> Value {
         return b.into();
     }
     match row.try_get::<Option<String>, _>(i) {
-        Ok(Some(text)) if text.starts_with(['[', '{']) => {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        }
         Ok(Some(text)) => Value::String(text),
         _ => Value::Null,
     }
@@ -322,10 +386,17 @@ pub(crate) async fn append(
             .execute(&mut *conn)
             .await?;
     }
-    let (last_seq, last_hash) = head(conn).await?;
+    let (last_seq, last_hash, last_at) = head(conn).await?;
+    // Never before the event it follows: a replica whose clock runs behind must not make
+    // pruning by time remove what it should keep, nor a time filter skip what it should show.
+    let now = timestamp(Utc::now());
+    let at = match last_at {
+        Some(last_at) if last_at > now => last_at,
+        _ => now,
+    };
     let mut stored = AuditEvent {
         seq: last_seq + 1,
-        at: timestamp(Utc::now()),
+        at,
         outcome: event.outcome.to_owned(),
         operation_id: event.operation_id,
         actor_user_id: event.actor_user_id,
@@ -364,15 +435,20 @@ pub(crate) async fn append(
 const EVENT_COLUMNS: &str = "seq, at, outcome, operation_id, actor_user_id, api_key_id, \
      resource_kind, resource_id, request_id, client_address, changes, prev_hash, hash";
 
-/// The last event's seq and hash, or the checkpoint's, or `(0, GENESIS)`.
-async fn head(conn: &mut AnyConnection) -> Stored<(i64, String)> {
-    let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+/// The last event's seq, hash and time; or the checkpoint's seq and hash; or `(0, GENESIS)`.
+async fn head(conn: &mut AnyConnection) -> Stored<(i64, String, Option<String>)> {
+    let last = sqlx::query("SELECT seq, hash, at FROM audit_events ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut *conn)
         .await?;
     if let Some(row) = last {
-        return Ok((row.try_get("seq")?, row.try_get("hash")?));
+        return Ok((
+            row.try_get("seq")?,
+            row.try_get("hash")?,
+            row.try_get("at")?,
+        ));
     }
-    checkpoint_on(conn).await
+    let (seq, hash) = checkpoint_on(conn).await?;
+    Ok((seq, hash, None))
 }
 
 async fn checkpoint_on(conn: &mut AnyConnection) -> Stored<(i64, String)> {
@@ -531,8 +607,25 @@ impl SqlStore {
     }
 
     /// Removes events older than `cutoff`, keeping the chain verifiable: the last one removed
-    /// becomes the checkpoint the first one kept follows. Answers how many were removed.
+    /// becomes the checkpoint the first one kept follows, and an event after the ones kept says
+    /// so (`pruneAuditEvents`, with the checkpoint's seq and hash), which `audit verify` holds the
+    /// checkpoint to. In batches, each its own transaction, so that writers wait for one batch
+    /// at most. Answers how many were removed.
     pub async fn prune_audit_events(&self, cutoff: DateTime<Utc>) -> Stored<u64> {
+        let mut removed = 0;
+        while let Some(batch) = self.prune_audit_batch(cutoff).await? {
+            removed += batch;
+            // A short batch reached the last old event. Stopping there matters when the cutoff
+            // is in the future: each batch's own event would be old enough for the next.
+            if batch < PRUNE_BATCH as u64 {
+                break;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Prunes up to [`PRUNE_BATCH`] events older than `cutoff`; `None` when none is left.
+    async fn prune_audit_batch(&self, cutoff: DateTime<Utc>) -> Stored<Option<u64>> {
         let mut tx = self.db().begin().await?;
         if self.backend() == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -540,20 +633,32 @@ impl SqlStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        // Never the newest event: the chain's head stays in the table.
-        let last = sqlx::query(
-            "SELECT seq, hash FROM audit_events WHERE at < $1 \
-             AND seq < (SELECT MAX(seq) FROM audit_events) ORDER BY seq DESC LIMIT 1",
+        // Never the newest event: the chain's head stays in the table. Seqs have no gaps, so
+        // the batch ends at the first seq plus its size, or at the last old event.
+        let last_old: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(seq) FROM audit_events \
+             WHERE at < $1 AND seq < (SELECT MAX(seq) FROM audit_events)",
         )
         .bind(timestamp(cutoff))
-        .fetch_optional(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
-        let Some(last) = last else {
-            return Ok(0);
+        let Some(last_old) = last_old else {
+            return Ok(None);
         };
-        let (seq, hash): (i64, String) = (last.try_get("seq")?, last.try_get("hash")?);
+        let first: Option<i64> = sqlx::query_scalar("SELECT MIN(seq) FROM audit_events")
+            .fetch_one(&mut *tx)
+            .await?;
+        let through = first.map_or(last_old, |first| last_old.min(first + PRUNE_BATCH - 1));
+        let hash: Option<String> =
+            sqlx::query_scalar("SELECT hash FROM audit_events WHERE seq = $1")
+                .bind(through)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(hash) = hash else {
+            return Ok(None);
+        };
         let removed = sqlx::query("DELETE FROM audit_events WHERE seq <= $1")
-            .bind(seq)
+            .bind(through)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -563,22 +668,25 @@ impl SqlStore {
         sqlx::query(
             "INSERT INTO audit_checkpoint (id, seq, hash, pruned_at) VALUES (1, $1, $2, $3)",
         )
-        .bind(seq)
+        .bind(through)
         .bind(&hash)
         .bind(timestamp(Utc::now()))
         .execute(&mut *tx)
         .await?;
-        // The pruning is itself on the trail, after the events that remain.
-        let pruned = serde_json::json!({ "prunedThroughSeq": seq, "removed": removed });
+        let pruned = Pruned {
+            pruned_through_seq: through,
+            checkpoint_hash: hash,
+            removed,
+        };
         let event = NewEvent {
             outcome: Outcome::Succeeded.as_str(),
-            operation_id: "pruneAuditEvents".into(),
+            operation_id: PRUNE_OPERATION.into(),
             resource_kind: Some("audit_events".into()),
-            changes: Some(pruned.to_string()),
+            changes: Some(serde_json::to_string(&pruned).unwrap_or_default()),
             ..NewEvent::default()
         };
         append(&mut tx, self.backend(), event).await?;
         tx.commit().await?;
-        Ok(removed)
+        Ok(Some(removed))
     }
 }

@@ -4,6 +4,7 @@ use chrono::Utc;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::audit::SESSION;
 use super::{SqlStore, Stored};
 
 impl SqlStore {
@@ -150,17 +151,21 @@ impl SqlStore {
         issued_at: i64,
         expires_at: i64,
     ) -> Stored<()> {
-        sqlx::query(
-            "INSERT INTO refresh_tokens (token_hash, family_id, user_id, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(token_hash)
-        .bind(family_id)
-        .bind(user_id)
-        .bind(issued_at)
-        .bind(expires_at)
-        .execute(&self.db.pool)
-        .await?;
-        Ok(())
+        // A sign-in or a refresh: on the trail, as the family's tokens (never their hashes).
+        self.audited(&SESSION, family_id, async |conn| {
+            sqlx::query(
+                "INSERT INTO refresh_tokens (token_hash, family_id, user_id, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(token_hash)
+            .bind(family_id)
+            .bind(user_id)
+            .bind(issued_at)
+            .bind(expires_at)
+            .execute(conn)
+            .await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Marks a refresh token used, atomically: only one caller can rotate a given token.
@@ -202,14 +207,17 @@ impl SqlStore {
 
     /// Revokes every token of a family.
     pub async fn revoke_family(&self, family_id: &str, now: i64) -> Stored<()> {
-        sqlx::query(
-            "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(family_id)
-        .execute(&self.db.pool)
-        .await?;
-        Ok(())
+        self.audited(&SESSION, family_id, async |conn| {
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(family_id)
+            .execute(conn)
+            .await?;
+            Ok(())
+        })
+        .await
     }
 
     /// The family of a refresh token, if it is known.

@@ -119,6 +119,19 @@ impl SqlStore {
         self.find_unifi_site(id).await
     }
 
+    async fn rename_unifi_site(&self, id: &str, name: &str, now: &str) -> Stored<()> {
+        self.audited(&UNIFI_SITE, id, async |conn| {
+            sqlx::query("UPDATE unifi_sites SET name = $1, updated_at = $2 WHERE id = $3")
+                .bind(name)
+                .bind(now)
+                .bind(id)
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Makes sure a record exists for the controller's site `site_id` with this `name`: creates it,
     /// renames it, or leaves it be. Safe against a concurrent upsert of the same site.
     pub async fn upsert_unifi_site(
@@ -131,28 +144,28 @@ impl SqlStore {
             if existing.name == name {
                 return Ok((existing, SiteChange::Unchanged));
             }
-            sqlx::query("UPDATE unifi_sites SET name = $1, updated_at = $2 WHERE id = $3")
-                .bind(name)
-                .bind(&now)
-                .bind(&existing.id)
-                .execute(&self.db.pool)
-                .await?;
+            self.rename_unifi_site(&existing.id, name, &now).await?;
             let record = self
                 .find_unifi_site(&existing.id)
                 .await?
                 .ok_or(StoreError::from(sqlx::Error::RowNotFound))?;
             return Ok((record, SiteChange::Renamed));
         }
-        let inserted = sqlx::query(
-            "INSERT INTO unifi_sites (id, name, site_id, company_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT (site_id) DO NOTHING",
-        )
-        .bind(new_id())
-        .bind(name)
-        .bind(site_id)
-        .bind(&now)
-        .execute(&self.db.pool)
-        .await?;
+        let id = new_id();
+        let inserted = self
+            .audited(&UNIFI_SITE, &id, async |conn| {
+                Ok(sqlx::query(
+                    "INSERT INTO unifi_sites (id, name, site_id, company_id, created_at, updated_at) \
+                     VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT (site_id) DO NOTHING",
+                )
+                .bind(&id)
+                .bind(name)
+                .bind(site_id)
+                .bind(&now)
+                .execute(conn)
+                .await?)
+            })
+            .await?;
         let record = self
             .find_unifi_site_by_site_id(site_id)
             .await?
@@ -163,12 +176,7 @@ impl SqlStore {
             SiteChange::Unchanged
         } else {
             // Another request created it a moment ago under another name.
-            sqlx::query("UPDATE unifi_sites SET name = $1, updated_at = $2 WHERE id = $3")
-                .bind(name)
-                .bind(&now)
-                .bind(&record.id)
-                .execute(&self.db.pool)
-                .await?;
+            self.rename_unifi_site(&record.id, name, &now).await?;
             let record = self
                 .find_unifi_site(&record.id)
                 .await?
