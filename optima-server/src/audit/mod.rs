@@ -23,8 +23,10 @@ pub use trail::{RequestId, trail};
 
 use serde::{Deserialize, Serialize};
 
-/// What became of the request an event records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What became of the request an event records (also the `outcome` filter of
+/// `GET /v1/audit/events`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
 pub enum Outcome {
     /// It changed what it names.
     Succeeded,

@@ -10,7 +10,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Column, Row};
+use sqlx::any::{AnyArguments, AnyQueryResult};
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, Column, Row};
 
 use super::{SqlStore, Stored};
 use crate::audit::chain::{GENESIS, event_hash};
@@ -518,6 +520,19 @@ impl SqlStore {
         audit.after(&mut tx, self.backend()).await?;
         tx.commit().await?;
         Ok(out)
+    }
+
+    /// Runs one statement in a transaction of its own, audited as a change to `resource` `id`.
+    pub(crate) async fn audited_write<'q>(
+        &self,
+        resource: &'static Resource,
+        id: &str,
+        statement: Query<'q, Any, AnyArguments<'q>>,
+    ) -> Stored<AnyQueryResult> {
+        self.audited(resource, id, async |conn| {
+            Ok(statement.execute(conn).await?)
+        })
+        .await
     }
 
     /// Appends an event in a transaction of its own (a refusal, a change made at a vendor).

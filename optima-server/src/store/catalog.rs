@@ -153,16 +153,16 @@ impl SqlStore {
 
     /// Keeps an item's on-hand stock as ConnectWise last reported it.
     pub async fn set_on_hand(&self, id: &str, on_hand: f64, now: &str) -> Stored<()> {
-        self.audited(&CATALOG_ITEM, id, async |conn| {
+        self.audited_write(
+            &CATALOG_ITEM,
+            id,
             sqlx::query("UPDATE catalog_items SET on_hand = $1, updated_at = $2 WHERE id = $3")
                 .bind(on_hand)
                 .bind(now)
-                .bind(id)
-                .execute(conn)
-                .await?;
-            Ok(())
-        })
-        .await
+                .bind(id),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Links `source_id` to `target_id` (linking twice changes nothing).
@@ -172,33 +172,33 @@ impl SqlStore {
         target_id: &str,
         now: &str,
     ) -> Stored<()> {
-        self.audited(&CATALOG_ITEM, source_id, async |conn| {
+        self.audited_write(
+            &CATALOG_ITEM,
+            source_id,
             sqlx::query(
                 "INSERT INTO catalog_links (source_id, target_id, created_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (source_id, target_id) DO NOTHING",
             )
             .bind(source_id)
             .bind(target_id)
-            .bind(now)
-            .execute(conn)
-            .await?;
-            Ok(())
-        })
-        .await
+            .bind(now),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Removes the link from `source_id` to `target_id` (unlinking what is not linked changes
     /// nothing).
     pub async fn unlink_catalog_items(&self, source_id: &str, target_id: &str) -> Stored<()> {
-        self.audited(&CATALOG_ITEM, source_id, async |conn| {
+        self.audited_write(
+            &CATALOG_ITEM,
+            source_id,
             sqlx::query("DELETE FROM catalog_links WHERE source_id = $1 AND target_id = $2")
                 .bind(source_id)
-                .bind(target_id)
-                .execute(conn)
-                .await?;
-            Ok(())
-        })
-        .await
+                .bind(target_id),
+        )
+        .await?;
+        Ok(())
     }
 }
 

@@ -135,15 +135,15 @@ impl SqlStore {
 
     /// Marks an opportunity deleted (ConnectWise no longer has it).
     pub async fn mark_opportunity_deleted(&self, id: &str, now: &str) -> Stored<()> {
-        self.audited(&OPPORTUNITY, id, async |conn| {
+        self.audited_write(
+            &OPPORTUNITY,
+            id,
             sqlx::query("UPDATE opportunities SET deleted_at = $1, updated_at = $1 WHERE id = $2")
                 .bind(now)
-                .bind(id)
-                .execute(conn)
-                .await?;
-            Ok(())
-        })
-        .await
+                .bind(id),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Writes one opportunity as ConnectWise has it now, in its own transaction.

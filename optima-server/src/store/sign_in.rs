@@ -152,20 +152,16 @@ impl SqlStore {
         expires_at: i64,
     ) -> Stored<()> {
         // A sign-in or a refresh: on the trail, as the family's tokens (never their hashes).
-        self.audited(&SESSION, family_id, async |conn| {
-            sqlx::query(
+        self.audited_write(&SESSION, family_id, sqlx::query(
                 "INSERT INTO refresh_tokens (token_hash, family_id, user_id, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(token_hash)
             .bind(family_id)
             .bind(user_id)
             .bind(issued_at)
-            .bind(expires_at)
-            .execute(conn)
-            .await?;
-            Ok(())
-        })
-        .await
+            .bind(expires_at))
+        .await?;
+        Ok(())
     }
 
     /// Marks a refresh token used, atomically: only one caller can rotate a given token.
@@ -207,17 +203,13 @@ impl SqlStore {
 
     /// Revokes every token of a family.
     pub async fn revoke_family(&self, family_id: &str, now: i64) -> Stored<()> {
-        self.audited(&SESSION, family_id, async |conn| {
-            sqlx::query(
+        self.audited_write(&SESSION, family_id, sqlx::query(
                 "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
             )
             .bind(now)
-            .bind(family_id)
-            .execute(conn)
-            .await?;
-            Ok(())
-        })
-        .await
+            .bind(family_id))
+        .await?;
+        Ok(())
     }
 
     /// The family of a refresh token, if it is known.

@@ -102,16 +102,16 @@ impl SqlStore {
         company_id: Option<&str>,
     ) -> Stored<Option<SiteRecord>> {
         let done = self
-            .audited(&UNIFI_SITE, id, async |conn| {
-                Ok(sqlx::query(
+            .audited_write(
+                &UNIFI_SITE,
+                id,
+                sqlx::query(
                     "UPDATE unifi_sites SET company_id = $1, updated_at = $2 WHERE id = $3",
                 )
                 .bind(company_id)
                 .bind(timestamp(Utc::now()))
-                .bind(id)
-                .execute(conn)
-                .await?)
-            })
+                .bind(id),
+            )
             .await?;
         if done.rows_affected() == 0 {
             return Ok(None);
@@ -120,16 +120,16 @@ impl SqlStore {
     }
 
     async fn rename_unifi_site(&self, id: &str, name: &str, now: &str) -> Stored<()> {
-        self.audited(&UNIFI_SITE, id, async |conn| {
+        self.audited_write(
+            &UNIFI_SITE,
+            id,
             sqlx::query("UPDATE unifi_sites SET name = $1, updated_at = $2 WHERE id = $3")
                 .bind(name)
                 .bind(now)
-                .bind(id)
-                .execute(conn)
-                .await?;
-            Ok(())
-        })
-        .await
+                .bind(id),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Makes sure a record exists for the controller's site `site_id` with this `name`: creates it,
@@ -153,18 +153,14 @@ impl SqlStore {
         }
         let id = new_id();
         let inserted = self
-            .audited(&UNIFI_SITE, &id, async |conn| {
-                Ok(sqlx::query(
+            .audited_write(&UNIFI_SITE, &id, sqlx::query(
                     "INSERT INTO unifi_sites (id, name, site_id, company_id, created_at, updated_at) \
                      VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT (site_id) DO NOTHING",
                 )
                 .bind(&id)
                 .bind(name)
                 .bind(site_id)
-                .bind(&now)
-                .execute(conn)
-                .await?)
-            })
+                .bind(&now))
             .await?;
         let record = self
             .find_unifi_site_by_site_id(site_id)

@@ -8,10 +8,11 @@ use chrono::{DateTime, Utc};
 use poem_openapi::OpenApi;
 use poem_openapi::param::Query;
 
-use self::models::{AuditEventOut, AuditEventPage, AuditEventPageResponse, Outcome};
+use self::models::{AuditEventOut, AuditEventPage, AuditEventPageResponse};
 use super::common::ApiError;
 use super::pagination::{DEFAULT_RPP, MAX_RPP};
 use super::{ApiTags, Authorized};
+use crate::audit::Outcome;
 use crate::routes;
 use crate::state::AppState;
 use crate::store::audit::EventQuery;

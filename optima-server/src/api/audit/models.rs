@@ -1,31 +1,8 @@
 //! The audit trail's request and response bodies.
 
-use poem_openapi::{ApiResponse, Enum, Object};
+use poem_openapi::{ApiResponse, Object};
 
 use crate::audit::AuditEvent;
-
-/// What became of the request an event records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum Outcome {
-    /// It changed what it names.
-    Succeeded,
-    /// It was refused for want of a permission (403).
-    Denied,
-    /// It revealed secure values.
-    Revealed,
-}
-
-impl Outcome {
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Succeeded => crate::audit::Outcome::Succeeded.as_str(),
-            Outcome::Denied => crate::audit::Outcome::Denied.as_str(),
-            Outcome::Revealed => crate::audit::Outcome::Revealed.as_str(),
-        }
-    }
-}
 
 /// One event of the audit trail.
 #[derive(Debug, Clone, Object)]
