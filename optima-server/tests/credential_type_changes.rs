@@ -289,6 +289,26 @@ async fn a_field_turned_plain_needs_reveal_rights_and_a_confirmation() {
             audit.to_string().contains("password"),
             "{name}: opening the values is recorded as a reveal: {audit}"
         );
+        // ... on the audit trail too, in the rewrite's transaction, naming the field only.
+        let revealed = env
+            .server
+            .state
+            .store
+            .audit_events(&optima_server::store::audit::EventQuery {
+                operation_id: Some("updateCredentialType".into()),
+                outcome: Some("revealed".into()),
+                resource_id: Some(id.to_owned()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(revealed.len(), 1, "{name}: {revealed:?}");
+        let changes = revealed[0].changes.as_deref().unwrap_or_default();
+        assert!(
+            changes.contains("password") && !changes.contains("hunter2"),
+            "{name}: {changes}"
+        );
     }
 }
 

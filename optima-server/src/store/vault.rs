@@ -213,6 +213,31 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Records values a rewrite stored in clear (a field turned plain) as a reveal to the
+    /// request in progress, in the rewrite's transaction: in the reveal log and on the audit
+    /// trail. Outside a request there is no one to attribute them to, and nothing is recorded.
+    async fn record_opened(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        credential_id: &str,
+        field_ids: Vec<String>,
+    ) -> Stored<()> {
+        let Some(request) = crate::audit::context::current() else {
+            return Ok(());
+        };
+        let Some(actor) = request.actor else {
+            return Ok(());
+        };
+        let record = RevealRecord::new(
+            actor.user_id,
+            credential_id.to_owned(),
+            field_ids,
+            request.client_address,
+        );
+        insert_reveal(tx, &record).await?;
+        super::audit::record_reveal(tx, self.db().backend, credential_id, &record.field_ids).await
+    }
+
     async fn exists(&self, tx: &mut Transaction<'_, Any>, sql: &str, id: &str) -> Stored<bool> {
         let found: Option<String> = sqlx::query_scalar(sql)
             .bind(id)
@@ -362,6 +387,12 @@ impl CredentialTypeStore for SqlStore {
             let credentials = Self::with_fields(&mut tx, shells).await?;
             let mut counts = RewriteCounts::default();
             for mut credential in credentials {
+                let sealed: Vec<String> = credential
+                    .fields
+                    .iter()
+                    .filter(|f| f.is_secure())
+                    .map(|f| f.field_id.clone())
+                    .collect();
                 match rewrite(&mut credential)? {
                     Rewrite::Unchanged => {}
                     Rewrite::Remove => {
@@ -383,6 +414,13 @@ impl CredentialTypeStore for SqlStore {
                             .execute(&mut *tx)
                             .await?;
                         Self::insert_fields(&mut tx, &credential).await?;
+                        let opened: Vec<String> = sealed
+                            .into_iter()
+                            .filter(|id| credential.field(id).is_some_and(|f| !f.is_secure()))
+                            .collect();
+                        if !opened.is_empty() {
+                            self.record_opened(&mut tx, &credential.id, opened).await?;
+                        }
                         counts.changed += 1;
                     }
                 }
@@ -640,6 +678,26 @@ impl CredentialStore for SqlStore {
     }
 }
 
+/// One row of the reveal log.
+async fn insert_reveal(
+    tx: &mut Transaction<'_, Any>,
+    record: &RevealRecord,
+) -> std::result::Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO secure_value_reads (id, user_id, credential_id, field_ids, address, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&record.id)
+    .bind(&record.user_id)
+    .bind(&record.credential_id)
+    .bind(strings(&record.field_ids))
+    .bind(&record.address)
+    .bind(timestamp(record.at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 fn reveal_from_row(row: &AnyRow) -> Stored<RevealRecord> {
     Ok(RevealRecord {
         id: row.try_get("id")?,
@@ -656,18 +714,7 @@ impl RevealAuditStore for SqlStore {
     async fn record_reveal(&self, record: &RevealRecord) -> Result<()> {
         stored(async move {
             let mut tx = self.db().begin().await?;
-            let result = sqlx::query(
-                "INSERT INTO secure_value_reads (id, user_id, credential_id, field_ids, address, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&record.id)
-            .bind(&record.user_id)
-            .bind(&record.credential_id)
-            .bind(strings(&record.field_ids))
-            .bind(&record.address)
-            .bind(timestamp(record.at))
-            .execute(&mut *tx)
-            .await;
+            let result = insert_reveal(&mut tx, record).await;
             match result {
                 Ok(_) => {
                     // The reveal joins the audit trail in the same transaction.
@@ -680,7 +727,9 @@ impl RevealAuditStore for SqlStore {
                     .await?;
                     Ok(tx.commit().await?)
                 }
-                Err(e) if is_unique_violation(&e) => Err(conflict("reveal record", record.id.clone())),
+                Err(e) if is_unique_violation(&e) => {
+                    Err(conflict("reveal record", record.id.clone()))
+                }
                 Err(e) => Err(e.into()),
             }
         })

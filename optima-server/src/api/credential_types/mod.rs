@@ -7,9 +7,8 @@ use std::sync::Arc;
 
 use optima_core::vault::{
     Credential, CredentialStore, CredentialType, CredentialTypeInput, CredentialTypePatch,
-    CredentialTypeStore, FieldChanges, FieldPath, RevealAuditStore, RevealRecord,
+    CredentialTypeStore, FieldChanges, FieldPath,
 };
-use poem::Request;
 use poem::http::StatusCode;
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
@@ -17,9 +16,7 @@ use poem_openapi::param::Path;
 use self::models::{CreateCredentialType, CredentialTypeOut, UpdateCredentialType};
 use super::common::{ApiError, Created201, JsonBody, Ok200};
 use super::credentials::models::{CredentialOut, Deleted200, deleted};
-use super::credentials::{
-    client_address, find_type, validation_error, vault_error, visible_of_type,
-};
+use super::credentials::{find_type, validation_error, vault_error, visible_of_type};
 use super::{ApiTags, Authorized};
 use crate::auth::caller::Caller;
 use crate::routes;
@@ -239,9 +236,7 @@ impl CredentialTypeApi {
         /// Credential type id (or name).
         identifier: Path<String>,
         body: JsonBody<UpdateCredentialType>,
-        req: &Request,
     ) -> Result<Ok200<CredentialTypeOut>, ApiError> {
-        let address = client_address(req);
         let ty = find_type(&self.state, &identifier.0).await?;
         let body = body.0;
         let clear_icon = body.icon.is_null();
@@ -273,48 +268,21 @@ impl CredentialTypeApi {
             }
         }
         let vault = self.state.vault();
-        let revealed = std::sync::Mutex::new(Vec::new());
+        // The store records each value a field turned plain opens as a reveal, in the rewrite's
+        // own transaction, from this request's audit context.
         let counts = self
             .state
             .store
             .update_type_rewriting(&ty, &updated, &|credential| {
-                let before = credential.clone();
-                let outcome = vault.apply_field_changes(
+                vault.apply_field_changes(
                     credential,
                     &updated,
                     &changes.unsealed,
                     confirmed_removal,
-                )?;
-                let opened: Vec<String> = before
-                    .fields
-                    .iter()
-                    .filter(|f| f.is_secure())
-                    .filter(|f| {
-                        credential
-                            .field(&f.field_id)
-                            .is_some_and(|now| !now.is_secure())
-                    })
-                    .map(|f| f.field_id.clone())
-                    .collect();
-                if !opened.is_empty() {
-                    revealed
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((credential.id.clone(), opened));
-                }
-                Ok(outcome)
+                )
             })
             .await
             .map_err(vault_error)?;
-        for (credential_id, field_ids) in revealed.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            let record = RevealRecord::new(
-                caller.user.id.clone(),
-                credential_id,
-                field_ids,
-                address.clone(),
-            );
-            self.state.store.record_reveal(&record).await?;
-        }
         if !changes.is_empty() {
             tracing::info!(
                 target: "optima::audit",
