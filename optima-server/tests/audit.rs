@@ -412,3 +412,72 @@ on_both_backends!(
     sign_in_routes_are_audited_on_sqlite,
     sign_in_routes_are_audited_on_postgres
 );
+
+/// What goes with a record is itemised: revoking a key revokes, and records, every key made
+/// through it; a key revoked already is not recorded again.
+async fn cascades_are_itemised(url: String, dir: &std::path::Path) {
+    let server = TestServer::start(config(url, dir)).await.unwrap();
+    let (owner, token) = server
+        .user_with_grants(&["api_key.*", "audit.events.read"])
+        .await;
+    let make = async |bearer: &str, name: &str| {
+        let (status, body) = server
+            .as_user(bearer)
+            .post(
+                "/v1/api-keys",
+                json!({"name": name, "permissions": ["api_key.*"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        (
+            body["data"]["key"].as_str().unwrap().to_owned(),
+            body["data"]["id"].as_str().unwrap().to_owned(),
+        )
+    };
+    let (parent_key, parent) = make(&token, "parent").await;
+    let (_, child) = make(&parent_key, "child").await;
+    let (_, other) = make(&token, "unrelated").await;
+    let (status, body) = server
+        .as_user(&token)
+        .delete(&format!("/v1/api-keys/{parent}"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let revoked: Vec<AuditEvent> = rows(&server)
+        .await
+        .into_iter()
+        .filter(|e| e.operation_id == "revokeApiKey")
+        .collect();
+    let mut ids: Vec<&str> = revoked
+        .iter()
+        .map(|e| e.resource_id.as_deref().unwrap())
+        .collect();
+    ids.sort_unstable();
+    let mut expected = vec![parent.as_str(), child.as_str()];
+    expected.sort_unstable();
+    assert_eq!(ids, expected);
+    assert!(!ids.contains(&other.as_str()));
+    for event in &revoked {
+        assert!(event.changes.as_deref().unwrap().contains("revoked_at"));
+        assert_eq!(event.actor_user_id.as_deref(), Some(owner.id.as_str()));
+    }
+    // Revoking again changes nothing: one event for the request, without a difference.
+    let (status, _) = server
+        .as_user(&token)
+        .delete(&format!("/v1/api-keys/{parent}"))
+        .await;
+    assert_eq!(status, 200);
+    let again: Vec<AuditEvent> = rows(&server)
+        .await
+        .into_iter()
+        .filter(|e| e.operation_id == "revokeApiKey")
+        .collect();
+    assert_eq!(again.len(), 3);
+    assert!(again[2].changes.is_none());
+    verify(&server.state.store).await.unwrap();
+}
+
+on_both_backends!(
+    cascades_are_itemised,
+    cascades_are_itemised_on_sqlite,
+    cascades_are_itemised_on_postgres
+);

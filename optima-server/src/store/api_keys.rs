@@ -172,23 +172,33 @@ impl SqlStore {
     /// time), and moves the grants version so that every replica stops accepting them at its
     /// next request. `None` when there is no such key.
     pub async fn revoke_api_key(&self, id: &str) -> Stored<Option<ApiKeyRecord>> {
-        let mut tx = self.db.begin().await?;
-        let audit = Recorder::before(&mut tx, &API_KEY, id).await?;
-        let done = sqlx::query(
-            "WITH RECURSIVE made(id) AS ( \
+        const MADE_THROUGH: &str = "WITH RECURSIVE made(id) AS ( \
                  SELECT id FROM api_keys WHERE id = $1 \
-                 UNION SELECT k.id FROM api_keys k JOIN made m ON k.created_by_key = m.id) \
-             UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) \
-             WHERE id IN (SELECT id FROM made)",
-        )
+                 UNION SELECT k.id FROM api_keys k JOIN made m ON k.created_by_key = m.id)";
+        let mut tx = self.db.begin().await?;
+        let ids: Vec<String> = sqlx::query_scalar(&format!("{MADE_THROUGH} SELECT id FROM made"))
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        // The key and each key made through it are events of their own.
+        let mut revocations = Vec::with_capacity(ids.len());
+        for key_id in &ids {
+            revocations.push(Recorder::before(&mut tx, &API_KEY, key_id).await?);
+        }
+        sqlx::query(&format!(
+            "{MADE_THROUGH} UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) \
+             WHERE id IN (SELECT id FROM made)"
+        ))
         .bind(id)
         .bind(timestamp(Utc::now()))
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() == 0 {
-            return Ok(None);
+        for revocation in revocations {
+            revocation.after(&mut tx, self.db.backend).await?;
         }
-        audit.after(&mut tx, self.db.backend).await?;
         self.commit_rbac_change(tx).await?;
         self.api_key(id).await
     }

@@ -231,6 +231,11 @@ impl Recorder {
             return Ok(());
         }
         let changes = diff(pending.before.as_ref(), after.as_ref());
+        if changes.as_object().is_some_and(|c| c.is_empty()) {
+            // Nothing changed (a key revoked twice): no event. A route that changed nothing
+            // still gets one from the trail middleware, without a difference.
+            return Ok(());
+        }
         let event = event_for(
             &pending.audit,
             Outcome::Succeeded,

@@ -10,7 +10,7 @@ use optima_core::store::{NewRole, NewUser, Role, RoleStore, User, UserStore, new
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use super::audit::{ROLE, Recorder, USER};
+use super::audit::{API_KEY, ROLE, Recorder, USER};
 use super::{
     SqlStore, StoreError, Stored, conflict, is_unique_violation, not_found, placeholders, stored,
 };
@@ -483,6 +483,16 @@ impl UserStore for SqlStore {
             };
             let mut tx = self.db.begin().await?;
             let audit = Recorder::before(&mut tx, &USER, id).await?;
+            // Each of the user's API keys goes with them: an event of its own.
+            let key_ids: Vec<String> =
+                sqlx::query_scalar("SELECT id FROM api_keys WHERE owner_id = $1 ORDER BY id")
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let mut removals = Vec::with_capacity(key_ids.len());
+            for key_id in &key_ids {
+                removals.push(Recorder::before(&mut tx, &API_KEY, key_id).await?);
+            }
             for sql in [
                 "DELETE FROM user_roles WHERE user_id = $1",
                 "DELETE FROM refresh_tokens WHERE user_id = $1",
@@ -490,6 +500,9 @@ impl UserStore for SqlStore {
                 "DELETE FROM users WHERE id = $1",
             ] {
                 sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+            }
+            for removal in removals {
+                removal.after(&mut tx, self.db.backend).await?;
             }
             audit.after(&mut tx, self.db.backend).await?;
             self.commit_rbac_change(tx).await?;

@@ -393,7 +393,13 @@ impl CredentialTypeStore for SqlStore {
                     .filter(|f| f.is_secure())
                     .map(|f| f.field_id.clone())
                     .collect();
-                match rewrite(&mut credential)? {
+                let outcome = rewrite(&mut credential)?;
+                // Each credential the rewrite changes or removes is an event of its own.
+                let change = match outcome {
+                    Rewrite::Unchanged => None,
+                    _ => Some(Recorder::before(&mut tx, &CREDENTIAL, &credential.id).await?),
+                };
+                match outcome {
                     Rewrite::Unchanged => {}
                     Rewrite::Remove => {
                         // Foreign keys cascade to sub-credentials and fields.
@@ -424,6 +430,9 @@ impl CredentialTypeStore for SqlStore {
                         counts.changed += 1;
                     }
                 }
+                if let Some(change) = change {
+                    change.after(&mut tx, self.db().backend).await?;
+                }
             }
             audit.after(&mut tx, self.db().backend).await?;
             tx.commit().await?;
@@ -451,6 +460,16 @@ impl CredentialTypeStore for SqlStore {
                     .bind(id)
                     .fetch_one(&mut *tx)
                     .await?;
+            // Each credential that goes with the type is an event of its own.
+            let credential_ids: Vec<String> =
+                sqlx::query_scalar("SELECT id FROM credentials WHERE type_id = $1 ORDER BY id")
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let mut removals = Vec::with_capacity(credential_ids.len());
+            for credential_id in &credential_ids {
+                removals.push(Recorder::before(&mut tx, &CREDENTIAL, credential_id).await?);
+            }
             // Foreign keys cascade to credentials, their sub-credentials and fields.
             let done = sqlx::query("DELETE FROM credential_types WHERE id = $1")
                 .bind(id)
@@ -458,6 +477,9 @@ impl CredentialTypeStore for SqlStore {
                 .await?;
             if done.rows_affected() == 0 {
                 return Err(not_found("credential type", id.to_owned()));
+            }
+            for removal in removals {
+                removal.after(&mut tx, self.db().backend).await?;
             }
             audit.after(&mut tx, self.db().backend).await?;
             tx.commit().await?;
