@@ -109,6 +109,7 @@ async fn run(backend: &str, url: String, dir: &std::path::Path) {
         request_id: Some("bench".into()),
         client_address: Some("127.0.0.1".into()),
         route: Some(routes::UpdateCredential::SPEC),
+        command: None,
         actor: Some(Actor {
             user_id: user.id.clone(),
             api_key_id: None,

@@ -151,29 +151,49 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
         Command::Vault { action } => crate::vault::cli::run(config, action).await,
         Command::Token { email, role, name } => {
             let state = build_state(config).await?;
-            let login = email.split('@').next().unwrap_or(&email).to_owned();
-            let name = name.unwrap_or_else(|| login.clone());
-            let mut user = provision_user(&state, &email, &name, &login)
-                .await
-                .map_err(|e| e.body().message.clone())?;
-            if let Some(role) = role {
-                let role = state
-                    .store
-                    .find_role(&role)
-                    .await?
-                    .ok_or_else(|| format!("no role has the id or moniker `{role}`"))?;
-                if !user.roles.contains(&role.id) {
-                    user.roles.push(role.id);
-                    user = state.store.update_user(&user).await?;
-                }
-            }
-            let token = state
-                .access_token(&user.id)
-                .map_err(|e| e.body().message.clone())?;
-            println!("{token}");
+            // Users made and roles given here are on the audit trail, as this verb's.
+            let audit = crate::audit::context::RequestAudit {
+                command: Some("cli token"),
+                client_address: Some(format!(
+                    "command line (OS user {})",
+                    std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+                )),
+                ..Default::default()
+            };
+            let (token, _) =
+                crate::audit::context::scope(audit, mint_token(&state, email, role, name)).await;
+            println!("{}", token?);
             Ok(())
         }
     }
+}
+
+/// `token`: the user (made if new, with `role` added), and an access token for them.
+async fn mint_token(
+    state: &crate::state::AppState,
+    email: String,
+    role: Option<String>,
+    name: Option<String>,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let login = email.split('@').next().unwrap_or(&email).to_owned();
+    let name = name.unwrap_or_else(|| login.clone());
+    let mut user = provision_user(state, &email, &name, &login)
+        .await
+        .map_err(|e| e.body().message.clone())?;
+    if let Some(role) = role {
+        let role = state
+            .store
+            .find_role(&role)
+            .await?
+            .ok_or_else(|| format!("no role has the id or moniker `{role}`"))?;
+        if !user.roles.contains(&role.id) {
+            user.roles.push(role.id);
+            user = state.store.update_user(&user).await?;
+        }
+    }
+    Ok(state
+        .access_token(&user.id)
+        .map_err(|e| e.body().message.clone())?)
 }
 
 async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {

@@ -3,8 +3,9 @@
 //! between passing it on.
 //!
 //! [`super::trail`] opens the scope with the request's id and address; the route's extractor
-//! ([`crate::api::Authorized`], [`crate::api::Public`]) adds the route and the caller. Outside a
-//! request (a scheduled sync, the CLI) there is no scope, and nothing is recorded.
+//! ([`crate::api::Authorized`], [`crate::api::Public`]) adds the route and the caller. A CLI verb
+//! that changes records (`token`) opens one naming itself. Elsewhere (a scheduled sync) there is
+//! no scope, and nothing is recorded.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -33,6 +34,8 @@ pub struct RequestAudit {
     pub client_address: Option<String>,
     /// The route it reached (once its extractor ran).
     pub route: Option<&'static RouteSpec>,
+    /// Or the command-line verb making the change (`cli token`), outside any request.
+    pub command: Option<&'static str>,
     /// Who made it (once known).
     pub actor: Option<Actor>,
     /// Events store writes have appended for it.
@@ -77,10 +80,20 @@ pub fn set_actor(user_id: &str) {
     });
 }
 
-/// The request in progress, if there is one and it reached a route: what a store write
-/// records its event with.
+/// The request in progress, if there is one and it reached a route (or the CLI verb in
+/// progress): what a store write records its event with.
 pub fn current() -> Option<RequestAudit> {
-    with(|audit| audit.clone()).filter(|audit| audit.route.is_some())
+    with(|audit| audit.clone()).filter(|audit| audit.route.is_some() || audit.command.is_some())
+}
+
+impl RequestAudit {
+    /// The operation events name: the route's operation id, or the CLI verb.
+    pub fn operation_id(&self) -> &'static str {
+        self.route
+            .map(|r| r.operation_id)
+            .or(self.command)
+            .unwrap_or_default()
+    }
 }
 
 /// Counts an event a store write appended for the request in progress.

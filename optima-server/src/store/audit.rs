@@ -258,10 +258,7 @@ fn event_for(
 ) -> NewEvent {
     NewEvent {
         outcome: outcome.as_str(),
-        operation_id: audit
-            .route
-            .map(|r| r.operation_id.to_owned())
-            .unwrap_or_default(),
+        operation_id: audit.operation_id().to_owned(),
         actor_user_id: audit.actor.as_ref().map(|a| a.user_id.clone()),
         api_key_id: audit.actor.as_ref().and_then(|a| a.api_key_id.clone()),
         resource_kind: Some(resource.kind.to_owned()),
