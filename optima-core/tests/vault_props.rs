@@ -102,7 +102,14 @@ fn valid_fields(depth: usize) -> BoxedStrategy<Vec<FieldDefinition>> {
     let field =
         (kind, any::<bool>(), any::<bool>()).prop_flat_map(move |(kind, required, secure)| {
             match kind {
-                Some(t) => Just(FieldDefinition::new("", "Field", t, required, secure)).boxed(),
+                Some(t) => Just(FieldDefinition::new(
+                    "",
+                    "Field",
+                    t,
+                    required,
+                    secure || t.always_secure(),
+                ))
+                .boxed(),
                 None => valid_fields(depth + 1)
                     .prop_map(move |sub| FieldDefinition::multi("", "Multi", required, sub))
                     .boxed(),
@@ -132,6 +139,7 @@ fn valid_value(t: ValueType, required: bool) -> BoxedStrategy<String> {
                     .join("-")
             })
             .boxed(),
+        ValueType::Totp => "([A-Z2-7]{8}){2,8}".boxed(),
         _ => ".{1,40}".boxed(),
     }
 }

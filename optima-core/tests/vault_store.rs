@@ -226,7 +226,7 @@ async fn update_fields_reseals_and_keeps_the_rest() {
     let mut c = new.credential.clone();
     let before = c.fields[1].value.clone();
 
-    vault
+    let change = vault
         .update_fields(
             &ty,
             &mut c,
@@ -239,7 +239,7 @@ async fn update_fields_reseals_and_keeps_the_rest() {
         StoredValue::Plain("vpn.example.com".into())
     );
     assert!(c.updated_at >= c.created_at);
-    store.update_credential(&c).await.unwrap();
+    store.update_credential(&c, Some(&change)).await.unwrap();
     let stored = store.get_credential(&c.id).await.unwrap().unwrap();
     assert_eq!(
         vault
@@ -337,7 +337,7 @@ async fn rewrap_store_moves_everything_to_the_new_key() {
     };
     let broken = format!("{}AAAA", &s.as_str()[..s.as_str().len() - 4]);
     sealed_field.value = StoredValue::Sealed(optima_core::vault::Sealed::parse(broken).unwrap());
-    store.update_credential(&victim).await.unwrap();
+    store.update_credential(&victim, None).await.unwrap();
 
     let mut ring = KeyRing::new(key("old", 1), []).unwrap();
     ring.rotate(key("new", 2)).unwrap();

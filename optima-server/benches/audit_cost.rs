@@ -102,7 +102,10 @@ async fn run(backend: &str, url: String, dir: &std::path::Path) {
         credential.notes = Some(format!("note {i}"));
         credential.updated_at = chrono::Utc::now();
         let started = Instant::now();
-        store.update_credential(&credential).await.expect("update");
+        store
+            .update_credential(&credential, None)
+            .await
+            .expect("update");
         started.elapsed()
     };
     let context = RequestAudit {

@@ -71,6 +71,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0006_api_keys.sql"),
     ),
     (7, "audit", include_str!("../migrations/0007_audit.sql")),
+    (
+        8,
+        "vault_history",
+        include_str!("../migrations/0008_vault_history.sql"),
+    ),
 ];
 
 /// An arbitrary constant: the PostgreSQL advisory lock that serialises migrations between

@@ -381,7 +381,7 @@ async fn values_shaped_for_an_older_type_are_refused() {
         assert_eq!(status, 200, "{name}: {body}");
         // Written by a request that read the type before the edit: `hostname` still plain.
         stale.name = "Edge renamed".into();
-        let err = store.update_credential(&stale).await.unwrap_err();
+        let err = store.update_credential(&stale, None).await.unwrap_err();
         assert!(
             matches!(err, optima_core::Error::ChangedMeanwhile { .. }),
             "{name}: {err}"

@@ -25,6 +25,7 @@ async fn credential_types_are_managed_and_counted() {
             "generic_secret",
             "bitlocker_key",
             "password",
+            "totp",
             "multi_credential"
         ])
     );

@@ -85,8 +85,10 @@ fn input(ty: &CredentialType, name: &str, company: &str, tunnels: usize) -> Cred
     }
 }
 
+/// The same key every time, so that values one step leaves (kept in histories) open in the next.
 fn vault() -> Vault {
-    Vault::new(KeyRing::generate(KeyId::new("k1").unwrap()))
+    let key = optima_core::vault::VaultKey::from_bytes(KeyId::new("k1").unwrap(), [7; 32]);
+    Vault::new(KeyRing::new(key, []).unwrap())
 }
 
 /// What only the SQL store offers: counting the values sealed under a key (for `vault retire`).
@@ -111,6 +113,147 @@ async fn suite(store: &dyn VaultStore, enforces_companies: bool) {
     credentials(store, enforces_companies).await;
     reveals(store).await;
     rewrap(store).await;
+    history(store).await;
+}
+
+/// Versions, kept values, restores, stale writes, deleted credentials' histories, rotation flags.
+async fn history(store: &dyn VaultStore) {
+    let vault = vault();
+    let ty = vpn_type("History");
+    store.create_type(&ty).await.unwrap();
+    let new = vault
+        .create_credential(&ty, input(&ty, "H", "acme", 1))
+        .unwrap()
+        .by("alice");
+    store.create_credential(&new).await.unwrap();
+    let id = new.credential.id.clone();
+    let sub_id = new.sub_credentials[0].id.clone();
+    let edit = async |fields: Vec<FieldInput>, by: &str| {
+        let mut c = store.get_credential(&id).await.unwrap().unwrap();
+        let change = vault.update_fields(&ty, &mut c, fields).unwrap().by(by);
+        store.update_credential(&c, Some(&change)).await.unwrap();
+        c
+    };
+    edit(vec![FieldInput::new("password", "second")], "bob").await;
+    let stale = store.get_credential(&id).await.unwrap().unwrap();
+    let c3 = edit(
+        vec![
+            FieldInput::new("host", "gw2.example.com"),
+            FieldInput::new("password", "third"),
+        ],
+        "bob",
+    )
+    .await;
+    assert_eq!(store.get_credential(&id).await.unwrap().unwrap(), c3);
+    let versions = store.list_versions(&id).await.unwrap();
+    let summary: Vec<_> = versions
+        .iter()
+        .map(|v| {
+            (
+                v.version,
+                v.changed_by.clone().unwrap(),
+                v.changed_fields.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (3, "bob".to_owned(), 2),
+            (2, "bob".to_owned(), 1),
+            (1, "alice".to_owned(), 2)
+        ]
+    );
+    assert_eq!(store.list_versions(&sub_id).await.unwrap().len(), 1);
+    let history = store.history_values(&id).await.unwrap();
+    assert_eq!(history.len(), 3, "password twice, host once");
+    for (version, expected) in [(1, "secret of H"), (2, "second"), (3, "third")] {
+        let value = vault.reveal_at(&c3, &history, "password", version).unwrap();
+        assert_eq!(secrecy::ExposeSecret::expose_secret(&value), expected);
+    }
+
+    // A write over a version that is no longer the stored one changes nothing.
+    let mut late = stale.clone();
+    let change = vault
+        .update_fields(&ty, &mut late, vec![FieldInput::new("password", "lost")])
+        .unwrap();
+    assert!(matches!(
+        store.update_credential(&late, Some(&change)).await,
+        Err(Error::ChangedMeanwhile { .. })
+    ));
+    assert!(matches!(
+        store.update_credential(&stale, None).await,
+        Err(Error::ChangedMeanwhile { .. })
+    ));
+    assert_eq!(store.list_versions(&id).await.unwrap().len(), 3);
+
+    // Restore version 1 as version 4.
+    let mut c = store.get_credential(&id).await.unwrap().unwrap();
+    let change = vault.restore(&ty, &mut c, &history, 1).unwrap().by("carol");
+    store.update_credential(&c, Some(&change)).await.unwrap();
+    let c4 = store.get_credential(&id).await.unwrap().unwrap();
+    assert_eq!(c4.version, 4);
+    assert_eq!(c4.field("host").unwrap().value.as_str(), "gw.example.com");
+    let pw = vault.reveal(&c4, "password").unwrap();
+    assert_eq!(secrecy::ExposeSecret::expose_secret(&pw), "secret of H");
+    assert_eq!(
+        store.list_versions(&id).await.unwrap()[0].restored_from,
+        Some(1)
+    );
+
+    // Rotation due: set, then cleared by a change of a secure value.
+    assert_eq!(
+        store
+            .set_rotation_due(&[id.clone(), "nope".into()], true)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(
+        store
+            .get_credential(&id)
+            .await
+            .unwrap()
+            .unwrap()
+            .rotation_due
+    );
+    let c5 = edit(vec![FieldInput::new("password", "rotated")], "bob").await;
+    assert!(!c5.rotation_due);
+    assert!(
+        !store
+            .get_credential(&id)
+            .await
+            .unwrap()
+            .unwrap()
+            .rotation_due
+    );
+
+    // Deleting keeps the history, with the scope needed to read it, until purged or pruned.
+    store.delete_credential(&id).await.unwrap();
+    let gone = store.deleted_credential(&id).await.unwrap().unwrap();
+    assert_eq!(gone.permission_scope, "vpn.credentials");
+    assert_eq!(gone.name, "H");
+    assert!(store.deleted_credential(&sub_id).await.unwrap().is_some());
+    assert_eq!(store.list_versions(&id).await.unwrap().len(), 5);
+    assert_eq!(store.purge_history(&id).await.unwrap(), 5);
+    assert!(store.deleted_credential(&id).await.unwrap().is_none());
+    assert!(store.history_values(&id).await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .prune_history(Utc::now() - Duration::days(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(
+        store
+            .prune_history(Utc::now() + Duration::seconds(1))
+            .await
+            .unwrap()
+            >= 1
+    );
+    assert!(store.deleted_credential(&sub_id).await.unwrap().is_none());
+    assert!(store.list_versions(&sub_id).await.unwrap().is_empty());
 }
 
 async fn types(store: &dyn VaultStore) {
@@ -294,21 +437,24 @@ async fn credentials(store: &dyn VaultStore, enforces_companies: bool) {
     let mut changed = a.credential.clone();
     changed.name = "A2".into();
     changed.notes = None;
-    vault
+    let change = vault
         .update_fields(
             &ty,
             &mut changed,
             vec![FieldInput::new("password", "new secret")],
         )
         .unwrap();
-    store.update_credential(&changed).await.unwrap();
+    store
+        .update_credential(&changed, Some(&change))
+        .await
+        .unwrap();
     let back = store.get_credential(&changed.id).await.unwrap().unwrap();
     assert_eq!(back, changed);
     let ghost = vault
         .create_credential(&ty, input(&ty, "X", "acme", 0))
         .unwrap();
     assert!(matches!(
-        store.update_credential(&ghost.credential).await,
+        store.update_credential(&ghost.credential, None).await,
         Err(Error::NotFound { .. })
     ));
 
@@ -449,8 +595,10 @@ async fn rewrap(store: &dyn VaultStore) {
     let rotated = Vault::new(ring);
     let report = rewrap_store(&rotated, store, 2).await.unwrap();
     assert_eq!(report.credentials, 10);
-    assert_eq!(report.values, 10);
-    assert_eq!(report.rewrapped, 10);
+    // And the password the update in `credentials` replaced, kept in its (since deleted)
+    // credential's history.
+    assert_eq!(report.values, 11);
+    assert_eq!(report.rewrapped, 11);
     assert!(report.failures.is_empty());
     // Again: nothing left to do.
     let again = rewrap_store(&rotated, store, 2).await.unwrap();

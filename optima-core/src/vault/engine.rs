@@ -9,6 +9,9 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::crypto::{KeyRing, Sealed};
 use super::errors::{CryptoError, ValidationErrors, join_key};
+use super::history::{
+    CredentialVersion, SupersededValue, ValueAt, VersionChange, history_place, value_at,
+};
 use super::model::{
     Credential, CredentialInput, FieldInput, StoredField, StoredValue, SubCredentialInput,
     SubCredentialInputs, new_id, now,
@@ -26,12 +29,34 @@ pub struct NewCredential {
     pub credential: Credential,
     /// Its descendants created inline.
     pub sub_credentials: Vec<Credential>,
+    /// The user creating them, for their first [`CredentialVersion`].
+    pub created_by: Option<String>,
 }
 
 impl NewCredential {
     /// The credential and its descendants, parents first.
     pub fn all(&self) -> impl Iterator<Item = &Credential> {
         std::iter::once(&self.credential).chain(&self.sub_credentials)
+    }
+
+    /// The same credentials, created by `user_id`.
+    pub fn by(mut self, user_id: impl Into<String>) -> Self {
+        self.created_by = Some(user_id.into());
+        self
+    }
+
+    /// Version 1 of each credential, for its history.
+    pub fn first_versions(&self) -> Vec<CredentialVersion> {
+        self.all()
+            .map(|c| CredentialVersion {
+                credential_id: c.id.clone(),
+                version: c.version,
+                at: c.created_at,
+                changed_by: self.created_by.clone(),
+                changed_fields: c.fields.iter().map(|f| f.field_id.clone()).collect(),
+                restored_from: None,
+            })
+            .collect()
     }
 }
 
@@ -66,7 +91,7 @@ pub struct RewrapReport {
 pub struct RewrapFailure {
     /// The credential.
     pub credential_id: String,
-    /// The field.
+    /// The field (`<field id>@<version>` for a value kept in the credential's history).
     pub field_id: String,
     /// Why.
     pub error: CryptoError,
@@ -123,10 +148,13 @@ impl Vault {
             schema_path: Vec::new(),
             created_at: now,
             updated_at: now,
+            version: 1,
+            rotation_due: false,
         };
         Ok(NewCredential {
             credential,
             sub_credentials: subs,
+            created_by: None,
         })
     }
 
@@ -173,32 +201,183 @@ impl Vault {
         Ok(NewCredential {
             credential,
             sub_credentials: subs,
+            created_by: None,
         })
     }
 
     /// Validates `fields` against the credential's level of `ty` (see [`validate_field_update`]),
-    /// seals secure ones, and replaces or adds those values; the others are kept. Bumps `updated_at`.
+    /// seals secure ones, and replaces or adds those values; the others are kept. Makes the next
+    /// version: bumps `version` and `updated_at`, clears `rotation_due` when a secure value
+    /// changes, and returns the change (the new version and the values it replaced) for the store
+    /// to keep with the credential.
     pub fn update_fields(
         &self,
         ty: &CredentialType,
         credential: &mut Credential,
         fields: Vec<FieldInput>,
-    ) -> Result<()> {
+    ) -> Result<VersionChange> {
         let defs = level_fields(ty, credential)?;
         validate_field_update(defs, &fields)?;
+        self.replace_fields(defs, credential, fields, None)
+    }
+
+    /// Seals `fields` (already validated) into `credential` as its next version.
+    fn replace_fields(
+        &self,
+        defs: &[FieldDefinition],
+        credential: &mut Credential,
+        fields: Vec<FieldInput>,
+        restored_from: Option<u64>,
+    ) -> Result<VersionChange> {
         let sealed = self.seal_fields(&credential.id, defs, fields)?;
+        let previous = credential.version;
+        let mut superseded = Vec::with_capacity(sealed.len());
+        let mut changed_fields = Vec::with_capacity(sealed.len());
         for new in sealed {
-            match credential
+            let slot = credential
                 .fields
                 .iter_mut()
-                .find(|f| f.field_id == new.field_id)
-            {
+                .find(|f| f.field_id == new.field_id);
+            let kept = match &slot {
+                Some(old) => self.keep(&credential.id, old, previous),
+                None => None,
+            };
+            superseded.push(SupersededValue {
+                credential_id: credential.id.clone(),
+                field_id: new.field_id.clone(),
+                version: previous,
+                value: kept,
+            });
+            changed_fields.push(new.field_id.clone());
+            if new.is_secure() {
+                credential.rotation_due = false;
+            }
+            match slot {
                 Some(old) => *old = new,
                 None => credential.fields.push(new),
             }
         }
+        credential.version = previous + 1;
         credential.updated_at = now();
-        Ok(())
+        Ok(VersionChange {
+            version: CredentialVersion {
+                credential_id: credential.id.clone(),
+                version: credential.version,
+                at: credential.updated_at,
+                changed_by: None,
+                changed_fields,
+                restored_from,
+            },
+            superseded,
+        })
+    }
+
+    /// A live value as history keeps it once `version` is over: plain as it is, secure re-sealed
+    /// for its version. A secure value that no longer opens cannot be kept (it is being replaced
+    /// because it is unreadable, most likely) and is recorded as absent.
+    fn keep(&self, credential_id: &str, field: &StoredField, version: u64) -> Option<StoredValue> {
+        match &field.value {
+            StoredValue::Plain(text) => Some(StoredValue::Plain(text.clone())),
+            StoredValue::Sealed(sealed) => {
+                let place = history_place(&field.field_id, version);
+                let kept = self
+                    .keyring
+                    .open(sealed.as_str(), credential_id, &field.field_id)
+                    .and_then(|clear| {
+                        self.keyring
+                            .seal(credential_id, &place, clear.expose_secret().as_bytes())
+                    });
+                match kept {
+                    Ok(sealed) => Some(StoredValue::Sealed(sealed)),
+                    Err(error) => {
+                        tracing::warn!(
+                            credential_id,
+                            field_id = %field.field_id,
+                            %error,
+                            "a replaced secure value could not be opened and is not kept in its history"
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    /// Opens the secure value `field_id` had at `version`, from the credential's live values and
+    /// its `history` ([`CredentialStore::history_values`]). [`Error::NotFound`] when there was no
+    /// such version or no secure value of that field in it.
+    pub fn reveal_at(
+        &self,
+        credential: &Credential,
+        history: &[SupersededValue],
+        field_id: &str,
+        version: u64,
+    ) -> Result<SecretString> {
+        if version == 0 || version > credential.version {
+            return Err(Error::NotFound {
+                kind: "credential version",
+                id: version.to_string(),
+            });
+        }
+        let live = credential.field(field_id).map(|f| &f.value);
+        let (sealed, place) = match value_at(live, history, field_id, version) {
+            ValueAt::Live(StoredValue::Sealed(s)) => (s, field_id.to_owned()),
+            ValueAt::Superseded {
+                value: StoredValue::Sealed(s),
+                version,
+            } => (s, history_place(field_id, version)),
+            _ => {
+                return Err(Error::NotFound {
+                    kind: "secure field",
+                    id: field_id.to_owned(),
+                });
+            }
+        };
+        Ok(self.keyring.open(sealed.as_str(), &credential.id, &place)?)
+    }
+
+    /// Brings back the field values `credential` had at `version` as its next version (see
+    /// [`Self::update_fields`]; the change names the version restored). Fields with no value
+    /// then keep the one they have, as do fields `ty` no longer defines at this level; the values
+    /// are checked against the type as it is now.
+    pub fn restore(
+        &self,
+        ty: &CredentialType,
+        credential: &mut Credential,
+        history: &[SupersededValue],
+        version: u64,
+    ) -> Result<VersionChange> {
+        if version == 0 || version > credential.version {
+            return Err(Error::NotFound {
+                kind: "credential version",
+                id: version.to_string(),
+            });
+        }
+        let defs = level_fields(ty, credential)?;
+        let mut inputs = Vec::new();
+        for def in defs.iter().filter(|d| !d.value_type.is_multi()) {
+            let live = credential.field(&def.id).map(|f| &f.value);
+            let clear = match value_at(live, history, &def.id, version) {
+                ValueAt::Superseded { value, version } => match value {
+                    StoredValue::Plain(text) => text.clone(),
+                    StoredValue::Sealed(s) => self
+                        .keyring
+                        .open(s.as_str(), &credential.id, &history_place(&def.id, version))?
+                        .expose_secret()
+                        .to_owned(),
+                },
+                // Unchanged since, or nothing to bring back.
+                ValueAt::Live(_) | ValueAt::Absent => continue,
+            };
+            inputs.push(FieldInput::new(def.id.clone(), clear));
+        }
+        if let Err(errors) = validate_field_update(defs, &inputs) {
+            for mut input in inputs {
+                input.value.zeroize();
+            }
+            return Err(errors.into());
+        }
+        self.replace_fields(defs, credential, inputs, Some(version))
     }
 
     /// Opens the secure value of `field_id`. [`Error::NotFound`] (kind `secure field`) when the
@@ -413,6 +592,8 @@ impl Vault {
             schema_path,
             created_at: ctx.now,
             updated_at: ctx.now,
+            version: 1,
+            rotation_due: false,
         })
     }
 }
@@ -513,6 +694,44 @@ pub async fn rewrap_store_with_progress(
         progress(&report);
         if !full {
             break;
+        }
+    }
+    // Then the values kept in credentials' histories, sealed for their versions.
+    let mut after: Option<SupersededValue> = None;
+    loop {
+        let page = store.history_page(after.as_ref(), batch).await?;
+        let full = page.len() == batch;
+        for kept in &page {
+            let Some(StoredValue::Sealed(sealed)) = &kept.value else {
+                continue;
+            };
+            report.values += 1;
+            let place = history_place(&kept.field_id, kept.version);
+            match vault
+                .keyring
+                .rewrap(sealed.as_str(), &kept.credential_id, &place)
+            {
+                Ok(None) => {}
+                Ok(Some(to)) => {
+                    if store.swap_history_value(kept, sealed, &to).await? {
+                        report.rewrapped += 1;
+                    } else {
+                        report.changed_meanwhile += 1;
+                    }
+                }
+                Err(error) => report.failures.push(RewrapFailure {
+                    credential_id: kept.credential_id.clone(),
+                    field_id: place,
+                    error,
+                }),
+            }
+        }
+        if !page.is_empty() {
+            progress(&report);
+        }
+        match page.into_iter().last() {
+            Some(last) if full => after = Some(last),
+            _ => break,
         }
     }
     tracing::info!(

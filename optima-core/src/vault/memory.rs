@@ -4,10 +4,12 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use super::crypto::Sealed;
 use super::engine::NewCredential;
-use super::model::{Credential, RevealRecord, StoredValue};
+use super::history::{CredentialVersion, DeletedCredential, SupersededValue, VersionChange};
+use super::model::{Credential, RevealRecord, StoredValue, now};
 use super::schema::CredentialType;
 use super::store::{
     CredentialStore, CredentialTypeStore, RevealAuditStore, RevealPage, RevealQuery, Rewrite,
@@ -20,6 +22,11 @@ struct Inner {
     types: BTreeMap<String, CredentialType>,
     credentials: BTreeMap<String, Credential>,
     reveals: Vec<RevealRecord>,
+    /// Versions by credential, oldest first.
+    versions: BTreeMap<String, Vec<CredentialVersion>>,
+    /// Kept values by (credential, field, version).
+    superseded: BTreeMap<(String, String, u64), SupersededValue>,
+    deleted: BTreeMap<String, DeletedCredential>,
 }
 
 /// Credential types, credentials and the reveal log, in memory. Deletes cascade as the traits say.
@@ -73,6 +80,40 @@ impl Inner {
             });
         }
         Ok(())
+    }
+
+    /// Removes these credentials, keeping what their histories need.
+    fn remove_credentials(&mut self, ids: &HashSet<String>) {
+        let at = now();
+        for id in ids {
+            let Some(c) = self.credentials.remove(id) else {
+                continue;
+            };
+            let scope = self
+                .types
+                .get(&c.type_id)
+                .map(|t| t.permission_scope.clone())
+                .unwrap_or_default();
+            self.deleted.insert(
+                c.id.clone(),
+                DeletedCredential {
+                    credential_id: c.id,
+                    name: c.name,
+                    type_id: c.type_id,
+                    permission_scope: scope,
+                    company_id: c.company_id,
+                    deleted_at: at,
+                },
+            );
+        }
+    }
+
+    fn purge(&mut self, credential_id: &str) -> u64 {
+        self.superseded.retain(|(c, _, _), _| c != credential_id);
+        self.deleted.remove(credential_id);
+        self.versions
+            .remove(credential_id)
+            .map_or(0, |v| v.len() as u64)
     }
 
     fn with_descendants(&self, roots: impl IntoIterator<Item = String>) -> HashSet<String> {
@@ -175,9 +216,8 @@ impl CredentialTypeStore for MemoryVaultStore {
         }
         counts.changed = rewritten.len() as u64;
         counts.removed = removed.len() as u64;
-        for id in inner.with_descendants(removed) {
-            inner.credentials.remove(&id);
-        }
+        let doomed = inner.with_descendants(removed);
+        inner.remove_credentials(&doomed);
         for credential in rewritten {
             if inner.credentials.contains_key(&credential.id) {
                 inner.credentials.insert(credential.id.clone(), credential);
@@ -189,15 +229,21 @@ impl CredentialTypeStore for MemoryVaultStore {
 
     async fn delete_type(&self, id: &str) -> Result<u64> {
         let mut inner = self.write();
-        if inner.types.remove(id).is_none() {
+        if !inner.types.contains_key(id) {
             return Err(Error::NotFound {
                 kind: "credential type",
                 id: id.to_owned(),
             });
         }
-        let before = inner.credentials.len();
-        inner.credentials.retain(|_, c| c.type_id != id);
-        Ok((before - inner.credentials.len()) as u64)
+        let doomed: HashSet<String> = inner
+            .credentials
+            .values()
+            .filter(|c| c.type_id == id)
+            .map(|c| c.id.clone())
+            .collect();
+        inner.remove_credentials(&doomed);
+        inner.types.remove(id);
+        Ok(doomed.len() as u64)
     }
 }
 
@@ -232,6 +278,9 @@ impl CredentialStore for MemoryVaultStore {
         }
         for c in new.all() {
             inner.credentials.insert(c.id.clone(), c.clone());
+        }
+        for v in new.first_versions() {
+            inner.versions.insert(v.credential_id.clone(), vec![v]);
         }
         Ok(())
     }
@@ -287,7 +336,11 @@ impl CredentialStore for MemoryVaultStore {
         Ok(v)
     }
 
-    async fn update_credential(&self, credential: &Credential) -> Result<()> {
+    async fn update_credential(
+        &self,
+        credential: &Credential,
+        change: Option<&VersionChange>,
+    ) -> Result<()> {
         let mut inner = self.write();
         let Some(stored) = inner.credentials.get_mut(&credential.id) else {
             return Err(Error::NotFound {
@@ -295,10 +348,34 @@ impl CredentialStore for MemoryVaultStore {
                 id: credential.id.clone(),
             });
         };
+        let expected = change.map_or(credential.version, |c| c.version.version - 1);
+        if stored.version != expected {
+            return Err(Error::ChangedMeanwhile {
+                kind: "credential",
+                id: credential.id.clone(),
+            });
+        }
         stored.name.clone_from(&credential.name);
         stored.notes.clone_from(&credential.notes);
         stored.fields.clone_from(&credential.fields);
         stored.updated_at = credential.updated_at;
+        stored.version = credential.version;
+        stored.rotation_due = credential.rotation_due;
+        if let Some(change) = change {
+            inner
+                .versions
+                .entry(credential.id.clone())
+                .or_default()
+                .push(change.version.clone());
+            for kept in &change.superseded {
+                let key = (
+                    kept.credential_id.clone(),
+                    kept.field_id.clone(),
+                    kept.version,
+                );
+                inner.superseded.insert(key, kept.clone());
+            }
+        }
         Ok(())
     }
 
@@ -311,8 +388,103 @@ impl CredentialStore for MemoryVaultStore {
             });
         }
         let doomed = inner.with_descendants([id.to_owned()]);
-        inner.credentials.retain(|k, _| !doomed.contains(k));
+        inner.remove_credentials(&doomed);
         Ok(doomed.len() as u64)
+    }
+
+    async fn set_rotation_due(&self, ids: &[String], due: bool) -> Result<u64> {
+        let mut inner = self.write();
+        let mut n = 0;
+        for id in ids {
+            if let Some(c) = inner.credentials.get_mut(id) {
+                c.rotation_due = due;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    async fn list_versions(&self, credential_id: &str) -> Result<Vec<CredentialVersion>> {
+        let mut v = self
+            .read()
+            .versions
+            .get(credential_id)
+            .cloned()
+            .unwrap_or_default();
+        v.reverse();
+        Ok(v)
+    }
+
+    async fn history_values(&self, credential_id: &str) -> Result<Vec<SupersededValue>> {
+        Ok(self
+            .read()
+            .superseded
+            .values()
+            .filter(|h| h.credential_id == credential_id)
+            .cloned()
+            .collect())
+    }
+
+    async fn deleted_credential(&self, credential_id: &str) -> Result<Option<DeletedCredential>> {
+        Ok(self.read().deleted.get(credential_id).cloned())
+    }
+
+    async fn purge_history(&self, credential_id: &str) -> Result<u64> {
+        Ok(self.write().purge(credential_id))
+    }
+
+    async fn prune_history(&self, deleted_before: DateTime<Utc>) -> Result<u64> {
+        let mut inner = self.write();
+        let old: Vec<String> = inner
+            .deleted
+            .values()
+            .filter(|d| d.deleted_at < deleted_before)
+            .map(|d| d.credential_id.clone())
+            .collect();
+        for id in &old {
+            inner.purge(id);
+        }
+        Ok(old.len() as u64)
+    }
+
+    async fn history_page(
+        &self,
+        after: Option<&SupersededValue>,
+        limit: usize,
+    ) -> Result<Vec<SupersededValue>> {
+        use std::ops::Bound;
+        let inner = self.read();
+        let start = match after {
+            Some(a) => Bound::Excluded((a.credential_id.clone(), a.field_id.clone(), a.version)),
+            None => Bound::Unbounded,
+        };
+        Ok(inner
+            .superseded
+            .range((start, Bound::Unbounded))
+            .take(limit)
+            .map(|(_, v)| v.clone())
+            .collect())
+    }
+
+    async fn swap_history_value(
+        &self,
+        kept: &SupersededValue,
+        expected: &Sealed,
+        new: &Sealed,
+    ) -> Result<bool> {
+        let mut inner = self.write();
+        let key = (
+            kept.credential_id.clone(),
+            kept.field_id.clone(),
+            kept.version,
+        );
+        match inner.superseded.get_mut(&key) {
+            Some(h) if matches!(&h.value, Some(StoredValue::Sealed(s)) if s == expected) => {
+                h.value = Some(StoredValue::Sealed(new.clone()));
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     async fn list_page(&self, after: Option<&str>, limit: usize) -> Result<Vec<Credential>> {

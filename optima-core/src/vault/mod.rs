@@ -45,8 +45,11 @@ mod b64;
 pub mod crypto;
 mod engine;
 mod errors;
+mod generate;
+mod history;
 mod memory;
 mod model;
+mod otp;
 mod schema;
 mod store;
 mod validate;
@@ -61,11 +64,16 @@ pub use engine::{
     rewrap_store_with_progress,
 };
 pub use errors::{CryptoError, PathSegment, ValidationError, ValidationErrors};
+pub use generate::PasswordPolicy;
+pub use history::{
+    CredentialVersion, DeletedCredential, SupersededValue, ValueAt, VersionChange, value_at,
+};
 pub use memory::MemoryVaultStore;
 pub use model::{
-    Credential, CredentialInput, FieldInput, FieldView, RevealRecord, StoredField, StoredValue,
-    SubCredentialInput, SubCredentialInputs, new_id,
+    Credential, CredentialInput, FieldInput, FieldView, RevealKind, RevealRecord, StoredField,
+    StoredValue, SubCredentialInput, SubCredentialInputs, new_id,
 };
+pub use otp::{TotpAlgorithm, TotpCode, TotpSeed};
 pub use schema::{
     CredentialType, CredentialTypeInput, CredentialTypePatch, FieldChanges, FieldDefinition,
     FieldPath, MAX_DEPTH, MAX_FIELDS, MAX_ICON_LEN, MAX_ID_LEN, MAX_NAME_LEN, validate_type,
@@ -78,4 +86,4 @@ pub use validate::{
     MAX_INLINE_SUB_CREDENTIALS, MAX_NOTES_LEN, MAX_VALUE_LEN, validate_credential,
     validate_field_update, validate_sub_credential,
 };
-pub use value_type::{UnknownValueType, ValueType};
+pub use value_type::{UnknownValueType, ValueProblem, ValueType};

@@ -209,6 +209,19 @@ pub struct Credential {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// Its version: 1 when created, one more with each change of its field values (see
+    /// [`CredentialVersion`](super::CredentialVersion)). A store writes a credential only over
+    /// the version it was read at, so two writers never silently overwrite each other.
+    #[serde(default = "first_version")]
+    pub version: u64,
+    /// Set when its secure values should be changed (someone who saw them left, say); cleared
+    /// when a secure value of it changes.
+    #[serde(default)]
+    pub rotation_due: bool,
+}
+
+fn first_version() -> u64 {
+    1
 }
 
 impl Credential {
@@ -269,6 +282,37 @@ pub struct FieldView {
     pub value: Option<String>,
 }
 
+/// What a [`RevealRecord`] records being read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevealKind {
+    /// The live secure values.
+    #[default]
+    Value,
+    /// A one-time code computed from a `totp` field (the seed itself is not shown).
+    Code,
+    /// A value as it was in an earlier version (its `version`).
+    History,
+}
+
+impl RevealKind {
+    /// The wire name (`value`, `code`, `history`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RevealKind::Value => "value",
+            RevealKind::Code => "code",
+            RevealKind::History => "history",
+        }
+    }
+
+    /// The kind with this wire name.
+    pub fn parse(name: &str) -> Option<Self> {
+        [RevealKind::Value, RevealKind::Code, RevealKind::History]
+            .into_iter()
+            .find(|k| k.as_str() == name)
+    }
+}
+
 /// A record of secure values being revealed: who, when, which credential and fields, from where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -286,6 +330,12 @@ pub struct RevealRecord {
     pub address: Option<String>,
     /// When.
     pub at: DateTime<Utc>,
+    /// What was read: live values, a one-time code, or an earlier version's values.
+    #[serde(default)]
+    pub kind: RevealKind,
+    /// For [`RevealKind::History`], the version read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
 }
 
 impl RevealRecord {
@@ -303,7 +353,16 @@ impl RevealRecord {
             field_ids,
             address,
             at: now(),
+            kind: RevealKind::Value,
+            version: None,
         }
+    }
+
+    /// The same record for a read of another kind (a code, or `version`'s values).
+    pub fn of_kind(mut self, kind: RevealKind, version: Option<u64>) -> Self {
+        self.kind = kind;
+        self.version = version;
+        self
     }
 }
 

@@ -314,7 +314,7 @@ fn normalize(fields: &mut [FieldDefinition]) {
 /// Checks a type definition and returns every problem at once: empty or overlong name, invalid
 /// `permissionScope` node, and per field: bad or duplicate ids (per level), empty names, `subFields` on a
 /// field that is not multi_credential (an empty list is tolerated), missing or empty `subFields` on a
-/// multi_credential field, nesting deeper than [`MAX_DEPTH`].
+/// multi_credential field, nesting deeper than [`MAX_DEPTH`], a totp field that is not `secure`.
 pub fn validate_type(input: &CredentialTypeInput) -> Result<(), ValidationErrors> {
     let mut errs = ValidationErrors::new();
     check_name(&mut errs, "name", &input.name);
@@ -369,6 +369,12 @@ fn check_fields(errs: &mut ValidationErrors, path: &str, fields: &[FieldDefiniti
             );
         }
         check_name(errs, &join_key(&at, "name"), &field.name);
+        if field.value_type.always_secure() && !field.secure {
+            errs.push(
+                join_key(&at, "secure"),
+                format!("a {} field is always secure", field.value_type),
+            );
+        }
 
         let sub_path = join_key(&at, "subFields");
         match (field.value_type.is_multi(), &field.sub_fields) {
@@ -393,6 +399,7 @@ fn check_fields(errs: &mut ValidationErrors, path: &str, fields: &[FieldDefiniti
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vault::errors::ValidationError;
     use ValueType::*;
 
     fn input(fields: Vec<FieldDefinition>) -> CredentialTypeInput {
@@ -486,6 +493,31 @@ mod tests {
         );
         assert!(errs.errors()[1].message.contains("position 4"), "{errs}");
         assert!(errs.errors()[2].message.contains("duplicate"));
+    }
+
+    #[test]
+    fn a_totp_field_must_be_secure() {
+        validate_type(&input(vec![FieldDefinition::new(
+            "otp", "OTP", Totp, false, true,
+        )]))
+        .unwrap();
+        let errs = validate_type(&input(vec![FieldDefinition::multi(
+            "logins",
+            "Logins",
+            false,
+            vec![
+                FieldDefinition::new("user", "User", PlainText, true, false),
+                FieldDefinition::new("otp", "OTP", Totp, false, false),
+            ],
+        )]))
+        .unwrap_err();
+        assert_eq!(
+            errs.errors(),
+            [ValidationError::new(
+                "fields[0].subFields[1].secure",
+                "a totp field is always secure"
+            )]
+        );
     }
 
     #[test]

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::crypto::Sealed;
 use super::engine::NewCredential;
-use super::model::{Credential, RevealRecord};
+use super::history::{CredentialVersion, DeletedCredential, SupersededValue, VersionChange};
+use super::model::{Credential, RevealKind, RevealRecord};
 use super::schema::CredentialType;
 use crate::Result;
 
@@ -84,8 +85,9 @@ pub struct RewriteCounts {
 /// Credentials and sub-credentials.
 #[async_trait]
 pub trait CredentialStore: Send + Sync {
-    /// Stores a credential with the sub-credentials created with it, all or nothing. NotFound when its
-    /// type (or, for a sub-credential, its parent) does not exist; Conflict when an id is taken.
+    /// Stores a credential with the sub-credentials created with it, all or nothing, each with its
+    /// first version ([`NewCredential::first_versions`]). NotFound when its type (or, for a
+    /// sub-credential, its parent) does not exist; Conflict when an id is taken.
     async fn create_credential(&self, new: &NewCredential) -> Result<()>;
 
     /// The credential or sub-credential with this id.
@@ -103,13 +105,61 @@ pub trait CredentialStore: Send + Sync {
     /// The direct sub-credentials of a credential, oldest first.
     async fn list_sub_credentials(&self, parent_id: &str) -> Result<Vec<Credential>>;
 
-    /// Replaces a credential's name, notes, fields and `updatedAt` (matched by id; the id, type,
-    /// company, parent and schema path never change). NotFound when it does not exist.
-    async fn update_credential(&self, credential: &Credential) -> Result<()>;
+    /// Replaces a credential's name, notes, fields, `updatedAt`, `version` and `rotationDue`
+    /// (matched by id; the id, type, company, parent and schema path never change), and keeps
+    /// `change` (a new version of its fields, from [`Vault::update_fields`](super::Vault::update_fields)
+    /// or [`Vault::restore`](super::Vault::restore)) in its history, all in one go.
+    ///
+    /// The stored credential must be at the version the change was made on (`change`'s version
+    /// less one, or `credential.version` without a change), or nothing is written and the answer
+    /// is [`Error::ChangedMeanwhile`](crate::Error::ChangedMeanwhile). NotFound when it does not
+    /// exist.
+    async fn update_credential(
+        &self,
+        credential: &Credential,
+        change: Option<&VersionChange>,
+    ) -> Result<()>;
 
     /// Deletes a credential and all its sub-credentials, recursively. Returns how many records went.
-    /// NotFound when it does not exist.
+    /// Their histories stay (see [`Self::deleted_credential`]) until pruned or purged. NotFound
+    /// when it does not exist.
     async fn delete_credential(&self, id: &str) -> Result<u64>;
+
+    /// Sets or clears the "rotation due" flag of these credentials. Returns how many exist.
+    async fn set_rotation_due(&self, ids: &[String], due: bool) -> Result<u64>;
+
+    /// A credential's versions, newest first (none before history was kept).
+    async fn list_versions(&self, credential_id: &str) -> Result<Vec<CredentialVersion>>;
+
+    /// Every value a credential's changes replaced, any order.
+    async fn history_values(&self, credential_id: &str) -> Result<Vec<SupersededValue>>;
+
+    /// A deleted credential whose history is still kept.
+    async fn deleted_credential(&self, credential_id: &str) -> Result<Option<DeletedCredential>>;
+
+    /// Removes a credential's history (versions and replaced values; for a deleted credential,
+    /// all that remains of it). Returns how many versions went.
+    async fn purge_history(&self, credential_id: &str) -> Result<u64>;
+
+    /// Removes what remains of credentials deleted before `deleted_before`. Returns how many.
+    async fn prune_history(&self, deleted_before: DateTime<Utc>) -> Result<u64>;
+
+    /// Up to `limit` kept values after `after` (all when `None`), ordered by credential, field and
+    /// version: a stable walk over every history, for rewrapping.
+    async fn history_page(
+        &self,
+        after: Option<&SupersededValue>,
+        limit: usize,
+    ) -> Result<Vec<SupersededValue>>;
+
+    /// Replaces the sealed text of a kept value if it is still `expected`. Returns whether it was
+    /// replaced.
+    async fn swap_history_value(
+        &self,
+        kept: &SupersededValue,
+        expected: &Sealed,
+        new: &Sealed,
+    ) -> Result<bool>;
 
     /// Up to `limit` credentials and sub-credentials with an id greater than `after` (all when
     /// `None`), by id: a stable walk over everything, for rewrapping.
@@ -136,6 +186,9 @@ pub struct RevealQuery {
     /// Only reveals by this user.
     #[serde(default)]
     pub user_id: Option<String>,
+    /// Only reads of this kind.
+    #[serde(default)]
+    pub kind: Option<RevealKind>,
     /// Only reveals at or after this time.
     #[serde(default)]
     pub since: Option<DateTime<Utc>>,
@@ -159,6 +212,7 @@ impl Default for RevealQuery {
         RevealQuery {
             credential_id: None,
             user_id: None,
+            kind: None,
             since: None,
             until: None,
             offset: 0,
@@ -174,6 +228,7 @@ impl RevealQuery {
             .as_deref()
             .is_none_or(|c| c == r.credential_id)
             && self.user_id.as_deref().is_none_or(|u| u == r.user_id)
+            && self.kind.is_none_or(|k| k == r.kind)
             && self.since.is_none_or(|s| r.at >= s)
             && self.until.is_none_or(|u| r.at < u)
     }

@@ -161,7 +161,12 @@ fn check_level(
         } else if def.required && input.value.is_empty() {
             errs.push(value_path, "is required and must not be empty");
         } else if let Err(problem) = def.value_type.check(&input.value) {
-            errs.push(value_path, problem);
+            // A problem with one part of the value (`digits` of an otpauth URI) goes below it.
+            let path = match problem.part {
+                Some(part) => join_key(&value_path, part),
+                None => value_path,
+            };
+            errs.push(path, problem.message);
         }
     }
 
@@ -368,6 +373,40 @@ mod tests {
         let errs = validate_field_update(&ty.fields, &[f("host", ""), f("x", "y")]).unwrap_err();
         let paths: Vec<_> = errs.iter().map(|e| e.path.clone()).collect();
         assert_eq!(paths, vec!["fields[0].value", "fields[1].fieldId"]);
+    }
+
+    #[test]
+    fn a_totp_problem_is_reported_at_the_wrong_part() {
+        let defs = vec![
+            FieldDefinition::new("user", "User", PlainText, true, false),
+            FieldDefinition::new("otp", "One-time codes", Totp, false, true),
+        ];
+        validate_field_update(&defs, &[f("otp", "JBSWY3DPEHPK3PXP")]).unwrap();
+        let errs = validate_field_update(
+            &defs,
+            &[
+                f("user", ""),
+                f(
+                    "otp",
+                    "otpauth://totp/ACME:a?secret=JBSWY3DPEHPK3PXPTOPSECRE&digits=9",
+                ),
+            ],
+        )
+        .unwrap_err();
+        let got: Vec<(&str, &str)> = errs
+            .iter()
+            .map(|e| (e.path.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("fields[0].value", "is required and must not be empty"),
+                ("fields[1].value.digits", "must be 6, 7 or 8"),
+            ]
+        );
+        let errs = validate_field_update(&defs, &[f("otp", "TOPSECRET1")]).unwrap_err();
+        assert_eq!(errs.errors()[0].path, "fields[0].value");
+        assert!(!format!("{errs} {errs:?}").contains("TOPSECRET"));
     }
 
     #[test]

@@ -4,11 +4,13 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use optima_core::Result;
 use optima_core::vault::{
-    Credential, CredentialStore, CredentialType, CredentialTypeStore, FieldDefinition,
-    NewCredential, RevealAuditStore, RevealPage, RevealQuery, RevealRecord, Rewrite, RewriteCounts,
-    RewriteFn, Sealed, StoredField,
+    Credential, CredentialStore, CredentialType, CredentialTypeStore, CredentialVersion,
+    DeletedCredential, FieldDefinition, NewCredential, RevealAuditStore, RevealKind, RevealPage,
+    RevealQuery, RevealRecord, Rewrite, RewriteCounts, RewriteFn, Sealed, StoredField, StoredValue,
+    SupersededValue, VersionChange,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -21,8 +23,8 @@ use super::{
 use crate::db::{Backend, get_strings, get_time, strings, timestamp};
 
 const TYPE_COLUMNS: &str = "id, name, permission_scope, icon, fields, created_at, updated_at";
-const CREDENTIAL_COLUMNS: &str =
-    "id, name, notes, type_id, company_id, parent_id, schema_path, created_at, updated_at";
+const CREDENTIAL_COLUMNS: &str = "id, name, notes, type_id, company_id, parent_id, schema_path, \
+     created_at, updated_at, version, rotation_due";
 
 fn type_from_row(row: &AnyRow) -> Stored<CredentialType> {
     let fields: String = row.try_get("fields")?;
@@ -55,8 +57,87 @@ fn credential_shell(row: &AnyRow) -> Stored<Credential> {
         fields: Vec::new(),
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
+        version: row.try_get::<i64, _>("version")? as u64,
+        rotation_due: row.try_get::<i64, _>("rotation_due")? != 0,
     })
 }
+
+fn version_from_row(row: &AnyRow) -> Stored<CredentialVersion> {
+    Ok(CredentialVersion {
+        credential_id: row.try_get("credential_id")?,
+        version: row.try_get::<i64, _>("version")? as u64,
+        at: get_time(row, "at")?,
+        changed_by: row.try_get("changed_by")?,
+        changed_fields: get_strings(row, "changed_fields")?,
+        restored_from: row
+            .try_get::<Option<i64>, _>("restored_from")?
+            .map(|v| v as u64),
+    })
+}
+
+fn kept_from_row(row: &AnyRow) -> Stored<SupersededValue> {
+    let secure: i64 = row.try_get("secure")?;
+    let value: Option<String> = row.try_get("value")?;
+    let value = match value {
+        None => None,
+        Some(text) if secure != 0 => {
+            Some(StoredValue::Sealed(Sealed::parse(text).map_err(|e| {
+                StoreError::corrupt("credential_field_history.value", e)
+            })?))
+        }
+        Some(text) => Some(StoredValue::Plain(text)),
+    };
+    Ok(SupersededValue {
+        credential_id: row.try_get("credential_id")?,
+        field_id: row.try_get("field_id")?,
+        version: row.try_get::<i64, _>("version")? as u64,
+        value,
+    })
+}
+
+const KEPT_COLUMNS: &str = "credential_id, field_id, version, secure, value";
+
+/// Keeps a version's record in `tx`.
+async fn insert_version(tx: &mut Transaction<'_, Any>, v: &CredentialVersion) -> Stored<()> {
+    sqlx::query(
+        "INSERT INTO credential_versions \
+         (credential_id, version, at, changed_by, changed_fields, restored_from) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&v.credential_id)
+    .bind(v.version as i64)
+    .bind(timestamp(v.at))
+    .bind(&v.changed_by)
+    .bind(strings(&v.changed_fields))
+    .bind(v.restored_from.map(|r| r as i64))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Records what history needs of the credentials `tree_sql` selects (`WITH RECURSIVE tree(id)`
+/// or a plain list of ids, `$1` bound to `id`), before they are deleted.
+async fn record_deleted(tx: &mut Transaction<'_, Any>, ids_sql: &str, id: &str) -> Stored<()> {
+    sqlx::query(&format!(
+        "INSERT INTO deleted_credentials \
+         (credential_id, name, type_id, permission_scope, company_id, deleted_at) \
+         SELECT c.id, c.name, c.type_id, t.permission_scope, c.company_id, $2 \
+         FROM credentials c JOIN credential_types t ON t.id = c.type_id \
+         WHERE c.id IN ({ids_sql})"
+    ))
+    .bind(id)
+    .bind(timestamp(Utc::now()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A credential and its descendants, `$1` bound to its id.
+const TREE_IDS: &str = "WITH RECURSIVE tree(id) AS ( \
+     SELECT id FROM credentials WHERE id = $1 \
+     UNION ALL \
+     SELECT c.id FROM credentials c JOIN tree t ON c.parent_id = t.id) \
+     SELECT id FROM tree";
 
 /// How many ids go into one `IN (…)` list.
 const IN_CHUNK: usize = 200;
@@ -66,8 +147,10 @@ impl SqlStore {
     pub async fn values_under_key(&self, key_id: &str) -> Stored<u64> {
         let prefix = format!("v1.{key_id}.");
         let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM credential_fields \
-             WHERE secure = 1 AND substr(value, 1, CAST($1 AS INTEGER)) = $2",
+            "SELECT (SELECT COUNT(*) FROM credential_fields \
+                     WHERE secure = 1 AND substr(value, 1, CAST($1 AS INTEGER)) = $2) \
+                  + (SELECT COUNT(*) FROM credential_field_history \
+                     WHERE secure = 1 AND substr(value, 1, CAST($1 AS INTEGER)) = $2)",
         )
         .bind(prefix.len() as i64)
         .bind(&prefix)
@@ -238,6 +321,24 @@ impl SqlStore {
         super::audit::record_reveal(tx, self.db().backend, credential_id, &record.field_ids).await
     }
 
+    /// Removes a credential's history, and what remains of it if it was deleted. Returns how many
+    /// versions went.
+    async fn purge_in(tx: &mut Transaction<'_, Any>, credential_id: &str) -> Stored<u64> {
+        sqlx::query("DELETE FROM credential_field_history WHERE credential_id = $1")
+            .bind(credential_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM deleted_credentials WHERE credential_id = $1")
+            .bind(credential_id)
+            .execute(&mut **tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM credential_versions WHERE credential_id = $1")
+            .bind(credential_id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn exists(&self, tx: &mut Transaction<'_, Any>, sql: &str, id: &str) -> Stored<bool> {
         let found: Option<String> = sqlx::query_scalar(sql)
             .bind(id)
@@ -402,6 +503,7 @@ impl CredentialTypeStore for SqlStore {
                 match outcome {
                     Rewrite::Unchanged => {}
                     Rewrite::Remove => {
+                        record_deleted(&mut tx, TREE_IDS, &credential.id).await?;
                         // Foreign keys cascade to sub-credentials and fields.
                         sqlx::query("DELETE FROM credentials WHERE id = $1")
                             .bind(&credential.id)
@@ -470,6 +572,7 @@ impl CredentialTypeStore for SqlStore {
             for credential_id in &credential_ids {
                 removals.push(Recorder::before(&mut tx, &CREDENTIAL, credential_id).await?);
             }
+            record_deleted(&mut tx, "SELECT id FROM credentials WHERE type_id = $1", id).await?;
             // Foreign keys cascade to credentials, their sub-credentials and fields.
             let done = sqlx::query("DELETE FROM credential_types WHERE id = $1")
                 .bind(id)
@@ -506,7 +609,8 @@ impl CredentialStore for SqlStore {
                     return Err(not_found("credential", parent.clone()));
                 }
                 let inserted = sqlx::query(&format!(
-                    "INSERT INTO credentials ({CREDENTIAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                    "INSERT INTO credentials ({CREDENTIAL_COLUMNS}) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
                 ))
                 .bind(&c.id)
                 .bind(&c.name)
@@ -517,6 +621,8 @@ impl CredentialStore for SqlStore {
                 .bind(strings(&c.schema_path))
                 .bind(timestamp(c.created_at))
                 .bind(timestamp(c.updated_at))
+                .bind(c.version as i64)
+                .bind(i64::from(c.rotation_due))
                 .execute(&mut *tx)
                 .await;
                 match inserted {
@@ -531,6 +637,9 @@ impl CredentialStore for SqlStore {
                     Err(e) => return Err(e.into()),
                 }
                 Self::insert_fields(&mut tx, c).await?;
+            }
+            for version in new.first_versions() {
+                insert_version(&mut tx, &version).await?;
             }
             audit.after(&mut tx, self.db().backend).await?;
             Ok(tx.commit().await?)
@@ -590,28 +699,66 @@ impl CredentialStore for SqlStore {
         .await
     }
 
-    async fn update_credential(&self, credential: &Credential) -> Result<()> {
+    async fn update_credential(
+        &self,
+        credential: &Credential,
+        change: Option<&VersionChange>,
+    ) -> Result<()> {
         stored(async move {
             let mut tx = self.db().begin().await?;
             self.check_shape(&mut tx, credential).await?;
             let audit = Recorder::before(&mut tx, &CREDENTIAL, &credential.id).await?;
+            let expected = change.map_or(credential.version, |c| c.version.version - 1);
             let done = sqlx::query(
-                "UPDATE credentials SET name = $2, notes = $3, updated_at = $4 WHERE id = $1",
+                "UPDATE credentials SET name = $2, notes = $3, updated_at = $4, version = $5, \
+                 rotation_due = $6 WHERE id = $1 AND version = $7",
             )
             .bind(&credential.id)
             .bind(&credential.name)
             .bind(&credential.notes)
             .bind(timestamp(credential.updated_at))
+            .bind(credential.version as i64)
+            .bind(i64::from(credential.rotation_due))
+            .bind(expected as i64)
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 0 {
-                return Err(not_found("credential", credential.id.clone()));
+                let exists = self
+                    .exists(
+                        &mut tx,
+                        "SELECT id FROM credentials WHERE id = $1",
+                        &credential.id,
+                    )
+                    .await?;
+                return Err(if exists {
+                    changed_meanwhile("credential", credential.id.clone())
+                } else {
+                    not_found("credential", credential.id.clone())
+                });
             }
             sqlx::query("DELETE FROM credential_fields WHERE credential_id = $1")
                 .bind(&credential.id)
                 .execute(&mut *tx)
                 .await?;
             Self::insert_fields(&mut tx, credential).await?;
+            if let Some(change) = change {
+                insert_version(&mut tx, &change.version).await?;
+                for kept in &change.superseded {
+                    sqlx::query(&format!(
+                        "INSERT INTO credential_field_history ({KEPT_COLUMNS}) \
+                         VALUES ($1, $2, $3, $4, $5)"
+                    ))
+                    .bind(&kept.credential_id)
+                    .bind(&kept.field_id)
+                    .bind(kept.version as i64)
+                    .bind(i64::from(
+                        kept.value.as_ref().is_some_and(StoredValue::is_secure),
+                    ))
+                    .bind(kept.value.as_ref().map(StoredValue::as_str))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
             audit.after(&mut tx, self.db().backend).await?;
             Ok(tx.commit().await?)
         })
@@ -622,16 +769,12 @@ impl CredentialStore for SqlStore {
         stored(async move {
             let mut tx = self.db().begin().await?;
             let audit = Recorder::before(&mut tx, &CREDENTIAL, id).await?;
-            let count: i64 = sqlx::query_scalar(
-                "WITH RECURSIVE tree(id) AS ( \
-                     SELECT id FROM credentials WHERE id = $1 \
-                     UNION ALL \
-                     SELECT c.id FROM credentials c JOIN tree t ON c.parent_id = t.id) \
-                 SELECT COUNT(*) FROM tree",
-            )
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let count: i64 =
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM ({TREE_IDS}) doomed"))
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            record_deleted(&mut tx, TREE_IDS, id).await?;
             // Sub-credentials and fields go with it (ON DELETE CASCADE).
             let done = sqlx::query("DELETE FROM credentials WHERE id = $1")
                 .bind(id)
@@ -643,6 +786,167 @@ impl CredentialStore for SqlStore {
             audit.after(&mut tx, self.db().backend).await?;
             tx.commit().await?;
             Ok(count as u64)
+        })
+        .await
+    }
+
+    async fn set_rotation_due(&self, ids: &[String], due: bool) -> Result<u64> {
+        stored(async move {
+            let mut tx = self.db().begin().await?;
+            let mut n = 0;
+            for id in ids {
+                let audit = Recorder::before(&mut tx, &CREDENTIAL, id).await?;
+                let done = sqlx::query("UPDATE credentials SET rotation_due = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(i64::from(due))
+                    .execute(&mut *tx)
+                    .await?;
+                n += done.rows_affected();
+                audit.after(&mut tx, self.db().backend).await?;
+            }
+            tx.commit().await?;
+            Ok(n)
+        })
+        .await
+    }
+
+    async fn list_versions(&self, credential_id: &str) -> Result<Vec<CredentialVersion>> {
+        stored(async move {
+            let rows = sqlx::query(
+                "SELECT credential_id, version, at, changed_by, changed_fields, restored_from \
+                 FROM credential_versions WHERE credential_id = $1 ORDER BY version DESC",
+            )
+            .bind(credential_id)
+            .fetch_all(&self.db().pool)
+            .await?;
+            rows.iter().map(version_from_row).collect()
+        })
+        .await
+    }
+
+    async fn history_values(&self, credential_id: &str) -> Result<Vec<SupersededValue>> {
+        stored(async move {
+            let rows = sqlx::query(&format!(
+                "SELECT {KEPT_COLUMNS} FROM credential_field_history WHERE credential_id = $1"
+            ))
+            .bind(credential_id)
+            .fetch_all(&self.db().pool)
+            .await?;
+            rows.iter().map(kept_from_row).collect()
+        })
+        .await
+    }
+
+    async fn deleted_credential(&self, credential_id: &str) -> Result<Option<DeletedCredential>> {
+        stored(async move {
+            let row = sqlx::query(
+                "SELECT credential_id, name, type_id, permission_scope, company_id, deleted_at \
+                 FROM deleted_credentials WHERE credential_id = $1",
+            )
+            .bind(credential_id)
+            .fetch_optional(&self.db().pool)
+            .await?;
+            row.map(|row| -> Stored<DeletedCredential> {
+                Ok(DeletedCredential {
+                    credential_id: row.try_get("credential_id")?,
+                    name: row.try_get("name")?,
+                    type_id: row.try_get("type_id")?,
+                    permission_scope: row.try_get("permission_scope")?,
+                    company_id: row.try_get("company_id")?,
+                    deleted_at: get_time(&row, "deleted_at")?,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn purge_history(&self, credential_id: &str) -> Result<u64> {
+        stored(async move {
+            let mut tx = self.db().begin().await?;
+            let n = Self::purge_in(&mut tx, credential_id).await?;
+            tx.commit().await?;
+            Ok(n)
+        })
+        .await
+    }
+
+    async fn prune_history(&self, deleted_before: DateTime<Utc>) -> Result<u64> {
+        stored(async move {
+            let ids: Vec<String> = sqlx::query_scalar(
+                "SELECT credential_id FROM deleted_credentials WHERE deleted_at < $1",
+            )
+            .bind(timestamp(deleted_before))
+            .fetch_all(&self.db().pool)
+            .await?;
+            for chunk in ids.chunks(IN_CHUNK) {
+                let mut tx = self.db().begin().await?;
+                for id in chunk {
+                    Self::purge_in(&mut tx, id).await?;
+                }
+                tx.commit().await?;
+            }
+            Ok(ids.len() as u64)
+        })
+        .await
+    }
+
+    async fn history_page(
+        &self,
+        after: Option<&SupersededValue>,
+        limit: usize,
+    ) -> Result<Vec<SupersededValue>> {
+        stored(async move {
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = match after {
+                Some(after) => {
+                    sqlx::query(&format!(
+                        "SELECT {KEPT_COLUMNS} FROM credential_field_history \
+                         WHERE (credential_id, field_id, version) > ($1, $2, $3) \
+                         ORDER BY credential_id, field_id, version LIMIT $4"
+                    ))
+                    .bind(&after.credential_id)
+                    .bind(&after.field_id)
+                    .bind(after.version as i64)
+                    .bind(limit)
+                    .fetch_all(&self.db().pool)
+                    .await
+                }
+                None => {
+                    sqlx::query(&format!(
+                        "SELECT {KEPT_COLUMNS} FROM credential_field_history \
+                         ORDER BY credential_id, field_id, version LIMIT $1"
+                    ))
+                    .bind(limit)
+                    .fetch_all(&self.db().pool)
+                    .await
+                }
+            }?;
+            rows.iter().map(kept_from_row).collect()
+        })
+        .await
+    }
+
+    async fn swap_history_value(
+        &self,
+        kept: &SupersededValue,
+        expected: &Sealed,
+        new: &Sealed,
+    ) -> Result<bool> {
+        stored(async move {
+            let done = sqlx::query(
+                "UPDATE credential_field_history SET value = $1 \
+                 WHERE credential_id = $2 AND field_id = $3 AND version = $4 AND secure = 1 \
+                 AND value = $5",
+            )
+            .bind(new.as_str())
+            .bind(&kept.credential_id)
+            .bind(&kept.field_id)
+            .bind(kept.version as i64)
+            .bind(expected.as_str())
+            .execute(&self.db().pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
         })
         .await
     }
@@ -706,8 +1010,9 @@ async fn insert_reveal(
     record: &RevealRecord,
 ) -> std::result::Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO secure_value_reads (id, user_id, credential_id, field_ids, address, at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO secure_value_reads \
+         (id, user_id, credential_id, field_ids, address, at, kind, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&record.id)
     .bind(&record.user_id)
@@ -715,6 +1020,8 @@ async fn insert_reveal(
     .bind(strings(&record.field_ids))
     .bind(&record.address)
     .bind(timestamp(record.at))
+    .bind(record.kind.as_str())
+    .bind(record.version.map(|v| v as i64))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -728,6 +1035,13 @@ fn reveal_from_row(row: &AnyRow) -> Stored<RevealRecord> {
         field_ids: get_strings(row, "field_ids")?,
         address: row.try_get("address")?,
         at: get_time(row, "at")?,
+        kind: {
+            let kind: String = row.try_get("kind")?;
+            RevealKind::parse(&kind).ok_or_else(|| {
+                StoreError::corrupt("secure_value_reads.kind", format!("unknown kind `{kind}`"))
+            })?
+        },
+        version: row.try_get::<Option<i64>, _>("version")?.map(|v| v as u64),
     })
 }
 
@@ -772,6 +1086,9 @@ impl RevealAuditStore for SqlStore {
             if let Some(u) = &query.user_id {
                 push("user_id = ?", u.clone());
             }
+            if let Some(k) = query.kind {
+                push("kind = ?", k.as_str().to_owned());
+            }
             if let Some(s) = query.since {
                 push("at >= ?", timestamp(s));
             }
@@ -791,7 +1108,8 @@ impl RevealAuditStore for SqlStore {
             let total = count.fetch_one(&self.db().pool).await?;
             let n = args.len();
             let list_sql = format!(
-                "SELECT id, user_id, credential_id, field_ids, address, at FROM secure_value_reads {filter} \
+                "SELECT id, user_id, credential_id, field_ids, address, at, kind, version \
+                 FROM secure_value_reads {filter} \
                  ORDER BY at DESC, id DESC LIMIT ${} OFFSET ${}",
                 n + 1,
                 n + 2

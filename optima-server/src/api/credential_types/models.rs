@@ -24,6 +24,9 @@ pub enum ValueTypeName {
     BitlockerKey,
     /// A password.
     Password,
+    /// A TOTP seed (base32, or an `otpauth://totp/…` URI); always secure. Its current code is read
+    /// through `/credential/credentials/{id}/totp/{fieldId}`.
+    Totp,
     /// Sub-credentials described by `subFields`.
     MultiCredential,
 }
@@ -37,6 +40,7 @@ impl From<ValueType> for ValueTypeName {
             ValueType::GenericSecret => ValueTypeName::GenericSecret,
             ValueType::BitlockerKey => ValueTypeName::BitlockerKey,
             ValueType::Password => ValueTypeName::Password,
+            ValueType::Totp => ValueTypeName::Totp,
             ValueType::MultiCredential => ValueTypeName::MultiCredential,
         }
     }
@@ -51,6 +55,7 @@ impl From<ValueTypeName> for ValueType {
             ValueTypeName::GenericSecret => ValueType::GenericSecret,
             ValueTypeName::BitlockerKey => ValueType::BitlockerKey,
             ValueTypeName::Password => ValueType::Password,
+            ValueTypeName::Totp => ValueType::Totp,
             ValueTypeName::MultiCredential => ValueType::MultiCredential,
         }
     }

@@ -365,7 +365,8 @@ impl CredentialApi {
                     sub_credentials: sub_inputs(body.sub_credentials),
                 },
             )
-            .map_err(vault_error)?;
+            .map_err(vault_error)?
+            .by(caller.user.id.clone());
         self.state.store.create_credential(&new).await?;
         Ok(caller.created(self.present(&new.credential, &ty).await?))
     }
@@ -398,15 +399,23 @@ impl CredentialApi {
             }
             c.notes = (!notes.is_empty()).then_some(notes);
         }
-        match body.fields {
-            Some(fields) => self
-                .state
-                .vault()
-                .update_fields(&ty, &mut c, field_inputs(fields))
-                .map_err(vault_error)?,
-            None => c.updated_at = Utc::now(),
-        }
-        self.state.store.update_credential(&c).await?;
+        let change = match body.fields {
+            Some(fields) => Some(
+                self.state
+                    .vault()
+                    .update_fields(&ty, &mut c, field_inputs(fields))
+                    .map_err(vault_error)?
+                    .by(caller.user.id.clone()),
+            ),
+            None => {
+                c.updated_at = Utc::now();
+                None
+            }
+        };
+        self.state
+            .store
+            .update_credential(&c, change.as_ref())
+            .await?;
         let c = self
             .state
             .store
@@ -425,11 +434,16 @@ impl CredentialApi {
         body: JsonBody<UpdateCredentialFields>,
     ) -> Result<Ok200<CredentialOut>, ApiError> {
         let (mut c, ty) = self.load(&caller, &id.0).await?;
-        self.state
+        let change = self
+            .state
             .vault()
             .update_fields(&ty, &mut c, field_inputs(body.0.fields))
-            .map_err(vault_error)?;
-        self.state.store.update_credential(&c).await?;
+            .map_err(vault_error)?
+            .by(caller.user.id.clone());
+        self.state
+            .store
+            .update_credential(&c, Some(&change))
+            .await?;
         Ok(caller.ok(self.present(&c, &ty).await?))
     }
 
@@ -557,7 +571,8 @@ impl CredentialApi {
                     sub_credentials: sub_inputs(body.sub_credentials),
                 },
             )
-            .map_err(vault_error)?;
+            .map_err(vault_error)?
+            .by(caller.user.id.clone());
         self.state.store.create_credential(&new).await?;
         Ok(caller.created(self.present(&new.credential, &ty).await?))
     }
@@ -598,6 +613,8 @@ impl CredentialApi {
         /// Only reads by this user.
         #[oai(name = "userId")]
         user_id: Query<Option<String>>,
+        /// Only reads of this kind.
+        kind: Query<Option<models::ReadKind>>,
         /// Only reads at or after this time (RFC 3339).
         since: Query<Option<DateTime<Utc>>>,
         /// Only reads before this time (RFC 3339).
@@ -613,6 +630,7 @@ impl CredentialApi {
         let query = RevealQuery {
             credential_id: credential_id.0,
             user_id: user_id.0,
+            kind: kind.0.map(Into::into),
             since: since.0,
             until: until.0,
             offset: paging.offset() as u64,

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use optima_core::vault::{
-    Credential, CredentialType, FieldInput, RevealRecord, StoredValue, SubCredentialInput,
-    SubCredentialInputs,
+    Credential, CredentialType, FieldInput, RevealKind, RevealRecord, StoredValue,
+    SubCredentialInput, SubCredentialInputs,
 };
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object};
@@ -321,6 +321,43 @@ pub struct SecureValueReadOut {
     pub address: Option<String>,
     /// When (RFC 3339).
     pub at: String,
+    /// What was read: the live values, a one-time code, or an earlier version's values.
+    pub kind: ReadKind,
+    /// For a read of an earlier version, which.
+    #[oai(skip_serializing_if_is_none)]
+    pub version: Option<u64>,
+}
+
+/// What a secure-value read showed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ReadKind {
+    /// The live secure values.
+    Value,
+    /// A one-time code computed from a `totp` field (not its seed).
+    Code,
+    /// A value as it was in an earlier version.
+    History,
+}
+
+impl From<RevealKind> for ReadKind {
+    fn from(k: RevealKind) -> Self {
+        match k {
+            RevealKind::Value => ReadKind::Value,
+            RevealKind::Code => ReadKind::Code,
+            RevealKind::History => ReadKind::History,
+        }
+    }
+}
+
+impl From<ReadKind> for RevealKind {
+    fn from(k: ReadKind) -> Self {
+        match k {
+            ReadKind::Value => RevealKind::Value,
+            ReadKind::Code => RevealKind::Code,
+            ReadKind::History => RevealKind::History,
+        }
+    }
 }
 
 impl From<RevealRecord> for SecureValueReadOut {
@@ -332,6 +369,8 @@ impl From<RevealRecord> for SecureValueReadOut {
             field_ids: r.field_ids,
             address: r.address,
             at: timestamp(r.at),
+            kind: r.kind.into(),
+            version: r.version,
         }
     }
 }
