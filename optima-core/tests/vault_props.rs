@@ -279,6 +279,7 @@ proptest! {
             permission_scope: type_input.permission_scope,
             icon: None,
             fields: type_input.fields,
+            password_policy: None,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         };

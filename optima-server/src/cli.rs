@@ -200,10 +200,15 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let listen = config.listen.clone();
     let interval = config.sync_interval;
     let retention = config.audit_retention_days;
+    let history_retention = config.vault_history_retention_days;
     let state = build_state(config).await?;
     if let Some(days) = retention {
         tokio::spawn(crate::audit::cli::keep_pruned(state.clone(), days));
     }
+    tokio::spawn(crate::vault::keep_history_pruned(
+        state.clone(),
+        history_retention,
+    ));
     if interval > 0 {
         tokio::spawn(crate::sync::schedule(
             state.clone(),

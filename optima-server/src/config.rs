@@ -53,6 +53,11 @@ pub struct Settings {
     /// the chain still verifies from [default: keep forever]
     #[arg(long, env = "OPTIMA_AUDIT_RETENTION_DAYS", global = true)]
     pub audit_retention_days: Option<u64>,
+    /// Days a deleted credential's history (its versions and replaced values) is kept before it
+    /// is pruned, hourly; `DELETE /v1/credential/credentials/{id}/history` erases it sooner
+    /// [default: 90]
+    #[arg(long, env = "OPTIMA_VAULT_HISTORY_RETENTION_DAYS", global = true)]
+    pub vault_history_retention_days: Option<u64>,
     /// Access token lifetime in seconds [default: 900]
     #[arg(long, env = "OPTIMA_ACCESS_TOKEN_TTL", global = true)]
     pub access_token_ttl: Option<u64>,
@@ -186,6 +191,7 @@ impl Settings {
             log_format,
             sync_interval,
             audit_retention_days,
+            vault_history_retention_days,
             access_token_ttl,
             max_body_bytes,
             public_url,
@@ -360,6 +366,15 @@ impl Settings {
                 }
                 days => days,
             },
+            vault_history_retention_days: match self.vault_history_retention_days {
+                Some(0) => {
+                    return Err(ConfigError {
+                        setting: "OPTIMA_VAULT_HISTORY_RETENTION_DAYS",
+                        message: "must be at least 1".into(),
+                    });
+                }
+                days => days.unwrap_or(90),
+            },
             database_url: self.database_url.unwrap_or_else(|| {
                 format!("sqlite://{}?mode=rwc", data_dir.join("optima.db").display())
             }),
@@ -501,6 +516,8 @@ pub struct Config {
     pub sync_interval: u64,
     /// Days the audit trail keeps events; `None` keeps them forever.
     pub audit_retention_days: Option<u64>,
+    /// Days a deleted credential's history is kept.
+    pub vault_history_retention_days: u64,
 }
 
 /// ConnectWise Manage settings.

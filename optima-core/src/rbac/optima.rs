@@ -218,6 +218,37 @@ const CATEGORIES: &[(&str, &str, &str, &[Entry])] = &[
                 &["credential.fetch"],
             ),
             (
+                "credential.totp.read",
+                "Read the current one-time code of a totp field (not its seed; every read is audited)",
+                &["credential.fetch"],
+            ),
+            (
+                "credential.history.read",
+                "List a credential's versions and read its earlier plain values; with \
+                 credential.secure_values.read, reveal earlier secure values (audited)",
+                &["credential.fetch"],
+            ),
+            (
+                "credential.history.restore",
+                "Bring back an earlier version of a credential's field values, as a new version",
+                &["credential.update"],
+            ),
+            (
+                "credential.history.purge",
+                "Erase a credential's history, or what remains of a deleted credential",
+                &[],
+            ),
+            (
+                "credential.generate",
+                "Generate a password or passphrase under a policy (nothing is stored)",
+                &[],
+            ),
+            (
+                "credential.rotation_due.write",
+                "Mark credentials as due for rotation",
+                &[],
+            ),
+            (
                 "credential.sub_credentials.fetch",
                 "List a credential's sub-credentials",
                 &["credential.fetch"],
@@ -296,6 +327,12 @@ const CATEGORIES: &[(&str, &str, &str, &[Entry])] = &[
             (
                 "audit.read",
                 "Read the log of secure-value reveals: who, when, which credential and fields",
+                &[],
+            ),
+            (
+                "audit.revealed.read",
+                "List every credential and field a user revealed or read a code of, and whether it \
+                 has changed since (offboarding)",
                 &[],
             ),
             (

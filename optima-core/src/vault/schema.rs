@@ -5,6 +5,8 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::generate::PasswordPolicy;
+
 use super::errors::{ValidationErrors, is_ident, join_index, join_key};
 use super::value_type::ValueType;
 use crate::rbac::Node;
@@ -129,6 +131,9 @@ pub struct CredentialType {
     pub icon: Option<String>,
     /// The fields.
     pub fields: Vec<FieldDefinition>,
+    /// How values generated for its fields are made; `None` for [`PasswordPolicy::default`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_policy: Option<PasswordPolicy>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -148,9 +153,28 @@ impl CredentialType {
             permission_scope: input.permission_scope,
             icon: input.icon,
             fields,
+            password_policy: None,
             created_at: now,
             updated_at: now,
         })
+    }
+
+    /// The same type generating values under `policy` (`None`: the default policy), once the
+    /// policy is checked (paths under `passwordPolicy`).
+    pub fn with_password_policy(
+        mut self,
+        policy: Option<PasswordPolicy>,
+    ) -> Result<CredentialType, ValidationErrors> {
+        if let Some(p) = &policy {
+            p.validate("passwordPolicy")?;
+        }
+        self.password_policy = policy;
+        Ok(self)
+    }
+
+    /// The policy values generated for this type's fields follow.
+    pub fn policy(&self) -> PasswordPolicy {
+        self.password_policy.clone().unwrap_or_default()
     }
 
     /// Applies `patch`, validating the result as a whole, and bumps `updated_at`.
@@ -172,6 +196,7 @@ impl CredentialType {
             permission_scope: input.permission_scope,
             icon: input.icon,
             fields,
+            password_policy: self.password_policy.clone(),
             created_at: self.created_at,
             updated_at: super::model::now(),
         })

@@ -8,6 +8,7 @@
 //! order, so a cursor over it is stable while others write.
 
 use chrono::{DateTime, Utc};
+use optima_core::vault::{RevealKind, RevealRecord};
 use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
 use sqlx::any::{AnyArguments, AnyQueryResult};
@@ -270,17 +271,23 @@ fn event_for(
 }
 
 /// Records a reveal of secure values of a credential in the request in progress: which
-/// fields, never what they hold.
+/// fields and what of them (live values, a code, an earlier version), never what they hold.
 pub(crate) async fn record_reveal(
     conn: &mut AnyConnection,
     backend: Backend,
-    credential_id: &str,
-    field_ids: &[String],
+    record: &RevealRecord,
 ) -> Stored<()> {
     let Some(audit) = context::current() else {
         return Ok(());
     };
-    let revealed = serde_json::json!({ "revealedFields": field_ids });
+    let credential_id = record.credential_id.as_str();
+    let mut revealed = serde_json::json!({ "revealedFields": record.field_ids });
+    if record.kind != RevealKind::Value {
+        revealed["kind"] = record.kind.as_str().into();
+    }
+    if let Some(version) = record.version {
+        revealed["version"] = version.into();
+    }
     let event = event_for(
         &audit,
         Outcome::Revealed,

@@ -22,7 +22,8 @@ use super::{
 };
 use crate::db::{Backend, get_strings, get_time, strings, timestamp};
 
-const TYPE_COLUMNS: &str = "id, name, permission_scope, icon, fields, created_at, updated_at";
+const TYPE_COLUMNS: &str =
+    "id, name, permission_scope, icon, fields, created_at, updated_at, password_policy";
 const CREDENTIAL_COLUMNS: &str = "id, name, notes, type_id, company_id, parent_id, schema_path, \
      created_at, updated_at, version, rotation_due";
 
@@ -30,15 +31,29 @@ fn type_from_row(row: &AnyRow) -> Stored<CredentialType> {
     let fields: String = row.try_get("fields")?;
     let fields: Vec<FieldDefinition> = serde_json::from_str(&fields)
         .map_err(|e| StoreError::corrupt("credential_types.fields", e))?;
+    let policy: Option<String> = row.try_get("password_policy")?;
+    let policy = policy
+        .map(|p| serde_json::from_str(&p))
+        .transpose()
+        .map_err(|e| StoreError::corrupt("credential_types.password_policy", e))?;
     Ok(CredentialType {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         permission_scope: row.try_get("permission_scope")?,
         icon: row.try_get("icon")?,
         fields,
+        password_policy: policy,
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
     })
+}
+
+fn policy_json(ty: &CredentialType) -> Stored<Option<String>> {
+    ty.password_policy
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| StoreError::corrupt("credential_types.password_policy", e))
 }
 
 fn fields_json(fields: &[FieldDefinition]) -> Stored<String> {
@@ -184,7 +199,7 @@ impl SqlStore {
     async fn write_type(conn: &mut sqlx::AnyConnection, ty: &CredentialType) -> Stored<()> {
         let result = sqlx::query(
             "UPDATE credential_types SET name = $2, name_key = $3, permission_scope = $4, icon = $5, \
-             fields = $6, updated_at = $7 WHERE id = $1",
+             fields = $6, updated_at = $7, password_policy = $8 WHERE id = $1",
         )
         .bind(&ty.id)
         .bind(&ty.name)
@@ -193,6 +208,7 @@ impl SqlStore {
         .bind(&ty.icon)
         .bind(fields_json(&ty.fields)?)
         .bind(timestamp(ty.updated_at))
+        .bind(policy_json(ty)?)
         .execute(&mut *conn)
         .await;
         match result {
@@ -318,7 +334,7 @@ impl SqlStore {
             request.client_address,
         );
         insert_reveal(tx, &record).await?;
-        super::audit::record_reveal(tx, self.db().backend, credential_id, &record.field_ids).await
+        super::audit::record_reveal(tx, self.db().backend, &record).await
     }
 
     /// Removes a credential's history, and what remains of it if it was deleted. Returns how many
@@ -355,7 +371,8 @@ impl CredentialTypeStore for SqlStore {
             let mut tx = self.db().begin().await?;
             let audit = Recorder::before(&mut tx, &CREDENTIAL_TYPE, &ty.id).await?;
             let result = sqlx::query(&format!(
-                "INSERT INTO credential_types ({TYPE_COLUMNS}, name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                "INSERT INTO credential_types ({TYPE_COLUMNS}, name_key) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
             ))
             .bind(&ty.id)
             .bind(&ty.name)
@@ -364,6 +381,7 @@ impl CredentialTypeStore for SqlStore {
             .bind(fields_json(&ty.fields)?)
             .bind(timestamp(ty.created_at))
             .bind(timestamp(ty.updated_at))
+            .bind(policy_json(ty)?)
             .bind(ty.name.to_lowercase())
             .execute(&mut *tx)
             .await;
@@ -1054,13 +1072,7 @@ impl RevealAuditStore for SqlStore {
             match result {
                 Ok(_) => {
                     // The reveal joins the audit trail in the same transaction.
-                    super::audit::record_reveal(
-                        &mut tx,
-                        self.db().backend,
-                        &record.credential_id,
-                        &record.field_ids,
-                    )
-                    .await?;
+                    super::audit::record_reveal(&mut tx, self.db().backend, record).await?;
                     Ok(tx.commit().await?)
                 }
                 Err(e) if is_unique_violation(&e) => {

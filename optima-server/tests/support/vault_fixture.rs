@@ -18,6 +18,8 @@ pub const TYPE_ID: &str = "ctype-fixture";
 pub const SCOPE: &str = "fixture.credentials";
 /// The fixture credential's name.
 pub const CREDENTIAL_NAME: &str = "Fixture credential";
+/// The fixture credential's TOTP seed (base32).
+pub const TOTP_SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DP";
 /// The fixture company (inserted by the route tests).
 pub const COMPANY_ID: &str = "company-1";
 
@@ -25,6 +27,7 @@ fn fields() -> Vec<FieldDefinition> {
     vec![
         FieldDefinition::new("username", "Username", ValueType::PlainText, true, false),
         FieldDefinition::new("password", "Password", ValueType::Password, true, true),
+        FieldDefinition::new("otp", "One-time code", ValueType::Totp, false, true),
         FieldDefinition::multi(
             "tunnels",
             "Tunnels",
@@ -83,6 +86,7 @@ async fn create_credential(server: &TestServer, ty: &CredentialType, name: &str)
                 fields: vec![
                     FieldInput::new("username", "fixture-user"),
                     FieldInput::new("password", "fixture-password"),
+                    FieldInput::new("otp", TOTP_SEED),
                 ],
                 sub_credentials: subs,
             },
@@ -177,6 +181,8 @@ pub async fn path_param(
         ("credentials", ":id") => credential_id(server).await,
         ("company", ":companyId") => COMPANY_ID.into(),
         ("secure-values", ":fieldId") => "password".into(),
+        ("totp", ":fieldId") => "otp".into(),
+        ("versions", ":version") => "1".into(),
         ("sub-credentials", ":subId") => {
             let parent = credential_id(server).await;
             fresh_sub_credential(server, &parent).await
@@ -193,6 +199,7 @@ pub async fn path_param(
 pub const FIELD_VALUES: &[&str] = &[
     "fixture-password",
     "fixture-tunnel-psk",
+    TOTP_SEED,
     "fixture-user",
     "sample-password",
     "sample-psk",
@@ -207,6 +214,7 @@ pub const FIELD_VALUES: &[&str] = &[
 #[allow(dead_code)] // Used by the tests that check the audit trail.
 pub const SECURE_VALUES: &[&str] = &[
     "fixture-password",
+    TOTP_SEED,
     "fixture-tunnel-psk",
     "sample-password",
     "sample-psk",
@@ -253,6 +261,10 @@ pub fn sample_body(route: &RouteSpec) -> Option<Value> {
                 {"fieldId": "psk", "value": "another-psk"}
             ]
         }),
+        "generateCredentialValue" => json!({"policy": {"length": 24, "symbols": false}}),
+        "markRevealedRotationDue" => json!({}),
+        "generateCredentialValue" => json!({"policy": {"length": 24, "symbols": false}}),
+        "markRevealedRotationDue" => json!({}),
         _ => return None,
     })
 }

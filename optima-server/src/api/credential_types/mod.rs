@@ -12,6 +12,7 @@ use optima_core::vault::{
 use poem::http::StatusCode;
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
+use poem_openapi::types::MaybeUndefined;
 
 use self::models::{CreateCredentialType, CredentialTypeOut, UpdateCredentialType};
 use super::common::{ApiError, Created201, JsonBody, Ok200};
@@ -223,6 +224,7 @@ impl CredentialTypeApi {
             icon: body.icon,
             fields: body.fields.into_iter().map(Into::into).collect(),
         })
+        .and_then(|ty| ty.with_password_policy(body.password_policy.map(Into::into)))
         .map_err(validation_error)?;
         self.state.store.create_type(&ty).await?;
         self.resync_scopes().await;
@@ -251,6 +253,12 @@ impl CredentialTypeApi {
         if clear_icon {
             updated.icon = None;
         }
+        let updated = match body.password_policy {
+            MaybeUndefined::Undefined => Ok(updated),
+            MaybeUndefined::Null => updated.with_password_policy(None),
+            MaybeUndefined::Value(p) => updated.with_password_policy(Some(p.into())),
+        }
+        .map_err(validation_error)?;
         if updated.permission_scope != ty.permission_scope {
             refuse_built_in_scope(&self.state, &updated.permission_scope)?;
             require_both_scopes(&caller, &ty, &updated)?;

@@ -1,6 +1,6 @@
 //! Bodies of the credential-type routes.
 
-use optima_core::vault::{CredentialType, FieldDefinition, ValueType};
+use optima_core::vault::{CredentialType, FieldDefinition, PasswordPolicy, ValueType};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 use serde::Deserialize;
@@ -114,6 +114,70 @@ impl From<&FieldDefinition> for FieldDef {
     }
 }
 
+/// How generated values are made: a password of `length` characters from the enabled classes
+/// (at least one of each), or a passphrase of `words` words from the EFF large word list.
+/// Every setting left out takes its default.
+#[derive(Debug, Clone, Object, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase", rename = "PasswordPolicy")]
+pub struct PasswordPolicyIo {
+    /// Characters in a password, 8 to 256 (default 20).
+    #[serde(default)]
+    pub length: Option<u32>,
+    /// Use `a`-`z` (default true).
+    #[serde(default)]
+    pub lowercase: Option<bool>,
+    /// Use `A`-`Z` (default true).
+    #[serde(default)]
+    pub uppercase: Option<bool>,
+    /// Use `0`-`9`; in a passphrase, one word gets a digit (default true).
+    #[serde(default)]
+    pub digits: Option<bool>,
+    /// Use the symbols `!#$%&()*+,-./:;<=>?@[]^_{|}~` (default true).
+    #[serde(default)]
+    pub symbols: Option<bool>,
+    /// Leave out `I`, `l`, `1`, `|`, `O`, `0` and `o` (default true).
+    #[serde(default)]
+    pub exclude_look_alikes: Option<bool>,
+    /// Make a passphrase of this many words (3 to 20) instead of a password.
+    #[serde(default)]
+    pub words: Option<u32>,
+    /// Between a passphrase's words: up to 3 characters, no letters or digits (default `-`).
+    #[serde(default)]
+    pub separator: Option<String>,
+}
+
+impl From<PasswordPolicyIo> for PasswordPolicy {
+    fn from(p: PasswordPolicyIo) -> Self {
+        let d = PasswordPolicy::default();
+        PasswordPolicy {
+            length: p.length.unwrap_or(d.length),
+            lowercase: p.lowercase.unwrap_or(d.lowercase),
+            uppercase: p.uppercase.unwrap_or(d.uppercase),
+            digits: p.digits.unwrap_or(d.digits),
+            symbols: p.symbols.unwrap_or(d.symbols),
+            exclude_look_alikes: p.exclude_look_alikes.unwrap_or(d.exclude_look_alikes),
+            words: p.words,
+            separator: p.separator.unwrap_or(d.separator),
+        }
+    }
+}
+
+impl From<&PasswordPolicy> for PasswordPolicyIo {
+    fn from(p: &PasswordPolicy) -> Self {
+        PasswordPolicyIo {
+            length: Some(p.length),
+            lowercase: Some(p.lowercase),
+            uppercase: Some(p.uppercase),
+            digits: Some(p.digits),
+            symbols: Some(p.symbols),
+            exclude_look_alikes: Some(p.exclude_look_alikes),
+            words: p.words,
+            separator: Some(p.separator.clone()),
+        }
+    }
+}
+
 /// A credential type.
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase", rename = "CredentialType")]
@@ -129,6 +193,8 @@ pub struct CredentialTypeOut {
     pub icon: Option<String>,
     /// The fields.
     pub fields: Vec<FieldDef>,
+    /// How values generated for its fields are made (the default policy when none was set).
+    pub password_policy: PasswordPolicyIo,
     /// How many (top-level) credentials have this type; on the credential-type routes only.
     #[oai(skip_serializing_if_is_none)]
     pub credential_count: Option<u64>,
@@ -147,6 +213,7 @@ impl CredentialTypeOut {
             permission_scope: ty.permission_scope.clone(),
             icon: ty.icon.clone(),
             fields: ty.fields.iter().map(Into::into).collect(),
+            password_policy: (&ty.policy()).into(),
             credential_count: count,
             created_at: timestamp(ty.created_at),
             updated_at: timestamp(ty.updated_at),
@@ -168,6 +235,10 @@ pub struct CreateCredentialType {
     pub icon: Option<String>,
     /// The fields.
     pub fields: Vec<FieldDef>,
+    /// How values generated for its fields are made (default: 20 characters of all classes).
+    #[serde(default)]
+    #[oai(skip_serializing_if_is_none)]
+    pub password_policy: Option<PasswordPolicyIo>,
 }
 
 /// Changes to a credential type: only what is given changes; `fields` replaces the list.
@@ -188,6 +259,10 @@ pub struct UpdateCredentialType {
     /// New field list.
     #[serde(default)]
     pub fields: Option<Vec<FieldDef>>,
+    /// New password policy; `null` goes back to the default.
+    #[serde(default)]
+    #[oai(nullable)]
+    pub password_policy: MaybeUndefined<PasswordPolicyIo>,
     /// Must be `true` to turn a secure field plain: its values are then opened and stored in
     /// clear, which needs `credential.secure_values.read` and the type's scope, and is recorded
     /// as a reveal of each value.

@@ -11,9 +11,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use optima_core::vault::{
-    Credential, CredentialInput, CredentialStore, CredentialType, CredentialTypeStore, PathSegment,
-    RevealAuditStore, RevealQuery, RevealRecord, StoredValue, SubCredentialInput, ValidationErrors,
-    ValueType,
+    Credential, CredentialInput, CredentialStore, CredentialType, CredentialTypeStore,
+    CredentialVersion, DeletedCredential, PasswordPolicy, PathSegment, RevealAuditStore,
+    RevealKind, RevealQuery, RevealRecord, StoredValue, SubCredentialInput, TotpSeed,
+    ValidationErrors, ValueAt, ValueType, value_at,
 };
 use poem::Request;
 use poem::http::StatusCode;
@@ -22,9 +23,12 @@ use poem_openapi::param::{Path, Query};
 use secrecy::ExposeSecret;
 
 use self::models::{
-    CompanyRef, CreateCredential, CreateSubCredential, CredentialOut, Deleted200, SecureValueOut,
-    SecureValueReadPage, SecureValueReadPageResponse, StoredFieldOut, UpdateCredential,
-    UpdateCredentialFields, deleted, field_inputs, sub_inputs,
+    CompanyRef, CreateCredential, CreateSubCredential, CredentialHistoryOut, CredentialOut,
+    CredentialVersionDetailOut, Deleted200, FieldAtVersionOut, GenerateValue, GeneratedValueOut,
+    HistoricalSecureValueOut, HistoryPurgedOut, MarkRotationDue, RevealedFieldOut, RotationDueOut,
+    SecureValueOut, SecureValueReadPage, SecureValueReadPageResponse, StoredFieldOut, TotpCodeOut,
+    UpdateCredential, UpdateCredentialFields, all_or_problems, body_path, deleted, field_inputs,
+    sub_inputs,
 };
 use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200};
 use super::companies::find_company;
@@ -32,6 +36,7 @@ use super::credential_types::models::ValueTypeName;
 use super::pagination::PageRequest;
 use super::{ApiTags, Authorized};
 use crate::auth::caller::Caller;
+use crate::db::timestamp;
 use crate::routes;
 use crate::state::AppState;
 
@@ -232,7 +237,161 @@ fn check_name(name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A credential whose history is asked for: live, or deleted with its history kept.
+enum HistorySubject {
+    Live(Credential, CredentialType),
+    Deleted(DeletedCredential),
+}
+
+impl HistorySubject {
+    fn deleted_at(&self) -> Option<String> {
+        match self {
+            HistorySubject::Live(..) => None,
+            HistorySubject::Deleted(d) => Some(timestamp(d.deleted_at)),
+        }
+    }
+
+    /// The credential, or for a deleted one a stand-in without live values at its last version.
+    fn credential(&self, versions: &[CredentialVersion]) -> Credential {
+        match self {
+            HistorySubject::Live(c, _) => c.clone(),
+            HistorySubject::Deleted(d) => Credential {
+                id: d.credential_id.clone(),
+                name: d.name.clone(),
+                notes: None,
+                type_id: d.type_id.clone(),
+                company_id: d.company_id.clone(),
+                sub_credential_of_id: None,
+                schema_path: Vec::new(),
+                fields: Vec::new(),
+                created_at: d.deleted_at,
+                updated_at: d.deleted_at,
+                version: versions.iter().map(|v| v.version).max().unwrap_or(0),
+                rotation_due: false,
+            },
+        }
+    }
+}
+
+fn version_not_found(version: u64) -> ApiError {
+    ApiError::not_found(
+        "CredentialVersionNotFound",
+        format!("Credential version {version} was not found."),
+    )
+}
+
 impl CredentialApi {
+    /// The credential (live, or deleted with its history kept) after checking its type's scope
+    /// (for a deleted one, the scope its type had).
+    async fn load_history(&self, caller: &Caller, id: &str) -> Result<HistorySubject, ApiError> {
+        if self.state.store.get_credential(id).await?.is_some() {
+            let (c, ty) = self.load(caller, id).await?;
+            return Ok(HistorySubject::Live(c, ty));
+        }
+        let gone = self
+            .state
+            .store
+            .deleted_credential(id)
+            .await?
+            .ok_or_else(|| credential_not_found(id))?;
+        if !caller.can(&gone.permission_scope) {
+            return Err(ApiError::forbidden(format!(
+                "Insufficient permissions: this deleted credential's type required `{}`",
+                gone.permission_scope
+            )));
+        }
+        Ok(HistorySubject::Deleted(gone))
+    }
+
+    /// What `user_id` revealed, per credential field, with whether it changed since.
+    async fn revealed(&self, user_id: &str) -> Result<Vec<RevealedFieldOut>, ApiError> {
+        const PAGE: u64 = 1000;
+        struct Seen {
+            kinds: Vec<RevealKind>,
+            reads: u64,
+            first: DateTime<Utc>,
+            last: DateTime<Utc>,
+        }
+        let mut seen: BTreeMap<(String, String), Seen> = BTreeMap::new();
+        let mut offset = 0;
+        loop {
+            let page = self
+                .state
+                .store
+                .list_reveals(&RevealQuery {
+                    user_id: Some(user_id.to_owned()),
+                    offset,
+                    limit: PAGE,
+                    ..Default::default()
+                })
+                .await?;
+            let n = page.items.len() as u64;
+            for r in page.items {
+                for field in &r.field_ids {
+                    let entry = seen
+                        .entry((r.credential_id.clone(), field.clone()))
+                        .or_insert(Seen {
+                            kinds: Vec::new(),
+                            reads: 0,
+                            first: r.at,
+                            last: r.at,
+                        });
+                    entry.reads += 1;
+                    entry.first = entry.first.min(r.at);
+                    entry.last = entry.last.max(r.at);
+                    if !entry.kinds.contains(&r.kind) {
+                        entry.kinds.push(r.kind);
+                    }
+                }
+            }
+            offset += n;
+            if n < PAGE {
+                break;
+            }
+        }
+        let mut out = Vec::with_capacity(seen.len());
+        let mut credentials: HashMap<String, (String, String, bool, bool)> = HashMap::new();
+        let mut histories: HashMap<String, Vec<CredentialVersion>> = HashMap::new();
+        for ((credential_id, field_id), s) in seen {
+            if !credentials.contains_key(&credential_id) {
+                let facts = match self.state.store.get_credential(&credential_id).await? {
+                    Some(c) => Some((c.name, c.company_id, c.rotation_due, false)),
+                    None => self
+                        .state
+                        .store
+                        .deleted_credential(&credential_id)
+                        .await?
+                        .map(|d| (d.name, d.company_id, false, true)),
+                };
+                // Neither live nor kept: its history was purged or pruned; nothing to act on.
+                let Some(facts) = facts else { continue };
+                credentials.insert(credential_id.clone(), facts);
+                let versions = self.state.store.list_versions(&credential_id).await?;
+                histories.insert(credential_id.clone(), versions);
+            }
+            let (name, company_id, rotation_due, deleted) = credentials[&credential_id].clone();
+            let changed_since = histories[&credential_id]
+                .iter()
+                .any(|v| v.at > s.last && v.changed_fields.contains(&field_id));
+            let mut kinds = s.kinds;
+            kinds.sort_by_key(|k| k.as_str());
+            out.push(RevealedFieldOut {
+                credential_id,
+                credential_name: name,
+                company_id,
+                field_id,
+                kinds: kinds.into_iter().map(Into::into).collect(),
+                reads: s.reads,
+                first_at: timestamp(s.first),
+                last_at: timestamp(s.last),
+                changed_since,
+                rotation_due,
+                deleted,
+            });
+        }
+        Ok(out)
+    }
+
     /// The credential with this id and its type, after checking the type's scope.
     async fn load(
         &self,
@@ -263,6 +422,17 @@ impl CredentialApi {
         Presenter::new(&self.state).with_type(ty).present(c).await
     }
 
+    /// `fields` of a body for the vault, generated ones filled in under `ty`'s policy.
+    fn inputs(
+        &self,
+        ty: &CredentialType,
+        fields: Vec<models::FieldValueIn>,
+    ) -> Result<Vec<optima_core::vault::FieldInput>, ApiError> {
+        let mut problems = Vec::new();
+        let inputs = field_inputs(fields, &ty.policy(), &body_path(&["fields"]), &mut problems);
+        all_or_problems(inputs, problems)
+    }
+
     /// Records a reveal; nothing is revealed unless the record is kept.
     async fn audit(
         &self,
@@ -271,17 +441,41 @@ impl CredentialApi {
         field_ids: Vec<String>,
         req: &Request,
     ) -> Result<(), ApiError> {
+        self.audit_read(
+            caller,
+            &credential.id,
+            field_ids,
+            req,
+            RevealKind::Value,
+            None,
+        )
+        .await
+    }
+
+    /// Records a read of `kind`; nothing is shown unless the record is kept.
+    async fn audit_read(
+        &self,
+        caller: &Caller,
+        credential_id: &str,
+        field_ids: Vec<String>,
+        req: &Request,
+        kind: RevealKind,
+        version: Option<u64>,
+    ) -> Result<(), ApiError> {
         let record = RevealRecord::new(
             caller.user.id.clone(),
-            credential.id.clone(),
+            credential_id.to_owned(),
             field_ids,
             client_address(req),
-        );
+        )
+        .of_kind(kind, version);
         self.state.store.record_reveal(&record).await?;
         tracing::info!(
             user_id = %record.user_id,
             credential_id = %record.credential_id,
             fields = ?record.field_ids,
+            kind = record.kind.as_str(),
+            version = record.version,
             "secure values revealed"
         );
         Ok(())
@@ -351,6 +545,16 @@ impl CredentialApi {
             })?;
         require_scope(&caller, &ty)?;
         let company = find_company(&self.state, &body.company_id).await?;
+        let policy = ty.policy();
+        let mut problems = Vec::new();
+        let fields = field_inputs(body.fields, &policy, &body_path(&["fields"]), &mut problems);
+        let sub_credentials = sub_inputs(
+            body.sub_credentials,
+            &policy,
+            &body_path(&["subCredentials"]),
+            &mut problems,
+        );
+        let (fields, sub_credentials) = all_or_problems((fields, sub_credentials), problems)?;
         let new = self
             .state
             .vault()
@@ -361,8 +565,8 @@ impl CredentialApi {
                     notes: body.notes,
                     type_id: ty.id.clone(),
                     company_id: company.id.clone(),
-                    fields: field_inputs(body.fields),
-                    sub_credentials: sub_inputs(body.sub_credentials),
+                    fields,
+                    sub_credentials,
                 },
             )
             .map_err(vault_error)?
@@ -403,7 +607,7 @@ impl CredentialApi {
             Some(fields) => Some(
                 self.state
                     .vault()
-                    .update_fields(&ty, &mut c, field_inputs(fields))
+                    .update_fields(&ty, &mut c, self.inputs(&ty, fields)?)
                     .map_err(vault_error)?
                     .by(caller.user.id.clone()),
             ),
@@ -437,7 +641,7 @@ impl CredentialApi {
         let change = self
             .state
             .vault()
-            .update_fields(&ty, &mut c, field_inputs(body.0.fields))
+            .update_fields(&ty, &mut c, self.inputs(&ty, body.0.fields)?)
             .map_err(vault_error)?
             .by(caller.user.id.clone());
         self.state
@@ -558,6 +762,16 @@ impl CredentialApi {
     ) -> Result<Created201<CredentialOut>, ApiError> {
         let (parent, ty) = self.load(&caller, &id.0).await?;
         let body = body.0;
+        let policy = ty.policy();
+        let mut problems = Vec::new();
+        let fields = field_inputs(body.fields, &policy, &body_path(&["fields"]), &mut problems);
+        let sub_credentials = sub_inputs(
+            body.sub_credentials,
+            &policy,
+            &body_path(&["subCredentials"]),
+            &mut problems,
+        );
+        let (fields, sub_credentials) = all_or_problems((fields, sub_credentials), problems)?;
         let new = self
             .state
             .vault()
@@ -567,8 +781,8 @@ impl CredentialApi {
                 &body.field_id,
                 SubCredentialInput {
                     name: body.name,
-                    fields: field_inputs(body.fields),
-                    sub_credentials: sub_inputs(body.sub_credentials),
+                    fields,
+                    sub_credentials,
                 },
             )
             .map_err(vault_error)?
@@ -597,6 +811,269 @@ impl CredentialApi {
         }
         self.state.store.delete_credential(&sub_id.0).await?;
         Ok(deleted(caller.route()))
+    }
+
+    /// The current one-time code of a `totp` field, and how many seconds it stays valid. The
+    /// seed is never shown here (revealing it needs `credential.secure_values.read`); the read
+    /// is recorded in the audit trail as a code read.
+    async fn totp_code(
+        &self,
+        caller: Authorized<routes::GetTotpCode>,
+        req: &Request,
+        /// Credential id.
+        id: Path<String>,
+        /// The totp field's id.
+        #[oai(name = "fieldId")]
+        field_id: Path<String>,
+    ) -> Result<Ok200<TotpCodeOut>, ApiError> {
+        let (c, ty) = self.load(&caller, &id.0).await?;
+        let is_totp = ty
+            .field_at(&c.schema_path, &field_id.0)
+            .is_some_and(|d| d.value_type == ValueType::Totp);
+        if !is_totp || c.field(&field_id.0).is_none_or(|f| !f.is_secure()) {
+            return Err(ApiError::not_found(
+                "TotpFieldNotFound",
+                format!("TOTP field not found: {}", field_id.0),
+            ));
+        }
+        self.audit_read(
+            &caller,
+            &c.id,
+            vec![field_id.0.clone()],
+            req,
+            RevealKind::Code,
+            None,
+        )
+        .await?;
+        let seed = self
+            .state
+            .vault()
+            .reveal(&c, &field_id.0)
+            .map_err(vault_error)?;
+        let seed = TotpSeed::parse(seed.expose_secret()).map_err(|_| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "TotpSeedUnreadable",
+                "The stored TOTP seed is not a valid base32 secret or otpauth URI. Set it again.",
+            )
+        })?;
+        let code = seed.now();
+        Ok(caller.ok(TotpCodeOut {
+            field_id: field_id.0,
+            code: code.code,
+            valid_for: code.valid_for,
+            period: code.period,
+            digits: code.digits,
+        }))
+    }
+
+    /// A credential's versions, newest first: which fields each changed, by whom, when (no
+    /// values). A deleted credential's versions stay readable until its history is pruned.
+    async fn versions(
+        &self,
+        caller: Authorized<routes::ListCredentialVersions>,
+        /// Credential id.
+        id: Path<String>,
+    ) -> Result<Ok200<CredentialHistoryOut>, ApiError> {
+        let subject = self.load_history(&caller, &id.0).await?;
+        let versions = self.state.store.list_versions(&id.0).await?;
+        Ok(caller.ok(CredentialHistoryOut {
+            credential_id: id.0,
+            deleted_at: subject.deleted_at(),
+            versions: versions.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    /// A credential's fields as they were at a version: plain values shown, secure ones `null`.
+    async fn version(
+        &self,
+        caller: Authorized<routes::GetCredentialVersion>,
+        /// Credential id.
+        id: Path<String>,
+        /// The version.
+        version: Path<u64>,
+    ) -> Result<Ok200<CredentialVersionDetailOut>, ApiError> {
+        let subject = self.load_history(&caller, &id.0).await?;
+        let history = self.state.store.history_values(&id.0).await?;
+        let versions = self.state.store.list_versions(&id.0).await?;
+        let credential = subject.credential(&versions);
+        if version.0 == 0 || version.0 > credential.version {
+            return Err(version_not_found(version.0));
+        }
+        let mut field_ids: Vec<String> = match &subject {
+            HistorySubject::Live(c, ty) => ty
+                .fields_at(&c.schema_path)
+                .unwrap_or_default()
+                .iter()
+                .filter(|d| !d.value_type.is_multi())
+                .map(|d| d.id.clone())
+                .collect(),
+            HistorySubject::Deleted(_) => Vec::new(),
+        };
+        for kept in &history {
+            if !field_ids.contains(&kept.field_id) {
+                field_ids.push(kept.field_id.clone());
+            }
+        }
+        let fields = field_ids
+            .into_iter()
+            .filter_map(|field_id| {
+                let live = credential.field(&field_id).map(|f| &f.value);
+                let value = match value_at(live, &history, &field_id, version.0) {
+                    ValueAt::Live(v) | ValueAt::Superseded { value: v, .. } => v,
+                    ValueAt::Absent => return None,
+                };
+                Some(FieldAtVersionOut {
+                    field_id,
+                    secure: value.is_secure(),
+                    value: match value {
+                        StoredValue::Plain(text) => Some(text.clone()),
+                        StoredValue::Sealed(_) => None,
+                    },
+                })
+            })
+            .collect();
+        let record = versions.iter().find(|v| v.version == version.0);
+        Ok(caller.ok(CredentialVersionDetailOut {
+            version: version.0,
+            at: record.map(|v| timestamp(v.at)),
+            changed_by: record.and_then(|v| v.changed_by.clone()),
+            fields,
+        }))
+    }
+
+    /// Decrypt a secure value as it was at a version. The read is recorded in the audit trail
+    /// (as a read of that version).
+    async fn historical_secure_value(
+        &self,
+        caller: Authorized<routes::GetHistoricalSecureValue>,
+        req: &Request,
+        /// Credential id.
+        id: Path<String>,
+        /// The version.
+        version: Path<u64>,
+        /// The secure field's id.
+        #[oai(name = "fieldId")]
+        field_id: Path<String>,
+    ) -> Result<Ok200<HistoricalSecureValueOut>, ApiError> {
+        let subject = self.load_history(&caller, &id.0).await?;
+        let history = self.state.store.history_values(&id.0).await?;
+        let versions = self.state.store.list_versions(&id.0).await?;
+        let credential = subject.credential(&versions);
+        if version.0 == 0 || version.0 > credential.version {
+            return Err(version_not_found(version.0));
+        }
+        let live = credential.field(&field_id.0).map(|f| &f.value);
+        let secure = matches!(
+            value_at(live, &history, &field_id.0, version.0),
+            ValueAt::Live(StoredValue::Sealed(_))
+                | ValueAt::Superseded {
+                    value: StoredValue::Sealed(_),
+                    ..
+                }
+        );
+        if !secure {
+            return Err(ApiError::not_found(
+                "SecureFieldNotFound",
+                format!(
+                    "Secure field not found at version {}: {}",
+                    version.0, field_id.0
+                ),
+            ));
+        }
+        self.audit_read(
+            &caller,
+            &id.0,
+            vec![field_id.0.clone()],
+            req,
+            RevealKind::History,
+            Some(version.0),
+        )
+        .await?;
+        let value = self
+            .state
+            .vault()
+            .reveal_at(&credential, &history, &field_id.0, version.0)
+            .map_err(vault_error)?;
+        Ok(caller.ok(HistoricalSecureValueOut {
+            field_id: field_id.0,
+            version: version.0,
+            value: value.expose_secret().to_owned(),
+        }))
+    }
+
+    /// Bring back a credential's field values as they were at a version, as a new version.
+    /// Fields that had no value then keep theirs; the values are checked against the type as
+    /// it is now.
+    async fn restore_version(
+        &self,
+        caller: Authorized<routes::RestoreCredentialVersion>,
+        /// Credential id.
+        id: Path<String>,
+        /// The version to bring back.
+        version: Path<u64>,
+    ) -> Result<Ok200<CredentialOut>, ApiError> {
+        let (mut c, ty) = self.load(&caller, &id.0).await?;
+        let history = self.state.store.history_values(&c.id).await?;
+        let change = self
+            .state
+            .vault()
+            .restore(&ty, &mut c, &history, version.0)
+            .map_err(|e| match e {
+                optima_core::Error::NotFound {
+                    kind: "credential version",
+                    ..
+                } => version_not_found(version.0),
+                other => vault_error(other),
+            })?
+            .by(caller.user.id.clone());
+        self.state
+            .store
+            .update_credential(&c, Some(&change))
+            .await?;
+        Ok(caller.ok(self.present(&c, &ty).await?))
+    }
+
+    /// Erase a credential's history (its versions and the values its changes replaced), or all
+    /// that remains of a deleted credential. The live values stay.
+    async fn purge_history(
+        &self,
+        caller: Authorized<routes::PurgeCredentialHistory>,
+        /// Credential id.
+        id: Path<String>,
+    ) -> Result<Ok200<HistoryPurgedOut>, ApiError> {
+        self.load_history(&caller, &id.0).await?;
+        let removed = self.state.store.purge_history(&id.0).await?;
+        Ok(caller.ok(HistoryPurgedOut {
+            credential_id: id.0,
+            removed_versions: removed,
+        }))
+    }
+
+    /// Generate a password or passphrase from the operating system's CSPRNG: under the policy
+    /// given, else the type's (`typeId`), else the default (20 characters of all classes).
+    /// Nothing is stored. To fill a field without the value passing through the client, send
+    /// `{"fieldId": …, "generate": true}` when creating or updating a credential instead.
+    async fn generate(
+        &self,
+        caller: Authorized<routes::GenerateCredentialValue>,
+        body: JsonBody<GenerateValue>,
+    ) -> Result<Ok200<GeneratedValueOut>, ApiError> {
+        let mut body = body.0;
+        let policy: PasswordPolicy = match (body.take_policy(), &body.type_id) {
+            (Some(policy), _) => {
+                let policy = PasswordPolicy::from(policy);
+                policy.validate("policy").map_err(validation_error)?;
+                policy
+            }
+            (None, Some(type_id)) => find_type(&self.state, type_id).await?.policy(),
+            (None, None) => PasswordPolicy::default(),
+        };
+        let value = policy.generate();
+        Ok(caller.ok(GeneratedValueOut::new(
+            value.expose_secret().to_owned(),
+            &policy,
+        )))
     }
 
     /// The log of secure-value reads, newest first, filtered by credential, user and time
@@ -648,5 +1125,62 @@ impl CredentialApi {
                 successful: true,
             }),
         ))
+    }
+
+    /// Offboarding: every credential field the user revealed, read a code of, or read an
+    /// earlier version of, with when, how often, and whether it has changed since (if not,
+    /// what they saw still works). Deleted users and credentials are included.
+    #[oai(tag = "ApiTags::Audit")]
+    async fn revealed_by_user(
+        &self,
+        caller: Authorized<routes::ListRevealedByUser>,
+        /// The user's id.
+        id: Path<String>,
+    ) -> Result<Ok200<Vec<RevealedFieldOut>>, ApiError> {
+        Ok(caller.ok(self.revealed(&id.0).await?))
+    }
+
+    /// Mark the credentials the user revealed as due for rotation, in one call: those listed,
+    /// or by default every one with a field not changed since the user saw it.
+    #[oai(tag = "ApiTags::Audit")]
+    async fn mark_rotation_due(
+        &self,
+        caller: Authorized<routes::MarkRevealedRotationDue>,
+        /// The user's id.
+        id: Path<String>,
+        body: JsonBody<MarkRotationDue>,
+    ) -> Result<Ok200<RotationDueOut>, ApiError> {
+        let revealed = self.revealed(&id.0).await?;
+        let ids: Vec<String> = match body.0.credential_ids {
+            Some(wanted) => {
+                let problems: Vec<FieldError> = wanted
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, w)| {
+                        !revealed
+                            .iter()
+                            .any(|r| &r.credential_id == *w && !r.deleted)
+                    })
+                    .map(|(i, _)| FieldError {
+                        path: body_path(&["credentialIds", &i.to_string()]),
+                        message: "is not a credential this user revealed (or it was deleted)"
+                            .into(),
+                    })
+                    .collect();
+                all_or_problems(wanted, problems)?
+            }
+            None => revealed
+                .iter()
+                .filter(|r| !r.deleted && !r.changed_since)
+                .map(|r| r.credential_id.clone())
+                .collect(),
+        };
+        let mut ids = ids;
+        ids.sort();
+        ids.dedup();
+        self.state.store.set_rotation_due(&ids, true).await?;
+        Ok(caller.ok(RotationDueOut {
+            credential_ids: ids,
+        }))
     }
 }

@@ -5,14 +5,17 @@
 use std::collections::BTreeMap;
 
 use optima_core::vault::{
-    Credential, CredentialType, FieldInput, RevealKind, RevealRecord, StoredValue,
-    SubCredentialInput, SubCredentialInputs,
+    Credential, CredentialType, CredentialVersion, FieldInput, PasswordPolicy, RevealKind,
+    RevealRecord, StoredValue, SubCredentialInput, SubCredentialInputs,
 };
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object};
+use secrecy::ExposeSecret;
+use secrecy::zeroize::Zeroize;
 use serde::Deserialize;
 
-use crate::api::credential_types::models::{CredentialTypeOut, ValueTypeName};
+use crate::api::common::{ApiError, FieldError};
+use crate::api::credential_types::models::{CredentialTypeOut, PasswordPolicyIo, ValueTypeName};
 use crate::api::pagination::Pagination;
 use crate::db::timestamp;
 use crate::routes::RouteSpec;
@@ -28,8 +31,16 @@ pub struct FieldValueIn {
     pub id: Option<String>,
     /// The field's id in the credential type.
     pub field_id: String,
-    /// The value, in clear; secure fields are encrypted before they are stored.
-    pub value: String,
+    /// The value, in clear; secure fields are encrypted before they are stored. Leave it out
+    /// with `generate: true`.
+    #[serde(default)]
+    #[oai(skip_serializing_if_is_none)]
+    pub value: Option<String>,
+    /// `true` to have the server fill the field with a value it generates under the type's
+    /// password policy (the client never chooses it; reveal it to see it).
+    #[serde(default)]
+    #[oai(skip_serializing_if_is_none)]
+    pub generate: Option<bool>,
 }
 
 impl std::fmt::Debug for FieldValueIn {
@@ -41,15 +52,57 @@ impl std::fmt::Debug for FieldValueIn {
     }
 }
 
-/// Converts field values for the vault.
-pub fn field_inputs(fields: Vec<FieldValueIn>) -> Vec<FieldInput> {
-    fields
-        .into_iter()
-        .map(|f| FieldInput {
+/// Converts field values for the vault, generating those asked for under `policy`. Problems
+/// are collected with their paths (under `at`, e.g. `["body", "fields"]`).
+pub fn field_inputs(
+    fields: Vec<FieldValueIn>,
+    policy: &PasswordPolicy,
+    at: &[String],
+    problems: &mut Vec<FieldError>,
+) -> Vec<FieldInput> {
+    let mut out = Vec::with_capacity(fields.len());
+    for (i, f) in fields.into_iter().enumerate() {
+        let path = |leaf: &str| {
+            let mut p = at.to_vec();
+            p.push(i.to_string());
+            p.push(leaf.to_owned());
+            p
+        };
+        let value = match (f.value, f.generate.unwrap_or(false)) {
+            (Some(value), false) => value,
+            (None, true) => policy.generate().expose_secret().to_owned(),
+            (Some(mut value), true) => {
+                value.zeroize();
+                problems.push(FieldError {
+                    path: path("generate"),
+                    message: "give a value or `generate: true`, not both".into(),
+                });
+                continue;
+            }
+            (None, false) => {
+                problems.push(FieldError {
+                    path: path("value"),
+                    message: "is required (or `generate: true`)".into(),
+                });
+                continue;
+            }
+        };
+        out.push(FieldInput {
             field_id: f.field_id,
-            value: f.value,
-        })
-        .collect()
+            value,
+        });
+    }
+    out
+}
+
+/// Field values (and inline sub-credentials) converted for the vault, or a 400 with every
+/// problem.
+pub fn all_or_problems<T>(value: T, problems: Vec<FieldError>) -> Result<T, ApiError> {
+    if problems.is_empty() {
+        Ok(value)
+    } else {
+        Err(ApiError::validation(problems))
+    }
 }
 
 /// A sub-credential given inline: `{name, fields}`, with its own sub-credentials when its
@@ -69,22 +122,52 @@ pub struct SubCredentialIn {
     pub sub_credentials: Option<BTreeMap<String, Vec<SubCredentialIn>>>,
 }
 
-/// Converts inline sub-credentials for the vault.
-pub fn sub_inputs(map: Option<BTreeMap<String, Vec<SubCredentialIn>>>) -> SubCredentialInputs {
+/// Converts inline sub-credentials for the vault (see [`field_inputs`]).
+pub fn sub_inputs(
+    map: Option<BTreeMap<String, Vec<SubCredentialIn>>>,
+    policy: &PasswordPolicy,
+    at: &[String],
+    problems: &mut Vec<FieldError>,
+) -> SubCredentialInputs {
     map.unwrap_or_default()
         .into_iter()
-        .map(|(k, v)| (k, v.into_iter().map(SubCredentialIn::into_input).collect()))
+        .map(|(field, entries)| {
+            let inputs = entries
+                .into_iter()
+                .enumerate()
+                .map(|(i, entry)| {
+                    let mut here = at.to_vec();
+                    here.extend([field.clone(), i.to_string()]);
+                    let fields_at: Vec<String> =
+                        here.iter().cloned().chain(["fields".to_owned()]).collect();
+                    let subs_at: Vec<String> = here
+                        .iter()
+                        .cloned()
+                        .chain(["subCredentials".to_owned()])
+                        .collect();
+                    SubCredentialInput {
+                        name: entry.name,
+                        fields: field_inputs(entry.fields, policy, &fields_at, problems),
+                        sub_credentials: sub_inputs(
+                            entry.sub_credentials,
+                            policy,
+                            &subs_at,
+                            problems,
+                        ),
+                    }
+                })
+                .collect();
+            (field, inputs)
+        })
         .collect()
 }
 
-impl SubCredentialIn {
-    fn into_input(self) -> SubCredentialInput {
-        SubCredentialInput {
-            name: self.name,
-            fields: field_inputs(self.fields),
-            sub_credentials: sub_inputs(self.sub_credentials),
-        }
-    }
+/// `["body", …]`: a path under the request body.
+pub fn body_path(parts: &[&str]) -> Vec<String> {
+    std::iter::once("body")
+        .chain(parts.iter().copied())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A new credential.
@@ -212,6 +295,11 @@ pub struct CredentialOut {
     pub created_at: String,
     /// Last changed (RFC 3339).
     pub updated_at: String,
+    /// Its version: 1 when created, one more with each change of its field values.
+    pub version: u64,
+    /// Whether its secure values are due to be changed (set from the offboarding report;
+    /// cleared when a secure value changes).
+    pub rotation_due: bool,
 }
 
 impl CredentialOut {
@@ -241,8 +329,239 @@ impl CredentialOut {
             company,
             created_at: timestamp(c.created_at),
             updated_at: timestamp(c.updated_at),
+            version: c.version,
+            rotation_due: c.rotation_due,
         }
     }
+}
+
+/// The current one-time code of a `totp` field.
+#[derive(Object)]
+#[oai(rename_all = "camelCase", rename = "TotpCode")]
+pub struct TotpCodeOut {
+    /// The field.
+    pub field_id: String,
+    /// The code, zero-padded to `digits`.
+    pub code: String,
+    /// Seconds the code stays valid (1 to `period`).
+    pub valid_for: u64,
+    /// Seconds each code lasts.
+    pub period: u64,
+    /// Digits in a code (6 to 8).
+    pub digits: u32,
+}
+
+impl std::fmt::Debug for TotpCodeOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpCodeOut")
+            .field("field_id", &self.field_id)
+            .field("code", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// One version of a credential: who made it, when, which fields it changed. No values.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase", rename = "CredentialVersion")]
+pub struct CredentialVersionOut {
+    /// The version number, from 1.
+    pub version: u64,
+    /// When it was made (RFC 3339).
+    pub at: String,
+    /// The user who made it, when known.
+    #[oai(skip_serializing_if_is_none)]
+    pub changed_by: Option<String>,
+    /// The fields given a value in this version (all of them in version 1).
+    pub changed_fields: Vec<String>,
+    /// The version this one brought back, for a restore.
+    #[oai(skip_serializing_if_is_none)]
+    pub restored_from: Option<u64>,
+}
+
+impl From<CredentialVersion> for CredentialVersionOut {
+    fn from(v: CredentialVersion) -> Self {
+        CredentialVersionOut {
+            version: v.version,
+            at: timestamp(v.at),
+            changed_by: v.changed_by,
+            changed_fields: v.changed_fields,
+            restored_from: v.restored_from,
+        }
+    }
+}
+
+/// A credential's versions, newest first, and whether the credential has been deleted (its
+/// history is kept for the retention period).
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase", rename = "CredentialHistory")]
+pub struct CredentialHistoryOut {
+    /// The credential.
+    pub credential_id: String,
+    /// When it was deleted (RFC 3339), if it was.
+    #[oai(skip_serializing_if_is_none)]
+    pub deleted_at: Option<String>,
+    /// The versions, newest first.
+    pub versions: Vec<CredentialVersionOut>,
+}
+
+/// A field as it was at some version: plain values shown, secure ones `null` (reveal them
+/// through the version's secure-values route).
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase", rename = "CredentialFieldAtVersion")]
+pub struct FieldAtVersionOut {
+    /// The field's id.
+    pub field_id: String,
+    /// Whether the value was secure.
+    pub secure: bool,
+    /// The value of a plain field (`null` for a secure one).
+    #[oai(nullable)]
+    pub value: Option<String>,
+}
+
+/// A credential's fields as they were at one version.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase", rename = "CredentialVersionDetail")]
+pub struct CredentialVersionDetailOut {
+    /// The version number.
+    pub version: u64,
+    /// When it was made (RFC 3339), when its record is kept.
+    #[oai(skip_serializing_if_is_none)]
+    pub at: Option<String>,
+    /// Who made it, when known.
+    #[oai(skip_serializing_if_is_none)]
+    pub changed_by: Option<String>,
+    /// The fields with a value at that version.
+    pub fields: Vec<FieldAtVersionOut>,
+}
+
+/// A secure value as it was at an earlier version.
+#[derive(Object)]
+#[oai(rename_all = "camelCase", rename = "HistoricalSecureValue")]
+pub struct HistoricalSecureValueOut {
+    /// The field.
+    pub field_id: String,
+    /// The version it is the value of.
+    pub version: u64,
+    /// The value, decrypted.
+    pub value: String,
+}
+
+impl std::fmt::Debug for HistoricalSecureValueOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HistoricalSecureValueOut")
+            .field("field_id", &self.field_id)
+            .field("version", &self.version)
+            .field("value", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// How many versions a purge removed.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase", rename = "HistoryPurged")]
+pub struct HistoryPurgedOut {
+    /// The credential.
+    pub credential_id: String,
+    /// Versions removed with their kept values.
+    pub removed_versions: u64,
+}
+
+/// `POST /credential/generate`: a policy given here, or a type's, or the default.
+#[derive(Debug, Object, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase")]
+pub struct GenerateValue {
+    /// Use this credential type's password policy.
+    #[serde(default)]
+    #[oai(skip_serializing_if_is_none)]
+    pub type_id: Option<String>,
+    // Documented on the type: a doc comment would wrap the `$ref` in `allOf`.
+    #[serde(default)]
+    #[oai(skip_serializing_if_is_none)]
+    policy: Option<PasswordPolicyIo>,
+}
+
+impl GenerateValue {
+    /// The policy given inline, if any.
+    pub fn take_policy(&mut self) -> Option<PasswordPolicyIo> {
+        self.policy.take()
+    }
+}
+
+/// A generated value.
+#[derive(Object)]
+#[oai(rename_all = "camelCase", rename = "GeneratedValue")]
+pub struct GeneratedValueOut {
+    /// The value, from the operating system's CSPRNG, meeting the policy.
+    pub value: String,
+    // Documented on the type.
+    policy: PasswordPolicyIo,
+}
+
+impl GeneratedValueOut {
+    /// `value`, generated under `policy`.
+    pub fn new(value: String, policy: &PasswordPolicy) -> Self {
+        GeneratedValueOut {
+            value,
+            policy: policy.into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for GeneratedValueOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GeneratedValueOut")
+            .field("value", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// A secure field a user revealed (or read a code of), for offboarding.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase", rename = "RevealedField")]
+pub struct RevealedFieldOut {
+    /// The credential.
+    pub credential_id: String,
+    /// Its name (as when deleted, for a deleted one).
+    pub credential_name: String,
+    /// Its company.
+    pub company_id: String,
+    /// The field.
+    pub field_id: String,
+    /// What the user saw of it: live values, codes, earlier versions.
+    pub kinds: Vec<ReadKind>,
+    /// How many reads.
+    pub reads: u64,
+    /// The first read (RFC 3339).
+    pub first_at: String,
+    /// The last read (RFC 3339).
+    pub last_at: String,
+    /// Whether the field's value has changed since the last read (so what the user saw no
+    /// longer works).
+    pub changed_since: bool,
+    /// Whether the credential is marked due for rotation.
+    pub rotation_due: bool,
+    /// Whether the credential has been deleted.
+    pub deleted: bool,
+}
+
+/// `POST /audit/users/{id}/revealed/rotation-due`.
+#[derive(Debug, Object, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase")]
+pub struct MarkRotationDue {
+    /// Only these of the user's revealed credentials (default: every one not changed since).
+    #[serde(default)]
+    #[oai(skip_serializing_if_is_none)]
+    pub credential_ids: Option<Vec<String>>,
+}
+
+/// The credentials marked due for rotation.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase", rename = "RotationDueMarked")]
+pub struct RotationDueOut {
+    /// Credentials marked.
+    pub credential_ids: Vec<String>,
 }
 
 /// A stored field value: secure values as their encrypted text (`v1.<keyId>.<base64>`).
