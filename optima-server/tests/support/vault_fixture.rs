@@ -263,8 +263,6 @@ pub fn sample_body(route: &RouteSpec) -> Option<Value> {
         }),
         "generateCredentialValue" => json!({"policy": {"length": 24, "symbols": false}}),
         "markRevealedRotationDue" => json!({}),
-        "generateCredentialValue" => json!({"policy": {"length": 24, "symbols": false}}),
-        "markRevealedRotationDue" => json!({}),
         _ => return None,
     })
 }

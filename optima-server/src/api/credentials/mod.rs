@@ -239,7 +239,7 @@ fn check_name(name: &str) -> Result<(), ApiError> {
 
 /// A credential whose history is asked for: live, or deleted with its history kept.
 enum HistorySubject {
-    Live(Credential, CredentialType),
+    Live(Box<(Credential, CredentialType)>),
     Deleted(DeletedCredential),
 }
 
@@ -254,7 +254,7 @@ impl HistorySubject {
     /// The credential, or for a deleted one a stand-in without live values at its last version.
     fn credential(&self, versions: &[CredentialVersion]) -> Credential {
         match self {
-            HistorySubject::Live(c, _) => c.clone(),
+            HistorySubject::Live(live) => live.0.clone(),
             HistorySubject::Deleted(d) => Credential {
                 id: d.credential_id.clone(),
                 name: d.name.clone(),
@@ -286,7 +286,7 @@ impl CredentialApi {
     async fn load_history(&self, caller: &Caller, id: &str) -> Result<HistorySubject, ApiError> {
         if self.state.store.get_credential(id).await?.is_some() {
             let (c, ty) = self.load(caller, id).await?;
-            return Ok(HistorySubject::Live(c, ty));
+            return Ok(HistorySubject::Live(Box::new((c, ty))));
         }
         let gone = self
             .state
@@ -901,8 +901,9 @@ impl CredentialApi {
             return Err(version_not_found(version.0));
         }
         let mut field_ids: Vec<String> = match &subject {
-            HistorySubject::Live(c, ty) => ty
-                .fields_at(&c.schema_path)
+            HistorySubject::Live(live) => live
+                .1
+                .fields_at(&live.0.schema_path)
                 .unwrap_or_default()
                 .iter()
                 .filter(|d| !d.value_type.is_multi())
