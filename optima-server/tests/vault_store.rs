@@ -228,6 +228,37 @@ async fn history(store: &dyn VaultStore) {
             .rotation_due
     );
 
+    // After a key rotation and a rewrap, earlier values open under the new key alone.
+    let mut ring = vault.keyring().clone();
+    ring.rotate(optima_core::vault::VaultKey::generate(
+        KeyId::new("k3").unwrap(),
+    ))
+    .unwrap();
+    let rotated = Vault::new(ring);
+    let report = rewrap_store(&rotated, store, 3).await.unwrap();
+    // (Values the `rewrap` step moved to its own random key cannot open here: not this one's.)
+    assert!(
+        report.failures.iter().all(|f| f.credential_id != id),
+        "{:?}",
+        report.failures
+    );
+    let mut only_new = rotated.keyring().clone();
+    assert!(only_new.retire("k1"));
+    let only_new = Vault::new(only_new);
+    let now = store.get_credential(&id).await.unwrap().unwrap();
+    let history = store.history_values(&id).await.unwrap();
+    for (version, expected) in [
+        (1, "secret of H"),
+        (2, "second"),
+        (3, "third"),
+        (5, "rotated"),
+    ] {
+        let value = only_new
+            .reveal_at(&now, &history, "password", version)
+            .unwrap();
+        assert_eq!(secrecy::ExposeSecret::expose_secret(&value), expected);
+    }
+
     // Deleting keeps the history, with the scope needed to read it, until purged or pruned.
     store.delete_credential(&id).await.unwrap();
     let gone = store.deleted_credential(&id).await.unwrap().unwrap();
