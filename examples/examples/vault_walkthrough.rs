@@ -1,5 +1,6 @@
 //! The credential vault end to end, in memory: define a type, validate and seal a credential,
-//! reveal a value (and log it), rotate the key and rewrap everything.
+//! reveal a value (and log it), read a one-time code, change a value to a generated one and
+//! restore the earlier version, rotate the key and rewrap everything (history included).
 //!
 //! Run: `cargo run -p optima-examples --example vault_walkthrough`
 
@@ -8,7 +9,7 @@ use std::collections::BTreeMap;
 use optima_core::vault::{
     CredentialInput, CredentialStore, CredentialType, CredentialTypeInput, CredentialTypeStore,
     FieldDefinition, FieldInput, KeyId, KeyRing, MemoryVaultStore, RevealAuditStore, RevealQuery,
-    RevealRecord, SubCredentialInput, ValueType, Vault, VaultKey, rewrap_store,
+    RevealRecord, SubCredentialInput, TotpSeed, ValueType, Vault, VaultKey, rewrap_store,
 };
 use secrecy::ExposeSecret;
 
@@ -45,6 +46,8 @@ async fn main() -> Result<(), optima_core::Error> {
                 true,
                 true,
             ),
+            // A TOTP seed: always secure; what technicians read is the current code.
+            FieldDefinition::new("mfa", "Admin 2FA", ValueType::Totp, false, true),
             FieldDefinition::multi(
                 "tunnels",
                 "Tunnels",
@@ -100,6 +103,10 @@ async fn main() -> Result<(), optima_core::Error> {
         fields: vec![
             FieldInput::new("hostname", "192.0.2.1"),
             FieldInput::new("adminPassword", "correct horse battery staple"),
+            FieldInput::new(
+                "mfa",
+                "otpauth://totp/Acme:admin?secret=JBSWY3DPEHPK3PXPJBSWY3DP&issuer=Acme",
+            ),
         ],
         sub_credentials: BTreeMap::from([(
             "tunnels".to_owned(),
@@ -113,7 +120,7 @@ async fn main() -> Result<(), optima_core::Error> {
             }],
         )]),
     };
-    let new = vault.create_credential(&ty, input)?;
+    let new = vault.create_credential(&ty, input)?.by("user-1");
     store.create_credential(&new).await?;
     let credential = &new.credential;
     println!(
@@ -143,7 +150,56 @@ async fn main() -> Result<(), optima_core::Error> {
         log.total, log.items[0].user_id
     );
 
-    // 6. Rotate: a new primary key, the old one kept for opening; rewrap moves every value.
+    // 6. The current one-time code of the TOTP field (the seed stays sealed; a server records
+    //    this as a code read).
+    let seed = TotpSeed::parse(vault.reveal(credential, "mfa")?.expose_secret())?;
+    let code = seed.now();
+    println!(
+        "
+one-time code: {} (valid {} more seconds of {}, {:?})",
+        code.code,
+        code.valid_for,
+        code.period,
+        seed.algorithm()
+    );
+
+    // 7. Change the password to a generated one: a new version, the old value kept sealed for
+    //    its version. Then restore version 1, as version 3.
+    let generated = ty.policy().generate();
+    let mut changed = credential.clone();
+    let change = vault
+        .update_fields(
+            &ty,
+            &mut changed,
+            vec![FieldInput::new(
+                "adminPassword",
+                generated.expose_secret().to_owned(),
+            )],
+        )?
+        .by("user-1");
+    store.update_credential(&changed, Some(&change)).await?;
+    for v in store.list_versions(&credential.id).await? {
+        println!(
+            "version {} by {:?}: changed {:?}",
+            v.version, v.changed_by, v.changed_fields
+        );
+    }
+    let history = store.history_values(&credential.id).await?;
+    println!(
+        "version 1's adminPassword: {}",
+        vault
+            .reveal_at(&changed, &history, "adminPassword", 1)?
+            .expose_secret()
+    );
+    let change = vault.restore(&ty, &mut changed, &history, 1)?.by("user-1");
+    store.update_credential(&changed, Some(&change)).await?;
+    println!(
+        "restored version 1 as version {}: adminPassword = {}",
+        changed.version,
+        vault.reveal(&changed, "adminPassword")?.expose_secret()
+    );
+
+    // 8. Rotate: a new primary key, the old one kept for opening; rewrap moves every value.
     let mut ring = vault.keyring().clone();
     ring.rotate(VaultKey::generate(KeyId::new("k2026")?))?;
     let rotated = Vault::new(ring);
@@ -156,7 +212,7 @@ async fn main() -> Result<(), optima_core::Error> {
         report.failures.len()
     );
 
-    // 7. The old key can go: everything opens under the new one alone.
+    // 9. The old key can go: everything opens under the new one alone.
     let mut ring = rotated.keyring().clone();
     ring.retire("k2025");
     let current = Vault::new(ring);
@@ -189,7 +245,17 @@ async fn main() -> Result<(), optima_core::Error> {
         );
     }
 
-    // 8. Deleting the credential removes its sub-credentials too.
+    let history = store.history_values(&credential.id).await?;
+    println!(
+        "and so does the history: version 2's adminPassword is {} characters long",
+        current
+            .reveal_at(&stored, &history, "adminPassword", 2)?
+            .expose_secret()
+            .len()
+    );
+
+    // 10. Deleting the credential removes its sub-credentials too (their histories stay until
+    //     pruned or purged).
     let removed = store.delete_credential(&credential.id).await?;
     println!("\ndeleted {removed} records (credential + sub-credentials)");
     Ok(())

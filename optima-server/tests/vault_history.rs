@@ -534,7 +534,11 @@ async fn generated_values(url: String, _dir: &std::path::Path) {
         .post("/v1/credential/generate", json!({"policy": {"length": 4}}))
         .await;
     assert_eq!(status, 400, "{body}");
-    assert_eq!(paths(&body), vec![p(&["body", "policy", "length"])]);
+    assert_eq!(
+        paths(&body),
+        vec![p(&["body", "policy", "length"])],
+        "{body}"
+    );
 }
 
 on_both_backends!(

@@ -45,6 +45,7 @@ def main():
             "fields": [
                 {"id": "host", "name": "Host", "required": True, "secure": False, "valueType": "ip_address"},
                 {"id": "password", "name": "Password", "required": True, "secure": True, "valueType": "password"},
+                {"id": "otp", "name": "2FA", "required": False, "secure": True, "valueType": "totp"},
                 {
                     "id": "vpnUsers",
                     "name": "VPN users",
@@ -67,7 +68,11 @@ def main():
             "name": "Edge firewall",
             "typeId": ctype["id"],
             "companyId": company["id"],
-            "fields": [{"fieldId": "host", "value": "10.0.0.1"}, {"fieldId": "password", "value": "fuzz-s3cret"}],
+            "fields": [
+                {"fieldId": "host", "value": "10.0.0.1"},
+                {"fieldId": "password", "value": "fuzz-s3cret"},
+                {"fieldId": "otp", "value": "JBSWY3DPEHPK3PXPJBSWY3DP"},
+            ],
             "subCredentials": {
                 "vpnUsers": [
                     {"name": "Jo", "fields": [{"fieldId": "username", "value": "jo"}, {"fieldId": "secret", "value": "jo-s3cret"}]}
@@ -84,6 +89,7 @@ def main():
         "OPTIMA_FUZZ_CREDENTIAL_TYPE_ID": ctype["id"],
         "OPTIMA_FUZZ_CREDENTIAL_ID": credential["id"],
         "OPTIMA_FUZZ_SECURE_FIELD_ID": "password",
+        "OPTIMA_FUZZ_TOTP_FIELD_ID": "otp",
         "OPTIMA_FUZZ_SUB_CREDENTIAL_ID": sub["id"],
         "OPTIMA_FUZZ_CATALOG_ITEM_ID": item["id"],
         "OPTIMA_FUZZ_PERMISSION_CATEGORY": category,

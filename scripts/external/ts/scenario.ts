@@ -47,7 +47,9 @@ const type = await client.POST("/v1/credential-type", {
     fields: [
       { id: "username", name: "Username", required: true, secure: false, valueType: "plain_text" },
       { id: "password", name: "Password", required: true, secure: true, valueType: "password" },
+      { id: "otp", name: "2FA", required: false, secure: true, valueType: "totp" },
     ],
+    passwordPolicy: { length: 32, symbols: false },
   },
 });
 check(type.response.status === 201 && type.data, `credential type: ${JSON.stringify(type.error)}`);
@@ -60,6 +62,7 @@ const credential = await client.POST("/v1/credential/credentials", {
     fields: [
       { fieldId: "username", value: "admin" },
       { fieldId: "password", value: "ts-s3cret" },
+      { fieldId: "otp", value: "JBSWY3DPEHPK3PXPJBSWY3DP" },
     ],
   },
 });
@@ -69,5 +72,29 @@ const secret = await client.GET("/v1/credential/credentials/{id}/secure-values/{
   params: { path: { id: credential.data.data.id, fieldId: "password" } },
 });
 check(secret.data?.data.value === "ts-s3cret", `reveal: ${JSON.stringify(secret.error)}`);
+
+const id = credential.data.data.id;
+const code = await client.GET("/v1/credential/credentials/{id}/totp/{fieldId}", {
+  params: { path: { id, fieldId: "otp" } },
+});
+check(/^[0-9]{6}$/.test(code.data?.data.code ?? ""), `totp: ${JSON.stringify(code.error)}`);
+
+const rotated = await client.PUT("/v1/credential/credentials/{id}/fields", {
+  params: { path: { id } },
+  body: { fields: [{ fieldId: "password", generate: true }] },
+});
+check(rotated.data?.data.version === 2, `generated value: ${JSON.stringify(rotated.error)}`);
+const versions = await client.GET("/v1/credential/credentials/{id}/versions", { params: { path: { id } } });
+check(versions.data?.data.versions.length === 2, `versions: ${JSON.stringify(versions.error)}`);
+const old = await client.GET("/v1/credential/credentials/{id}/versions/{version}/secure-values/{fieldId}", {
+  params: { path: { id, version: 1, fieldId: "password" } },
+});
+check(old.data?.data.value === "ts-s3cret", `old value: ${JSON.stringify(old.error)}`);
+const restored = await client.POST("/v1/credential/credentials/{id}/versions/{version}/restore", {
+  params: { path: { id, version: 1 } },
+});
+check(restored.data?.data.version === 3, `restore: ${JSON.stringify(restored.error)}`);
+const generated = await client.POST("/v1/credential/generate", { body: { typeId: type.data.data.id } });
+check(generated.data?.data.value.length === 32, `generate: ${JSON.stringify(generated.error)}`);
 
 console.log("typescript client scenario: ok");

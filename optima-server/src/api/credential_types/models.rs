@@ -116,7 +116,9 @@ impl From<&FieldDefinition> for FieldDef {
 
 /// How generated values are made: a password of `length` characters from the enabled classes
 /// (at least one of each), or a passphrase of `words` words from the EFF large word list.
-/// Every setting left out takes its default.
+/// Every setting left out takes its default. Out-of-range settings are a 400 naming each
+/// (`["body", "policy", "length"]`); they are checked by the vault rather than by this schema so
+/// that the path is exact.
 #[derive(Debug, Clone, Object, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[oai(rename_all = "camelCase", rename = "PasswordPolicy")]
