@@ -369,3 +369,84 @@ async fn a_deleted_credential_keeps_its_history_until_pruned_or_purged() {
     assert!(w.store.list_versions(&a.id).await.unwrap().is_empty());
     assert!(w.store.history_values(&a.id).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_value_given_again_unchanged_is_no_change() {
+    let w = World::new().await;
+    let c = w.create().await;
+    w.store
+        .set_rotation_due(std::slice::from_ref(&c.id), true)
+        .await
+        .unwrap();
+    let again = w
+        .update(
+            &c.id,
+            vec![
+                FieldInput::new("password", "first"),
+                FieldInput::new("host", "10.0.0.1"),
+            ],
+            "bob",
+        )
+        .await;
+    assert_eq!(again.version, 2);
+    let newest = &w.store.list_versions(&c.id).await.unwrap()[0];
+    assert!(newest.changed_fields.is_empty(), "{newest:?}");
+    assert!(w.store.history_values(&c.id).await.unwrap().is_empty());
+    // Writing a password back is not rotating it.
+    assert!(
+        w.store
+            .get_credential(&c.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .rotation_due
+    );
+}
+
+#[tokio::test]
+async fn restoring_a_secret_into_a_field_now_plain_is_refused() {
+    let w = World::new().await;
+    let c = w.create().await;
+    w.update(&c.id, vec![FieldInput::new("password", "second")], "bob")
+        .await;
+    let mut now_plain = w.ty.clone();
+    now_plain.fields[1].secure = false;
+    let mut live = w.store.get_credential(&c.id).await.unwrap().unwrap();
+    let history = w.store.history_values(&c.id).await.unwrap();
+    let err = w
+        .vault
+        .restore(&now_plain, &mut live, &history, 1)
+        .unwrap_err();
+    let Error::Validation(errors) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(errors.iter().next().unwrap().path, "fields.password");
+    assert!(!errors.to_string().contains("first"));
+}
+
+#[tokio::test]
+async fn making_a_field_secure_drops_its_clear_history() {
+    let w = World::new().await;
+    let c = w.create().await;
+    w.update(&c.id, vec![FieldInput::new("host", "10.0.0.2")], "bob")
+        .await;
+    let mut secure_host = w.ty.clone();
+    secure_host.fields[0].secure = true;
+    let vault = w.vault.clone();
+    let rewrite = move |credential: &mut Credential| {
+        vault.apply_field_changes(credential, &secure_host, &[], false)
+    };
+    let mut new_ty = w.ty.clone();
+    new_ty.fields[0].secure = true;
+    w.store
+        .update_type_rewriting(&w.ty, &new_ty, &rewrite)
+        .await
+        .unwrap();
+    let history = w.store.history_values(&c.id).await.unwrap();
+    let host: Vec<_> = history.iter().filter(|h| h.field_id == "host").collect();
+    assert_eq!(host.len(), 1);
+    assert_eq!(
+        host[0].value, None,
+        "the clear value before it was secure is gone"
+    );
+}

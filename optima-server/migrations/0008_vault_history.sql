@@ -1,8 +1,9 @@
 -- The vault's history, one-time codes and password policies.
 --
 -- A credential's version: 1 when created (or when history began), one more with each change of its
--- field values. Writes go only over the version read, so two editors never silently overwrite
--- each other. `rotation_due` (0/1) marks credentials whose secure values should be changed.
+-- field values. Writes go only over the version read, so a write based on an older read fails
+-- rather than overwriting what happened in between. `rotation_due` (0/1) marks credentials whose
+-- secure values should be changed.
 ALTER TABLE credentials ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE credentials ADD COLUMN rotation_due BIGINT NOT NULL DEFAULT 0;
 

@@ -330,6 +330,27 @@ async fn deleted_history(url: String, _dir: &std::path::Path) {
         assert_eq!(status, 403, "{method} {path}: {body}");
     }
 
+    // A type whose scope is narrowed since narrows its deleted credentials' history too.
+    let (_, old_scope) = w
+        .server()
+        .user_with_grants(&[
+            "credential.fetch",
+            "credential.history.read",
+            "router.credentials",
+        ])
+        .await;
+    let path = format!("/v1/credential/credentials/{id}/versions");
+    let (status, _) = w.server().as_user(&old_scope).get(&path).await;
+    assert_eq!(status, 200);
+    w.admin(
+        "PATCH",
+        &format!("/v1/credential-type/{}", w.type_id),
+        Some(json!({"permissionScope": "router.restricted"})),
+    )
+    .await;
+    let (status, body) = w.server().as_user(&old_scope).get(&path).await;
+    assert_eq!(status, 403, "{body}");
+
     let purged = w
         .admin(
             "DELETE",
@@ -527,6 +548,20 @@ async fn generated_values(url: String, _dir: &std::path::Path) {
             p(&["body", "fields", "1", "generate"])
         ]
     );
+    // A type's policy is for those who may use the type.
+    let (_, generator) = w.server().user_with_grants(&["credential.generate"]).await;
+    let (status, body) = w
+        .server()
+        .as_user(&generator)
+        .post("/v1/credential/generate", json!({"typeId": w.type_id}))
+        .await;
+    assert_eq!(status, 403, "{body}");
+    let (status, _) = w
+        .server()
+        .as_user(&generator)
+        .post("/v1/credential/generate", json!({}))
+        .await;
+    assert_eq!(status, 200);
     // A policy out of range.
     let (status, body) = w
         .server()
@@ -554,6 +589,7 @@ async fn offboarding(url: String, _dir: &std::path::Path) {
     let a = w.create("A", "pw-a").await;
     let b = w.create("B", "pw-b").await;
     let untouched = w.create("C", "pw-c").await;
+    let codes_only = w.create("D", "pw-d").await;
     let (_, leaver) = w
         .server()
         .user_with_grants(&[
@@ -570,6 +606,7 @@ async fn offboarding(url: String, _dir: &std::path::Path) {
         format!("/v1/credential/credentials/{a}/secure-values/password"),
         format!("/v1/credential/credentials/{b}/totp/otp"),
         format!("/v1/credential/credentials/{b}/secure-values"),
+        format!("/v1/credential/credentials/{codes_only}/totp/otp"),
     ] {
         let (status, body) = as_leaver.get(&path).await;
         assert_eq!(status, 200, "{path}: {body}");
@@ -629,6 +666,20 @@ async fn offboarding(url: String, _dir: &std::path::Path) {
     assert_eq!(a_pw["changedSince"], false);
     assert_eq!(row(&listed, &b, "otp")["kinds"], json!(["code", "value"]));
 
+    // Writing B's password back unchanged is not a change.
+    w.set(&b, json!([{"fieldId": "password", "value": "pw-b"}]))
+        .await;
+    assert_eq!(
+        row(&report(&w).await, &b, "password")["changedSince"],
+        false
+    );
+
+    // An auditor without the type's scope sees none of it.
+    let (_, narrow) = w.server().user_with_grants(&["audit.revealed.read"]).await;
+    let (status, body) = w.server().as_user(&narrow).get(&report_path).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"], json!([]));
+
     // A's password is changed: what the leaver saw no longer works.
     w.set(&a, json!([{"fieldId": "password", "value": "pw-a-2"}]))
         .await;
@@ -636,7 +687,8 @@ async fn offboarding(url: String, _dir: &std::path::Path) {
     assert_eq!(row(&listed, &a, "password")["changedSince"], true);
     assert_eq!(row(&listed, &b, "password")["changedSince"], false);
 
-    // One call flags every credential with a field unchanged since: B, not A.
+    // One call flags every credential with a value seen and unchanged since: B; not A (changed
+    // since), nor D (only codes were read, never the seed).
     let marked = w
         .admin(
             "POST",
@@ -662,7 +714,11 @@ async fn offboarding(url: String, _dir: &std::path::Path) {
     assert_eq!(status, 400, "{body}");
     assert_eq!(paths(&body), vec![p(&["body", "credentialIds", "1"])]);
 
-    // Rotating a secure value clears the flag.
+    // Writing the password back does not clear the flag; rotating it does.
+    let same = w
+        .set(&b, json!([{"fieldId": "password", "value": "pw-b"}]))
+        .await;
+    assert_eq!(same["rotationDue"], true);
     let b_after = w
         .set(&b, json!([{"fieldId": "password", "value": "pw-b-2"}]))
         .await;
@@ -670,3 +726,42 @@ async fn offboarding(url: String, _dir: &std::path::Path) {
 }
 
 on_both_backends!(offboarding, offboarding_on_sqlite, offboarding_on_postgres);
+
+/// A field made secure keeps no clear value in its history, in the database or over the API.
+async fn made_secure(url: String, _dir: &std::path::Path) {
+    let w = World::new(&url).await;
+    let id = w.create("Edge", "pw").await;
+    w.set(&id, json!([{"fieldId": "host", "value": "10.9.9.9"}]))
+        .await;
+    let mut ty = router_type("Router", "router.credentials");
+    ty["fields"][0]["secure"] = json!(true);
+    w.admin(
+        "PATCH",
+        &format!("/v1/credential-type/{}", w.type_id),
+        Some(json!({"fields": ty["fields"]})),
+    )
+    .await;
+    let v1 = w
+        .admin(
+            "GET",
+            &format!("/v1/credential/credentials/{id}/versions/1"),
+            None,
+        )
+        .await;
+    let host = v1["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["fieldId"] == "host")
+        .cloned();
+    assert!(host.is_none_or(|h| h["value"].is_null()), "{v1}");
+    let kept: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM credential_field_history WHERE value = '10.0.0.1'",
+    )
+    .fetch_one(&w.server().state.store.db().pool)
+    .await
+    .unwrap();
+    assert_eq!(kept, 0);
+}
+
+on_both_backends!(made_secure, made_secure_on_sqlite, made_secure_on_postgres);

@@ -217,6 +217,12 @@ async fn history(store: &dyn VaultStore) {
             .unwrap()
             .rotation_due
     );
+    // A write from a copy read before the mark (a rename) does not lose it.
+    let mut renamed = c4.clone();
+    renamed.name = "H renamed".into();
+    store.update_credential(&renamed, None).await.unwrap();
+    let flagged = store.get_credential(&id).await.unwrap().unwrap();
+    assert!(flagged.rotation_due && flagged.name == "H renamed");
     let c5 = edit(vec![FieldInput::new("password", "rotated")], "bob").await;
     assert!(!c5.rotation_due);
     assert!(
@@ -263,7 +269,7 @@ async fn history(store: &dyn VaultStore) {
     store.delete_credential(&id).await.unwrap();
     let gone = store.deleted_credential(&id).await.unwrap().unwrap();
     assert_eq!(gone.permission_scope, "vpn.credentials");
-    assert_eq!(gone.name, "H");
+    assert_eq!(gone.name, "H renamed");
     assert!(store.deleted_credential(&sub_id).await.unwrap().is_some());
     assert_eq!(store.list_versions(&id).await.unwrap().len(), 5);
     assert_eq!(store.purge_history(&id).await.unwrap(), 5);

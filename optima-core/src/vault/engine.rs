@@ -229,10 +229,23 @@ impl Vault {
         fields: Vec<FieldInput>,
         restored_from: Option<u64>,
     ) -> Result<VersionChange> {
+        // A value given again unchanged is not a change: it neither makes history nor counts as
+        // a rotation (writing a password back must not pass for changing it).
+        let mut fields = fields;
+        fields.retain_mut(|input| {
+            let same = credential
+                .field(&input.field_id)
+                .is_some_and(|old| self.holds(&credential.id, old, &input.value));
+            if same {
+                input.value.zeroize();
+            }
+            !same
+        });
         let sealed = self.seal_fields(&credential.id, defs, fields)?;
         let previous = credential.version;
         let mut superseded = Vec::with_capacity(sealed.len());
         let mut changed_fields = Vec::with_capacity(sealed.len());
+        let mut rotates_secret = false;
         for new in sealed {
             let slot = credential
                 .fields
@@ -249,13 +262,14 @@ impl Vault {
                 value: kept,
             });
             changed_fields.push(new.field_id.clone());
-            if new.is_secure() {
-                credential.rotation_due = false;
-            }
+            rotates_secret |= new.is_secure();
             match slot {
                 Some(old) => *old = new,
                 None => credential.fields.push(new),
             }
+        }
+        if rotates_secret {
+            credential.rotation_due = false;
         }
         credential.version = previous + 1;
         credential.updated_at = now();
@@ -269,7 +283,19 @@ impl Vault {
                 restored_from,
             },
             superseded,
+            rotates_secret,
         })
+    }
+
+    /// Whether `field` holds `value` (a secure value that does not open holds nothing).
+    fn holds(&self, credential_id: &str, field: &StoredField, value: &str) -> bool {
+        match &field.value {
+            StoredValue::Plain(text) => text == value,
+            StoredValue::Sealed(sealed) => self
+                .keyring
+                .open(sealed.as_str(), credential_id, &field.field_id)
+                .is_ok_and(|clear| clear.expose_secret() == value),
+        }
     }
 
     /// A live value as history keeps it once `version` is over: plain as it is, secure re-sealed
@@ -354,12 +380,28 @@ impl Vault {
             });
         }
         let defs = level_fields(ty, credential)?;
-        let mut inputs = Vec::new();
+        let mut inputs: Vec<FieldInput> = Vec::new();
         for def in defs.iter().filter(|d| !d.value_type.is_multi()) {
             let live = credential.field(&def.id).map(|f| &f.value);
             let clear = match value_at(live, history, &def.id, version) {
                 ValueAt::Superseded { value, version } => match value {
                     StoredValue::Plain(text) => text.clone(),
+                    // Restoring it would store a value that was secure in clear: a reveal that
+                    // no reveal permission allowed.
+                    StoredValue::Sealed(_) if !def.secure => {
+                        for mut input in inputs {
+                            input.value.zeroize();
+                        }
+                        let mut errs = ValidationErrors::new();
+                        errs.push(
+                            join_key("fields", &def.id),
+                            format!(
+                                "was secure at version {version} and is plain now: restoring it \
+                                 would store a secret in clear. Set its value instead"
+                            ),
+                        );
+                        return Err(Error::Validation(errs));
+                    }
                     StoredValue::Sealed(s) => self
                         .keyring
                         .open(s.as_str(), &credential.id, &history_place(&def.id, version))?

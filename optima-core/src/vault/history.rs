@@ -63,6 +63,8 @@ pub struct VersionChange {
     pub version: CredentialVersion,
     /// The values it replaced.
     pub superseded: Vec<SupersededValue>,
+    /// Whether it changed a secure value (which clears the credential's `rotation_due`).
+    pub rotates_secret: bool,
 }
 
 impl VersionChange {

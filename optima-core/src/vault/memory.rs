@@ -223,6 +223,31 @@ impl CredentialTypeStore for MemoryVaultStore {
                 inner.credentials.insert(credential.id.clone(), credential);
             }
         }
+        // Values a field held in clear before it was made secure are not kept in clear in its
+        // history either.
+        for at in previous.field_changes(ty).sealed {
+            let owners: HashSet<String> = inner
+                .credentials
+                .values()
+                .filter(|c| c.type_id == ty.id && c.schema_path == at.schema_path)
+                .map(|c| c.id.clone())
+                .chain(
+                    inner
+                        .deleted
+                        .values()
+                        .filter(|d| d.type_id == ty.id)
+                        .map(|d| d.credential_id.clone()),
+                )
+                .collect();
+            for kept in inner.superseded.values_mut() {
+                if kept.field_id == at.field_id
+                    && owners.contains(&kept.credential_id)
+                    && matches!(kept.value, Some(StoredValue::Plain(_)))
+                {
+                    kept.value = None;
+                }
+            }
+        }
         inner.types.insert(ty.id.clone(), ty.clone());
         Ok(counts)
     }
@@ -360,7 +385,11 @@ impl CredentialStore for MemoryVaultStore {
         stored.fields.clone_from(&credential.fields);
         stored.updated_at = credential.updated_at;
         stored.version = credential.version;
-        stored.rotation_due = credential.rotation_due;
+        // The flag is the store's: a write only clears it, by rotating a secret, so that a
+        // concurrent mark is not lost to a copy read before it.
+        if change.is_some_and(|c| c.rotates_secret) {
+            stored.rotation_due = false;
+        }
         if let Some(change) = change {
             inner
                 .versions

@@ -211,7 +211,8 @@ pub struct Credential {
     pub updated_at: DateTime<Utc>,
     /// Its version: 1 when created, one more with each change of its field values (see
     /// [`CredentialVersion`](super::CredentialVersion)). A store writes a credential only over
-    /// the version it was read at, so two writers never silently overwrite each other.
+    /// the version it was read at, so a write based on an older read fails instead of
+    /// overwriting what happened in between.
     #[serde(default = "first_version")]
     pub version: u64,
     /// Set when its secure values should be changed (someone who saw them left, say); cleared

@@ -554,6 +554,23 @@ impl CredentialTypeStore for SqlStore {
                     change.after(&mut tx, self.db().backend).await?;
                 }
             }
+            // Values a field held in clear before it was made secure are not kept in clear in
+            // its history either: the store holds no key to seal them, so they go.
+            for at in previous.field_changes(ty).sealed {
+                sqlx::query(
+                    "UPDATE credential_field_history SET value = NULL \
+                     WHERE secure = 0 AND value IS NOT NULL AND field_id = $1 AND ( \
+                       credential_id IN (SELECT id FROM credentials \
+                                         WHERE type_id = $2 AND schema_path = $3) \
+                       OR credential_id IN (SELECT credential_id FROM deleted_credentials \
+                                            WHERE type_id = $2))",
+                )
+                .bind(&at.field_id)
+                .bind(&ty.id)
+                .bind(strings(&at.schema_path))
+                .execute(&mut *tx)
+                .await?;
+            }
             audit.after(&mut tx, self.db().backend).await?;
             tx.commit().await?;
             if sqlite && counts != RewriteCounts::default() {
@@ -729,14 +746,17 @@ impl CredentialStore for SqlStore {
             let expected = change.map_or(credential.version, |c| c.version.version - 1);
             let done = sqlx::query(
                 "UPDATE credentials SET name = $2, notes = $3, updated_at = $4, version = $5, \
-                 rotation_due = $6 WHERE id = $1 AND version = $7",
+                 rotation_due = CASE WHEN $6 = 1 THEN 0 ELSE rotation_due END \
+                 WHERE id = $1 AND version = $7",
             )
             .bind(&credential.id)
             .bind(&credential.name)
             .bind(&credential.notes)
             .bind(timestamp(credential.updated_at))
             .bind(credential.version as i64)
-            .bind(i64::from(credential.rotation_due))
+            // The flag is the store's: a write only clears it, by rotating a secret, so that a
+            // concurrent mark is not lost to a copy read before it.
+            .bind(i64::from(change.is_some_and(|c| c.rotates_secret)))
             .bind(expected as i64)
             .execute(&mut *tx)
             .await?;

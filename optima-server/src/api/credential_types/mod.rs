@@ -12,7 +12,6 @@ use optima_core::vault::{
 use poem::http::StatusCode;
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
-use poem_openapi::types::MaybeUndefined;
 
 use self::models::{CreateCredentialType, CredentialTypeOut, UpdateCredentialType};
 use super::common::{ApiError, Created201, JsonBody, Ok200};
@@ -254,11 +253,11 @@ impl CredentialTypeApi {
             updated.icon = None;
         }
         let updated = match body.password_policy {
-            MaybeUndefined::Undefined => Ok(updated),
-            MaybeUndefined::Null => updated.with_password_policy(None),
-            MaybeUndefined::Value(p) => updated.with_password_policy(Some(p.into())),
-        }
-        .map_err(validation_error)?;
+            None => updated,
+            Some(p) => updated
+                .with_password_policy(Some(p.into()))
+                .map_err(validation_error)?,
+        };
         if updated.permission_scope != ty.permission_scope {
             refuse_built_in_scope(&self.state, &updated.permission_scope)?;
             require_both_scopes(&caller, &ty, &updated)?;

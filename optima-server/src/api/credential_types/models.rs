@@ -195,8 +195,9 @@ pub struct CredentialTypeOut {
     pub icon: Option<String>,
     /// The fields.
     pub fields: Vec<FieldDef>,
-    /// How values generated for its fields are made (the default policy when none was set).
-    pub password_policy: PasswordPolicyIo,
+    // How values generated for its fields are made (the default policy when none was set).
+    // Documented on the type: a doc comment would wrap the `$ref` in `allOf`.
+    pub(crate) password_policy: PasswordPolicyIo,
     /// How many (top-level) credentials have this type; on the credential-type routes only.
     #[oai(skip_serializing_if_is_none)]
     pub credential_count: Option<u64>,
@@ -237,10 +238,11 @@ pub struct CreateCredentialType {
     pub icon: Option<String>,
     /// The fields.
     pub fields: Vec<FieldDef>,
-    /// How values generated for its fields are made (default: 20 characters of all classes).
+    // How values generated for its fields are made (default: 20 characters of all classes).
+    // Documented on the type: a doc comment would wrap the `$ref` in `allOf`.
     #[serde(default)]
     #[oai(skip_serializing_if_is_none)]
-    pub password_policy: Option<PasswordPolicyIo>,
+    pub(crate) password_policy: Option<PasswordPolicyIo>,
 }
 
 /// Changes to a credential type: only what is given changes; `fields` replaces the list.
@@ -261,10 +263,11 @@ pub struct UpdateCredentialType {
     /// New field list.
     #[serde(default)]
     pub fields: Option<Vec<FieldDef>>,
-    /// New password policy; `null` goes back to the default.
+    // A new password policy (`{}` is the default one). Not nullable: a nullable `$ref` is an
+    // `allOf` that linters and some generators refuse.
     #[serde(default)]
-    #[oai(nullable)]
-    pub password_policy: MaybeUndefined<PasswordPolicyIo>,
+    #[oai(skip_serializing_if_is_none)]
+    pub(crate) password_policy: Option<PasswordPolicyIo>,
     /// Must be `true` to turn a secure field plain: its values are then opened and stored in
     /// clear, which needs `credential.secure_values.read` and the type's scope, and is recorded
     /// as a reveal of each value.

@@ -25,10 +25,10 @@ use secrecy::ExposeSecret;
 use self::models::{
     CompanyRef, CreateCredential, CreateSubCredential, CredentialHistoryOut, CredentialOut,
     CredentialVersionDetailOut, Deleted200, FieldAtVersionOut, GenerateValue, GeneratedValueOut,
-    HistoricalSecureValueOut, HistoryPurgedOut, MarkRotationDue, RevealedFieldOut, RotationDueOut,
-    SecureValueOut, SecureValueReadPage, SecureValueReadPageResponse, StoredFieldOut, TotpCodeOut,
-    UpdateCredential, UpdateCredentialFields, all_or_problems, body_path, deleted, field_inputs,
-    sub_inputs,
+    HistoricalSecureValueOut, HistoryPurgedOut, MarkRotationDue, ReadKind, RevealedFieldOut,
+    RotationDueOut, SecureValueOut, SecureValueReadPage, SecureValueReadPageResponse,
+    StoredFieldOut, TotpCodeOut, UpdateCredential, UpdateCredentialFields, all_or_problems,
+    body_path, deleted, field_inputs, sub_inputs,
 };
 use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200};
 use super::companies::find_company;
@@ -300,11 +300,20 @@ impl CredentialApi {
                 gone.permission_scope
             )));
         }
+        // A type whose scope was narrowed since narrows its deleted credentials' history too.
+        if let Some(ty) = self.state.store.get_type(&gone.type_id).await? {
+            require_scope(caller, &ty)?;
+        }
         Ok(HistorySubject::Deleted(gone))
     }
 
-    /// What `user_id` revealed, per credential field, with whether it changed since.
-    async fn revealed(&self, user_id: &str) -> Result<Vec<RevealedFieldOut>, ApiError> {
+    /// What `user_id` revealed, per credential field, with whether it changed since: of the
+    /// credentials whose type's scope `caller` holds (for a deleted one, the scope it had).
+    async fn revealed(
+        &self,
+        caller: &Caller,
+        user_id: &str,
+    ) -> Result<Vec<RevealedFieldOut>, ApiError> {
         const PAGE: u64 = 1000;
         struct Seen {
             kinds: Vec<RevealKind>,
@@ -352,19 +361,39 @@ impl CredentialApi {
         let mut out = Vec::with_capacity(seen.len());
         let mut credentials: HashMap<String, (String, String, bool, bool)> = HashMap::new();
         let mut histories: HashMap<String, Vec<CredentialVersion>> = HashMap::new();
+        let mut hidden: Vec<String> = Vec::new();
         for ((credential_id, field_id), s) in seen {
+            if hidden.contains(&credential_id) {
+                continue;
+            }
             if !credentials.contains_key(&credential_id) {
                 let facts = match self.state.store.get_credential(&credential_id).await? {
-                    Some(c) => Some((c.name, c.company_id, c.rotation_due, false)),
+                    Some(c) => {
+                        let scope = self
+                            .state
+                            .store
+                            .get_type(&c.type_id)
+                            .await?
+                            .map(|t| t.permission_scope);
+                        scope.map(|s| (s, (c.name, c.company_id, c.rotation_due, false)))
+                    }
                     None => self
                         .state
                         .store
                         .deleted_credential(&credential_id)
                         .await?
-                        .map(|d| (d.name, d.company_id, false, true)),
+                        .map(|d| (d.permission_scope, (d.name, d.company_id, false, true))),
                 };
-                // Neither live nor kept: its history was purged or pruned; nothing to act on.
-                let Some(facts) = facts else { continue };
+                // Neither live nor kept (its history was purged or pruned), or out of the
+                // caller's scopes: left out.
+                let Some((scope, facts)) = facts else {
+                    hidden.push(credential_id);
+                    continue;
+                };
+                if !caller.can(&scope) {
+                    hidden.push(credential_id);
+                    continue;
+                }
                 credentials.insert(credential_id.clone(), facts);
                 let versions = self.state.store.list_versions(&credential_id).await?;
                 histories.insert(credential_id.clone(), versions);
@@ -924,12 +953,20 @@ impl CredentialApi {
                     ValueAt::Live(v) | ValueAt::Superseded { value: v, .. } => v,
                     ValueAt::Absent => return None,
                 };
+                // A field secure now shows no value, whatever it was then.
+                let secure_now = match &subject {
+                    HistorySubject::Live(live) => live
+                        .1
+                        .field_at(&live.0.schema_path, &field_id)
+                        .is_some_and(|d| d.secure),
+                    HistorySubject::Deleted(_) => false,
+                };
                 Some(FieldAtVersionOut {
                     field_id,
-                    secure: value.is_secure(),
+                    secure: value.is_secure() || secure_now,
                     value: match value {
-                        StoredValue::Plain(text) => Some(text.clone()),
-                        StoredValue::Sealed(_) => None,
+                        StoredValue::Plain(text) if !secure_now => Some(text.clone()),
+                        _ => None,
                     },
                 })
             })
@@ -1067,7 +1104,11 @@ impl CredentialApi {
                 policy.validate("policy").map_err(validation_error)?;
                 policy
             }
-            (None, Some(type_id)) => find_type(&self.state, type_id).await?.policy(),
+            (None, Some(type_id)) => {
+                let ty = find_type(&self.state, type_id).await?;
+                require_scope(&caller, &ty)?;
+                ty.policy()
+            }
             (None, None) => PasswordPolicy::default(),
         };
         let value = policy.generate();
@@ -1130,7 +1171,8 @@ impl CredentialApi {
 
     /// Offboarding: every credential field the user revealed, read a code of, or read an
     /// earlier version of, with when, how often, and whether it has changed since (if not,
-    /// what they saw still works). Deleted users and credentials are included.
+    /// what they saw still works). Deleted users and credentials are included; credentials of
+    /// types whose scope the caller lacks are left out.
     #[oai(tag = "ApiTags::Audit")]
     async fn revealed_by_user(
         &self,
@@ -1138,11 +1180,12 @@ impl CredentialApi {
         /// The user's id.
         id: Path<String>,
     ) -> Result<Ok200<Vec<RevealedFieldOut>>, ApiError> {
-        Ok(caller.ok(self.revealed(&id.0).await?))
+        Ok(caller.ok(self.revealed(&caller, &id.0).await?))
     }
 
     /// Mark the credentials the user revealed as due for rotation, in one call: those listed,
-    /// or by default every one with a field not changed since the user saw it.
+    /// or by default every one with a field whose value the user saw (not just a code of) and
+    /// that has not changed since. Only credentials whose type's scope the caller holds.
     #[oai(tag = "ApiTags::Audit")]
     async fn mark_rotation_due(
         &self,
@@ -1151,7 +1194,7 @@ impl CredentialApi {
         id: Path<String>,
         body: JsonBody<MarkRotationDue>,
     ) -> Result<Ok200<RotationDueOut>, ApiError> {
-        let revealed = self.revealed(&id.0).await?;
+        let revealed = self.revealed(&caller, &id.0).await?;
         let ids: Vec<String> = match body.0.credential_ids {
             Some(wanted) => {
                 let problems: Vec<FieldError> = wanted
@@ -1170,9 +1213,15 @@ impl CredentialApi {
                     .collect();
                 all_or_problems(wanted, problems)?
             }
+            // A code read shows no seed: only values seen and unchanged since call for rotation.
             None => revealed
                 .iter()
                 .filter(|r| !r.deleted && !r.changed_since)
+                .filter(|r| {
+                    r.kinds
+                        .iter()
+                        .any(|k| matches!(k, ReadKind::Value | ReadKind::History))
+                })
                 .map(|r| r.credential_id.clone())
                 .collect(),
         };
