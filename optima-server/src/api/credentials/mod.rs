@@ -920,6 +920,7 @@ impl CredentialApi {
         /// Credential id.
         id: Path<String>,
         /// The version.
+        #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))]
         version: Path<u64>,
     ) -> Result<Ok200<CredentialVersionDetailOut>, ApiError> {
         let subject = self.load_history(&caller, &id.0).await?;
@@ -989,6 +990,7 @@ impl CredentialApi {
         /// Credential id.
         id: Path<String>,
         /// The version.
+        #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))]
         version: Path<u64>,
         /// The secure field's id.
         #[oai(name = "fieldId")]
@@ -1049,6 +1051,7 @@ impl CredentialApi {
         /// Credential id.
         id: Path<String>,
         /// The version to bring back.
+        #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))]
         version: Path<u64>,
     ) -> Result<Ok200<CredentialOut>, ApiError> {
         let (mut c, ty) = self.load(&caller, &id.0).await?;
