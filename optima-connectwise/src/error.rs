@@ -98,6 +98,14 @@ pub enum Error {
     #[error("invalid query: {0}")]
     InvalidQuery(String),
 
+    /// A callback delivery was refused: no or a wrong signature, a body that is not a delivery,
+    /// or a signing key on an origin that is not trusted (see [`crate::callbacks`]).
+    #[error("callback rejected: {reason}")]
+    CallbackRejected {
+        /// Why, in words (never the key).
+        reason: String,
+    },
+
     /// The company's codebase could not be discovered from `login/companyinfo`.
     #[error("could not discover the ConnectWise codebase: {0}")]
     Codebase(String),

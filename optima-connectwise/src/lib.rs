@@ -37,6 +37,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod callbacks;
 mod error;
 pub mod home;
 pub mod lenient;

@@ -210,6 +210,8 @@ async fn run(backend: &str, url: String, data_dir: &std::path::Path, cw_url: &st
         client_id: "client".into(),
         codebase: Some("v4_6_release/".into()),
         api_version: None,
+        callback_url: None,
+        callback_origins: Vec::new(),
     });
     let state: Arc<AppState> = build_state(config).await.expect("state");
     println!("{backend}:");

@@ -394,6 +394,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             })),
         )
         .at(routes::AuthSocket::SPEC.openapi_path(), get(auth_socket))
+        .at(
+            routes::ConnectWiseCallback::SPEC.openapi_path(),
+            poem::post(crate::api::connectwise_callbacks::connectwise_callback),
+        )
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics))

@@ -62,6 +62,12 @@ enum Command {
         #[command(subcommand)]
         action: crate::audit::cli::AuditAction,
     },
+    /// Manage ConnectWise's callbacks to this server
+    Connectwise {
+        /// What to do
+        #[command(subcommand)]
+        action: ConnectwiseAction,
+    },
     /// Manage the vault's keys
     Vault {
         /// What to do
@@ -82,6 +88,77 @@ enum Command {
     },
 }
 
+/// `connectwise …`.
+#[derive(Debug, Subcommand)]
+enum ConnectwiseAction {
+    /// ConnectWise's callbacks (webhooks) to `/v1/connectwise/callbacks`
+    Callbacks {
+        /// What to do
+        #[command(subcommand)]
+        action: CallbacksAction,
+    },
+}
+
+/// `connectwise callbacks …`.
+#[derive(Debug, Subcommand)]
+enum CallbacksAction {
+    /// Register exactly the callbacks Optima needs (companies, opportunities), comparing with
+    /// what ConnectWise has: running it again changes nothing
+    Ensure {
+        /// Where ConnectWise should deliver [default: OPTIMA_CONNECTWISE_CALLBACK_URL]
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Remove every callback that delivers to this server
+    Remove {
+        /// The delivery URL to remove [default: OPTIMA_CONNECTWISE_CALLBACK_URL]
+        #[arg(long)]
+        url: Option<String>,
+    },
+}
+
+async fn connectwise_callbacks(
+    config: Config,
+    action: CallbacksAction,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let configured_url = config
+        .connectwise
+        .as_ref()
+        .and_then(|cw| cw.callback_url.clone());
+    let integrations = crate::integrations::Integrations::from_config(&config)?;
+    let cw = integrations
+        .connectwise
+        .ok_or("ConnectWise is not configured (OPTIMA_CONNECTWISE_*)")?;
+    let url_of = |given: Option<String>| {
+        given.or(configured_url.clone()).ok_or(
+            "no callback URL: pass --url, or set OPTIMA_CONNECTWISE_CALLBACK_URL (or an absolute \
+             OPTIMA_PUBLIC_URL)",
+        )
+    };
+    match action {
+        CallbacksAction::Ensure { url } => {
+            let url = url_of(url)?;
+            let wanted = crate::sync::callbacks::wanted_registrations(&url);
+            let report = cw.callbacks().ensure(&wanted).await?;
+            println!(
+                "callbacks to {url}: {} created {:?}, {} switched back on {:?}, {} already there {:?}",
+                report.created.len(),
+                report.created,
+                report.reactivated.len(),
+                report.reactivated,
+                report.unchanged.len(),
+                report.unchanged
+            );
+        }
+        CallbacksAction::Remove { url } => {
+            let url = url_of(url)?;
+            let removed = cw.callbacks().remove(&url).await?;
+            println!("callbacks to {url}: {} removed {removed:?}", removed.len());
+        }
+    }
+    Ok(())
+}
+
 /// Parses the command line and runs the verb. Errors are printed by the caller.
 pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let cli = Cli::parse();
@@ -96,6 +173,9 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
             crate::lock_file::set_process_role("optima-server serve");
             serve(config).await
         }
+        Command::Connectwise {
+            action: ConnectwiseAction::Callbacks { action },
+        } => connectwise_callbacks(config, action).await,
         Command::Migrate => {
             build_state(config).await?;
             eprintln!("migrations applied");

@@ -125,6 +125,14 @@ pub struct Settings {
     /// Seconds one live ConnectWise call may take, retries and codebase discovery included; 504 beyond [default: 20]
     #[arg(long, env = "OPTIMA_CONNECTWISE_DEADLINE", global = true)]
     pub connectwise_deadline: Option<u64>,
+    /// Where ConnectWise delivers callbacks: this server's public `…/v1/connectwise/callbacks`
+    /// (for `connectwise callbacks ensure`) [default: OPTIMA_PUBLIC_URL + /v1/connectwise/callbacks]
+    #[arg(long, env = "OPTIMA_CONNECTWISE_CALLBACK_URL", global = true)]
+    pub connectwise_callback_url: Option<String>,
+    /// Origins besides OPTIMA_CONNECTWISE_URL's whose callback signing keys are fetched
+    /// (comma-separated, `https://host`); a key URL on any other origin is refused unfetched
+    #[arg(long, env = "OPTIMA_CONNECTWISE_CALLBACK_ORIGINS", global = true)]
+    pub connectwise_callback_origins: Option<String>,
 
     /// UniFi Network controller URL
     #[arg(long, env = "OPTIMA_UNIFI_URL", global = true)]
@@ -210,6 +218,8 @@ impl Settings {
             connectwise_codebase,
             connectwise_api_version,
             connectwise_deadline,
+            connectwise_callback_url,
+            connectwise_callback_origins,
             unifi_url,
             unifi_username,
             unifi_password,
@@ -293,6 +303,15 @@ impl Settings {
                     client_id,
                     codebase: self.connectwise_codebase,
                     api_version: self.connectwise_api_version,
+                    callback_url: self.connectwise_callback_url.or_else(|| {
+                        self.public_url
+                            .as_deref()
+                            .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+                            .map(|u| {
+                                format!("{}/v1/connectwise/callbacks", u.trim_end_matches('/'))
+                            })
+                    }),
+                    callback_origins: split_list(self.connectwise_callback_origins.as_deref()),
                 })
             }
             (None, None, None, None, None) => None,
@@ -537,6 +556,10 @@ pub struct ConnectWiseConfig {
     pub codebase: Option<String>,
     /// API version for the Accept header, or the client's default.
     pub api_version: Option<String>,
+    /// Where ConnectWise should deliver callbacks, when known.
+    pub callback_url: Option<String>,
+    /// Origins besides `url`'s whose callback signing keys may be fetched.
+    pub callback_origins: Vec<String>,
 }
 
 /// UniFi Network controller settings.

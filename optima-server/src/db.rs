@@ -76,6 +76,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "vault_history",
         include_str!("../migrations/0008_vault_history.sql"),
     ),
+    (
+        9,
+        "connectwise_callbacks",
+        include_str!("../migrations/0009_connectwise_callbacks.sql"),
+    ),
 ];
 
 /// An arbitrary constant: the PostgreSQL advisory lock that serialises migrations between

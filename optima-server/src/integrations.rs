@@ -4,6 +4,7 @@
 //! for anything else a vendor gets wrong, always naming the vendor and never echoing a secret.
 
 use optima_connectwise::ConnectWiseClient;
+use optima_connectwise::callbacks::CallbackVerifier;
 use optima_unifi::UnifiClient;
 use poem::http::StatusCode;
 
@@ -17,6 +18,8 @@ pub struct Integrations {
     pub connectwise: Option<ConnectWiseClient>,
     /// UniFi Network controller (one shared session for every request).
     pub unifi: Option<UnifiClient>,
+    /// Checks ConnectWise callback deliveries (with ConnectWise configured).
+    pub connectwise_callbacks: Option<std::sync::Arc<CallbackVerifier>>,
 }
 
 /// A vendor client that could not be built from its settings.
@@ -78,7 +81,28 @@ impl Integrations {
                 Some(builder.build().map_err(|e| fail(e.to_string()))?)
             }
         };
-        Ok(Integrations { connectwise, unifi })
+        let connectwise_callbacks = match &config.connectwise {
+            None => None,
+            Some(cw) => {
+                let fail = |e: optima_connectwise::Error| IntegrationError {
+                    vendor: "ConnectWise",
+                    message: format!("callbacks: {e}"),
+                };
+                let mut builder = CallbackVerifier::builder()
+                    .trust_origin(&cw.url)
+                    .map_err(fail)?
+                    .timeout(config.connectwise_deadline);
+                for origin in &cw.callback_origins {
+                    builder = builder.trust_origin(origin).map_err(fail)?;
+                }
+                Some(std::sync::Arc::new(builder.build().map_err(fail)?))
+            }
+        };
+        Ok(Integrations {
+            connectwise,
+            unifi,
+            connectwise_callbacks,
+        })
     }
 
     /// The ConnectWise client, or 503.

@@ -83,6 +83,8 @@ async fn fixture() -> Fixture {
         client_id: "client".into(),
         codebase: Some("v4_6_release/".into()),
         api_version: None,
+        callback_url: None,
+        callback_origins: Vec::new(),
     });
     let unifi = FakeController::start(Kind::Classic).await;
     config.unifi = Some(fake_unifi::config(&unifi));

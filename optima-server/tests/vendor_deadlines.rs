@@ -26,6 +26,8 @@ async fn server_on(database_url: &str, dir: &std::path::Path, discover: bool) ->
         client_id: "client".into(),
         codebase: (!discover).then(|| "v4_6_release/".into()),
         api_version: None,
+        callback_url: None,
+        callback_origins: Vec::new(),
     });
     config.unifi = Some(UnifiConfig {
         url: silent_server().await,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod authorized;
 pub mod common;
 pub mod companies;
+pub mod connectwise_callbacks;
 pub mod credential_types;
 pub mod credentials;
 pub mod delegation;

@@ -71,6 +71,41 @@ impl SqlStore {
         Ok(tx.commit().await?)
     }
 
+    /// Whether a ConnectWise callback with this message id was applied already.
+    pub async fn callback_applied(&self, message_id: &str) -> Stored<bool> {
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT message_id FROM connectwise_callbacks WHERE message_id = $1",
+        )
+        .bind(message_id)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// Records a ConnectWise callback as applied. Answers false when it already was (another
+    /// delivery of the same message, applied at the same time).
+    pub async fn record_callback(
+        &self,
+        message_id: &str,
+        record_type: &str,
+        record_id: Option<i64>,
+        action: &str,
+        now: &str,
+    ) -> Stored<bool> {
+        let done = sqlx::query(
+            "INSERT INTO connectwise_callbacks (message_id, record_type, record_id, action, received_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (message_id) DO NOTHING",
+        )
+        .bind(message_id)
+        .bind(record_type)
+        .bind(record_id)
+        .bind(action)
+        .bind(now)
+        .execute(&self.db.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Fresh planner statistics for `table`, after a bulk change.
     pub async fn analyze(&self, table: &str) -> Stored<()> {
         sqlx::query(&format!("ANALYZE {table}"))

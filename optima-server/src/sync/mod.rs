@@ -6,6 +6,7 @@
 //! locking, counting, batching writes, telling new from changed from unchanged, marking
 //! deletions, remembering the watermark, and reporting.
 
+pub mod callbacks;
 pub(crate) mod catalog;
 mod companies;
 mod opportunities;

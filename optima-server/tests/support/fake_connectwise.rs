@@ -92,6 +92,8 @@ impl FakeConnectWise {
             client_id: "client".into(),
             codebase: Some("v4_6_release/".into()),
             api_version: None,
+            callback_url: None,
+            callback_origins: Vec::new(),
         }
     }
 
