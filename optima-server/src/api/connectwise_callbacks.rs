@@ -66,7 +66,7 @@ pub async fn connectwise_callback(
                 outcome = applied.as_str(),
                 "ConnectWise callback"
             );
-            let spec: &RouteSpec = &routes::ConnectWiseCallback::SPEC;
+            let spec: &RouteSpec = routes::ConnectWiseCallback::SPEC;
             let reason = match &applied {
                 Applied::Ignored(why) => Some(why.clone()),
                 _ => None,
