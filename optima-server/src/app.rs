@@ -19,6 +19,7 @@ use crate::api::permissions::PermissionApi;
 use crate::api::procurement::ProcurementApi;
 use crate::api::roles::RoleApi;
 use crate::api::sales::SalesApi;
+use crate::api::sync_status::SyncStatusApi;
 use crate::api::unifi::UnifiApi;
 use crate::api::users::UserApi;
 use crate::api::utility::UtilityApi;
@@ -119,6 +120,7 @@ pub type Apis = (
     AuditApi,
     ProcurementApi,
     SalesApi,
+    SyncStatusApi,
     UnifiApi,
     UtilityApi,
 );
@@ -157,6 +159,9 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         SalesApi {
+            state: state.clone(),
+        },
+        SyncStatusApi {
             state: state.clone(),
         },
         UnifiApi {

@@ -78,8 +78,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         9,
-        "connectwise_callbacks",
-        include_str!("../migrations/0009_connectwise_callbacks.sql"),
+        "sync_callbacks_status",
+        include_str!("../migrations/0009_sync_callbacks_status.sql"),
     ),
 ];
 

@@ -12,6 +12,11 @@
 //! | `optima_vendor_calls_failed_total` | `vendor`, `outcome` | vendor calls that failed a request, by how |
 //! | `optima_sync_runs_total` | `kind`, `outcome` | sync runs (`ok`, `busy`, `failed`) |
 //! | `optima_sync_items_total` | `kind`, `change` | records a sync handled (`created`, `updated`, …) |
+//! | `optima_sync_last_success_timestamp_seconds` | `kind`, `mode` | when the last `full` / `incremental` run of a kind finished |
+//! | `optima_sync_last_duration_seconds` | `kind`, `mode` | how long it took |
+//! | `optima_sync_last_fetched` | `kind`, `mode` | records it received |
+//! | `optima_connectwise_callbacks_total` | `kind` | ConnectWise callbacks applied (`company`, `opportunity`) |
+//! | `optima_connectwise_callback_lag_seconds` | `kind` | how long after the change at ConnectWise the newest callback was applied |
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -32,6 +37,17 @@ pub const VENDOR_FAILURES: &str = "optima_vendor_calls_failed_total";
 pub const SYNC_RUNS: &str = "optima_sync_runs_total";
 /// Records handled by syncs, by kind and change.
 pub const SYNC_ITEMS: &str = "optima_sync_items_total";
+
+/// When the last run of a kind and mode finished (Unix seconds).
+pub const SYNC_LAST_SUCCESS: &str = "optima_sync_last_success_timestamp_seconds";
+/// How long the last run of a kind and mode took.
+pub const SYNC_LAST_DURATION: &str = "optima_sync_last_duration_seconds";
+/// Records the last run of a kind and mode received.
+pub const SYNC_LAST_FETCHED: &str = "optima_sync_last_fetched";
+/// ConnectWise callbacks applied, by record type.
+pub const CALLBACKS: &str = "optima_connectwise_callbacks_total";
+/// How far behind the change the newest callback was applied, by record type.
+pub const CALLBACK_LAG: &str = "optima_connectwise_callback_lag_seconds";
 
 /// The operation label of requests that matched no documented operation (probes, docs, 404s).
 pub const NO_OPERATION: &str = "none";
@@ -80,6 +96,37 @@ fn describe() {
     );
     metrics::describe_counter!(SYNC_RUNS, "Sync runs, by kind and outcome.");
     metrics::describe_counter!(SYNC_ITEMS, "Records handled by syncs, by kind and change.");
+    metrics::describe_gauge!(
+        SYNC_LAST_SUCCESS,
+        metrics::Unit::Seconds,
+        "When the last run of a kind and mode (full, incremental) finished, Unix time."
+    );
+    metrics::describe_gauge!(
+        SYNC_LAST_DURATION,
+        metrics::Unit::Seconds,
+        "How long the last run of a kind and mode took."
+    );
+    metrics::describe_gauge!(
+        SYNC_LAST_FETCHED,
+        "Records the last run of a kind and mode received."
+    );
+    metrics::describe_counter!(CALLBACKS, "ConnectWise callbacks applied, by record type.");
+    metrics::describe_gauge!(
+        CALLBACK_LAG,
+        metrics::Unit::Seconds,
+        "How long after the change at ConnectWise the newest callback was applied, by record type."
+    );
+}
+
+/// A ConnectWise callback applied for a record of `kind`, `lag_ms` after the change.
+pub fn callback_applied(kind: &str, lag_ms: i64) {
+    let kind = if kind == "company" || kind == "opportunity" {
+        kind.to_owned()
+    } else {
+        "other".to_owned()
+    };
+    metrics::counter!(CALLBACKS, "kind" => kind.clone()).increment(1);
+    metrics::gauge!(CALLBACK_LAG, "kind" => kind).set(lag_ms as f64 / 1000.0);
 }
 
 /// One answered request.
@@ -104,6 +151,16 @@ pub fn sync_run(kind: &'static str, result: Result<&SyncReport, &SyncError>) {
     };
     metrics::counter!(SYNC_RUNS, "kind" => kind, "outcome" => outcome).increment(1);
     if let Ok(report) = result {
+        let mode = if report.full { "full" } else { "incremental" };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or_default();
+        metrics::gauge!(SYNC_LAST_SUCCESS, "kind" => kind, "mode" => mode).set(now);
+        metrics::gauge!(SYNC_LAST_DURATION, "kind" => kind, "mode" => mode)
+            .set(report.elapsed_ms as f64 / 1000.0);
+        metrics::gauge!(SYNC_LAST_FETCHED, "kind" => kind, "mode" => mode)
+            .set(report.fetched as f64);
         for (change, n) in [
             ("created", report.created),
             ("updated", report.updated),

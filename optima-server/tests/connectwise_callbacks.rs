@@ -319,3 +319,72 @@ async fn ensure_registers_once_and_remove_takes_them_away() {
     assert_eq!(removed.len(), 2);
     assert!(registered.lock().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn sync_status_shows_runs_failures_and_callback_lag() {
+    let w = World::new().await;
+    // An incremental run, then a failed one.
+    run_target(
+        &w.server.state,
+        SyncTarget::Companies,
+        SyncMode::Incremental,
+        &Quiet,
+    )
+    .await
+    .unwrap();
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/company/companies")))
+        .respond_with(
+            ResponseTemplate::new(500).set_body_json(json!({"code": "Boom", "message": "down"})),
+        )
+        .with_priority(1)
+        .mount(&w.cw.server)
+        .await;
+    assert!(
+        run_target(
+            &w.server.state,
+            SyncTarget::Companies,
+            SyncMode::Full,
+            &Quiet
+        )
+        .await
+        .is_err()
+    );
+    w.rename(1, "Acme Renamed");
+    let body = w.delivery("m-status", "updated", 1, &w.key_url());
+    let signature = sign(SIGNING_KEY, &body);
+    let (status, _) = w.post(body, Some(signature)).await;
+    assert_eq!(status, 200);
+
+    let (_, token) = w.server.user_with_grants(&["sync.status.read"]).await;
+    let (status, answer) = w.server.as_user(&token).get("/v1/sync/status").await;
+    assert_eq!(status, 200, "{answer}");
+    let companies = answer["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "companies")
+        .unwrap()
+        .clone();
+    assert_eq!(companies["lastFull"]["fetched"], 2, "{companies}");
+    assert_eq!(companies["lastFull"]["created"], 2);
+    assert!(
+        companies["lastIncremental"]["at"].is_string(),
+        "{companies}"
+    );
+    assert!(
+        companies["lastFailure"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ConnectWise")
+    );
+    assert_eq!(companies["callbacks"]["applied"], 1);
+    // The stand-in's record says it changed on 2026-01-01: the lag counts from then.
+    assert!(companies["callbacks"]["lagMs"].as_u64().unwrap() > 0);
+    let (status, _) = w
+        .server
+        .as_user(&w.server.user_with_grants(&[]).await.1)
+        .get("/v1/sync/status")
+        .await;
+    assert_eq!(status, 403);
+}

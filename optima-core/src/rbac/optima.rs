@@ -393,6 +393,17 @@ const CATEGORIES: &[(&str, &str, &str, &[Entry])] = &[
         ],
     ),
     (
+        "sync",
+        "Sync Permissions",
+        "How current Optima's copies of ConnectWise and UniFi records are",
+        &[(
+            "sync.status.read",
+            "See each sync's last full and incremental run (outcome, counts, duration), its last \
+             failure, and how far behind ConnectWise callbacks run",
+            &[],
+        )],
+    ),
+    (
         "unifi",
         "UniFi Permissions",
         "Live control of customers' UniFi networks; unifi.access gates every UniFi route",

@@ -15,6 +15,7 @@ pub mod permissions;
 pub mod procurement;
 pub mod roles;
 pub mod sales;
+pub mod sync_status;
 pub mod unifi;
 pub mod users;
 pub mod utility;
@@ -48,6 +49,8 @@ pub enum ApiTags {
     Procurement,
     /// The sales pipeline (opportunities) synced from ConnectWise, with live details.
     Sales,
+    /// How current the copies of ConnectWise and UniFi records are.
+    Sync,
     /// Live control of UniFi networks, and the UniFi sites Optima tracks.
     #[oai(rename = "UniFi")]
     Unifi,

@@ -21,6 +21,47 @@ pub struct SyncedRow {
     pub deleted: bool,
 }
 
+/// A `sync_state` row as the status route shows it (reports as stored JSON).
+#[derive(Debug, Clone)]
+pub struct SyncStateRow {
+    /// The kind of sync.
+    pub kind: String,
+    /// When the last full run finished.
+    pub last_full_at: Option<String>,
+    /// Its report (JSON).
+    pub last_full_report: Option<String>,
+    /// When the last incremental run finished.
+    pub last_incremental_at: Option<String>,
+    /// Its report (JSON).
+    pub last_incremental_report: Option<String>,
+    /// When the last failed run failed.
+    pub last_failure_at: Option<String>,
+    /// Why.
+    pub last_failure: Option<String>,
+}
+
+/// The newest callback applied for one record type.
+#[derive(Debug, Clone)]
+pub struct CallbackRow {
+    /// `company`, `opportunity`.
+    pub record_type: String,
+    /// When it was applied.
+    pub last_at: String,
+    /// How far behind the change it was.
+    pub lag_ms: Option<i64>,
+    /// Callbacks applied for the type, in all.
+    pub applied: i64,
+}
+
+/// What [`SqlStore::sync_status`] reads.
+#[derive(Debug, Clone)]
+pub struct SyncStatusRows {
+    /// One per kind of sync that has run.
+    pub kinds: Vec<SyncStateRow>,
+    /// One per record type callbacks were applied for.
+    pub callbacks: Vec<CallbackRow>,
+}
+
 impl SqlStore {
     /// Where the last sync of `kind` got to: the newest vendor change it saw.
     pub async fn sync_watermark(&self, kind: &str) -> Stored<Option<DateTime<Utc>>> {
@@ -91,16 +132,19 @@ impl SqlStore {
         record_id: Option<i64>,
         action: &str,
         now: &str,
+        lag_ms: Option<i64>,
     ) -> Stored<bool> {
         let done = sqlx::query(
-            "INSERT INTO connectwise_callbacks (message_id, record_type, record_id, action, received_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (message_id) DO NOTHING",
+            "INSERT INTO connectwise_callbacks \
+             (message_id, record_type, record_id, action, received_at, lag_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id) DO NOTHING",
         )
         .bind(message_id)
         .bind(record_type)
         .bind(record_id)
         .bind(action)
         .bind(now)
+        .bind(lag_ms)
         .execute(&self.db.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -125,19 +169,86 @@ impl SqlStore {
         report_json: String,
     ) -> Stored<()> {
         sqlx::query(
-            "INSERT INTO sync_state (kind, watermark, last_full_at, last_run_at, last_report) VALUES ($1, $2, $3, $4, $5) \
+            "INSERT INTO sync_state (kind, watermark, last_full_at, last_run_at, last_report, \
+             last_full_report, last_incremental_at, last_incremental_report) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (kind) DO UPDATE SET watermark = excluded.watermark, \
              last_full_at = COALESCE(excluded.last_full_at, sync_state.last_full_at), \
-             last_run_at = excluded.last_run_at, last_report = excluded.last_report",
+             last_run_at = excluded.last_run_at, last_report = excluded.last_report, \
+             last_full_report = COALESCE(excluded.last_full_report, sync_state.last_full_report), \
+             last_incremental_at = COALESCE(excluded.last_incremental_at, sync_state.last_incremental_at), \
+             last_incremental_report = \
+               COALESCE(excluded.last_incremental_report, sync_state.last_incremental_report)",
         )
         .bind(kind)
         .bind(watermark)
         .bind(full.then_some(now))
         .bind(now)
-        .bind(report_json)
+        .bind(&report_json)
+        .bind(full.then_some(&report_json))
+        .bind((!full).then_some(now))
+        .bind((!full).then_some(&report_json))
         .execute(&self.db.pool)
         .await?;
         Ok(())
+    }
+
+    /// Records a sync of `kind` that failed: when, and why.
+    pub async fn record_sync_failure(&self, kind: &str, now: &str, message: &str) -> Stored<()> {
+        sqlx::query(
+            "INSERT INTO sync_state (kind, last_failure_at, last_failure) VALUES ($1, $2, $3) \
+             ON CONFLICT (kind) DO UPDATE SET last_failure_at = excluded.last_failure_at, \
+             last_failure = excluded.last_failure",
+        )
+        .bind(kind)
+        .bind(now)
+        .bind(message)
+        .execute(&self.db.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// What every sync and the callbacks last did.
+    pub async fn sync_status(&self) -> Stored<SyncStatusRows> {
+        let rows = sqlx::query(
+            "SELECT kind, last_full_at, last_full_report, last_incremental_at, \
+             last_incremental_report, last_failure_at, last_failure FROM sync_state ORDER BY kind",
+        )
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut kinds = Vec::with_capacity(rows.len());
+        for row in rows {
+            kinds.push(SyncStateRow {
+                kind: row.try_get("kind")?,
+                last_full_at: row.try_get("last_full_at")?,
+                last_full_report: row.try_get("last_full_report")?,
+                last_incremental_at: row.try_get("last_incremental_at")?,
+                last_incremental_report: row.try_get("last_incremental_report")?,
+                last_failure_at: row.try_get("last_failure_at")?,
+                last_failure: row.try_get("last_failure")?,
+            });
+        }
+        let rows = sqlx::query(
+            "SELECT c.record_type, c.received_at, c.lag_ms, \
+               (SELECT COUNT(*) FROM connectwise_callbacks a WHERE a.record_type = c.record_type) AS applied \
+             FROM connectwise_callbacks c \
+             WHERE c.received_at = (SELECT MAX(received_at) FROM connectwise_callbacks b \
+                                    WHERE b.record_type = c.record_type) \
+             ORDER BY c.record_type",
+        )
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut callbacks = Vec::with_capacity(rows.len());
+        for row in rows {
+            callbacks.push(CallbackRow {
+                record_type: row.try_get("record_type")?,
+                last_at: row.try_get("received_at")?,
+                lag_ms: row.try_get("lag_ms")?,
+                applied: row.try_get("applied")?,
+            });
+        }
+        callbacks.dedup_by(|a, b| a.record_type == b.record_type);
+        Ok(SyncStatusRows { kinds, callbacks })
     }
 }
 

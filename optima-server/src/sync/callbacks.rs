@@ -61,11 +61,17 @@ pub async fn apply(state: &AppState, delivery: &CallbackDelivery) -> Result<Appl
         .unwrap_or_default()
         .to_ascii_lowercase();
     let now = timestamp(Utc::now());
-    let applied = match (kind.as_str(), delivery.id) {
-        (_, None) => Applied::Ignored("the delivery names no record id".into()),
+    let (applied, lag_ms) = match (kind.as_str(), delivery.id) {
+        (_, None) => (
+            Applied::Ignored("the delivery names no record id".into()),
+            None,
+        ),
         ("company", Some(id)) => one::<Companies>(state, cw, delivery, id, &now).await?,
         ("opportunity", Some(id)) => one::<Opportunities>(state, cw, delivery, id, &now).await?,
-        (other, Some(_)) => Applied::Ignored(format!("no records of type `{other}` are kept")),
+        (other, Some(_)) => (
+            Applied::Ignored(format!("no records of type `{other}` are kept")),
+            None,
+        ),
     };
     if let Some(message) = &delivery.message_id {
         let action = match &delivery.action {
@@ -75,11 +81,14 @@ pub async fn apply(state: &AppState, delivery: &CallbackDelivery) -> Result<Appl
             Some(CallbackAction::Other(_)) | None => "other",
         };
         if !store
-            .record_callback(message, &kind, delivery.id, action, &now)
+            .record_callback(message, &kind, delivery.id, action, &now, lag_ms)
             .await?
         {
             return Ok(Applied::Replayed);
         }
+    }
+    if let Some(lag) = lag_ms {
+        crate::metrics::callback_applied(&kind, lag);
     }
     Ok(applied)
 }
@@ -116,17 +125,17 @@ async fn one<S: FetchOne>(
     delivery: &CallbackDelivery,
     id: i64,
     now: &str,
-) -> Result<Applied, SyncError> {
+) -> Result<(Applied, Option<i64>), SyncError> {
     if delivery.action == Some(CallbackAction::Deleted) {
         state.store.mark_deleted(S::TABLE, &[id], now).await?;
-        return Ok(Applied::Deleted);
+        return Ok((Applied::Deleted, None));
     }
     let item = match S::fetch_one(cw, id).await {
         Ok(item) => item,
         // Gone by the time it was fetched: as good as a delete.
         Err(e) if e.is_not_found() => {
             state.store.mark_deleted(S::TABLE, &[id], now).await?;
-            return Ok(Applied::Deleted);
+            return Ok((Applied::Deleted, None));
         }
         Err(e) => return Err(e.into()),
     };
@@ -138,7 +147,10 @@ async fn one<S: FetchOne>(
             .await?;
     S::write(&mut tx, &item, existing.as_deref(), now).await?;
     tx.commit().await?;
-    Ok(Applied::Upserted)
+    // How long after the change at ConnectWise it is served here.
+    let lag_ms =
+        S::last_updated(&item).map(|changed| (Utc::now() - changed).num_milliseconds().max(0));
+    Ok((Applied::Upserted, lag_ms))
 }
 
 /// The registrations Optima needs: one per kind in [`CALLBACK_KINDS`], for every record of it,

@@ -43,8 +43,8 @@ pub enum SyncMode {
 }
 
 /// What a sync did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct SyncReport {
     /// Which kind of record.
     pub kind: String,
@@ -391,8 +391,30 @@ pub async fn run_with<S: Source>(
         }
         Err(busy) => Err(busy),
     };
-    crate::metrics::sync_run(S::KIND, result.as_ref());
+    finished(state, S::KIND, result.as_ref()).await;
     result
+}
+
+/// Counts a finished run in the metrics and keeps a failure (not a busy or unconfigured kind)
+/// for the status route.
+pub(crate) async fn finished(
+    state: &AppState,
+    kind: &'static str,
+    result: Result<&SyncReport, &SyncError>,
+) {
+    crate::metrics::sync_run(kind, result);
+    if let Err(e) = result
+        && !matches!(e, SyncError::Busy(_) | SyncError::NotConfigured(_))
+    {
+        let now = timestamp(Utc::now());
+        if let Err(store) = state
+            .store
+            .record_sync_failure(kind, &now, &e.to_string())
+            .await
+        {
+            tracing::warn!(error = %store, kind, "could not record a failed sync");
+        }
+    }
 }
 
 async fn run_locked<S: Source>(

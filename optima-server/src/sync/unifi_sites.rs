@@ -49,7 +49,7 @@ pub async fn sync_unifi_sites_with(
             Err(busy) => Err(busy),
         }
     };
-    crate::metrics::sync_run(UNIFI_SITES_KIND, result.as_ref().map(|s| &s.report));
+    super::finished(state, UNIFI_SITES_KIND, result.as_ref().map(|s| &s.report)).await;
     result
 }
 
