@@ -451,6 +451,19 @@ impl CredentialApi {
         Presenter::new(&self.state).with_type(ty).present(c).await
     }
 
+    /// Stores `c` at the version `change` made, by the caller, and presents it.
+    async fn save_version(
+        &self,
+        caller: &Caller,
+        c: &Credential,
+        ty: &CredentialType,
+        change: optima_core::vault::VersionChange,
+    ) -> Result<CredentialOut, ApiError> {
+        let change = change.by(caller.user.id.clone());
+        self.state.store.update_credential(c, Some(&change)).await?;
+        self.present(c, ty).await
+    }
+
     /// `fields` of a body for the vault, generated ones filled in under `ty`'s policy.
     fn inputs(
         &self,
@@ -671,13 +684,8 @@ impl CredentialApi {
             .state
             .vault()
             .update_fields(&ty, &mut c, self.inputs(&ty, body.0.fields)?)
-            .map_err(vault_error)?
-            .by(caller.user.id.clone());
-        self.state
-            .store
-            .update_credential(&c, Some(&change))
-            .await?;
-        Ok(caller.ok(self.present(&c, &ty).await?))
+            .map_err(vault_error)?;
+        Ok(caller.ok(self.save_version(&caller, &c, &ty, change).await?))
     }
 
     /// A credential's stored field values; secure values stay encrypted
@@ -1066,13 +1074,8 @@ impl CredentialApi {
                     ..
                 } => version_not_found(version.0),
                 other => vault_error(other),
-            })?
-            .by(caller.user.id.clone());
-        self.state
-            .store
-            .update_credential(&c, Some(&change))
-            .await?;
-        Ok(caller.ok(self.present(&c, &ty).await?))
+            })?;
+        Ok(caller.ok(self.save_version(&caller, &c, &ty, change).await?))
     }
 
     /// Erase a credential's history (its versions and the values its changes replaced), or all
