@@ -10,7 +10,6 @@ import uuid
 
 from optima_api_client import AuthenticatedClient
 from optima_api_client.api.company import list_companies
-from optima_api_client.api.audit import list_revealed_by_user
 from optima_api_client.api.credential import (
     create_credential,
     generate_credential_value,
@@ -18,6 +17,7 @@ from optima_api_client.api.credential import (
     get_secure_value,
     get_totp_code,
     list_credential_versions,
+    list_revealed_by_user,
     restore_credential_version,
     update_credential_fields,
 )
