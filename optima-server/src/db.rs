@@ -46,40 +46,80 @@ pub enum DbError {
     },
 }
 
+/// A migration's SQL: the same on both backends, or one text each where they differ (search
+/// indexes: FTS5 on SQLite, pg_trgm on PostgreSQL).
+enum Sql {
+    Both(&'static str),
+    PerBackend {
+        sqlite: &'static str,
+        postgres: &'static str,
+    },
+}
+
+impl Sql {
+    fn for_backend(&self, backend: Backend) -> &'static str {
+        match (self, backend) {
+            (Sql::Both(sql), _) => sql,
+            (Sql::PerBackend { sqlite, .. }, Backend::Sqlite) => sqlite,
+            (Sql::PerBackend { postgres, .. }, Backend::Postgres) => postgres,
+        }
+    }
+}
+
 /// Migrations in order; each runs once, in a transaction, and is recorded.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+const MIGRATIONS: &[(i64, &str, Sql)] = &[
     (
         1,
         "users_roles_auth",
-        include_str!("../migrations/0001_users_roles_auth.sql"),
+        Sql::Both(include_str!("../migrations/0001_users_roles_auth.sql")),
     ),
     (
         2,
         "companies_sync",
-        include_str!("../migrations/0002_companies_sync.sql"),
+        Sql::Both(include_str!("../migrations/0002_companies_sync.sql")),
     ),
-    (3, "vault", include_str!("../migrations/0003_vault.sql")),
+    (
+        3,
+        "vault",
+        Sql::Both(include_str!("../migrations/0003_vault.sql")),
+    ),
     (
         4,
         "procurement_sales",
-        include_str!("../migrations/0004_procurement_sales.sql"),
+        Sql::Both(include_str!("../migrations/0004_procurement_sales.sql")),
     ),
-    (5, "unifi", include_str!("../migrations/0005_unifi.sql")),
+    (
+        5,
+        "unifi",
+        Sql::Both(include_str!("../migrations/0005_unifi.sql")),
+    ),
     (
         6,
         "api_keys",
-        include_str!("../migrations/0006_api_keys.sql"),
+        Sql::Both(include_str!("../migrations/0006_api_keys.sql")),
     ),
-    (7, "audit", include_str!("../migrations/0007_audit.sql")),
+    (
+        7,
+        "audit",
+        Sql::Both(include_str!("../migrations/0007_audit.sql")),
+    ),
     (
         8,
         "vault_history",
-        include_str!("../migrations/0008_vault_history.sql"),
+        Sql::Both(include_str!("../migrations/0008_vault_history.sql")),
     ),
     (
         9,
         "sync_callbacks_status",
-        include_str!("../migrations/0009_sync_callbacks_status.sql"),
+        Sql::Both(include_str!("../migrations/0009_sync_callbacks_status.sql")),
+    ),
+    (
+        10,
+        "search_index",
+        Sql::PerBackend {
+            sqlite: include_str!("../migrations/0010_search_index.sqlite.sql"),
+            postgres: include_str!("../migrations/0010_search_index.postgres.sql"),
+        },
     ),
 ];
 
@@ -226,7 +266,7 @@ impl Db {
                     }
                     Backend::Postgres => sqlx::Connection::begin(&mut *conn).await?,
                 };
-                tx.execute(*sql).await?;
+                tx.execute(sql.for_backend(self.backend)).await?;
                 sqlx::query(
                     "INSERT INTO optima_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                 )

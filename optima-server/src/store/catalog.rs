@@ -131,9 +131,7 @@ impl SqlStore {
         if !include_inactive {
             conditions.push("inactive = 0");
         }
-        CATALOG
-            .page(&self.db.pool, &conditions, search, paging)
-            .await
+        CATALOG.page(&self.db, &conditions, search, paging).await
     }
 
     /// How many catalog items there are (not counting items deleted in ConnectWise), or active

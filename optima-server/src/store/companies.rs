@@ -67,7 +67,10 @@ impl SqlStore {
     ) -> Stored<(Vec<CompanyOut>, i64)> {
         let pattern = like_pattern(search);
         let pool = &self.db.pool;
-        let filter = "deleted_at IS NULL AND search_key LIKE $1 ESCAPE '\\'";
+        let filter = format!(
+            "deleted_at IS NULL AND {}",
+            super::listing::search_condition(self.db.backend, "companies", &pattern)
+        );
         let total: i64 =
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM companies WHERE {filter}"))
                 .bind(&pattern)

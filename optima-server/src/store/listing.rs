@@ -1,10 +1,31 @@
 //! A synced table listed a page at a time: in name order, or the matches of a search.
 
 use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::{AnyPool, Arguments as _, Row};
+use sqlx::{Arguments as _, Row};
 
 use super::Stored;
 use crate::api::pagination::{PageRequest, like_pattern};
+use crate::db::{Backend, Db};
+
+/// The condition that a row of `table` (unaliased) has `search_key LIKE $1`, `$1` being a
+/// [`like_pattern`], answered from the table's search index: a pg_trgm GIN index on PostgreSQL
+/// (the plain condition uses it), an FTS5 trigram table on SQLite. Both give the rows the plain
+/// `LIKE` gives.
+pub fn search_condition(backend: Backend, table: &str, pattern: &str) -> String {
+    match backend {
+        Backend::Postgres => "search_key LIKE $1 ESCAPE '\\'".to_owned(),
+        Backend::Sqlite => {
+            // FTS5 answers a LIKE from its index only without an ESCAPE clause: give one only
+            // when the pattern escapes something.
+            let escape = if pattern.contains('\\') {
+                " ESCAPE '\\'"
+            } else {
+                ""
+            };
+            format!("rowid IN (SELECT rowid FROM {table}_fts WHERE search_key LIKE $1{escape})")
+        }
+    }
+}
 
 /// How to read one synced table's rows.
 pub(crate) struct Listing<T> {
@@ -25,7 +46,7 @@ impl<T> Listing<T> {
     /// unqualified) and, unless `search` is blank, matching it; with how many there are in all.
     pub async fn page(
         &self,
-        pool: &AnyPool,
+        db: &Db,
         conditions: &[&str],
         search: &str,
         paging: &PageRequest,
@@ -42,6 +63,7 @@ impl<T> Listing<T> {
             .collect::<Vec<_>>()
             .join(" AND ");
         let (select, table) = (self.select, self.table);
+        let pool = &db.pool;
         let search = search.trim();
         if search.is_empty() {
             let total: i64 =
@@ -58,7 +80,7 @@ impl<T> Listing<T> {
             let data = rows.iter().map(self.from_row).collect::<Stored<Vec<_>>>()?;
             return Ok((data, total));
         }
-        let (ids, total) = search_page(pool, table, &plain, search, paging).await?;
+        let (ids, total) = search_page(db, table, &plain, search, paging).await?;
         let rows = sqlx::query_with(
             &format!(
                 "{select} WHERE {alias}id IN ({})",
@@ -79,14 +101,18 @@ impl<T> Listing<T> {
 /// planner walks the name index row by row for them), and only the page's rows are read
 /// afterwards.
 async fn search_page(
-    pool: &AnyPool,
+    db: &Db,
     table: &str,
     filter: &str,
     search: &str,
     paging: &PageRequest,
 ) -> Stored<(Vec<String>, i64)> {
-    let filter = format!("{filter} AND search_key LIKE $1 ESCAPE '\\'");
+    let pool = &db.pool;
     let pattern = like_pattern(search);
+    let filter = format!(
+        "{filter} AND {}",
+        search_condition(db.backend, table, &pattern)
+    );
     let rows = sqlx::query(&format!(
         "SELECT id, total FROM (SELECT id, name, COUNT(*) OVER () AS total FROM {table} WHERE {filter}) AS hits \
          ORDER BY name, id LIMIT $2 OFFSET $3"

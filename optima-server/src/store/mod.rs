@@ -24,6 +24,7 @@ pub mod unifi_sites;
 pub mod users;
 pub mod vault;
 
+pub use listing::search_condition;
 pub use sign_in::RefreshOutcome;
 
 use std::future::Future;

@@ -1,0 +1,184 @@
+//! Searches are answered from an index on both backends (FTS5 trigram on SQLite, pg_trgm on
+//! PostgreSQL), give what a plain `LIKE` gives, and follow changes to the rows.
+
+use optima_server::config::Config;
+use optima_server::db::Backend;
+use optima_server::store::search_condition;
+use optima_server::sync::{Quiet, SyncMode, SyncTarget, run_target};
+use optima_server::testing::TestServer;
+use serde_json::{Value, json};
+
+#[macro_use]
+#[path = "support/backends.rs"]
+mod backends;
+
+#[path = "support/fake_connectwise.rs"]
+mod fake_connectwise;
+
+use fake_connectwise::FakeConnectWise;
+
+fn item(id: i64, identifier: &str, description: &str, updated: &str) -> Value {
+    json!({"id": id, "identifier": identifier, "description": description, "inactiveFlag": false,
+           "_info": {"lastUpdated": updated}})
+}
+
+fn items() -> Vec<Value> {
+    vec![
+        item(1, "OPT-7020", "Dell OptiPlex 7020", "2026-01-01T00:00:00Z"),
+        item(2, "LAT-5440", "Dell Latitude 5440", "2026-01-01T00:00:00Z"),
+        item(3, "UAP-AC-PRO", "UniFi AP AC Pro", "2026-01-01T00:00:00Z"),
+        item(4, "CAB_100", "Cable 100% copper", "2026-01-01T00:00:00Z"),
+        item(5, "MÜN-1", "Münchner Straßenkarte", "2026-01-01T00:00:00Z"),
+    ]
+}
+
+/// Identifiers found by the search route, sorted.
+async fn found(server: &TestServer, token: &str, term: &str) -> Vec<String> {
+    let encoded: String = url::form_urlencoded::byte_serialize(term.as_bytes()).collect();
+    let (status, body) = server
+        .as_user(token)
+        .get(&format!("/v1/procurement/items?search={encoded}&rpp=100"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let mut ids: Vec<String> = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["identifier"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// The same search as a plain `LIKE` over the table, without the index.
+async fn plain_like(server: &TestServer, term: &str) -> Vec<String> {
+    let pattern = optima_server::api::pagination::like_pattern(term);
+    let mut ids: Vec<String> = sqlx::query_scalar(
+        "SELECT identifier FROM catalog_items \
+         WHERE deleted_at IS NULL AND inactive = 0 AND search_key LIKE $1 ESCAPE '\\'",
+    )
+    .bind(&pattern)
+    .fetch_all(&server.state.store.db().pool)
+    .await
+    .unwrap();
+    ids.sort();
+    ids
+}
+
+async fn plan(server: &TestServer, term: &str) -> String {
+    let db = server.state.store.db();
+    let pattern = optima_server::api::pagination::like_pattern(term);
+    let condition = search_condition(db.backend, "catalog_items", &pattern);
+    let sql = format!("SELECT id FROM catalog_items WHERE {condition}");
+    match db.backend {
+        Backend::Sqlite => {
+            let rows: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .bind(&pattern)
+                .fetch_all(&db.pool)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| sqlx::Row::get::<String, _>(r, "detail"))
+                .collect();
+            rows.join("\n")
+        }
+        Backend::Postgres => {
+            // A handful of rows would be scanned anyway, and the covering b-tree (for name
+            // order) would do as well: ask, in a transaction rolled back, whether the trigram
+            // index can answer on its own.
+            let mut tx = db.pool.begin().await.unwrap();
+            for sql in [
+                "SET LOCAL enable_seqscan = off",
+                "DROP INDEX catalog_items_search",
+            ] {
+                sqlx::query(sql).execute(&mut *tx).await.unwrap();
+            }
+            let rows: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN {sql}"))
+                .bind(&pattern)
+                .fetch_all(&mut *tx)
+                .await
+                .unwrap();
+            rows.join("\n")
+        }
+    }
+}
+
+async fn index_answers_searches(url: String, dir: &std::path::Path) {
+    let cw = FakeConnectWise::start("procurement/catalog", items(), 10).await;
+    let mut config = Config::for_database(url, dir);
+    config.jwt_secret = Some(secrecy::SecretString::from("search-index".to_owned()));
+    config.connectwise = Some(cw.config());
+    let server = TestServer::start(config).await.unwrap();
+    run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .unwrap();
+    let (_, token) = server
+        .user_with_grants(&["procurement.catalog.fetch.many"])
+        .await;
+    // Prefixes and infixes of identifiers and descriptions, short terms, case, the LIKE
+    // wildcards taken literally, non-ASCII text.
+    let terms = [
+        "opt",
+        "optiplex",
+        "OPTIPLEX",
+        "7020",
+        "-ac-",
+        "dell",
+        "ac pro",
+        "d",
+        "un",
+        "100%",
+        "b_1",
+        "cab_",
+        "münchner",
+        "straß",
+        "zzz",
+    ];
+    for term in terms {
+        let expected = plain_like(&server, term).await;
+        assert_eq!(
+            found(&server, &token, term).await,
+            expected,
+            "search {term}"
+        );
+    }
+    assert_eq!(found(&server, &token, "optiplex").await, ["OPT-7020"]);
+    assert_eq!(found(&server, &token, "100%").await, ["CAB_100"]);
+
+    let plan = plan(&server, "optiplex").await;
+    match server.state.store.db().backend {
+        Backend::Sqlite => assert!(
+            plan.contains("catalog_items_fts VIRTUAL TABLE INDEX 0:L"),
+            "{plan}"
+        ),
+        Backend::Postgres => assert!(plan.contains("catalog_items_search_trgm"), "{plan}"),
+    }
+
+    // The index follows updates and deletions.
+    {
+        let mut records = cw.records.lock().unwrap();
+        records[0]["description"] = json!("Dell Precision 3680");
+        records[0]["_info"]["lastUpdated"] = json!("2026-02-01T00:00:00Z");
+        records.retain(|r| r["id"] != 2);
+    }
+    run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .unwrap();
+    assert!(found(&server, &token, "optiplex").await.is_empty());
+    assert_eq!(found(&server, &token, "precision").await, ["OPT-7020"]);
+    assert!(found(&server, &token, "latitude").await.is_empty());
+    for term in terms {
+        let expected = plain_like(&server, term).await;
+        assert_eq!(
+            found(&server, &token, term).await,
+            expected,
+            "search {term}"
+        );
+    }
+}
+
+on_both_backends!(
+    index_answers_searches,
+    index_answers_searches_on_sqlite,
+    index_answers_searches_on_postgres
+);
