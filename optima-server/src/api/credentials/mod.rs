@@ -273,6 +273,15 @@ impl HistorySubject {
     }
 }
 
+/// A credential (live or deleted) read for one of its versions: what the history routes need.
+struct AtVersion {
+    subject: HistorySubject,
+    history: Vec<optima_core::vault::SupersededValue>,
+    versions: Vec<CredentialVersion>,
+    /// The live credential, or a deleted one's stand-in.
+    credential: Credential,
+}
+
 fn version_not_found(version: u64) -> ApiError {
     ApiError::not_found(
         "CredentialVersionNotFound",
@@ -305,6 +314,29 @@ impl CredentialApi {
             require_scope(caller, &ty)?;
         }
         Ok(HistorySubject::Deleted(gone))
+    }
+
+    /// The credential `id` with its history, after the scope check, for `version` (404 when it
+    /// never had that version).
+    async fn at_version(
+        &self,
+        caller: &Caller,
+        id: &str,
+        version: u64,
+    ) -> Result<AtVersion, ApiError> {
+        let subject = self.load_history(caller, id).await?;
+        let history = self.state.store.history_values(id).await?;
+        let versions = self.state.store.list_versions(id).await?;
+        let credential = subject.credential(&versions);
+        if version == 0 || version > credential.version {
+            return Err(version_not_found(version));
+        }
+        Ok(AtVersion {
+            subject,
+            history,
+            versions,
+            credential,
+        })
     }
 
     /// What `user_id` revealed, per credential field, with whether it changed since: of the
@@ -931,13 +963,12 @@ impl CredentialApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))]
         version: Path<u64>,
     ) -> Result<Ok200<CredentialVersionDetailOut>, ApiError> {
-        let subject = self.load_history(&caller, &id.0).await?;
-        let history = self.state.store.history_values(&id.0).await?;
-        let versions = self.state.store.list_versions(&id.0).await?;
-        let credential = subject.credential(&versions);
-        if version.0 == 0 || version.0 > credential.version {
-            return Err(version_not_found(version.0));
-        }
+        let AtVersion {
+            subject,
+            history,
+            versions,
+            credential,
+        } = self.at_version(&caller, &id.0, version.0).await?;
         let mut field_ids: Vec<String> = match &subject {
             HistorySubject::Live(live) => live
                 .1
@@ -1004,13 +1035,11 @@ impl CredentialApi {
         #[oai(name = "fieldId")]
         field_id: Path<String>,
     ) -> Result<Ok200<HistoricalSecureValueOut>, ApiError> {
-        let subject = self.load_history(&caller, &id.0).await?;
-        let history = self.state.store.history_values(&id.0).await?;
-        let versions = self.state.store.list_versions(&id.0).await?;
-        let credential = subject.credential(&versions);
-        if version.0 == 0 || version.0 > credential.version {
-            return Err(version_not_found(version.0));
-        }
+        let AtVersion {
+            history,
+            credential,
+            ..
+        } = self.at_version(&caller, &id.0, version.0).await?;
         let live = credential.field(&field_id.0).map(|f| &f.value);
         let secure = matches!(
             value_at(live, &history, &field_id.0, version.0),
