@@ -121,6 +121,11 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             postgres: include_str!("../migrations/0010_search_index.postgres.sql"),
         },
     ),
+    (
+        11,
+        "drop_search_btrees",
+        Sql::Both(include_str!("../migrations/0011_drop_search_btrees.sql")),
+    ),
 ];
 
 /// An arbitrary constant: the PostgreSQL advisory lock that serialises migrations between
@@ -316,6 +321,10 @@ fn pool_options(backend: Backend, max_connections: u32, in_memory: bool) -> AnyP
                     conn.execute(&*format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"))
                         .await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    // 16 MiB of page cache (the default is 2 MiB): a sync's batch touches
+                    // pages all over the name and id indexes, which would otherwise be read
+                    // back from the OS for every statement.
+                    conn.execute("PRAGMA cache_size = -16384").await?;
                     // Deleted and overwritten content is zeroed, so a value sealed in place
                     // (a field turned secure) leaves no clear text in the file's free space.
                     conn.execute("PRAGMA secure_delete = ON").await?;

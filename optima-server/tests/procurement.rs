@@ -346,6 +346,97 @@ async fn catalog_sync_and_lists_on_postgres() {
     sync_and_list(&server, &cw).await;
 }
 
+/// Enough items to fill more than one sync batch (5,000) and many multi-row statements (100
+/// rows each), so that the rows at every boundary are checked.
+const BULK: i64 = 5_250;
+
+fn bulk_item(id: i64, description: &str, updated: &str) -> Value {
+    let mut item = item(id, &format!("BULK-{id:05}"), description, updated);
+    item["price"] = json!(format!("{id}.50"));
+    item
+}
+
+/// A bulk sync writes every row as a one-by-one sync would: creates, then updates and
+/// deletions found by a second full run, at every batch and statement boundary.
+async fn bulk_sync(server: &TestServer, cw: &FakeConnectWise) {
+    let state = &server.state;
+    let r = run_target(state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!((r.fetched, r.created), (BULK as u64, BULK as u64), "{r}");
+    {
+        let mut data = cw.records.lock().unwrap();
+        // Every 35th item renamed (148 of them), the last 50 gone.
+        for id in (35..=BULK - 50).step_by(35) {
+            data[id as usize - 1] = bulk_item(id, &format!("Renamed {id}"), "2026-02-01T00:00:00Z");
+        }
+        data.truncate((BULK - 50) as usize);
+    }
+    let r = run_target(state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        (r.created, r.updated, r.unchanged, r.deleted),
+        (0, 148, BULK as u64 - 198, 50),
+        "{r}"
+    );
+    let (_, token) = server
+        .user_with_grants(&[
+            "procurement.catalog.fetch.many",
+            "procurement.catalog.fetch",
+        ])
+        .await;
+    let caller = server.as_user(&token);
+    for id in [1, 100, 101, 4_999, 5_000, 5_001, 5_035, 5_200] {
+        let (status, body) = caller.get(&format!("/v1/procurement/items/{id}")).await;
+        assert_eq!(status, 200, "{id}: {body}");
+        let renamed = id % 35 == 0;
+        let name = if renamed {
+            format!("Renamed {id}")
+        } else {
+            format!("Item {id}")
+        };
+        assert_eq!(body["data"]["name"], json!(name), "{id}");
+        assert_eq!(body["data"]["identifier"], json!(format!("BULK-{id:05}")));
+        assert_eq!(body["data"]["price"], json!(id as f64 + 0.5));
+    }
+    let (status, _) = caller.get("/v1/procurement/items/5201").await;
+    assert_eq!(status, 404, "deleted at ConnectWise");
+    let (_, body) = caller.get("/v1/procurement/items?search=renamed 50").await;
+    assert_eq!(
+        names(&body),
+        ["Renamed 5005", "Renamed 5040", "Renamed 5075"]
+    );
+    let (_, body) = caller.get("/v1/procurement/count").await;
+    assert_eq!(body["data"]["count"], json!(BULK - 50), "{body}");
+}
+
+fn bulk_items() -> Vec<Value> {
+    (1..=BULK)
+        .map(|id| bulk_item(id, &format!("Item {id}"), "2026-01-01T00:00:00Z"))
+        .collect()
+}
+
+#[tokio::test]
+async fn bulk_sync_on_sqlite() {
+    let cw = FakeConnectWise::start("procurement/catalog", bulk_items(), 1000).await;
+    let (server, _dir) = server_with(Some(&cw)).await;
+    bulk_sync(&server, &cw).await;
+}
+
+#[tokio::test]
+async fn bulk_sync_on_postgres() {
+    let Some(url) = postgres_test_url("bulk_sync_on_postgres").await else {
+        return;
+    };
+    let cw = FakeConnectWise::start("procurement/catalog", bulk_items(), 1000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_on(url, dir.path(), Some(&cw)).await;
+    bulk_sync(&server, &cw).await;
+}
+
 #[tokio::test]
 async fn items_link_and_unlink_by_any_identifier() {
     let cw = FakeConnectWise::start("procurement/catalog", seven_items(), PAGE).await;

@@ -200,53 +200,82 @@ impl SqlStore {
     }
 }
 
-/// Inserts or updates a catalog item, by its ConnectWise id: an upsert, so two writers of the
-/// same item (a sync and a refresh, or two processes) cannot trip over the unique `cw_id`.
-/// `existing` is the row's id when the caller knows it (a new row gets a new id). `on_hand`,
-/// links and `created_at` are left alone on update; `deleted_at` is cleared.
-pub async fn upsert_catalog_item(
+/// Catalog rows per statement of [`upsert_catalog_items`]: one statement per row would spend more
+/// in the driver than in the database; 100 rows are 2,100 parameters, well under both backends'
+/// limits.
+const UPSERT_ROWS: usize = 100;
+
+/// One row for [`upsert_catalog_items`]: its ConnectWise id, its columns, and its Optima id when
+/// the caller knows the row exists.
+pub type CatalogUpsert<'a> = (i64, &'a CatalogRow, Option<&'a str>);
+
+/// Inserts or updates catalog items, by their ConnectWise ids, many rows per statement: an
+/// upsert, so two writers of the same item (a sync and a refresh, or two processes) cannot trip
+/// over the unique `cw_id`. A row the caller does not know gets a new id. `on_hand`, links and
+/// `created_at` are left alone on update; `deleted_at` is cleared. A ConnectWise id may appear
+/// once per call.
+pub async fn upsert_catalog_items(
     tx: &mut Transaction<'_, Any>,
-    cw_id: i64,
-    row: &CatalogRow,
-    existing: Option<&str>,
+    rows: &[CatalogUpsert<'_>],
     now: &str,
 ) -> Stored<()> {
-    let sql = "INSERT INTO catalog_items (id, identifier, name, description, customer_description, internal_notes, \
-         manufacturer, manufacturer_cw_id, part_number, vendor_name, vendor_sku, vendor_cw_id, price, cost, \
-         inactive, sales_taxable, search_key, cw_last_updated, created_at, updated_at, cw_id, on_hand) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, 0) \
-         ON CONFLICT (cw_id) DO UPDATE SET identifier = excluded.identifier, name = excluded.name, \
-         description = excluded.description, customer_description = excluded.customer_description, \
-         internal_notes = excluded.internal_notes, manufacturer = excluded.manufacturer, \
-         manufacturer_cw_id = excluded.manufacturer_cw_id, part_number = excluded.part_number, \
-         vendor_name = excluded.vendor_name, vendor_sku = excluded.vendor_sku, \
-         vendor_cw_id = excluded.vendor_cw_id, price = excluded.price, cost = excluded.cost, \
-         inactive = excluded.inactive, sales_taxable = excluded.sales_taxable, \
-         search_key = excluded.search_key, cw_last_updated = excluded.cw_last_updated, \
-         deleted_at = NULL, updated_at = excluded.updated_at";
-    let id = existing.map(str::to_owned).unwrap_or_else(new_id);
-    sqlx::query(sql)
-        .bind(id)
-        .bind(&row.identifier)
-        .bind(&row.name)
-        .bind(&row.description)
-        .bind(&row.customer_description)
-        .bind(&row.internal_notes)
-        .bind(&row.manufacturer)
-        .bind(row.manufacturer_cw_id)
-        .bind(&row.part_number)
-        .bind(&row.vendor_name)
-        .bind(&row.vendor_sku)
-        .bind(row.vendor_cw_id)
-        .bind(row.price)
-        .bind(row.cost)
-        .bind(i64::from(row.inactive))
-        .bind(i64::from(row.sales_taxable))
-        .bind(&row.search_key)
-        .bind(&row.cw_last_updated)
-        .bind(now)
-        .bind(cw_id)
-        .execute(&mut **tx)
-        .await?;
+    const COLUMNS_PER_ROW: usize = 21;
+    // SQLite looks a numbered parameter up by walking a list of them all, which makes binding
+    // `$1 … $n` quadratic in n; anonymous `?`s are bound by position at no such cost.
+    let anonymous = tx.backend_name() == "SQLite";
+    for chunk in rows.chunks(UPSERT_ROWS) {
+        let values = (0..chunk.len())
+            .map(|r| {
+                let params = if anonymous {
+                    vec!["?"; COLUMNS_PER_ROW].join(", ")
+                } else {
+                    super::placeholders(1 + r * COLUMNS_PER_ROW, COLUMNS_PER_ROW)
+                };
+                format!("({params}, NULL, 0)")
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO catalog_items (cw_id, id, identifier, name, description, customer_description, \
+             internal_notes, manufacturer, manufacturer_cw_id, part_number, vendor_name, vendor_sku, \
+             vendor_cw_id, price, cost, inactive, sales_taxable, search_key, cw_last_updated, \
+             created_at, updated_at, deleted_at, on_hand) VALUES {values} \
+             ON CONFLICT (cw_id) DO UPDATE SET identifier = excluded.identifier, name = excluded.name, \
+             description = excluded.description, customer_description = excluded.customer_description, \
+             internal_notes = excluded.internal_notes, manufacturer = excluded.manufacturer, \
+             manufacturer_cw_id = excluded.manufacturer_cw_id, part_number = excluded.part_number, \
+             vendor_name = excluded.vendor_name, vendor_sku = excluded.vendor_sku, \
+             vendor_cw_id = excluded.vendor_cw_id, price = excluded.price, cost = excluded.cost, \
+             inactive = excluded.inactive, sales_taxable = excluded.sales_taxable, \
+             search_key = excluded.search_key, cw_last_updated = excluded.cw_last_updated, \
+             deleted_at = NULL, updated_at = excluded.updated_at"
+        );
+        let mut query = sqlx::query(&sql);
+        for (cw_id, row, existing) in chunk {
+            query = query
+                .bind(*cw_id)
+                .bind(existing.map(str::to_owned).unwrap_or_else(new_id))
+                .bind(&row.identifier)
+                .bind(&row.name)
+                .bind(&row.description)
+                .bind(&row.customer_description)
+                .bind(&row.internal_notes)
+                .bind(&row.manufacturer)
+                .bind(row.manufacturer_cw_id)
+                .bind(&row.part_number)
+                .bind(&row.vendor_name)
+                .bind(&row.vendor_sku)
+                .bind(row.vendor_cw_id)
+                .bind(row.price)
+                .bind(row.cost)
+                .bind(i64::from(row.inactive))
+                .bind(i64::from(row.sales_taxable))
+                .bind(&row.search_key)
+                .bind(&row.cw_last_updated)
+                .bind(now)
+                .bind(now);
+        }
+        query.execute(&mut **tx).await?;
+    }
     Ok(())
 }

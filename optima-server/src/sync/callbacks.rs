@@ -145,11 +145,11 @@ async fn one<S: FetchOne>(
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
-    S::write(&mut tx, &item, existing.as_deref(), now).await?;
+    let changed = S::last_updated(&item);
+    S::write(&mut tx, &S::row(id, item), existing.as_deref(), now).await?;
     tx.commit().await?;
     // How long after the change at ConnectWise it is served here.
-    let lag_ms =
-        S::last_updated(&item).map(|changed| (Utc::now() - changed).num_milliseconds().max(0));
+    let lag_ms = changed.map(|changed| (Utc::now() - changed).num_milliseconds().max(0));
     Ok((Applied::Upserted, lag_ms))
 }
 

@@ -11,7 +11,7 @@ use super::{Source, SyncError};
 use crate::db::timestamp;
 use crate::state::AppState;
 use crate::store::Stored;
-use crate::store::catalog::upsert_catalog_item;
+use crate::store::catalog::upsert_catalog_items;
 
 /// The catalog sync. On-hand stock is not part of it (it would cost one request per item);
 /// `POST /procurement/items/{id}/refresh-inventory` fetches it, and a sync keeps what it found.
@@ -146,6 +146,7 @@ impl CatalogRow {
 #[async_trait]
 impl Source for CatalogItems {
     type Item = CatalogItem;
+    type Row = (i64, CatalogRow);
     const KIND: &'static str = "catalog";
     const TABLE: &'static str = "catalog_items";
 
@@ -180,15 +181,28 @@ impl Source for CatalogItems {
         item.info.as_ref().and_then(|i| i.last_updated)
     }
 
+    fn row(vendor_id: i64, item: CatalogItem) -> (i64, CatalogRow) {
+        (vendor_id, CatalogRow::from_cw(&item))
+    }
+
     async fn write(
         tx: &mut Transaction<'_, Any>,
-        item: &CatalogItem,
+        (cw_id, row): &(i64, CatalogRow),
         existing: Option<&str>,
         now: &str,
     ) -> Stored<()> {
-        let Some(cw_id) = item.id else {
-            return Ok(());
-        };
-        upsert_catalog_item(tx, cw_id, &CatalogRow::from_cw(item), existing, now).await
+        upsert_catalog_items(tx, &[(*cw_id, row, existing)], now).await
+    }
+
+    async fn write_batch(
+        tx: &mut Transaction<'_, Any>,
+        rows: &[((i64, CatalogRow), Option<String>)],
+        now: &str,
+    ) -> Stored<()> {
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|((cw_id, row), existing)| (*cw_id, row, existing.as_deref()))
+            .collect();
+        upsert_catalog_items(tx, &rows, now).await
     }
 }

@@ -28,6 +28,7 @@ fn conditions(since: Option<DateTime<Utc>>) -> String {
 #[async_trait]
 impl Source for Companies {
     type Item = Company;
+    type Row = Company;
     const KIND: &'static str = "companies";
     const TABLE: &'static str = "companies";
 
@@ -60,6 +61,10 @@ impl Source for Companies {
 
     fn last_updated(item: &Company) -> Option<DateTime<Utc>> {
         item.info.as_ref().and_then(|i| i.last_updated)
+    }
+
+    fn row(_: i64, item: Company) -> Company {
+        item
     }
 
     async fn write(

@@ -151,6 +151,9 @@ impl Progress for Quiet {
 pub trait Source: Send + Sync {
     /// The record.
     type Item: Send + 'static;
+    /// What is written of a record: for a kind synced in bulk, the record cut down to the
+    /// stored columns, so that batches waiting for the database hold only those.
+    type Row: Send + Sync + 'static;
     /// Name in reports, locks and `sync_state` (`companies`).
     const KIND: &'static str;
     /// The table.
@@ -168,19 +171,34 @@ pub trait Source: Send + Sync {
     fn vendor_id(item: &Self::Item) -> Option<i64>;
     /// When the vendor last changed it.
     fn last_updated(item: &Self::Item) -> Option<DateTime<Utc>>;
+    /// The row to write for a record the vendor calls `vendor_id`.
+    fn row(vendor_id: i64, item: Self::Item) -> Self::Row;
     /// Writes a record: an insert with a new `id` when `existing` is `None`, else an update of
     /// that row (which also clears `deleted_at`).
     async fn write(
         tx: &mut Transaction<'_, Any>,
-        item: &Self::Item,
+        row: &Self::Row,
         existing: Option<&str>,
         now: &str,
     ) -> Stored<()>;
+    /// Writes a batch of rows as [`Source::write`] would. One by one unless a kind synced in
+    /// bulk writes many rows per statement.
+    async fn write_batch(
+        tx: &mut Transaction<'_, Any>,
+        rows: &[(Self::Row, Option<String>)],
+        now: &str,
+    ) -> Stored<()> {
+        for (row, existing) in rows {
+            Self::write(tx, row, existing.as_deref(), now).await?;
+        }
+        Ok(())
+    }
 }
 
 /// How many records go into one transaction: large enough that SQLite is not bound by
-/// commits, small enough that a failure loses little.
-const BATCH: usize = 500;
+/// commits (each one writes every index page the batch touched, and flushes the search
+/// index), small enough that a failure loses little and a batch of rows stays a few MB.
+const BATCH: usize = 5000;
 
 /// Rows changed by a sync from which the table's statistics are refreshed (`ANALYZE`).
 const ANALYZE_AFTER: u64 = 1000;
@@ -443,46 +461,65 @@ async fn run_locked<S: Source>(
     let mut stream = source.fetch(state, since).await?;
     let mut seen: HashSet<i64> = HashSet::new();
     let mut newest = watermark;
-    let mut batch: Vec<(S::Item, Option<String>)> = Vec::with_capacity(BATCH);
     let now = timestamp(Utc::now());
-    while let Some(item) = stream.next().await {
-        let item = item?;
-        report.fetched += 1;
-        let Some(vendor_id) = S::vendor_id(&item) else {
-            report.skipped += 1;
-            continue;
-        };
-        if !seen.insert(vendor_id) {
-            // Pages shifted under a running sync and repeated a record.
-            continue;
-        }
-        let updated = S::last_updated(&item);
-        if let Some(u) = updated {
-            newest = Some(newest.map_or(u, |n| n.max(u)));
-        }
-        match existing.get(&vendor_id) {
-            Some(e)
-                if !e.deleted
-                    && e.last_updated.is_some()
-                    && e.last_updated == updated.map(timestamp) =>
-            {
-                report.unchanged += 1;
+    // Reading from the vendor and writing to the database overlap: batches go to the writer
+    // through a short queue while the next page is fetched and parsed.
+    let (to_writer, mut batches) = tokio::sync::mpsc::channel::<Batch<S>>(2);
+    let read = async {
+        let mut batch: Batch<S> = Vec::with_capacity(BATCH);
+        while let Some(item) = stream.next().await {
+            let item = item?;
+            report.fetched += 1;
+            progress.advance(1);
+            let Some(vendor_id) = S::vendor_id(&item) else {
+                report.skipped += 1;
+                continue;
+            };
+            if !seen.insert(vendor_id) {
+                // Pages shifted under a running sync and repeated a record.
+                continue;
             }
-            Some(e) => {
-                report.updated += 1;
-                batch.push((item, Some(e.id.clone())));
+            let updated = S::last_updated(&item);
+            if let Some(u) = updated {
+                newest = Some(newest.map_or(u, |n| n.max(u)));
             }
-            None => {
-                report.created += 1;
-                batch.push((item, None));
+            match existing.get(&vendor_id) {
+                Some(e)
+                    if !e.deleted
+                        && e.last_updated.is_some()
+                        && e.last_updated == updated.map(timestamp) =>
+                {
+                    report.unchanged += 1;
+                }
+                Some(e) => {
+                    report.updated += 1;
+                    batch.push((S::row(vendor_id, item), Some(e.id.clone())));
+                }
+                None => {
+                    report.created += 1;
+                    batch.push((S::row(vendor_id, item), None));
+                }
+            }
+            if batch.len() >= BATCH {
+                let full_batch = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                // The writer stops taking batches only when it failed, and then `try_join`
+                // returns its error without waiting for this side.
+                let _ = to_writer.send(full_batch).await;
             }
         }
-        if batch.len() >= BATCH {
-            write_batch::<S>(state, &mut batch, &now).await?;
+        if !batch.is_empty() {
+            let _ = to_writer.send(batch).await;
         }
-        progress.advance(1);
-    }
-    write_batch::<S>(state, &mut batch, &now).await?;
+        drop(to_writer);
+        Ok::<(), SyncError>(())
+    };
+    let write = async {
+        while let Some(batch) = batches.recv().await {
+            write_batch::<S>(state, &batch, &now).await?;
+        }
+        Ok::<(), SyncError>(())
+    };
+    futures::try_join!(read, write)?;
 
     if full {
         let gone: Vec<i64> = existing
@@ -517,20 +554,17 @@ async fn run_locked<S: Source>(
     Ok(report)
 }
 
+/// Rows on their way to the database, with the ids of those already there.
+type Batch<S> = Vec<(<S as Source>::Row, Option<String>)>;
+
 async fn write_batch<S: Source>(
     state: &AppState,
-    batch: &mut Vec<(S::Item, Option<String>)>,
+    batch: &Batch<S>,
     now: &str,
 ) -> Result<(), SyncError> {
-    if batch.is_empty() {
-        return Ok(());
-    }
     let mut tx = state.store.db().begin().await?;
-    for (item, existing) in batch.iter() {
-        S::write(&mut tx, item, existing.as_deref(), now).await?;
-    }
+    S::write_batch(&mut tx, batch, now).await?;
     tx.commit().await?;
-    batch.clear();
     Ok(())
 }
 

@@ -39,6 +39,7 @@ pub fn is_closed(o: &Opportunity) -> bool {
 #[async_trait]
 impl Source for Opportunities {
     type Item = Opportunity;
+    type Row = Opportunity;
     const KIND: &'static str = "opportunities";
     const TABLE: &'static str = "opportunities";
 
@@ -74,6 +75,10 @@ impl Source for Opportunities {
 
     fn last_updated(item: &Opportunity) -> Option<DateTime<Utc>> {
         item.info.as_ref().and_then(|i| i.last_updated)
+    }
+
+    fn row(_: i64, item: Opportunity) -> Opportunity {
+        item
     }
 
     async fn write(
