@@ -7,13 +7,14 @@
 //! OPTIMA_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test cargo bench -p optima-server --bench catalog_sync
 //! ```
 //!
-//! `OPTIMA_BENCH_ITEMS` (default 100000) and `OPTIMA_BENCH_REQUESTS` (default 200 per query)
-//! change the size. Peak memory is the process's `VmHWM`, read right after the sync; it
+//! `OPTIMA_BENCH_ITEMS` (default 100000) and `OPTIMA_BENCH_REQUESTS` (default 200 per query;
+//! at most 40 for pages reached by number, which cost what they skip) change the size. Peak memory is the process's `VmHWM`, read right after the sync; it
 //! includes the stand-in server, which renders one page at a time.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use optima_server::api::pagination::PageCursor;
 use optima_server::app::build_state;
 use optima_server::config::{Config, ConnectWiseConfig};
 use optima_server::state::AppState;
@@ -244,36 +245,104 @@ async fn run(backend: &str, url: String, data_dir: &std::path::Path, cw_url: &st
     let (_, token) = server
         .user_with_grants(&["procurement.catalog.fetch.many"])
         .await;
-    let last_page = items.div_ceil(30) * 9 / 10;
-    for (label, path) in [
-        ("list, page 1", "/v1/procurement/items".to_owned()),
+    let pages = items.div_ceil(30);
+    let (middle, last) = cursors_at(&server, &token, [items / 2, items - 30]).await;
+    // Offset pages cost what they skip: fewer requests where one takes long.
+    let deep_requests = requests.min(40);
+    for (label, path, n) in [
         (
-            "list, deep page",
-            format!("/v1/procurement/items?page={last_page}"),
+            "list, first page",
+            "/v1/procurement/items".to_owned(),
+            requests,
         ),
         (
-            "list incl. inactive, rpp=100",
-            "/v1/procurement/items?includeInactive=true&rpp=100&page=7".to_owned(),
+            "list, middle page by number",
+            format!("/v1/procurement/items?page={}", pages / 2),
+            deep_requests,
+        ),
+        (
+            "list, last page by number",
+            format!("/v1/procurement/items?page={pages}&includeInactive=true"),
+            deep_requests,
+        ),
+        (
+            "list, middle page by cursor",
+            format!("/v1/procurement/items?includeInactive=true&cursor={middle}"),
+            requests,
+        ),
+        (
+            "list, last page by cursor",
+            format!("/v1/procurement/items?includeInactive=true&cursor={last}"),
+            requests,
         ),
         (
             "search, common (\"latitude\")",
             "/v1/procurement/items?search=latitude".to_owned(),
+            requests,
         ),
         (
             "search, rare (vendor SKU)",
             "/v1/procurement/items?search=ING-0077777".to_owned(),
+            requests,
         ),
         (
             "search, no match",
             "/v1/procurement/items?search=zzzz-nothing".to_owned(),
+            requests,
         ),
         (
             "count, active only",
             "/v1/procurement/count?activeOnly=true".to_owned(),
+            requests,
         ),
     ] {
-        latency(&server, &token, label, &path, requests).await;
+        latency(&server, &token, label, &path, n).await;
     }
+}
+
+/// Cursors that start a page at each of `positions` (in name order, inactive items included),
+/// found by walking the whole list a thousand at a time.
+async fn cursors_at(server: &TestServer, token: &str, positions: [usize; 2]) -> (String, String) {
+    let client = reqwest::Client::new();
+    let mut found = [String::new(), String::new()];
+    let mut cursor: Option<String> = None;
+    let mut seen = 0;
+    loop {
+        let after = cursor
+            .as_ref()
+            .map(|c| format!("&cursor={c}"))
+            .unwrap_or_default();
+        let url = server.url(&format!(
+            "/v1/procurement/items?includeInactive=true&rpp=1000{after}"
+        ));
+        let body: Value = client
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json");
+        let rows = body["data"].as_array().expect("rows");
+        for (slot, position) in found.iter_mut().zip(positions) {
+            if position > seen && position <= seen + rows.len() {
+                let row = &rows[position - seen - 1];
+                *slot = PageCursor {
+                    name: row["name"].as_str().expect("name").to_owned(),
+                    id: row["id"].as_str().expect("id").to_owned(),
+                }
+                .encode();
+            }
+        }
+        seen += rows.len();
+        match body["meta"]["pagination"]["nextCursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    let [middle, last] = found;
+    (middle, last)
 }
 
 /// How fast the sync's own client streams every item from the stand-in, parsed and dropped:

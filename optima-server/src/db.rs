@@ -1,7 +1,9 @@
 //! The database: one pool over SQLite or PostgreSQL (through sqlx's `Any` driver, so every
 //! query is written once), and the migrations, applied at start.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -126,6 +128,14 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         "drop_search_btrees",
         Sql::Both(include_str!("../migrations/0011_drop_search_btrees.sql")),
     ),
+    (
+        12,
+        "listing_versions",
+        Sql::PerBackend {
+            sqlite: include_str!("../migrations/0012_listing_versions.sqlite.sql"),
+            postgres: include_str!("../migrations/0012_listing_versions.postgres.sql"),
+        },
+    ),
 ];
 
 /// An arbitrary constant: the PostgreSQL advisory lock that serialises migrations between
@@ -147,9 +157,46 @@ pub struct Db {
     writer: AnyPool,
     /// The SQLite database file (none in memory and on PostgreSQL): its lock files sit beside it.
     sqlite_file: Option<PathBuf>,
+    /// Counts of synced tables' live rows, by query, with the table version each was taken at.
+    counts: Arc<std::sync::Mutex<HashMap<String, (i64, i64)>>>,
 }
 
 impl Db {
+    /// How many rows of `table` (a synced table: companies, catalog items, opportunities) meet
+    /// `filter`, a condition without parameters on columns that lists filter on. Counting a
+    /// large table scans it, so a count is kept while the table's version (migration 12, moved
+    /// by triggers whenever a row arrives, leaves or changes such a column, in any process)
+    /// stays where it was when the count was taken.
+    pub async fn live_count(&self, table: &str, filter: &str) -> Result<i64, sqlx::Error> {
+        let key = format!("{table} WHERE {filter}");
+        // The version is read first: a write committed between the two reads leaves a count
+        // filed under an older version, which the next reader finds stale and takes again.
+        let version: i64 =
+            sqlx::query_scalar("SELECT version FROM listing_versions WHERE table_name = $1")
+                .bind(table)
+                .fetch_one(&self.pool)
+                .await?;
+        let cached = self
+            .counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .copied();
+        if let Some((at, count)) = cached
+            && at == version
+        {
+            return Ok(count);
+        }
+        let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {key}"))
+            .fetch_one(&self.pool)
+            .await?;
+        self.counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, (version, count));
+        Ok(count)
+    }
+
     /// Connects (creating the SQLite file and its directory if needed, both private to the
     /// owner).
     pub async fn connect(url: &str) -> Result<Db, DbError> {
@@ -193,6 +240,7 @@ impl Db {
             backend,
             writer,
             sqlite_file,
+            counts: Arc::default(),
         };
         if backend == Backend::Sqlite && !in_memory {
             // Switching to WAL takes an exclusive lock that SQLite's busy timeout does not wait

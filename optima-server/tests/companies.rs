@@ -138,10 +138,26 @@ async fn full_and_incremental_syncs_track_creates_updates_and_deletions() {
     let caller = server.as_user(&token);
     let (status, body) = caller.get("/v1/company/companies?rpp=2").await;
     assert_eq!(status, 200);
+    let mut pagination = body["pagination"].clone();
+    let next_cursor = pagination
+        .as_object_mut()
+        .unwrap()
+        .remove("nextCursor")
+        .unwrap();
     assert_eq!(
-        body["pagination"],
+        pagination,
         json!({"previousPage": null, "currentPage": 1, "nextPage": 2, "totalPages": 3, "totalRecords": 5, "listedRecords": 2})
     );
+    // The cursor reaches the same second page as its number.
+    let (_, by_number) = caller.get("/v1/company/companies?rpp=2&page=2").await;
+    let (_, by_cursor) = caller
+        .get(&format!(
+            "/v1/company/companies?rpp=2&cursor={}",
+            next_cursor.as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(by_cursor["data"], by_number["data"]);
+    assert_eq!(by_cursor["pagination"]["currentPage"], json!(0));
     let names: Vec<&str> = body["data"]
         .as_array()
         .unwrap()

@@ -155,7 +155,7 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
     assert!(first.get("linkedItems").is_none());
     assert_eq!(
         body["meta"]["pagination"],
-        json!({"previousPage": null, "currentPage": 1, "nextPage": null, "totalPages": 1, "totalRecords": 1, "listedRecords": 1})
+        json!({"previousPage": null, "currentPage": 1, "nextPage": null, "totalPages": 1, "totalRecords": 1, "listedRecords": 1, "nextCursor": null})
     );
 
     // Default: active only, by name; inactive with includeInactive.
@@ -176,7 +176,7 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
         .await;
     assert_eq!(
         body["meta"]["pagination"],
-        json!({"previousPage": 1, "currentPage": 2, "nextPage": null, "totalPages": 2, "totalRecords": 7, "listedRecords": 3})
+        json!({"previousPage": 1, "currentPage": 2, "nextPage": null, "totalPages": 2, "totalRecords": 7, "listedRecords": 3, "nextCursor": null})
     );
     assert_eq!(
         names(&body),
@@ -411,6 +411,69 @@ async fn bulk_sync(server: &TestServer, cw: &FakeConnectWise) {
     );
     let (_, body) = caller.get("/v1/procurement/count").await;
     assert_eq!(body["data"]["count"], json!(BULK - 50), "{body}");
+
+    // Walking by cursor lists what page numbers list, in the same order, with and without a
+    // search, and the last page has no cursor.
+    for (query, rpp, expected) in [("", 1000, BULK - 50), ("&search=renamed", 40, 148)] {
+        let mut by_page = Vec::new();
+        for page in 1.. {
+            let (_, body) = caller
+                .get(&format!(
+                    "/v1/procurement/items?rpp={rpp}&page={page}{query}"
+                ))
+                .await;
+            let ids = ids(&body);
+            if ids.is_empty() {
+                break;
+            }
+            by_page.extend(ids);
+        }
+        let mut by_cursor = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let after = cursor
+                .as_ref()
+                .map(|c| format!("&cursor={c}"))
+                .unwrap_or_default();
+            let (status, body) = caller
+                .get(&format!("/v1/procurement/items?rpp={rpp}{query}{after}"))
+                .await;
+            assert_eq!(status, 200, "{body}");
+            let pagination = &body["meta"]["pagination"];
+            assert_eq!(pagination["totalRecords"], json!(expected), "{pagination}");
+            if cursor.is_some() {
+                assert_eq!(pagination["currentPage"], json!(0), "{pagination}");
+            }
+            by_cursor.extend(ids(&body));
+            pages += 1;
+            match pagination["nextCursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(pages, (expected as usize).div_ceil(rpp), "{query}");
+        assert_eq!(by_cursor.len(), expected as usize, "{query}");
+        assert_eq!(by_cursor, by_page, "{query}");
+    }
+    for bad in ["cursor=nonsense", "cursor=W10&page=2", "cursor=WyJhIiwxXQ"] {
+        let (status, body) = caller.get(&format!("/v1/procurement/items?{bad}")).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert_eq!(
+            body["errors"][0]["path"],
+            json!(["parameter", "cursor"]),
+            "{body}"
+        );
+    }
+}
+
+fn ids(body: &Value) -> Vec<String> {
+    body["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 fn bulk_items() -> Vec<Value> {

@@ -143,10 +143,28 @@ async fn sync_and_list(server: &TestServer, cw: &FakeConnectWise) {
         .get("/v1/sales/opportunities?includeClosed=true&rpp=2&page=2")
         .await;
     assert_eq!(names(&body), ["Beta Firewall", "Delta Cabling"]);
+    let mut pagination = body["meta"]["pagination"].clone();
+    let next_cursor = pagination
+        .as_object_mut()
+        .unwrap()
+        .remove("nextCursor")
+        .unwrap();
     assert_eq!(
-        body["meta"]["pagination"],
+        pagination,
         json!({"previousPage": 1, "currentPage": 2, "nextPage": 3, "totalPages": 3, "totalRecords": 5, "listedRecords": 2})
     );
+    // The cursor reaches the third page without skipping the first two.
+    let (_, third) = caller
+        .get(&format!(
+            "/v1/sales/opportunities?includeClosed=true&rpp=2&cursor={}",
+            next_cursor.as_str().unwrap()
+        ))
+        .await;
+    let (_, by_number) = caller
+        .get("/v1/sales/opportunities?includeClosed=true&rpp=2&page=3")
+        .await;
+    assert_eq!(names(&third), names(&by_number));
+    assert_eq!(third["meta"]["pagination"]["nextCursor"], json!(null));
     let (_, body) = caller.get("/v1/sales/opportunities?search=ACME").await;
     assert_eq!(names(&body), ["Acme Backup", "Acme Corp Network Refresh"]);
     let (_, body) = caller.get("/v1/sales/opportunities?search=phones").await;

@@ -1,5 +1,8 @@
-//! `page` / `rpp` paging of list routes, and the `pagination` block they return.
+//! `page` / `rpp` paging of list routes, the `cursor` that reaches the next page without
+//! skipping rows, and the `pagination` block they return.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use poem_openapi::Object;
 
 use super::common::ApiError;
@@ -27,15 +30,53 @@ pub struct Pagination {
     pub total_records: u64,
     /// Records on this page.
     pub listed_records: u32,
+    /// Pass as `cursor` for the page after this one, or null on the last. A page reached by
+    /// cursor costs the same however deep it is (a page number skips every row before it);
+    /// such a page has `currentPage` 0 and null `previousPage` and `nextPage`.
+    #[oai(nullable)]
+    pub next_cursor: Option<String>,
+}
+
+/// Where a page reached by cursor starts: after the row with this name and id (lists are
+/// ordered by name, then id).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PageCursor {
+    /// The name of the last row of the page before.
+    pub name: String,
+    /// Its id.
+    pub id: String,
+}
+
+impl PageCursor {
+    /// The opaque text a client passes back: base64url of `[name, id]`.
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_vec(&(&self.name, &self.id)).unwrap_or_default();
+        URL_SAFE_NO_PAD.encode(json)
+    }
+
+    /// Reads a cursor, or says which parameter is wrong.
+    pub fn decode(text: &str) -> Result<PageCursor, ApiError> {
+        let bad = || {
+            ApiError::invalid(
+                &["parameter", "cursor"],
+                "not a cursor: pass the nextCursor of the page before",
+            )
+        };
+        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| bad())?;
+        let (name, id): (String, String) = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        Ok(PageCursor { name, id })
+    }
 }
 
 /// A validated page request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
-    /// From 1.
+    /// From 1 (ignored when `after` is set).
     pub page: u32,
     /// Records per page.
     pub rpp: u32,
+    /// The page starts after this row rather than at a page number.
+    pub after: Option<PageCursor>,
 }
 
 impl PageRequest {
@@ -58,17 +99,64 @@ impl PageRequest {
         Ok(PageRequest {
             page: page as u32,
             rpp: rpp as u32,
+            after: None,
         })
+    }
+
+    /// [`PageRequest::new`], or with `cursor` the page after the one that gave it. A page
+    /// number and a cursor together are refused: they name different pages.
+    pub fn with_cursor(
+        page: Option<i64>,
+        rpp: Option<i64>,
+        cursor: Option<&str>,
+    ) -> Result<PageRequest, ApiError> {
+        let mut request = PageRequest::new(page, rpp)?;
+        if let Some(cursor) = cursor {
+            if page.is_some() {
+                return Err(ApiError::invalid(
+                    &["parameter", "cursor"],
+                    "give page or cursor, not both",
+                ));
+            }
+            request.after = Some(PageCursor::decode(cursor)?);
+        }
+        Ok(request)
     }
 
     /// Rows to skip.
     pub fn offset(&self) -> i64 {
+        if self.after.is_some() {
+            return 0;
+        }
         (self.page as i64 - 1) * self.rpp as i64
     }
 
-    /// The block for a page of `listed` out of `total`.
+    /// The block for a page of `listed` out of `total`, with the cursor of the page after it
+    /// when there is one.
     pub fn pagination(&self, total: u64, listed: usize) -> Pagination {
+        self.pagination_with(total, listed, None)
+    }
+
+    /// [`PageRequest::pagination`], with the cursor of the page after.
+    pub fn pagination_with(
+        &self,
+        total: u64,
+        listed: usize,
+        next: Option<PageCursor>,
+    ) -> Pagination {
         let total_pages = u32::try_from(total.div_ceil(self.rpp as u64).max(1)).unwrap_or(u32::MAX);
+        let next_cursor = next.map(|c| c.encode());
+        if self.after.is_some() {
+            return Pagination {
+                previous_page: None,
+                current_page: 0,
+                next_page: None,
+                total_pages,
+                total_records: total,
+                listed_records: listed as u32,
+                next_cursor,
+            };
+        }
         Pagination {
             previous_page: (self.page > 1).then(|| (self.page - 1).min(total_pages)),
             current_page: self.page,
@@ -78,6 +166,7 @@ impl PageRequest {
             total_pages,
             total_records: total,
             listed_records: listed as u32,
+            next_cursor,
         }
     }
 }
@@ -112,7 +201,8 @@ mod tests {
                 next_page: Some(2),
                 total_pages: 10,
                 total_records: 300,
-                listed_records: 30
+                listed_records: 30,
+                next_cursor: None,
             }
         );
         let last = PageRequest::new(Some(10), Some(30))
@@ -140,6 +230,28 @@ mod tests {
             let body = err.body();
             assert_eq!(body.status, 400);
             assert_eq!(body.errors.as_ref().unwrap()[0].path, ["parameter", param]);
+        }
+    }
+
+    #[test]
+    fn cursors_round_trip_and_bad_ones_name_the_parameter() {
+        let cursor = PageCursor {
+            name: "Dell \"Latitude\" 5440, ü".into(),
+            id: "abc".into(),
+        };
+        let request = PageRequest::with_cursor(None, Some(10), Some(&cursor.encode())).unwrap();
+        assert_eq!(request.after, Some(cursor.clone()));
+        assert_eq!(request.offset(), 0);
+        for (page, text) in [
+            (None, "not base64!"),
+            (None, "W10"),
+            (Some(2), cursor.encode().as_str()),
+        ] {
+            let err = PageRequest::with_cursor(page, None, Some(text)).unwrap_err();
+            assert_eq!(
+                err.body().errors.as_ref().unwrap()[0].path,
+                ["parameter", "cursor"]
+            );
         }
     }
 

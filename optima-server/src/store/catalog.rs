@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::audit::CATALOG_ITEM;
-use super::listing::Listing;
+use super::listing::{ListedPage, Listing};
 use super::{SqlStore, Stored};
 use crate::api::pagination::PageRequest;
 use crate::api::procurement::models::CatalogItemOut;
@@ -29,6 +29,7 @@ const CATALOG: Listing<CatalogItemOut> = Listing {
     select: concat!("SELECT ", item_columns!(), " FROM catalog_items"),
     from_row: item_from_row,
     id: |item| &item.id,
+    name: |item| &item.name,
 };
 
 fn item_from_row(row: &AnyRow) -> Stored<CatalogItemOut> {
@@ -126,7 +127,7 @@ impl SqlStore {
         include_inactive: bool,
         search: &str,
         paging: &PageRequest,
-    ) -> Stored<(Vec<CatalogItemOut>, i64)> {
+    ) -> Stored<ListedPage<CatalogItemOut>> {
         let mut conditions = vec!["deleted_at IS NULL"];
         if !include_inactive {
             conditions.push("inactive = 0");
@@ -142,11 +143,7 @@ impl SqlStore {
         } else {
             "deleted_at IS NULL"
         };
-        Ok(sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM catalog_items WHERE {filter}"
-        ))
-        .fetch_one(&self.db.pool)
-        .await?)
+        Ok(self.db.live_count("catalog_items", filter).await?)
     }
 
     /// Keeps an item's on-hand stock as ConnectWise last reported it.
@@ -219,7 +216,32 @@ pub async fn upsert_catalog_items(
     rows: &[CatalogUpsert<'_>],
     now: &str,
 ) -> Stored<()> {
-    const COLUMNS_PER_ROW: usize = 21;
+    // The bound columns in order, with the types PostgreSQL is told: in a many-row `VALUES`
+    // list a parameter's type is not taken from the column it lands in, and a null bound
+    // without a type would be read as text.
+    const TYPES: [&str; 21] = [
+        "BIGINT",
+        "TEXT",
+        "TEXT",
+        "TEXT",
+        "TEXT",
+        "TEXT",
+        "TEXT",
+        "TEXT",
+        "BIGINT",
+        "TEXT",
+        "TEXT",
+        "TEXT",
+        "BIGINT",
+        "DOUBLE PRECISION",
+        "DOUBLE PRECISION",
+        "BIGINT",
+        "BIGINT",
+        "TEXT",
+        "TEXT",
+        "TEXT",
+        "TEXT",
+    ];
     // SQLite looks a numbered parameter up by walking a list of them all, which makes binding
     // `$1 … $n` quadratic in n; anonymous `?`s are bound by position at no such cost.
     let anonymous = tx.backend_name() == "SQLite";
@@ -227,9 +249,14 @@ pub async fn upsert_catalog_items(
         let values = (0..chunk.len())
             .map(|r| {
                 let params = if anonymous {
-                    vec!["?"; COLUMNS_PER_ROW].join(", ")
+                    vec!["?"; TYPES.len()].join(", ")
                 } else {
-                    super::placeholders(1 + r * COLUMNS_PER_ROW, COLUMNS_PER_ROW)
+                    TYPES
+                        .iter()
+                        .enumerate()
+                        .map(|(c, ty)| format!("CAST(${} AS {ty})", 1 + r * TYPES.len() + c))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 };
                 format!("({params}, NULL, 0)")
             })
@@ -251,6 +278,10 @@ pub async fn upsert_catalog_items(
              deleted_at = NULL, updated_at = excluded.updated_at"
         );
         let mut query = sqlx::query(&sql);
+        // sqlx's Any driver declares a null f64 to PostgreSQL as a 4-byte float, and a prepared
+        // statement keeps the types of its first use: a price bound after a missing one would
+        // not parse. On PostgreSQL prices therefore travel as text, read exactly by the
+        // `CAST(… AS DOUBLE PRECISION)` around them.
         for (cw_id, row, existing) in chunk {
             query = query
                 .bind(*cw_id)
@@ -265,9 +296,14 @@ pub async fn upsert_catalog_items(
                 .bind(&row.part_number)
                 .bind(&row.vendor_name)
                 .bind(&row.vendor_sku)
-                .bind(row.vendor_cw_id)
-                .bind(row.price)
-                .bind(row.cost)
+                .bind(row.vendor_cw_id);
+            query = if anonymous {
+                query.bind(row.price).bind(row.cost)
+            } else {
+                let text = |v: Option<f64>| v.map(|v| v.to_string());
+                query.bind(text(row.price)).bind(text(row.cost))
+            };
+            query = query
                 .bind(i64::from(row.inactive))
                 .bind(i64::from(row.sales_taxable))
                 .bind(&row.search_key)

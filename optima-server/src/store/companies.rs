@@ -5,11 +5,28 @@ use optima_core::store::new_id;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use super::listing::{ListedPage, Listing};
 use super::{SqlStore, Stored};
 use crate::api::companies::models::CompanyOut;
-use crate::api::pagination::{PageRequest, like_pattern};
+use crate::api::pagination::PageRequest;
 
-const COLUMNS: &str = "id, name, cw_id, identifier";
+/// A company's columns, as `company_from_row` reads them (a macro so `concat!` can use it).
+macro_rules! company_columns {
+    () => {
+        "id, name, cw_id, identifier"
+    };
+}
+const COLUMNS: &str = company_columns!();
+
+/// Live companies, for lists.
+const COMPANIES: Listing<CompanyOut> = Listing {
+    table: "companies",
+    alias: "",
+    select: concat!("SELECT ", company_columns!(), " FROM companies"),
+    from_row: company_from_row,
+    id: |company| &company.id,
+    name: |company| &company.name,
+};
 
 fn company_from_row(row: &AnyRow) -> Stored<CompanyOut> {
     Ok(CompanyOut {
@@ -58,34 +75,16 @@ impl SqlStore {
         )
     }
 
-    /// One page of live companies in name order, matching `search` anywhere in the name or
-    /// identifier; with how many match in all.
+    /// One page of live companies in name order, matching `search` (unless blank) anywhere in
+    /// the name or identifier; with how many match in all.
     pub async fn companies_page(
         &self,
         search: &str,
         paging: &PageRequest,
-    ) -> Stored<(Vec<CompanyOut>, i64)> {
-        let pattern = like_pattern(search);
-        let pool = &self.db.pool;
-        let filter = format!(
-            "deleted_at IS NULL AND {}",
-            super::listing::search_condition(self.db.backend, "companies", &pattern)
-        );
-        let total: i64 =
-            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM companies WHERE {filter}"))
-                .bind(&pattern)
-                .fetch_one(pool)
-                .await?;
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM companies WHERE {filter} ORDER BY name, id LIMIT $2 OFFSET $3"
-        ))
-        .bind(&pattern)
-        .bind(paging.rpp as i64)
-        .bind(paging.offset())
-        .fetch_all(pool)
-        .await?;
-        let data = rows.iter().map(company_from_row).collect::<Stored<_>>()?;
-        Ok((data, total))
+    ) -> Stored<ListedPage<CompanyOut>> {
+        COMPANIES
+            .page(&self.db, &["deleted_at IS NULL"], search, paging)
+            .await
     }
 }
 

@@ -4,7 +4,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Arguments as _, Row};
 
 use super::Stored;
-use crate::api::pagination::{PageRequest, like_pattern};
+use crate::api::pagination::{PageCursor, PageRequest, like_pattern};
 use crate::db::{Backend, Db};
 
 /// The condition that a row of `table` (unaliased) has `search_key LIKE $1`, `$1` being a
@@ -39,6 +39,25 @@ pub(crate) struct Listing<T> {
     pub from_row: fn(&AnyRow) -> Stored<T>,
     /// The model's id.
     pub id: fn(&T) -> &String,
+    /// The model's name (lists are in name order).
+    pub name: fn(&T) -> &String,
+}
+
+/// One page of a [`Listing`].
+#[derive(Debug)]
+pub struct ListedPage<T> {
+    /// The rows, in name order.
+    pub data: Vec<T>,
+    /// How many rows match, over every page.
+    pub total: i64,
+    /// Where the page after this one starts, when there is one.
+    pub next: Option<PageCursor>,
+}
+
+/// The row-value condition that a row comes after `cursor` in name order, with its two
+/// parameters numbered from `first`.
+fn after_condition(alias: &str, first: usize) -> String {
+    format!("({alias}name, {alias}id) > (${first}, ${})", first + 1)
 }
 
 impl<T> Listing<T> {
@@ -50,14 +69,14 @@ impl<T> Listing<T> {
         conditions: &[&str],
         search: &str,
         paging: &PageRequest,
-    ) -> Stored<(Vec<T>, i64)> {
+    ) -> Stored<ListedPage<T>> {
         let plain = conditions.join(" AND ");
         let alias = if self.alias.is_empty() {
             String::new()
         } else {
             format!("{}.", self.alias)
         };
-        let qualified = conditions
+        let mut qualified = conditions
             .iter()
             .map(|c| format!("{alias}{c}"))
             .collect::<Vec<_>>()
@@ -65,47 +84,76 @@ impl<T> Listing<T> {
         let (select, table) = (self.select, self.table);
         let pool = &db.pool;
         let search = search.trim();
-        if search.is_empty() {
-            let total: i64 =
-                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {plain}"))
-                    .fetch_one(pool)
-                    .await?;
-            let rows = sqlx::query(&format!(
-                "{select} WHERE {qualified} ORDER BY {alias}name, {alias}id LIMIT $1 OFFSET $2"
-            ))
-            .bind(paging.rpp as i64)
-            .bind(paging.offset())
+        // One row more than the page: whether it exists says whether there is a page after.
+        let limit = paging.rpp as i64 + 1;
+        let mut found = if search.is_empty() {
+            let total = db.live_count(table, &plain).await?;
+            let rows = match &paging.after {
+                Some(after) => {
+                    qualified = format!("{qualified} AND {}", after_condition(&alias, 2));
+                    sqlx::query(&format!(
+                        "{select} WHERE {qualified} ORDER BY {alias}name, {alias}id LIMIT $1"
+                    ))
+                    .bind(limit)
+                    .bind(&after.name)
+                    .bind(&after.id)
+                    .fetch_all(pool)
+                    .await?
+                }
+                None => sqlx::query(&format!(
+                    "{select} WHERE {qualified} ORDER BY {alias}name, {alias}id LIMIT $1 OFFSET $2"
+                ))
+                .bind(limit)
+                .bind(paging.offset())
+                .fetch_all(pool)
+                .await?,
+            };
+            let data = rows.iter().map(self.from_row).collect::<Stored<Vec<_>>>()?;
+            ListedPage {
+                data,
+                total,
+                next: None,
+            }
+        } else {
+            let (ids, total) = search_page(db, table, &plain, search, paging, limit).await?;
+            let rows = sqlx::query_with(
+                &format!(
+                    "{select} WHERE {alias}id IN ({})",
+                    id_placeholders(ids.len())
+                ),
+                bind_ids(&ids),
+            )
             .fetch_all(pool)
             .await?;
-            let data = rows.iter().map(self.from_row).collect::<Stored<Vec<_>>>()?;
-            return Ok((data, total));
+            let found = rows.iter().map(self.from_row).collect::<Stored<Vec<_>>>()?;
+            ListedPage {
+                data: in_order(&ids, found, self.id),
+                total,
+                next: None,
+            }
+        };
+        if found.data.len() > paging.rpp as usize {
+            found.data.truncate(paging.rpp as usize);
+            found.next = found.data.last().map(|last| PageCursor {
+                name: (self.name)(last).clone(),
+                id: (self.id)(last).clone(),
+            });
         }
-        let (ids, total) = search_page(db, table, &plain, search, paging).await?;
-        let rows = sqlx::query_with(
-            &format!(
-                "{select} WHERE {alias}id IN ({})",
-                id_placeholders(ids.len())
-            ),
-            bind_ids(&ids),
-        )
-        .fetch_all(pool)
-        .await?;
-        let found = rows.iter().map(self.from_row).collect::<Stored<Vec<_>>>()?;
-        Ok((in_order(&ids, found, self.id), total))
+        Ok(found)
     }
 }
 
-/// The ids on one page of a search of `table` (by name), and how many records match in all.
-/// `filter` uses `$1` for the pattern. One pass over the table (or its covering search index):
-/// the count rides along as a window function, the matches are ordered outside it (so no
-/// planner walks the name index row by row for them), and only the page's rows are read
-/// afterwards.
+/// The ids on one page of a search of `table` (by name), at most `limit` of them, and how many
+/// records match in all. `filter` uses `$1` for the pattern. One pass over the matches: the
+/// count rides along as a window function, the matches are ordered outside it (so no planner
+/// walks the name index row by row for them), and only the page's rows are read afterwards.
 async fn search_page(
     db: &Db,
     table: &str,
     filter: &str,
     search: &str,
     paging: &PageRequest,
+    limit: i64,
 ) -> Stored<(Vec<String>, i64)> {
     let pool = &db.pool;
     let pattern = like_pattern(search);
@@ -113,18 +161,34 @@ async fn search_page(
         "{filter} AND {}",
         search_condition(db.backend, table, &pattern)
     );
-    let rows = sqlx::query(&format!(
-        "SELECT id, total FROM (SELECT id, name, COUNT(*) OVER () AS total FROM {table} WHERE {filter}) AS hits \
-         ORDER BY name, id LIMIT $2 OFFSET $3"
-    ))
-    .bind(&pattern)
-    .bind(paging.rpp as i64)
-    .bind(paging.offset())
-    .fetch_all(pool)
-    .await?;
+    let hits = format!(
+        "SELECT id, total FROM (SELECT id, name, COUNT(*) OVER () AS total FROM {table} WHERE {filter}) AS hits"
+    );
+    let rows = match &paging.after {
+        Some(after) => {
+            sqlx::query(&format!(
+                "{hits} WHERE {} ORDER BY name, id LIMIT $2",
+                after_condition("", 3)
+            ))
+            .bind(&pattern)
+            .bind(limit)
+            .bind(&after.name)
+            .bind(&after.id)
+            .fetch_all(pool)
+            .await?
+        }
+        None => {
+            sqlx::query(&format!("{hits} ORDER BY name, id LIMIT $2 OFFSET $3"))
+                .bind(&pattern)
+                .bind(limit)
+                .bind(paging.offset())
+                .fetch_all(pool)
+                .await?
+        }
+    };
     let total = match rows.first() {
         Some(row) => row.try_get::<i64, _>("total")?,
-        None if paging.offset() == 0 => 0,
+        None if paging.offset() == 0 && paging.after.is_none() => 0,
         // Past the last page: no row carries the count.
         None => {
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {filter}"))

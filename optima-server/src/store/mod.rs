@@ -16,6 +16,7 @@ pub mod audit;
 pub mod catalog;
 pub mod companies;
 mod listing;
+pub use listing::ListedPage;
 pub mod opportunities;
 pub mod rbac_version;
 pub mod sign_in;

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::audit::{OPPORTUNITY, Recorder};
-use super::listing::Listing;
+use super::listing::{ListedPage, Listing};
 use super::{SqlStore, Stored};
 use crate::api::pagination::PageRequest;
 use crate::api::sales::models::{CwRef, OpportunityOut};
@@ -27,6 +27,7 @@ const OPPORTUNITIES: Listing<OpportunityOut> = Listing {
     select: SELECT,
     from_row: opportunity_from_row,
     id: |o| &o.id,
+    name: |o| &o.name,
 };
 
 fn opportunity_from_row(row: &AnyRow) -> Stored<OpportunityOut> {
@@ -98,7 +99,7 @@ impl SqlStore {
         include_closed: bool,
         search: &str,
         paging: &PageRequest,
-    ) -> Stored<(Vec<OpportunityOut>, i64)> {
+    ) -> Stored<ListedPage<OpportunityOut>> {
         let mut conditions = vec!["deleted_at IS NULL"];
         if !include_closed {
             conditions.push("closed_flag = 0");
@@ -116,11 +117,7 @@ impl SqlStore {
         } else {
             "deleted_at IS NULL"
         };
-        Ok(sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM opportunities WHERE {filter}"
-        ))
-        .fetch_one(&self.db.pool)
-        .await?)
+        Ok(self.db.live_count("opportunities", filter).await?)
     }
 
     /// Optima's id of the opportunity with this ConnectWise id, deleted or not.

@@ -46,11 +46,14 @@ impl CompanyApi {
         /// Records per page (default 30, at most 1000).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         rpp: Query<Option<i64>>,
+        /// The `nextCursor` of the page before: reaches the next page without skipping rows
+        /// (instead of `page`).
+        cursor: Query<Option<String>>,
         /// Matches anywhere in the name or identifier, ignoring case.
         search: Query<Option<String>>,
     ) -> Result<CompanyPageResponse, ApiError> {
-        let paging = PageRequest::new(page.0, rpp.0)?;
-        let (data, total) = self
+        let paging = PageRequest::with_cursor(page.0, rpp.0, cursor.0.as_deref())?;
+        let listed = self
             .state
             .store
             .companies_page(search.0.as_deref().unwrap_or_default(), &paging)
@@ -60,8 +63,12 @@ impl CompanyApi {
             CompanyPage {
                 status: r.status,
                 message: r.message.to_owned(),
-                pagination: paging.pagination(total as u64, data.len()),
-                data,
+                pagination: paging.pagination_with(
+                    listed.total as u64,
+                    listed.data.len(),
+                    listed.next,
+                ),
+                data: listed.data,
                 successful: true,
             },
         )))

@@ -56,21 +56,25 @@ impl SalesApi {
         /// Records per page (default 30, at most 1000).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         rpp: Query<Option<i64>>,
+        /// The `nextCursor` of the page before: reaches the next page without skipping rows
+        /// (instead of `page`).
+        cursor: Query<Option<String>>,
         /// Matches anywhere in the name, ignoring case.
         search: Query<Option<String>>,
         /// Include closed opportunities (default false).
         #[oai(name = "includeClosed")]
         include_closed: Query<Option<bool>>,
     ) -> Result<MetaPageResponse<OpportunityOut>, ApiError> {
-        let paging = PageRequest::new(page.0, rpp.0)?;
+        let paging = PageRequest::with_cursor(page.0, rpp.0, cursor.0.as_deref())?;
         let search = search.0.as_deref().unwrap_or_default();
-        let (data, total) = self
+        let listed = self
             .state
             .store
             .opportunities_page(include_closed.0.unwrap_or(false), search, &paging)
             .await?;
-        let pagination = paging.pagination(total as u64, data.len());
-        Ok(meta_page(caller.route(), data, pagination))
+        let pagination =
+            paging.pagination_with(listed.total as u64, listed.data.len(), listed.next);
+        Ok(meta_page(caller.route(), listed.data, pagination))
     }
 
     /// How many opportunities there are (not counting ones deleted in ConnectWise).
