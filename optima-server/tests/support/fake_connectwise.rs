@@ -17,6 +17,7 @@ pub struct FakeConnectWise {
     /// The server; mount more mocks on it for single records and live routes.
     pub server: MockServer,
     /// The records it lists; change them between syncs.
+    #[allow(dead_code)] // not every test file changes them
     pub records: Arc<Mutex<Vec<Value>>>,
     resource: String,
 }
