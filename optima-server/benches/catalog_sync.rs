@@ -236,9 +236,10 @@ async fn run(backend: &str, url: String, data_dir: &std::path::Path, cw_url: &st
         .await
         .expect("sync");
     println!(
-        "  second full sync (nothing changed): {:.2} s, {}",
+        "  second full sync (nothing changed): {:.2} s, {}; VmHWM now {:.1} MiB",
         started.elapsed().as_secs_f64(),
-        report[0]
+        report[0],
+        vm_hwm_kib().unwrap_or_default() as f64 / 1024.0
     );
 
     let server = TestServer::serve(state).await.expect("serve");
