@@ -21,6 +21,10 @@ pub struct AppState {
     pub store: SqlStore,
     catalog: RwLock<Arc<Catalog>>,
     pub(crate) signing: SigningKeys,
+    /// Keys the entity tags of vendor objects (Wi-Fi networks): a tag covers secrets (the
+    /// passphrase), and keyed it says nothing of them. Derived from the signing secret, so
+    /// every replica gives the same tag.
+    pub(crate) etag_key: [u8; 32],
     /// Resolved callers per user, tagged with the grants version they were built at. Any change
     /// to users, roles, grants or sessions bumps that version, so an entry is good exactly as
     /// long as the version it carries is current.
@@ -65,6 +69,16 @@ impl std::fmt::Debug for AppState {
     }
 }
 
+/// A key for one purpose, derived from the signing secret (HMAC-SHA256 of the purpose).
+fn derive_key(secret: &secrecy::SecretString, purpose: &[u8]) -> [u8; 32] {
+    use hmac::Mac as _;
+    use secrecy::ExposeSecret as _;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.expose_secret().as_bytes())
+        .expect("HMAC takes a key of any length");
+    mac.update(purpose);
+    mac.finalize().into_bytes().into()
+}
+
 impl AppState {
     /// Builds the state: the catalog with `usedIn` from the route table, and the signing key
     /// from settings or the data dir.
@@ -76,11 +90,13 @@ impl AppState {
         };
         let (keyring, key_source) = crate::vault::load_keyring(&config)?;
         let signing = SigningKeys::from_secret(&secret);
+        let etag_key = derive_key(&secret, b"optima entity tags v1");
         Ok(AppState {
             config,
             store,
             catalog: RwLock::new(Arc::new(catalog_with_usage())),
             signing,
+            etag_key,
             grants_cache: Mutex::new(HashMap::new()),
             key_uses: Mutex::new(HashMap::new()),
             http: reqwest::Client::builder()

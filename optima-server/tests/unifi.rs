@@ -12,7 +12,7 @@ use optima_server::config::Config;
 use optima_server::sync::{Quiet, SyncMode, SyncTarget, run_target};
 use optima_server::testing::{TestServer, postgres_test_url, sqlite_test_url};
 use optima_unifi::testing::{
-    FakeController, IOT_NET, Kind, LAN_NET, SITE, WLAN_ID, WLAN6_ID, csrf_token, error,
+    FakeController, IOT_NET, Kind, LAN_NET, SITE, WLAN_ID, WLAN6_ID, csrf_token, error, wlan_old,
 };
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -114,11 +114,14 @@ async fn wifi_fields_are_filtered_by_the_callers_grants() {
     let data = body["data"].as_array().unwrap();
     assert_eq!(data.len(), 2);
     for w in data {
-        assert_eq!(keys(w), BTreeSet::from(["name".into(), "enabled".into()]));
+        let expected = ["name", "enabled", "etag"].map(String::from);
+        assert_eq!(keys(w), BTreeSet::from(expected), "{w}");
+        assert!(w["etag"].as_str().unwrap().starts_with('"'), "{w}");
     }
     // "true" as a string on older firmware.
-    assert_eq!(data[0], json!({"name": "TTAD", "enabled": true}));
-    assert_eq!(data[1], json!({"name": "Corp-6E", "enabled": true}));
+    assert_eq!(data[0]["name"], "TTAD");
+    assert_eq!(data[0]["enabled"], true);
+    assert_eq!(data[1]["name"], "Corp-6E");
 
     let (_, all) = e
         .server
@@ -131,8 +134,13 @@ async fn wifi_fields_are_filtered_by_the_callers_grants() {
         .await;
     assert_eq!(status, 200, "{body}");
     let full = &body["data"][0];
-    let expected: BTreeSet<String> = WIFI_FIELDS.iter().map(|f| (*f).to_owned()).collect();
-    assert_eq!(keys(full), expected, "every documented field, nothing else");
+    let mut expected: BTreeSet<String> = WIFI_FIELDS.iter().map(|f| (*f).to_owned()).collect();
+    expected.insert("etag".into());
+    assert_eq!(
+        keys(full),
+        expected,
+        "every documented field and the tag, nothing else"
+    );
     assert_eq!(full["id"], WLAN_ID);
     assert_eq!(full["passphrase"], "S3cur3Alarm!");
     assert_eq!(full["hideSSID"], false);
@@ -148,10 +156,11 @@ async fn wifi_fields_are_filtered_by_the_callers_grants() {
     assert_eq!(full["privatePreSharedKeys"].as_array().unwrap().len(), 2);
     let newer = &body["data"][1];
     assert_eq!(newer["bands"], json!(["2g", "5g", "6g"]));
-    assert!(
-        newer.get("band").is_none(),
-        "6 GHz has no legacy band: {newer}"
-    );
+    // Readable but without a value (6 GHz has no legacy band; an empty string at the
+    // controller): null, where an absent field means "not permitted".
+    assert_eq!(newer["band"], Value::Null, "{newer}");
+    assert!(newer.as_object().unwrap().contains_key("band"), "{newer}");
+    assert_eq!(keys(newer), expected, "{newer}");
     assert_eq!(newer["wpa3Transition"], true);
 
     let (_, none) = e.server.user_with_grants(&base).await;
@@ -161,7 +170,9 @@ async fn wifi_fields_are_filtered_by_the_callers_grants() {
         .get("/v1/unifi/site/site-1/wifi")
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["data"], json!([{}, {}]));
+    for w in body["data"].as_array().unwrap() {
+        assert_eq!(keys(w), BTreeSet::from(["etag".to_owned()]), "{w}");
+    }
 
     // A denial beats the wildcard.
     let (_, no_secret) = e
@@ -180,6 +191,111 @@ async fn wifi_fields_are_filtered_by_the_callers_grants() {
         .await;
     assert!(body["data"][0].get("passphrase").is_none());
     assert_eq!(body["data"][0]["name"], "TTAD");
+}
+
+/// `PATCH …/wifi/{wlanId}` with `If-Match` refuses to overwrite a network changed on the
+/// controller since it was read (412 with it as it is now), and goes ahead while the tag
+/// holds; the list and each answer give the tag.
+#[tokio::test]
+async fn wifi_changes_honour_if_match() {
+    let e = env(Kind::Classic).await;
+    let (_, token) = e
+        .server
+        .user_with_grants(&[
+            "unifi.access",
+            "unifi.site.wifi",
+            "unifi.site.wifi.update",
+            "unifi.site.wifi.read.name",
+        ])
+        .await;
+    let (_, list) = e
+        .server
+        .as_user(&token)
+        .get("/v1/unifi/site/site-1/wifi")
+        .await;
+    let read_tag = list["data"][0]["etag"].as_str().unwrap().to_owned();
+    assert_ne!(read_tag, list["data"][1]["etag"].as_str().unwrap());
+    let puts = || async {
+        e.controller
+            .requests_to(&e.controller.site_path(&format!("rest/wlanconf/{WLAN_ID}")))
+            .await
+            .into_iter()
+            .filter(|r| r.method.as_str() == "PUT")
+            .count()
+    };
+    let client = reqwest::Client::new();
+    let patch = |if_match: Option<String>, name: &'static str| {
+        let mut request = client
+            .patch(
+                e.server
+                    .url(&format!("/v1/unifi/site/site-1/wifi/{WLAN_ID}")),
+            )
+            .bearer_auth(&token)
+            .json(&json!({ "name": name }));
+        if let Some(tag) = if_match {
+            request = request.header("If-Match", tag);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let etag = response
+                .headers()
+                .get("etag")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let body: Value = response.json().await.unwrap();
+            (status, etag, body)
+        }
+    };
+
+    // Unchanged since read: written, with the new tag.
+    let (status, etag, body) = patch(Some(read_tag.clone()), "Renamed").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["name"], "Renamed");
+    assert_eq!(etag.as_deref(), body["data"]["etag"].as_str());
+    assert_ne!(etag.as_deref(), Some(read_tag.as_str()));
+    assert_eq!(puts().await, 1);
+
+    // Someone renames it on the controller.
+    let mut changed = wlan_old();
+    changed["name"] = json!("ChangedOnTheController");
+    Mock::given(method("GET"))
+        .and(path(
+            e.controller.site_path(&format!("rest/wlanconf/{WLAN_ID}")),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"meta": {"rc": "ok"}, "data": [changed]})),
+        )
+        .with_priority(1)
+        .mount(&e.controller.server)
+        .await;
+    let (status, etag, body) = patch(Some(read_tag.clone()), "Overwrite").await;
+    assert_eq!(status, 412, "{body}");
+    assert_eq!(body["error"], "WifiChanged");
+    assert_eq!(body["successful"], false);
+    assert_eq!(body["data"]["name"], "ChangedOnTheController");
+    assert!(
+        body["data"].get("passphrase").is_none(),
+        "still filtered: {body}"
+    );
+    let current = etag.unwrap();
+    assert_eq!(body["data"]["etag"], json!(current));
+    assert_eq!(puts().await, 1, "nothing written");
+
+    // A list of tags, a weak form of the current one, or `*`: written.
+    for if_match in [
+        format!("{read_tag}, {current}"),
+        format!("W/{current}"),
+        "*".to_owned(),
+    ] {
+        let (status, _, body) = patch(Some(if_match.clone()), "Agreed").await;
+        assert_eq!(status, 200, "{if_match}: {body}");
+    }
+    // Without If-Match, as before: written whatever changed.
+    let (status, etag, _) = patch(None, "Blind").await;
+    assert_eq!(status, 200);
+    assert!(etag.is_some());
+    assert_eq!(puts().await, 5);
 }
 
 async fn exercise_live_routes(kind: Kind) {

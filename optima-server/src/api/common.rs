@@ -660,3 +660,67 @@ pub fn render_poem_error(err: poem::Error) -> poem::Response {
         .content_type("application/json")
         .body(serde_json::to_vec(&body).unwrap_or_default())
 }
+
+/// A model cut down to the fields its reader may see: the JSON of `T` with some keys removed.
+/// It is documented as `T` (whose fields are all optional), and sent as it is, so that a field
+/// left out stays absent rather than coming back as null.
+#[derive(Debug, Clone)]
+pub struct Filtered<T> {
+    value: serde_json::Value,
+    model: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> Filtered<T> {
+    /// Wraps the filtered JSON of a `T`.
+    pub fn new(value: serde_json::Value) -> Filtered<T> {
+        Filtered {
+            value,
+            model: std::marker::PhantomData,
+        }
+    }
+
+    /// The JSON as it will be sent.
+    pub fn value(&self) -> &serde_json::Value {
+        &self.value
+    }
+}
+
+impl<T: Type> Type for Filtered<T> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        T::name()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+impl<T: Type> ToJSON for Filtered<T> {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(self.value.clone())
+    }
+}
+
+impl<T: Type> ParseFromJSON for Filtered<T> {
+    fn parse_from_json(
+        value: Option<serde_json::Value>,
+    ) -> poem_openapi::types::ParseResult<Filtered<T>> {
+        Ok(Filtered::new(value.unwrap_or_default()))
+    }
+}

@@ -10,16 +10,17 @@ use std::sync::Arc;
 
 use optima_core::rbac::{WIFI_READ_PREFIX, filter_fields};
 use optima_unifi::{
-    NewPpsk, NewUserGroup, RateLimit, SecretString, Security, SiteHandler, WlanBand, WlanUpdate,
-    WpaMode, resolve_ppsks,
+    NewPpsk, NewUserGroup, RateLimit, SecretString, Security, SiteHandler, Wlan, WlanBand,
+    WlanUpdate, WpaMode, resolve_ppsks,
 };
 use poem::http::StatusCode;
 use poem_openapi::OpenApi;
-use poem_openapi::param::Path;
-use poem_openapi::types::{ParseFromJSON, ToJSON};
+use poem_openapi::param::{Header, Path};
+use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
 
 use self::models::*;
-use super::common::{ApiError, Created201, FieldError, JsonBody, Ok200};
+use super::common::{ApiError, Created201, FieldError, Filtered, JsonBody, Ok200};
 use super::companies::find_company;
 use super::{ApiTags, Authorized};
 use crate::auth::caller::Caller;
@@ -52,11 +53,35 @@ fn sync_error(e: SyncError) -> ApiError {
     }
 }
 
-/// Keeps only the Wi-Fi fields the caller may read.
-pub fn filter_wifi(caller: &Caller, wifi: &WifiNetwork) -> Result<WifiNetwork, ApiError> {
-    let value = wifi.to_json().unwrap_or_default();
-    let value = filter_fields(value, WIFI_READ_PREFIX, &caller.grants);
-    WifiNetwork::parse_from_json(Some(value)).map_err(|e| ApiError::internal(&e.into_message()))
+/// A Wi-Fi network with only the fields the caller may read (those the controller holds no
+/// value for as null), and its entity tag.
+pub fn filter_wifi(state: &AppState, caller: &Caller, wlan: &Wlan) -> Filtered<WifiNetwork> {
+    let value = WifiNetwork::from(wlan).to_json().unwrap_or_default();
+    let mut value = filter_fields(value, WIFI_READ_PREFIX, &caller.grants);
+    if let Some(object) = value.as_object_mut() {
+        object.insert("etag".into(), wifi_etag(state, wlan).into());
+    }
+    Filtered::new(value)
+}
+
+/// A Wi-Fi network's entity tag: a keyed hash of everything the controller holds of it,
+/// passphrase included (the classic API keeps no revision of its own).
+pub fn wifi_etag(state: &AppState, wlan: &Wlan) -> String {
+    use hmac::Mac as _;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&state.etag_key)
+        .expect("HMAC takes a key of any length");
+    mac.update(&serde_json::to_vec(wlan).unwrap_or_default());
+    let tag = mac.finalize().into_bytes();
+    let hex: String = tag[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// Whether an `If-Match` header value names `etag`: `*`, or a list of tags one of which is it
+/// (weak ones compared as strong, since the tag is computed the same way each time).
+fn if_match_holds(if_match: &str, etag: &str) -> bool {
+    if_match.split(',').map(str::trim).any(|candidate| {
+        candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == etag
+    })
 }
 
 fn field_error(path: &[&str], message: impl Into<String>) -> FieldError {
@@ -283,17 +308,19 @@ impl UnifiApi {
         caller: Authorized<routes::ListUnifiWifi>,
         /// Optima's id of the site.
         id: Path<String>,
-    ) -> Result<Ok200<Vec<WifiNetwork>>, ApiError> {
+    ) -> Result<Ok200<Vec<Filtered<WifiNetwork>>>, ApiError> {
         let (_, site) = self.site(&id.0).await?;
         let wlans = site.wlans().list().await?;
         let data = wlans
             .iter()
-            .map(|w| filter_wifi(&caller, &WifiNetwork::from(w)))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|w| filter_wifi(&self.state, &caller, w))
+            .collect();
         Ok(caller.ok(data))
     }
 
-    /// Changes a Wi-Fi network. Returns it as changed, with only the fields the caller may read.
+    /// Changes a Wi-Fi network. Returns it as changed, with only the fields the caller may read,
+    /// and its new `ETag`. With `If-Match` (the `etag` a list gave), a network changed on the
+    /// controller since is not overwritten: 412 with the network as it is now.
     #[oai(tag = "ApiTags::Unifi")]
     async fn update_wifi(
         &self,
@@ -303,10 +330,33 @@ impl UnifiApi {
         /// The controller's id of the Wi-Fi network.
         #[oai(name = "wlanId")]
         wlan_id: Path<String>,
+        /// The `etag` of the network as last read: change it only if it is still so.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonBody<WifiUpdateBody>,
-    ) -> Result<Ok200<WifiNetwork>, ApiError> {
+    ) -> Result<WifiUpdated, ApiError> {
         let update = wifi_update(&body.0);
         let (_, site) = self.site(&id.0).await?;
+        if let Some(if_match) = if_match.0.as_deref() {
+            // The classic API cannot update conditionally: read, compare, then write, which
+            // leaves only the moment between the two for a change to slip through.
+            let current = site.wlans().get(&wlan_id.0).await?;
+            let etag = wifi_etag(&self.state, &current);
+            if !if_match_holds(if_match, &etag) {
+                return Ok(WifiUpdated::PreconditionFailed(
+                    Json(WifiChanged {
+                        status: 412,
+                        message: "The Wi-Fi network changed on the controller since it was read; \
+                                  here it is as it is now"
+                            .into(),
+                        error: "WifiChanged".into(),
+                        data: filter_wifi(&self.state, &caller, &current),
+                        successful: false,
+                    }),
+                    etag,
+                ));
+            }
+        }
         // An empty body changes nothing: answer with the network as it is.
         let wlan = if update.is_empty() {
             site.wlans().get(&wlan_id.0).await?
@@ -314,7 +364,9 @@ impl UnifiApi {
             site.wlans().update(&wlan_id.0, &update).await?
         };
         tracing::info!(site = site.name(), wlan = %wlan_id.0, "updated UniFi Wi-Fi network");
-        Ok(caller.ok(filter_wifi(&caller, &WifiNetwork::from(&wlan))?))
+        let etag = wifi_etag(&self.state, &wlan);
+        let Ok200::Ok(body) = caller.ok(filter_wifi(&self.state, &caller, &wlan));
+        Ok(WifiUpdated::Ok(body, etag))
     }
 
     /// Live networks of the site.
