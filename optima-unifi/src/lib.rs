@@ -53,6 +53,7 @@ mod error;
 mod handlers;
 mod http;
 pub mod identity;
+pub mod integration;
 pub mod limits;
 pub mod models;
 #[cfg(feature = "test-util")]
