@@ -38,6 +38,21 @@ pub(crate) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Err
     value_to_i64(&v).map_err(D::Error::custom)
 }
 
+/// `Option<f64>` from a number, a numeric string, `""` or `null`.
+pub(crate) fn float<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Ok(None),
+        Value::Number(n) => Ok(n.as_f64()),
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) => s
+            .trim()
+            .parse::<f64>()
+            .map(Some)
+            .map_err(|_| D::Error::custom(format!("expected a number, got string {s:?}"))),
+        other => Err(D::Error::custom(format!("expected a number, got {other}"))),
+    }
+}
+
 /// `Option<bool>` from a bool, `"true"`/`"false"`, `0`/`1`, `""` or `null`.
 pub(crate) fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     match Value::deserialize(d)? {

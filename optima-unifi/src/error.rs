@@ -80,6 +80,82 @@ pub enum Error {
     /// The response was well-formed JSON but not what the operation expects (e.g. an empty `data[]`).
     #[error("unexpected UniFi response: {0}")]
     UnexpectedResponse(String),
+    /// The Network Integration API rejected the API key (HTTP 401): it is wrong, expired or
+    /// revoked. The envelope, when the console sent one, is kept for its `requestId`; the key
+    /// itself is never part of this error.
+    #[error("UniFi rejected the API key (HTTP 401: invalid, expired or revoked){}", envelope_suffix(envelope.as_deref()))]
+    Unauthorized {
+        /// The error envelope, if the body was one.
+        envelope: Option<Box<IntegrationErrorBody>>,
+    },
+    /// The Network Integration API answered with an error status and its error envelope
+    /// (`statusCode`, `statusName`, `code`, `message`, `timestamp`, `requestPath`, `requestId`).
+    #[error("UniFi Integration API error{} (HTTP {status}){}", envelope.code.as_deref().map(|c| format!(" {c}")).unwrap_or_default(), envelope_suffix(Some(&**envelope)))]
+    Integration {
+        /// HTTP status of the response (trusted over the envelope's `statusCode`, which does not
+        /// always agree with it).
+        status: u16,
+        /// The error envelope.
+        envelope: Box<IntegrationErrorBody>,
+    },
+}
+
+/// The error envelope of the UniFi Network Integration API.
+///
+/// Every field is optional: Network 9.0 sends no `code`, and the official example pairs
+/// `statusCode: 400` with `statusName: "UNAUTHORIZED"`, so nothing here is taken on trust.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct IntegrationErrorBody {
+    /// The HTTP status as the server wrote it in the body.
+    #[serde(default, deserialize_with = "crate::de::int")]
+    pub status_code: Option<i64>,
+    /// The status name, e.g. `UNAUTHORIZED`, `NOT_FOUND`.
+    #[serde(default, deserialize_with = "crate::de::string")]
+    pub status_name: Option<String>,
+    /// A machine-readable code, e.g. `api.authentication.missing-credentials` or `api.rate-limit.exceeded`.
+    #[serde(default, deserialize_with = "crate::de::string")]
+    pub code: Option<String>,
+    /// A human-readable message.
+    #[serde(default, deserialize_with = "crate::de::string")]
+    pub message: Option<String>,
+    /// When the error happened (ISO 8601), as sent.
+    #[serde(default, deserialize_with = "crate::de::string")]
+    pub timestamp: Option<String>,
+    /// The path the server saw, e.g. `/integration/v1/sites/123`.
+    #[serde(default, deserialize_with = "crate::de::string")]
+    pub request_path: Option<String>,
+    /// The id under which the console logged the request: quote it to Ubiquiti support.
+    #[serde(default, deserialize_with = "crate::de::string")]
+    pub request_id: Option<String>,
+}
+
+impl IntegrationErrorBody {
+    /// True when the body carried at least one of the envelope's fields (so it was one).
+    pub(crate) fn is_envelope(&self) -> bool {
+        self.status_code.is_some()
+            || self.status_name.is_some()
+            || self.code.is_some()
+            || self.message.is_some()
+            || self.request_id.is_some()
+    }
+}
+
+fn envelope_suffix(envelope: Option<&IntegrationErrorBody>) -> String {
+    let Some(e) = envelope else {
+        return String::new();
+    };
+    let mut out = String::new();
+    if let Some(m) = &e.message {
+        out.push_str(": ");
+        out.push_str(m);
+    }
+    if let Some(id) = &e.request_id {
+        out.push_str(&format!(" [requestId {id}]"));
+    }
+    out
 }
 
 /// The well-known vendor error codes, parsed from [`Error::Api`]'s `code`.
@@ -150,18 +226,45 @@ impl Error {
         }
     }
 
-    /// The vendor error code (`api.err.*` / `CODE_*`), if this is an [`Error::Api`].
+    /// The vendor error code: `api.err.*` / `CODE_*` of an [`Error::Api`], or the Integration
+    /// API's `code` (e.g. `api.rate-limit.exceeded`) of an [`Error::Integration`] or
+    /// [`Error::Unauthorized`].
     pub fn api_code(&self) -> Option<&str> {
         match self {
             Error::Api { code, .. } => Some(code),
+            _ => self.integration_error().and_then(|e| e.code.as_deref()),
+        }
+    }
+
+    /// The Integration API's error envelope, for [`Error::Integration`] and for an
+    /// [`Error::Unauthorized`] that came with one.
+    pub fn integration_error(&self) -> Option<&IntegrationErrorBody> {
+        match self {
+            Error::Integration { envelope, .. } => Some(envelope),
+            Error::Unauthorized { envelope } => envelope.as_deref(),
             _ => None,
         }
+    }
+
+    /// The Integration API's `requestId` of the failed request, when the console sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.integration_error()
+            .and_then(|e| e.request_id.as_deref())
+    }
+
+    /// True when the API key was rejected ([`Error::Unauthorized`]) or any other request was
+    /// answered with HTTP 401.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, Error::Unauthorized { .. }) || self.status() == Some(401)
     }
 
     /// The HTTP status of the response that caused this error, if there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api { status, .. } | Error::Http { status, .. } => Some(*status),
+            Error::Api { status, .. }
+            | Error::Http { status, .. }
+            | Error::Integration { status, .. } => Some(*status),
+            Error::Unauthorized { .. } => Some(401),
             Error::Transport(e) | Error::Timeout(e) => e.status().map(|s| s.as_u16()),
             Error::LoginThrottled { .. } => Some(429),
             _ => None,
@@ -186,17 +289,20 @@ impl Error {
         self.api_kind() == Some(ApiErrorKind::NoSiteContext)
     }
 
-    /// True for rejected input (`api.err.InvalidPayload`, `api.err.InvalidValue`, `CODE_PARAMS_INVALID`, or [`Error::InvalidInput`]).
+    /// True for rejected input (`api.err.InvalidPayload`, `api.err.InvalidValue`, `CODE_PARAMS_INVALID`,
+    /// an Integration API HTTP 400, or [`Error::InvalidInput`]).
     pub fn is_validation(&self) -> bool {
-        matches!(self, Error::InvalidInput(_))
-            || matches!(
-                self.api_kind(),
-                Some(
-                    ApiErrorKind::InvalidPayload
-                        | ApiErrorKind::InvalidValue
-                        | ApiErrorKind::ParamsInvalid
-                )
+        matches!(
+            self,
+            Error::InvalidInput(_) | Error::Integration { status: 400, .. }
+        ) || matches!(
+            self.api_kind(),
+            Some(
+                ApiErrorKind::InvalidPayload
+                    | ApiErrorKind::InvalidValue
+                    | ApiErrorKind::ParamsInvalid
             )
+        )
     }
 
     /// True when the object was not found (`api.err.IdInvalid`, `CODE_RESOURCE_NOT_FOUND`, [`Error::NotFound`] or HTTP 404).
@@ -206,7 +312,10 @@ impl Error {
                 self.api_kind(),
                 Some(ApiErrorKind::IdInvalid | ApiErrorKind::NotFound)
             )
-            || matches!(self, Error::Http { status: 404, .. })
+            || matches!(
+                self,
+                Error::Http { status: 404, .. } | Error::Integration { status: 404, .. }
+            )
     }
 
     /// True when the vendor did not answer in time: a request timeout ([`Error::Timeout`]) or a
@@ -227,7 +336,9 @@ impl Error {
                 true
             }
             Error::Transport(e) => e.is_connect() || e.is_request(),
-            Error::Http { status, .. } | Error::Api { status, .. } => {
+            Error::Http { status, .. }
+            | Error::Api { status, .. }
+            | Error::Integration { status, .. } => {
                 matches!(status, 429 | 502 | 503 | 504)
             }
             _ => false,

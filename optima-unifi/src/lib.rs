@@ -36,6 +36,11 @@
 //! logs in again once when the session expires (HTTP 401 or `api.err.LoginRequired`), and backs
 //! off when logins are throttled. With an API key it never logs in.
 //!
+//! # UniFi Network Integration API
+//!
+//! Ubiquiti's supported API-key API (`/proxy/network/integration/v1`), with offset paging,
+//! a typed `filter` builder and one handler per resource: see [`integration::IntegrationClient`].
+//!
 //! # UniFi Access Identity
 //!
 //! See [`identity::IdentityClient`].
@@ -53,6 +58,7 @@ mod error;
 mod handlers;
 mod http;
 pub mod identity;
+pub mod integration;
 pub mod limits;
 pub mod models;
 #[cfg(feature = "test-util")]
@@ -60,13 +66,14 @@ pub mod testing;
 
 pub use client::{ControllerKind, LoginBackoff, UnifiClient, UnifiClientBuilder};
 pub use de::AutoOr;
-pub use error::{ApiErrorKind, Error, Result};
+pub use error::{ApiErrorKind, Error, IntegrationErrorBody, Result};
 pub use handlers::{
     ApGroupsHandler, DevicesHandler, NetworksHandler, PpskHandler, SiteHandler, SitesHandler,
     UserGroupsHandler, WlanGroupsHandler, WlanHandler, resolve as resolve_ppsks,
 };
 pub use http::RetryPolicy;
 pub use identity::{IdentityClient, IdentityClientBuilder};
+pub use integration::{IntegrationClient, IntegrationClientBuilder};
 pub use limits::{ApSsidUsage, DEFAULT_SSIDS_PER_RADIO, RadioSsidUsage, ssids_per_radio};
 pub use models::{
     ApGroup, Band, CreatedSite, Device, DeviceType, Health, Network, NewApGroup, NewPpsk,
