@@ -63,13 +63,18 @@ async fn server_with(cw: Option<&FakeConnectWise>) -> (TestServer, tempfile::Tem
     (server, dir)
 }
 
-fn names(body: &Value) -> Vec<String> {
+/// One text field of every item on a page.
+fn column(body: &Value, field: &str) -> Vec<String> {
     body["data"]
         .as_array()
         .unwrap_or_else(|| panic!("{body}"))
         .iter()
-        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .map(|c| c[field].as_str().unwrap().to_owned())
         .collect()
+}
+
+fn names(body: &Value) -> Vec<String> {
+    column(body, "name")
 }
 
 fn seven_items() -> Vec<Value> {
@@ -468,12 +473,7 @@ async fn bulk_sync(server: &TestServer, cw: &FakeConnectWise) {
 }
 
 fn ids(body: &Value) -> Vec<String> {
-    body["data"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{body}"))
-        .iter()
-        .map(|c| c["id"].as_str().unwrap().to_owned())
-        .collect()
+    column(body, "id")
 }
 
 fn bulk_items() -> Vec<Value> {

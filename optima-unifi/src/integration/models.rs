@@ -78,14 +78,12 @@ open_enum! {
     }
 }
 
-/// An adopted device as listed (`GET /v1/sites/{siteId}/devices`).
-///
-/// In the list, `features` and `interfaces` are arrays of names; in [`DeviceDetails`] they are objects.
+/// The fields a device has both as listed and in detail.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct DeviceOverview {
+pub struct DeviceSummary {
     /// The device's UUID.
     #[serde(default, deserialize_with = "crate::de::string")]
     pub id: Option<String>,
@@ -113,6 +111,35 @@ pub struct DeviceOverview {
     /// Whether a firmware update is available.
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub firmware_updatable: Option<bool>,
+}
+
+impl std::ops::Deref for DeviceOverview {
+    type Target = DeviceSummary;
+
+    fn deref(&self) -> &DeviceSummary {
+        &self.device
+    }
+}
+
+impl std::ops::Deref for DeviceDetails {
+    type Target = DeviceSummary;
+
+    fn deref(&self) -> &DeviceSummary {
+        &self.device
+    }
+}
+
+/// An adopted device as listed (`GET /v1/sites/{siteId}/devices`).
+///
+/// In the list, `features` and `interfaces` are arrays of names; in [`DeviceDetails`] they are objects.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceOverview {
+    /// What every device record says of the device; its fields read as the overview's own.
+    #[serde(flatten)]
+    pub device: DeviceSummary,
     /// What the device does: `switching`, `accessPoint`, `gateway`.
     #[serde(default, deserialize_with = "crate::de::list")]
     pub features: Vec<String>,
@@ -251,33 +278,9 @@ pub struct DeviceInterfaces {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeviceDetails {
-    /// The device's UUID.
-    #[serde(default, deserialize_with = "crate::de::string")]
-    pub id: Option<String>,
-    /// MAC address.
-    #[serde(default, deserialize_with = "crate::de::string")]
-    pub mac_address: Option<String>,
-    /// IP address.
-    #[serde(default, deserialize_with = "crate::de::string")]
-    pub ip_address: Option<String>,
-    /// Name.
-    #[serde(default, deserialize_with = "crate::de::string")]
-    pub name: Option<String>,
-    /// Model code.
-    #[serde(default, deserialize_with = "crate::de::string")]
-    pub model: Option<String>,
-    /// State.
-    #[serde(default)]
-    pub state: Option<DeviceState>,
-    /// Whether this application version supports the device.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
-    pub supported: Option<bool>,
-    /// Firmware version.
-    #[serde(default, deserialize_with = "crate::de::string")]
-    pub firmware_version: Option<String>,
-    /// Whether a firmware update is available.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
-    pub firmware_updatable: Option<bool>,
+    /// What every device record says of the device; its fields read as the details' own.
+    #[serde(flatten)]
+    pub device: DeviceSummary,
     /// When the device was adopted (ISO 8601).
     #[serde(default, deserialize_with = "crate::de::string")]
     pub adopted_at: Option<String>,
