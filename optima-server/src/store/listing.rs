@@ -43,7 +43,7 @@ pub(crate) struct Listing<T> {
     pub name: fn(&T) -> &String,
 }
 
-/// One page of a [`Listing`].
+/// One page of a synced table's list, in name order.
 #[derive(Debug)]
 pub struct ListedPage<T> {
     /// The rows, in name order.
