@@ -14,7 +14,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use optima_server::api::pagination::PageCursor;
 use optima_server::app::build_state;
 use optima_server::config::{Config, ConnectWiseConfig};
 use optima_server::state::AppState;
@@ -329,11 +328,7 @@ async fn cursors_at(server: &TestServer, token: &str, positions: [usize; 2]) -> 
         for (slot, position) in found.iter_mut().zip(positions) {
             if position > seen && position <= seen + rows.len() {
                 let row = &rows[position - seen - 1];
-                *slot = PageCursor {
-                    name: row["name"].as_str().expect("name").to_owned(),
-                    id: row["id"].as_str().expect("id").to_owned(),
-                }
-                .encode();
+                *slot = row["id"].as_str().expect("id").to_owned();
             }
         }
         seen += rows.len();

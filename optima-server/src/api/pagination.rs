@@ -1,8 +1,6 @@
 //! `page` / `rpp` paging of list routes, the `cursor` that reaches the next page without
 //! skipping rows, and the `pagination` block they return.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use poem_openapi::Object;
 
 use super::common::ApiError;
@@ -30,42 +28,18 @@ pub struct Pagination {
     pub total_records: u64,
     /// Records on this page.
     pub listed_records: u32,
-    /// Pass as `cursor` for the page after this one, or null on the last. A page reached by
-    /// cursor costs the same however deep it is (a page number skips every row before it);
-    /// such a page has `currentPage` 0 and null `previousPage` and `nextPage`.
+    /// Pass as `cursor` for the page after this one, or null on the last: the id of this page's
+    /// last row. A page reached by cursor costs the same however deep it is (a page number
+    /// skips every row before it); such a page has `currentPage` 0 and null `previousPage` and
+    /// `nextPage`.
     #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
-/// Where a page reached by cursor starts: after the row with this name and id (lists are
-/// ordered by name, then id).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PageCursor {
-    /// The name of the last row of the page before.
-    pub name: String,
-    /// Its id.
-    pub id: String,
-}
-
-impl PageCursor {
-    /// The opaque text a client passes back: base64url of `[name, id]`.
-    pub fn encode(&self) -> String {
-        let json = serde_json::to_vec(&(&self.name, &self.id)).unwrap_or_default();
-        URL_SAFE_NO_PAD.encode(json)
-    }
-
-    /// Reads a cursor, or says which parameter is wrong.
-    pub fn decode(text: &str) -> Result<PageCursor, ApiError> {
-        let bad = || {
-            ApiError::invalid(
-                &["parameter", "cursor"],
-                "not a cursor: pass the nextCursor of the page before",
-            )
-        };
-        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| bad())?;
-        let (name, id): (String, String) = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-        Ok(PageCursor { name, id })
-    }
+/// Whether `text` has the shape of a cursor: the id of the last row of the page before, 32
+/// lower-case hex digits (the list routes' `cursor` pattern in the spec says the same).
+pub fn is_cursor(text: &str) -> bool {
+    text.len() == 32 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// A validated page request.
@@ -75,8 +49,8 @@ pub struct PageRequest {
     pub page: u32,
     /// Records per page.
     pub rpp: u32,
-    /// The page starts after this row rather than at a page number.
-    pub after: Option<PageCursor>,
+    /// The page starts after the row with this id rather than at a page number.
+    pub after: Option<String>,
 }
 
 impl PageRequest {
@@ -103,22 +77,23 @@ impl PageRequest {
         })
     }
 
-    /// [`PageRequest::new`], or with `cursor` the page after the one that gave it. A page
-    /// number and a cursor together are refused: they name different pages.
+    /// [`PageRequest::new`], or with `cursor` the page after the one that gave it (a page
+    /// number beside a cursor is not used).
     pub fn with_cursor(
         page: Option<i64>,
         rpp: Option<i64>,
         cursor: Option<&str>,
     ) -> Result<PageRequest, ApiError> {
         let mut request = PageRequest::new(page, rpp)?;
-        if let Some(cursor) = cursor {
-            if page.is_some() {
+        if let Some(cursor) = cursor.map(str::trim) {
+            if !is_cursor(cursor) {
                 return Err(ApiError::invalid(
                     &["parameter", "cursor"],
-                    "give page or cursor, not both",
+                    "not a cursor: pass the nextCursor of the page before",
                 ));
             }
-            request.after = Some(PageCursor::decode(cursor)?);
+            request.page = 1;
+            request.after = Some(cursor.to_owned());
         }
         Ok(request)
     }
@@ -142,10 +117,9 @@ impl PageRequest {
         &self,
         total: u64,
         listed: usize,
-        next: Option<PageCursor>,
+        next_cursor: Option<String>,
     ) -> Pagination {
         let total_pages = u32::try_from(total.div_ceil(self.rpp as u64).max(1)).unwrap_or(u32::MAX);
-        let next_cursor = next.map(|c| c.encode());
         if self.after.is_some() {
             return Pagination {
                 previous_page: None,
@@ -234,20 +208,18 @@ mod tests {
     }
 
     #[test]
-    fn cursors_round_trip_and_bad_ones_name_the_parameter() {
-        let cursor = PageCursor {
-            name: "Dell \"Latitude\" 5440, ü".into(),
-            id: "abc".into(),
-        };
-        let request = PageRequest::with_cursor(None, Some(10), Some(&cursor.encode())).unwrap();
-        assert_eq!(request.after, Some(cursor.clone()));
-        assert_eq!(request.offset(), 0);
-        for (page, text) in [
-            (None, "not base64!"),
-            (None, "W10"),
-            (Some(2), cursor.encode().as_str()),
+    fn cursors_are_row_ids_and_bad_ones_name_the_parameter() {
+        let id = "0123456789abcdef0123456789abcdef";
+        let request = PageRequest::with_cursor(Some(7), Some(10), Some(id)).unwrap();
+        assert_eq!(request.after.as_deref(), Some(id));
+        assert_eq!((request.page, request.offset()), (1, 0), "the cursor wins");
+        for text in [
+            "",
+            "not-a-cursor",
+            "0123456789ABCDEF0123456789ABCDEF",
+            &id[1..],
         ] {
-            let err = PageRequest::with_cursor(page, None, Some(text)).unwrap_err();
+            let err = PageRequest::with_cursor(None, None, Some(text)).unwrap_err();
             assert_eq!(
                 err.body().errors.as_ref().unwrap()[0].path,
                 ["parameter", "cursor"]

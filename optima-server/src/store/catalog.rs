@@ -29,7 +29,6 @@ const CATALOG: Listing<CatalogItemOut> = Listing {
     select: concat!("SELECT ", item_columns!(), " FROM catalog_items"),
     from_row: item_from_row,
     id: |item| &item.id,
-    name: |item| &item.name,
 };
 
 fn item_from_row(row: &AnyRow) -> Stored<CatalogItemOut> {

@@ -25,7 +25,6 @@ const COMPANIES: Listing<CompanyOut> = Listing {
     select: concat!("SELECT ", company_columns!(), " FROM companies"),
     from_row: company_from_row,
     id: |company| &company.id,
-    name: |company| &company.name,
 };
 
 fn company_from_row(row: &AnyRow) -> Stored<CompanyOut> {

@@ -4,7 +4,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Arguments as _, Row};
 
 use super::Stored;
-use crate::api::pagination::{PageCursor, PageRequest, like_pattern};
+use crate::api::pagination::{PageRequest, like_pattern};
 use crate::db::{Backend, Db};
 
 /// The condition that a row of `table` (unaliased) has `search_key LIKE $1`, `$1` being a
@@ -39,8 +39,6 @@ pub(crate) struct Listing<T> {
     pub from_row: fn(&AnyRow) -> Stored<T>,
     /// The model's id.
     pub id: fn(&T) -> &String,
-    /// The model's name (lists are in name order).
-    pub name: fn(&T) -> &String,
 }
 
 /// One page of a synced table's list, in name order.
@@ -50,11 +48,17 @@ pub struct ListedPage<T> {
     pub data: Vec<T>,
     /// How many rows match, over every page.
     pub total: i64,
-    /// Where the page after this one starts, when there is one.
-    pub next: Option<PageCursor>,
+    /// The cursor of the page after this one (its last row's id), when there is one.
+    pub next: Option<String>,
 }
 
-/// The row-value condition that a row comes after `cursor` in name order, with its two
+/// Where a page reached by cursor starts: after this row (lists are in name, then id, order).
+struct After {
+    name: String,
+    id: String,
+}
+
+/// The row-value condition that a row comes after an [`After`] in name order, with its two
 /// parameters numbered from `first`.
 fn after_condition(alias: &str, first: usize) -> String {
     format!("({alias}name, {alias}id) > (${first}, ${})", first + 1)
@@ -84,11 +88,15 @@ impl<T> Listing<T> {
         let (select, table) = (self.select, self.table);
         let pool = &db.pool;
         let search = search.trim();
+        let after = match &paging.after {
+            Some(id) => Some(after_row(db, table, id).await?),
+            None => None,
+        };
         // One row more than the page: whether it exists says whether there is a page after.
         let limit = paging.rpp as i64 + 1;
         let mut found = if search.is_empty() {
             let total = db.live_count(table, &plain).await?;
-            let rows = match &paging.after {
+            let rows = match &after {
                 Some(after) => {
                     qualified = format!("{qualified} AND {}", after_condition(&alias, 2));
                     sqlx::query(&format!(
@@ -115,7 +123,8 @@ impl<T> Listing<T> {
                 next: None,
             }
         } else {
-            let (ids, total) = search_page(db, table, &plain, search, paging, limit).await?;
+            let (ids, total) =
+                search_page(db, table, &plain, search, paging, after.as_ref(), limit).await?;
             let rows = sqlx::query_with(
                 &format!(
                     "{select} WHERE {alias}id IN ({})",
@@ -134,10 +143,7 @@ impl<T> Listing<T> {
         };
         if found.data.len() > paging.rpp as usize {
             found.data.truncate(paging.rpp as usize);
-            found.next = found.data.last().map(|last| PageCursor {
-                name: (self.name)(last).clone(),
-                id: (self.id)(last).clone(),
-            });
+            found.next = found.data.last().map(|last| (self.id)(last).clone());
         }
         Ok(found)
     }
@@ -153,6 +159,7 @@ async fn search_page(
     filter: &str,
     search: &str,
     paging: &PageRequest,
+    after: Option<&After>,
     limit: i64,
 ) -> Stored<(Vec<String>, i64)> {
     let pool = &db.pool;
@@ -164,7 +171,7 @@ async fn search_page(
     let hits = format!(
         "SELECT id, total FROM (SELECT id, name, COUNT(*) OVER () AS total FROM {table} WHERE {filter}) AS hits"
     );
-    let rows = match &paging.after {
+    let rows = match after {
         Some(after) => {
             sqlx::query(&format!(
                 "{hits} WHERE {} ORDER BY name, id LIMIT $2",
@@ -188,7 +195,7 @@ async fn search_page(
     };
     let total = match rows.first() {
         Some(row) => row.try_get::<i64, _>("total")?,
-        None if paging.offset() == 0 && paging.after.is_none() => 0,
+        None if paging.offset() == 0 && after.is_none() => 0,
         // Past the last page: no row carries the count.
         None => {
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {filter}"))
@@ -202,6 +209,27 @@ async fn search_page(
         .map(|r| r.try_get::<String, _>("id"))
         .collect::<Result<_, _>>()?;
     Ok((ids, total))
+}
+
+/// The row a cursor names, by id (rows of synced tables are marked deleted, never removed, so
+/// a cursor stays good); a cursor naming no row is not found.
+async fn after_row(db: &Db, table: &str, id: &str) -> Stored<After> {
+    let name: Option<String> =
+        sqlx::query_scalar(&format!("SELECT name FROM {table} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?;
+    match name {
+        Some(name) => Ok(After {
+            name,
+            id: id.to_owned(),
+        }),
+        None => Err(optima_core::Error::NotFound {
+            kind: "page cursor",
+            id: id.to_owned(),
+        }
+        .into()),
+    }
 }
 
 /// `$1, $2, … $n` (or a lone `NULL` for none, which matches nothing in `IN (…)`).

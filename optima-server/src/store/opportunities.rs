@@ -27,7 +27,6 @@ const OPPORTUNITIES: Listing<OpportunityOut> = Listing {
     select: SELECT,
     from_row: opportunity_from_row,
     id: |o| &o.id,
-    name: |o| &o.name,
 };
 
 fn opportunity_from_row(row: &AnyRow) -> Stored<OpportunityOut> {

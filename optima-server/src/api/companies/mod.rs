@@ -47,7 +47,8 @@ impl CompanyApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         rpp: Query<Option<i64>>,
         /// The `nextCursor` of the page before: reaches the next page without skipping rows
-        /// (instead of `page`).
+        /// (`page` is then not used).
+        #[oai(validator(pattern = "^[0-9a-f]{32}$"))]
         cursor: Query<Option<String>>,
         /// Matches anywhere in the name or identifier, ignoring case.
         search: Query<Option<String>>,

@@ -337,7 +337,8 @@ impl UnifiApi {
     ) -> Result<WifiUpdated, ApiError> {
         let update = wifi_update(&body.0);
         let (_, site) = self.site(&id.0).await?;
-        if let Some(if_match) = if_match.0.as_deref() {
+        // A blank `If-Match` names no tag: it is taken as absent.
+        if let Some(if_match) = if_match.0.as_deref().filter(|v| !v.trim().is_empty()) {
             // The classic API cannot update conditionally: read, compare, then write, which
             // leaves only the moment between the two for a change to slip through.
             let current = site.wlans().get(&wlan_id.0).await?;
