@@ -282,3 +282,16 @@ macro_rules! open_enum {
 }
 
 pub(crate) use open_enum;
+
+/// Writes a secret in clear, for the bodies sent to the controller (the counterpart of
+/// [`secret`]; `Debug` of the models still redacts it).
+pub(crate) fn ser_secret<S: serde::Serializer>(
+    v: &Option<secrecy::SecretString>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use secrecy::ExposeSecret as _;
+    match v {
+        Some(v) => s.serialize_str(v.expose_secret()),
+        None => s.serialize_none(),
+    }
+}

@@ -330,13 +330,14 @@ impl VouchersHandler {
             .await
     }
 
-    /// `DELETE …/hotspot/vouchers/{voucherId}`; returns how many were deleted (1).
+    /// `DELETE …/hotspot/vouchers/{voucherId}`; returns how many were deleted, as the console
+    /// says (`vouchersDeleted`).
     ///
     /// # Errors
     /// Transport, API and decode errors.
     pub async fn delete(&self, voucher_id: &str) -> Result<u64> {
         let path = format!("{}/{}", self.base, seg(voucher_id));
-        self.deleted(&path, &[], 1).await
+        self.deleted(&path, &[]).await
     }
 
     /// `DELETE …/hotspot/vouchers?filter=…`: deletes every voucher matching `filter` (which the
@@ -346,22 +347,20 @@ impl VouchersHandler {
     /// [`Error::InvalidInput`] for a malformed filter; transport, API and decode errors.
     pub async fn delete_matching(&self, filter: &Filter) -> Result<u64> {
         let q = filter.to_query()?;
-        self.deleted(&self.base, &[("filter", q)], 0).await
+        self.deleted(&self.base, &[("filter", q)]).await
     }
 
-    /// `if_empty`: the count to report when a 2xx answer has no body.
-    async fn deleted(&self, path: &str, query: &[(&str, String)], if_empty: u64) -> Result<u64> {
+    /// The console's `vouchersDeleted`; an answer without it is not taken as any number.
+    async fn deleted(&self, path: &str, query: &[(&str, String)]) -> Result<u64> {
+        let missing = || Error::UnexpectedResponse(format!("no vouchersDeleted from {path}"));
         let value = self
             .client
             .request(Method::DELETE, path, query, None)
-            .await?;
-        let Some(value) = value else {
-            return Ok(if_empty);
-        };
+            .await?
+            .ok_or_else(missing)?;
         let out: VoucherDeletion = crate::client::decode(value, "")?;
-        Ok(out
-            .vouchers_deleted
+        out.vouchers_deleted
             .and_then(|n| u64::try_from(n).ok())
-            .unwrap_or(if_empty))
+            .ok_or_else(missing)
     }
 }

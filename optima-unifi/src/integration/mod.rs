@@ -205,15 +205,20 @@ impl IntegrationClientBuilder {
         if let Some(stripped) = base.strip_suffix("/v1") {
             base = stripped.to_string();
         }
-        if !base.ends_with(NETWORK_APPLICATION_PREFIX) {
-            let prefix = self.prefix.as_deref().unwrap_or(UNIFI_OS_PREFIX).trim();
-            let prefix = prefix.trim_end_matches('/');
-            if !prefix.is_empty() {
-                if !prefix.starts_with('/') {
-                    base.push('/');
-                }
-                base.push_str(prefix);
-            }
+        let prefix = self.prefix.as_deref().unwrap_or(UNIFI_OS_PREFIX).trim();
+        let prefix = prefix.trim_end_matches('/');
+        let prefix = if prefix.is_empty() || prefix.starts_with('/') {
+            prefix.to_owned()
+        } else {
+            format!("/{prefix}")
+        };
+        // A URL already ending in the prefix (or in `/integration`, or, for a UniFi OS console,
+        // in `/proxy/network` as the classic client takes it) gets only what is missing.
+        if base.ends_with(NETWORK_APPLICATION_PREFIX) || base.ends_with(&prefix) {
+        } else if prefix == UNIFI_OS_PREFIX && base.ends_with("/proxy/network") {
+            base.push_str(NETWORK_APPLICATION_PREFIX);
+        } else {
+            base.push_str(&prefix);
         }
         let key = self
             .key

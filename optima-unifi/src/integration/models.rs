@@ -3,22 +3,12 @@
 //!
 //! Field names follow the Network 10.1 OpenAPI document; the JSON is camelCase.
 
-use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize, Serializer};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::de::open_enum;
 use crate::error::{Error, Result};
-
-fn ser_secret<S: Serializer>(
-    v: &Option<SecretString>,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    match v {
-        Some(v) => s.serialize_str(v.expose_secret()),
-        None => s.serialize_none(),
-    }
-}
 
 /// `GET /v1/info`: what the Network application says about itself.
 #[serde_with::skip_serializing_none]
@@ -590,7 +580,7 @@ pub struct PresharedKey {
     #[serde(
         default,
         deserialize_with = "crate::de::secret",
-        serialize_with = "ser_secret"
+        serialize_with = "crate::de::ser_secret"
     )]
     pub passphrase: Option<SecretString>,
     /// Every field this crate does not model, as sent.
@@ -611,7 +601,7 @@ pub struct SecurityConfiguration {
     #[serde(
         default,
         deserialize_with = "crate::de::secret",
-        serialize_with = "ser_secret"
+        serialize_with = "crate::de::ser_secret"
     )]
     pub passphrase: Option<SecretString>,
     /// `REQUIRED` or `OPTIONAL`.

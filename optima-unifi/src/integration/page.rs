@@ -221,7 +221,9 @@ impl<T: DeserializeOwned + Send + 'static> Page<T> {
         if self.count == 0 {
             return false;
         }
-        let next = self.offset + self.count;
+        // From the offset asked for, not the one echoed back: a console echoing a stale offset
+        // would otherwise be asked for the same page for ever.
+        let next = self.request.offset + self.count;
         match (
             self.total_count,
             self.limit.or(self.request.limit.map(u64::from)),
@@ -235,7 +237,7 @@ impl<T: DeserializeOwned + Send + 'static> Page<T> {
     fn next_request(&self) -> Option<ListRequest<T>> {
         self.has_next().then(|| {
             let mut next = self.request.clone();
-            next.offset = self.offset + self.count;
+            next.offset = self.request.offset + self.count;
             next
         })
     }
