@@ -187,6 +187,32 @@ pub(crate) fn body_mentions_timeout(body: &str) -> bool {
     body.to_ascii_lowercase().contains("timeout") || body.to_ascii_lowercase().contains("timed out")
 }
 
+/// The HTTP core's view of a ConnectWise host: besides 429/502/503/504, a `500` whose body
+/// reports a timeout ("Execution Timeout Expired") is transient too.
+pub(crate) fn service(name: &'static str) -> optima_http::Service {
+    optima_http::Service::new(
+        name,
+        concat!("optima-connectwise/", env!("CARGO_PKG_VERSION")),
+    )
+    .transient_when(|status, body| {
+        status == StatusCode::INTERNAL_SERVER_ERROR
+            && body_mentions_timeout(&String::from_utf8_lossy(body))
+    })
+}
+
+impl From<optima_http::Error> for Error {
+    fn from(e: optima_http::Error) -> Self {
+        match e {
+            optima_http::Error::Transport { path, source, .. } => Error::Transport { path, source },
+            optima_http::Error::DeadlineExceeded { path, deadline, .. } => {
+                Error::DeadlineExceeded { path, deadline }
+            }
+            optima_http::Error::Config { message, .. } => Error::Config(message),
+            other => Error::Config(other.to_string()),
+        }
+    }
+}
+
 /// Builds an [`Error::Api`] from a status and a (possibly non-JSON) body.
 pub(crate) fn api_error(status: StatusCode, path: &str, body: String) -> Error {
     let parsed: ErrorBody = serde_json::from_str(&body).unwrap_or_default();
@@ -201,24 +227,12 @@ pub(crate) fn api_error(status: StatusCode, path: &str, body: String) -> Error {
 }
 
 /// Decodes JSON, naming the failing path on error.
-///
-/// The fast path is plain `serde_json`; only on failure is the body decoded
-/// again with `serde_path_to_error` to find the path, so success costs nothing extra.
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T> {
-    match serde_json::from_slice::<T>(bytes) {
-        Ok(v) => Ok(v),
-        Err(_) => {
-            let de = &mut serde_json::Deserializer::from_slice(bytes);
-            serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
-                let json_path = e.path().to_string();
-                Error::Decode {
-                    path: path.to_owned(),
-                    json_path,
-                    source: e.into_inner(),
-                }
-            })
-        }
-    }
+    crate::lenient::from_slice(bytes).map_err(|e| Error::Decode {
+        path: path.to_owned(),
+        json_path: e.path().to_string(),
+        source: e.into_inner(),
+    })
 }
 
 #[cfg(test)]

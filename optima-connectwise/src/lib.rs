@@ -40,16 +40,13 @@
 pub mod callbacks;
 mod error;
 pub mod home;
-pub mod lenient;
 mod manage;
 pub mod models;
-mod retry;
-mod transport;
 
 pub use chrono;
 pub use error::{Error, FieldError, Result};
 pub use manage::*;
-pub use retry::RetryPolicy;
+pub use optima_http::{RetryPolicy, lenient};
 
 /// The README's usage snippet, compiled as a doctest.
 #[doc = include_str!("../README.md")]

@@ -11,6 +11,8 @@
 //!   methods through [`http_settings_setters!`];
 //! - one module of [`lenient`] deserialisers for vendors that are sloppy about JSON types.
 //!
+//! The feature `test-util` adds `testing`: log capture, to read the retry delays chosen.
+//!
 //! Statuses are [`reqwest::StatusCode`] everywhere. The crate knows no vendor: a client names
 //! itself with a [`Service`] and maps [`enum@Error`] into its own error enum.
 //!
@@ -34,6 +36,8 @@ mod error;
 pub mod lenient;
 mod path;
 mod retry;
+#[cfg(feature = "test-util")]
+pub mod testing;
 mod transport;
 
 pub use error::Error;

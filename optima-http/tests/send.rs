@@ -1,9 +1,8 @@
 //! The send loop against a real HTTP server on loopback (wiremock).
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use optima_http::testing::{capture_logs, http_date_in, retry_delays};
 use optima_http::{Error, HttpSettings, Method, RetryPolicy, Service, StatusCode, Transport};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -169,41 +168,6 @@ async fn a_hung_server_ends_at_the_deadline() {
     assert!(err.is_timeout());
 }
 
-/// Log lines written while `f` runs, to read the delay the send loop chose.
-async fn logs_of<F: std::future::Future>(f: F) -> (F::Output, String) {
-    #[derive(Clone, Default)]
-    struct Buf(Arc<Mutex<Vec<u8>>>);
-    impl Write for Buf {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buf = Buf::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let out = f.await;
-    let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
-    (out, text)
-}
-
-fn delay_ms(logs: &str) -> u64 {
-    let at = logs.find("delay_ms=").expect("a retry was logged") + "delay_ms=".len();
-    logs[at..]
-        .split(|c: char| !c.is_ascii_digit())
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn retry_after_in_seconds_sets_the_wait() {
     let server = MockServer::start().await;
@@ -215,17 +179,15 @@ async fn retry_after_in_seconds_sets_the_wait() {
     .await;
     let url = format!("{}/thing", server.uri());
     let t = transport(quick());
-    let (resp, logs) = logs_of(send(&t, Method::GET, &url)).await;
+    let (resp, logs) = capture_logs(send(&t, Method::GET, &url)).await;
     assert_eq!(resp.unwrap().status, StatusCode::OK);
-    assert_eq!(delay_ms(&logs), 1000, "{logs}");
+    assert_eq!(retry_delays(&logs), [Duration::from_secs(1)], "{logs}");
 }
 
 #[tokio::test]
 async fn retry_after_as_an_http_date_sets_the_wait() {
     let server = MockServer::start().await;
-    let when = (chrono::Utc::now() + chrono::Duration::seconds(2))
-        .format("%a, %d %b %Y %H:%M:%S GMT")
-        .to_string();
+    let when = http_date_in(2);
     flaky(
         &server,
         "GET",
@@ -234,9 +196,13 @@ async fn retry_after_as_an_http_date_sets_the_wait() {
     .await;
     let url = format!("{}/thing", server.uri());
     let t = transport(quick());
-    let (resp, logs) = logs_of(send(&t, Method::GET, &url)).await;
+    let (resp, logs) = capture_logs(send(&t, Method::GET, &url)).await;
     assert_eq!(resp.unwrap().status, StatusCode::OK);
-    let waited = delay_ms(&logs);
+    let waited = retry_delays(&logs);
     // The date has whole seconds and is two ahead of when it was written.
-    assert!((500..=2000).contains(&waited), "{waited} ms: {logs}");
+    assert_eq!(waited.len(), 1, "{logs}");
+    assert!(
+        waited[0] > Duration::from_millis(500) && waited[0] <= Duration::from_secs(2),
+        "{waited:?}: {logs}"
+    );
 }

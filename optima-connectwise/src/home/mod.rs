@@ -27,7 +27,6 @@ pub use models::*;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::Method;
@@ -38,8 +37,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::error::{Error, Result, api_error, decode};
-use crate::retry::RetryPolicy;
-use crate::transport::{Transport, TransportSettings};
+use optima_http::{HttpSettings, Transport};
 
 /// Default auth host (users, roles, login options).
 pub const DEFAULT_AUTH_URL: &str = "https://auth.connectwise.com/api";
@@ -96,7 +94,7 @@ pub struct CwHomeClientBuilder {
     auth: Option<String>,
     iambff: Option<String>,
     home: Option<String>,
-    transport: TransportSettings,
+    transport: HttpSettings,
 }
 
 impl fmt::Debug for CwHomeClientBuilder {
@@ -139,49 +137,7 @@ impl CwHomeClientBuilder {
         self
     }
 
-    /// Timeout of each attempt (default 60 s).
-    #[must_use]
-    pub fn timeout(mut self, t: Duration) -> Self {
-        self.transport.timeout = Some(t);
-        self
-    }
-
-    /// Total time one operation may take, every attempt and backoff sleep included (default:
-    /// no limit beyond the per-attempt timeout). Past it the operation fails with
-    /// [`Error::DeadlineExceeded`].
-    #[must_use]
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.transport.deadline = Some(deadline);
-        self
-    }
-
-    /// Connect timeout (default 10 s; ignored with a custom [`reqwest::Client`]).
-    #[must_use]
-    pub fn connect_timeout(mut self, t: Duration) -> Self {
-        self.transport.connect_timeout = Some(t);
-        self
-    }
-
-    /// The retry policy (default [`RetryPolicy::default`]).
-    #[must_use]
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.transport.retry = Some(policy);
-        self
-    }
-
-    /// Uses this reqwest client.
-    #[must_use]
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.transport.http = Some(client);
-        self
-    }
-
-    /// The `User-Agent` (default `optima-connectwise/<version>`).
-    #[must_use]
-    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
-        self.transport.user_agent = Some(ua.into());
-        self
-    }
+    optima_http::http_settings_setters!(transport);
 
     /// Builds the client.
     ///
@@ -205,7 +161,7 @@ impl CwHomeClientBuilder {
         };
         Ok(CwHomeClient {
             inner: Arc::new(Inner {
-                transport: self.transport.build("cwhome")?,
+                transport: self.transport.build(crate::error::service("cwhome"))?,
                 token,
                 auth: parse(self.auth, DEFAULT_AUTH_URL, "auth_url")?,
                 iambff: parse(self.iambff, DEFAULT_IAMBFF_URL, "iambff_url")?,
@@ -253,8 +209,8 @@ impl CwHomeClient {
             HeaderValue::from_str(&format!("Bearer {}", self.inner.token.expose_secret()))
                 .map_err(|_| Error::Config("token is not a valid header value".into()))?;
         auth.set_sensitive(true);
-        let http = &self.inner.transport.http;
-        let send = self.inner.transport.execute(&method, &path, || {
+        let http = self.inner.transport.http();
+        let send = self.inner.transport.send(&method, &path, || {
             let mut rb = http
                 .request(method.clone(), url.clone())
                 .header(AUTHORIZATION, auth.clone())

@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -15,8 +14,7 @@ use url::Url;
 
 use crate::error::{Error, Result, api_error, decode};
 use crate::models::{CompanyInfo, normalize_codebase};
-use crate::retry::RetryPolicy;
-use crate::transport::{RawResponse, Transport, TransportSettings};
+use optima_http::{HttpSettings, RawResponse, Transport};
 
 /// The default API version sent in `Accept`.
 pub const DEFAULT_API_VERSION: &str = "2025.8";
@@ -91,7 +89,7 @@ pub struct ConnectWiseClientBuilder {
     codebase: Option<String>,
     base_url: Option<String>,
     api_version: Option<String>,
-    transport: TransportSettings,
+    transport: HttpSettings,
 }
 
 impl fmt::Debug for ConnectWiseClientBuilder {
@@ -171,52 +169,7 @@ impl ConnectWiseClientBuilder {
         self
     }
 
-    /// Timeout of each attempt (default 60 s).
-    #[must_use]
-    pub fn timeout(mut self, t: Duration) -> Self {
-        self.transport.timeout = Some(t);
-        self
-    }
-
-    /// Total time one call may take (default: no limit beyond the per-attempt [`timeout`](Self::timeout)).
-    ///
-    /// The deadline bounds the whole operation: codebase discovery (including waiting for
-    /// another caller's discovery), every attempt, and the backoff sleeps between retries. When
-    /// it runs out the call fails with [`Error::DeadlineExceeded`]. Each page of a list or
-    /// stream is one call with a deadline of its own, so long exports are not cut short.
-    #[must_use]
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.transport.deadline = Some(deadline);
-        self
-    }
-
-    /// Connect timeout (default 10 s; ignored with a custom [`reqwest::Client`]).
-    #[must_use]
-    pub fn connect_timeout(mut self, t: Duration) -> Self {
-        self.transport.connect_timeout = Some(t);
-        self
-    }
-
-    /// The retry policy (default [`RetryPolicy::default`]).
-    #[must_use]
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.transport.retry = Some(policy);
-        self
-    }
-
-    /// Uses this reqwest client (proxies, TLS roots, pools); connect timeout and user agent are then its own.
-    #[must_use]
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.transport.http = Some(client);
-        self
-    }
-
-    /// The `User-Agent` (default `optima-connectwise/<version>`).
-    #[must_use]
-    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
-        self.transport.user_agent = Some(ua.into());
-        self
-    }
+    optima_http::http_settings_setters!(transport);
 
     /// Validates the configuration and builds the client.
     ///
@@ -273,7 +226,7 @@ impl ConnectWiseClientBuilder {
 
         Ok(ConnectWiseClient {
             inner: Arc::new(Inner {
-                transport: self.transport.build("connectwise")?,
+                transport: self.transport.build(crate::error::service("connectwise"))?,
                 site,
                 company_id,
                 client_id,
@@ -372,11 +325,11 @@ impl ConnectWiseClient {
             .site
             .join(&path)
             .map_err(|e| Error::Config(format!("invalid company id for a URL: {e}")))?;
-        let http = &self.inner.transport.http;
+        let http = self.inner.transport.http();
         let resp = self
             .inner
             .transport
-            .execute(&Method::GET, &path, || {
+            .send(&Method::GET, &path, || {
                 http.get(url.clone()).header(ACCEPT, "application/json")
             })
             .await?;
@@ -507,11 +460,11 @@ impl ConnectWiseClient {
             for (k, v) in extra_headers {
                 headers.insert(*k, HeaderValue::from_static(v));
             }
-            let http = &self.inner.transport.http;
+            let http = self.inner.transport.http();
             let resp = self
                 .inner
                 .transport
-                .execute(&method, path, || {
+                .send(&method, path, || {
                     let mut rb = http
                         .request(method.clone(), url.clone())
                         .headers(headers.clone());
