@@ -20,6 +20,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RawResponse {
+    /// The URL that answered (after any redirect the reqwest client followed).
+    pub url: reqwest::Url,
     /// The status.
     pub status: StatusCode,
     /// The headers.
@@ -322,9 +324,11 @@ impl Transport {
         let resp = request.timeout(self.timeout).send().await?;
         let status = resp.status();
         let headers = resp.headers().clone();
+        let url = resp.url().clone();
         let body = resp.bytes().await?;
         tracing::debug!(status = status.as_u16(), bytes = body.len(), "response");
         Ok(RawResponse {
+            url,
             status,
             headers,
             body,

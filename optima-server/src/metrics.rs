@@ -179,25 +179,23 @@ pub fn render() -> Option<String> {
 }
 
 /// Counts every HTTP attempt the vendor clients make ([`VENDOR_CALLS`]), from the request spans
-/// they already open for their logs (`http.request` in `optima-connectwise`, `unifi.request` in
-/// `optima-unifi`), so the clients stay free of any metrics dependency and retries, logins and
-/// discovery count too. Install it with [`VendorCalls::filter`] beside the log layer.
+/// already open for their logs (`http.request` of their shared core, `optima-http`, whose
+/// `service` field names the vendor), so the clients stay free of any metrics dependency and
+/// retries, logins and discovery count too. Install it with [`VendorCalls::filter`] beside the log layer.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct VendorCalls;
 
 /// What the layer keeps on a vendor request span until it closes.
+#[derive(Default)]
 struct VendorCall {
-    vendor: &'static str,
+    vendor: Option<&'static str>,
     status: Option<u64>,
 }
 
-/// Reads the `status` field of a span's values.
-struct StatusField<'a>(&'a mut Option<u64>);
-
-impl tracing::field::Visit for StatusField<'_> {
+impl tracing::field::Visit for VendorCall {
     fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
         if field.name() == "status" {
-            *self.0 = Some(value);
+            self.status = Some(value);
         }
     }
 
@@ -205,25 +203,30 @@ impl tracing::field::Visit for StatusField<'_> {
         self.record_u64(field, u64::try_from(value).unwrap_or_default());
     }
 
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "service" {
+            self.vendor = VendorCalls::vendor(value);
+        }
+    }
+
     fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
 }
 
 impl VendorCalls {
-    /// The vendor a span stands for a request to, if it is one.
-    fn vendor(meta: &tracing::Metadata<'_>) -> Option<&'static str> {
-        match (meta.target().split("::").next(), meta.name()) {
-            (Some("optima_connectwise"), "http.request") => Some("ConnectWise"),
-            (Some("optima_unifi"), "unifi.request") => Some("UniFi"),
+    /// The vendor of a client's `service` name (`connectwise`, `cwhome`, `unifi`,
+    /// `unifi-integration`, `unifi-access`).
+    fn vendor(service: &str) -> Option<&'static str> {
+        match service.split('-').next() {
+            Some("connectwise" | "cwhome") => Some("ConnectWise"),
+            Some("unifi") => Some("UniFi"),
             _ => None,
         }
     }
 
-    /// The targets to enable for this layer alone (the vendor request spans are at debug and
-    /// info level, whatever the log filter says).
+    /// The targets to enable for this layer alone (the request spans are at debug level,
+    /// whatever the log filter says).
     pub fn filter() -> tracing_subscriber::filter::Targets {
-        tracing_subscriber::filter::Targets::new()
-            .with_target("optima_connectwise", tracing::Level::DEBUG)
-            .with_target("optima_unifi", tracing::Level::DEBUG)
+        tracing_subscriber::filter::Targets::new().with_target("optima_http", tracing::Level::DEBUG)
     }
 }
 
@@ -237,14 +240,14 @@ where
         id: &tracing::span::Id,
         ctx: tracing_subscriber::layer::Context<'_, S>,
     ) {
-        let Some(vendor) = Self::vendor(attrs.metadata()) else {
+        if attrs.metadata().name() != "http.request" {
             return;
-        };
-        let mut call = VendorCall {
-            vendor,
-            status: None,
-        };
-        attrs.record(&mut StatusField(&mut call.status));
+        }
+        let mut call = VendorCall::default();
+        attrs.record(&mut call);
+        if call.vendor.is_none() {
+            return;
+        }
         if let Some(span) = ctx.span(id) {
             span.extensions_mut().insert(call);
         }
@@ -259,17 +262,21 @@ where
         if let Some(span) = ctx.span(id)
             && let Some(call) = span.extensions_mut().get_mut::<VendorCall>()
         {
-            values.record(&mut StatusField(&mut call.status));
+            values.record(call);
         }
     }
 
     fn on_close(&self, id: tracing::span::Id, ctx: tracing_subscriber::layer::Context<'_, S>) {
         let Some(span) = ctx.span(&id) else { return };
         let extensions = span.extensions();
-        let Some(call) = extensions.get::<VendorCall>() else {
+        let Some(VendorCall {
+            vendor: Some(vendor),
+            status,
+        }) = extensions.get::<VendorCall>()
+        else {
             return;
         };
-        let outcome = match call.status {
+        let outcome = match status {
             Some(100..=199) => "1xx",
             Some(200..=299) => "2xx",
             Some(300..=399) => "3xx",
@@ -278,6 +285,6 @@ where
             Some(_) => "other",
             None => "no_answer",
         };
-        metrics::counter!(VENDOR_CALLS, "vendor" => call.vendor, "outcome" => outcome).increment(1);
+        metrics::counter!(VENDOR_CALLS, "vendor" => *vendor, "outcome" => outcome).increment(1);
     }
 }

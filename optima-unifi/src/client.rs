@@ -13,9 +13,8 @@ use tokio::sync::{Mutex as AsyncMutex, OnceCell};
 
 use crate::error::{Error, Result, truncate_body};
 use crate::handlers::{SiteHandler, SitesHandler};
-use crate::http::{
-    HttpOptions, RetryPolicy, build_http_client, exp_backoff, retry_after, within_deadline,
-};
+use crate::http::{TlsOptions, parse_base_url, tls_setters};
+use optima_http::{HttpSettings, RetryPolicy, Transport};
 
 /// Which kind of controller the client talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -69,6 +68,16 @@ impl Default for LoginBackoff {
 }
 
 impl LoginBackoff {
+    /// The pacing between throttled logins, as the core's policy: no jitter, a `Retry-After`
+    /// capped like the backoff.
+    fn policy(&self) -> RetryPolicy {
+        RetryPolicy::default()
+            .base_delay(self.initial_delay)
+            .max_delay(self.max_delay)
+            .max_retry_after(self.max_delay)
+            .jitter(false)
+    }
+
     /// `max_attempts` attempts, waiting `initial_delay` (doubling, capped by `max_delay`) between them.
     pub fn new(max_attempts: u32, initial_delay: Duration, max_delay: Duration) -> Self {
         Self {
@@ -121,14 +130,12 @@ impl std::fmt::Debug for Session {
 
 #[derive(Debug)]
 struct Inner {
-    http: reqwest::Client,
+    transport: Transport,
     base: String,
     auth: Auth,
     configured_kind: ControllerKind,
     kind: OnceCell<ControllerKind>,
-    retry: RetryPolicy,
     login_backoff: LoginBackoff,
-    deadline: Option<Duration>,
     session: StdMutex<Session>,
     login_lock: AsyncMutex<()>,
 }
@@ -167,11 +174,9 @@ pub struct UnifiClientBuilder {
     password: Option<SecretString>,
     api_key: Option<SecretString>,
     kind: ControllerKind,
-    http_opts: HttpOptions,
-    retry: Option<RetryPolicy>,
+    http: HttpSettings,
+    tls: TlsOptions,
     login_backoff: Option<LoginBackoff>,
-    deadline: Option<Duration>,
-    http: Option<reqwest::Client>,
 }
 
 impl UnifiClientBuilder {
@@ -206,43 +211,9 @@ impl UnifiClientBuilder {
         self
     }
 
-    /// Verify the server certificate against the system's roots (default `true`; controllers
-    /// usually have self-signed certificates). Ignored when a pin is set.
-    pub fn verify_tls(mut self, verify: bool) -> Self {
-        self.http_opts.verify_tls = verify;
-        self
-    }
+    tls_setters!(tls);
 
-    /// Accept exactly the server certificate with this SHA-256 fingerprint (64 hex digits,
-    /// `:` separators allowed), instead of verifying it against roots.
-    pub fn pin_certificate_sha256(mut self, fingerprint: impl Into<String>) -> Self {
-        self.http_opts.pin_sha256 = Some(fingerprint.into());
-        self
-    }
-
-    /// Timeout of a whole request (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.http_opts.timeout = timeout;
-        self
-    }
-
-    /// Timeout of establishing a connection (default 10 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.http_opts.connect_timeout = timeout;
-        self
-    }
-
-    /// The `User-Agent` header.
-    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
-        self.http_opts.user_agent = ua.into();
-        self
-    }
-
-    /// The retry policy of ordinary requests (default [`RetryPolicy::default`]).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
-    }
+    optima_http::http_settings_setters!(http);
 
     /// How to back off when logins are throttled (default: 4 attempts, 15 s doubling up to 60 s).
     pub fn login_backoff(mut self, backoff: LoginBackoff) -> Self {
@@ -250,41 +221,9 @@ impl UnifiClientBuilder {
         self
     }
 
-    /// Total time one operation may take (default: no limit beyond the per-request
-    /// [`timeout`](Self::timeout)).
-    ///
-    /// The deadline bounds everything one call does: detecting the controller kind, logging in
-    /// (including waiting for another caller's login in flight and backing off when logins are
-    /// throttled), every attempt and the backoff sleeps between retries. Past it the call fails
-    /// with [`Error::DeadlineExceeded`]; a caller waiting on a hung login stops at its own deadline.
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = Some(deadline);
-        self
-    }
-
-    /// Use this reqwest client instead of building one. TLS options and timeouts of this builder
-    /// are then ignored; the client should not follow redirects (it is detected either way).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
-
     /// Builds the client. Nothing is sent yet.
     pub fn build(self) -> Result<UnifiClient> {
-        let url = self
-            .url
-            .ok_or_else(|| Error::Config("the controller URL is required".into()))?;
-        let parsed = url::Url::parse(url.trim())
-            .map_err(|e| Error::Config(format!("invalid controller URL {url:?}: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(Error::Config(format!(
-                "invalid controller URL {url:?}: expected http(s)://host[:port]"
-            )));
-        }
-        let mut base = parsed.as_str().trim_end_matches('/').to_string();
-        if let Some(q) = base.find(['?', '#']) {
-            base.truncate(q);
-        }
+        let base = parse_base_url(self.url, "controller", "http(s)://host[:port]")?;
         let auth = match (self.username, self.password, self.api_key) {
             (None, None, Some(key)) => Auth::ApiKey(key),
             (Some(username), Some(password), None) => Auth::Credentials { username, password },
@@ -299,24 +238,19 @@ impl UnifiClientBuilder {
                 ));
             }
         };
-        let http = match self.http {
-            Some(c) => c,
-            None => build_http_client(&self.http_opts)?,
-        };
+        let transport = crate::http::transport(self.http, &self.tls, "unifi")?;
         let kind = OnceCell::new();
         if self.kind != ControllerKind::Auto {
             kind.set(self.kind).expect("fresh cell");
         }
         Ok(UnifiClient {
             inner: Arc::new(Inner {
-                http,
+                transport,
                 base,
                 auth,
                 configured_kind: self.kind,
                 kind,
-                retry: self.retry.unwrap_or_default(),
                 login_backoff: self.login_backoff.unwrap_or_default(),
-                deadline: self.deadline,
                 session: StdMutex::new(Session::default()),
                 login_lock: AsyncMutex::new(()),
             }),
@@ -351,7 +285,10 @@ impl UnifiClient {
 
     /// The controller's kind, detecting it on first use when configured as [`ControllerKind::Auto`].
     pub async fn kind(&self) -> Result<ControllerKind> {
-        within_deadline(self.inner.deadline, "/", self.resolve_kind()).await
+        self.inner
+            .transport
+            .within_deadline("/", self.resolve_kind())
+            .await
     }
 
     async fn resolve_kind(&self) -> Result<ControllerKind> {
@@ -373,11 +310,13 @@ impl UnifiClient {
         if self.uses_api_key() {
             return Ok(());
         }
-        within_deadline(self.inner.deadline, "login", async {
-            let kind = self.resolve_kind().await?;
-            self.ensure_login(kind).await.map(|_| ())
-        })
-        .await
+        self.inner
+            .transport
+            .within_deadline("login", async {
+                let kind = self.resolve_kind().await?;
+                self.ensure_login(kind).await.map(|_| ())
+            })
+            .await
     }
 
     /// Logs out and forgets the session. The next request logs in again.
@@ -385,7 +324,10 @@ impl UnifiClient {
         if self.uses_api_key() {
             return Ok(());
         }
-        within_deadline(self.inner.deadline, "logout", self.logout_unbounded()).await
+        self.inner
+            .transport
+            .within_deadline("logout", self.logout_unbounded())
+            .await
     }
 
     async fn logout_unbounded(&self) -> Result<()> {
@@ -403,11 +345,14 @@ impl UnifiClient {
             _ => "/api/logout",
         };
         let url = format!("{}{}", self.inner.base, path);
-        let result =
-            crate::http::send_with_retry(&RetryPolicy::none(), &Method::POST, path, || {
+        let result = self
+            .inner
+            .transport
+            .send_with(&RetryPolicy::none(), &Method::POST, path, || {
                 let mut rb = self
                     .inner
-                    .http
+                    .transport
+                    .http()
                     .post(&url)
                     .header(ACCEPT, "application/json")
                     .json(&json!({}));
@@ -428,14 +373,12 @@ impl UnifiClient {
             s.generation += 1;
         }
         let resp = result?;
-        let status = resp.status();
-        if status.is_success() || status == StatusCode::UNAUTHORIZED {
+        if resp.status.is_success() || resp.status == StatusCode::UNAUTHORIZED {
             Ok(())
         } else {
-            let body = resp.bytes().await.map_err(Error::from_reqwest)?;
             Err(Error::Http {
-                status: status.as_u16(),
-                body: truncate_body(&body),
+                status: resp.status,
+                body: truncate_body(&resp.body),
             })
         }
     }
@@ -452,23 +395,25 @@ impl UnifiClient {
             return Ok(self.inner.configured_kind);
         }
         let url = format!("{}/", self.inner.base);
-        let resp = crate::http::send_with_retry(&self.inner.retry, &Method::GET, "/", || {
-            self.inner.http.get(&url)
-        })
-        .await?;
+        let http = self.inner.transport.http();
+        let resp = self
+            .inner
+            .transport
+            .send(&Method::GET, "/", || http.get(&url))
+            .await?;
         // A client that follows redirects ends somewhere else on classic controllers (`/manage`).
-        let redirected = resp.url().path()
+        let redirected = resp.url.path()
             != url::Url::parse(&url)
                 .map(|u| u.path().to_string())
                 .unwrap_or_default();
-        let kind = if resp.status() == StatusCode::OK && !redirected {
+        let kind = if resp.status == StatusCode::OK && !redirected {
             ControllerKind::UnifiOs
         } else {
             ControllerKind::Classic
         };
         tracing::debug!(
             ?kind,
-            status = resp.status().as_u16(),
+            status = resp.status.as_u16(),
             "detected UniFi controller kind"
         );
         Ok(kind)
@@ -516,34 +461,32 @@ impl UnifiClient {
         let url = format!("{}{}", self.inner.base, path);
         let backoff = &self.inner.login_backoff;
         let max_attempts = backoff.max_attempts.max(1);
+        let pacing = backoff.policy();
+        let http = self.inner.transport.http();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let resp =
-                crate::http::send_with_retry(&RetryPolicy::none(), &Method::POST, path, || {
-                    self.inner
-                        .http
-                        .post(&url)
+            let resp = self
+                .inner
+                .transport
+                .send_with(&RetryPolicy::none(), &Method::POST, path, || {
+                    http.post(&url)
                         .header(ACCEPT, "application/json")
                         .json(&body)
                 })
                 .await?;
-            let status = resp.status();
+            let status = resp.status;
             if status == StatusCode::TOO_MANY_REQUESTS {
                 if attempt >= max_attempts {
                     return Err(Error::LoginThrottled { attempts: attempt });
                 }
-                let delay = retry_after(resp.headers())
-                    .map(|d| d.min(backoff.max_delay))
-                    .unwrap_or_else(|| {
-                        exp_backoff(backoff.initial_delay, backoff.max_delay, attempt - 1, false)
-                    });
+                let delay = pacing.delay(attempt, Some(&resp.headers));
                 tracing::warn!(attempt, ?delay, "UniFi login throttled; backing off");
                 tokio::time::sleep(delay).await;
                 continue;
             }
-            let headers = resp.headers().clone();
-            let bytes = resp.bytes().await.map_err(Error::from_reqwest)?;
+            let headers = resp.headers;
+            let bytes = resp.body;
             let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
             if let Some(err) = envelope_error(status, parsed.as_ref()) {
                 return Err(err);
@@ -551,7 +494,7 @@ impl UnifiClient {
             if !status.is_success() {
                 return Err(match status.as_u16() {
                     400 | 401 | 403 => Error::Api {
-                        status: status.as_u16(),
+                        status,
                         code: "api.err.Invalid".into(),
                         message: parsed.as_ref().and_then(|v| {
                             v.get("message")
@@ -561,8 +504,8 @@ impl UnifiClient {
                         }),
                         details: Vec::new(),
                     },
-                    s => Error::Http {
-                        status: s,
+                    _ => Error::Http {
+                        status,
                         body: truncate_body(&bytes),
                     },
                 });
@@ -596,12 +539,13 @@ impl UnifiClient {
         body: Option<&Value>,
         envelope: Envelope,
     ) -> Result<Value> {
-        within_deadline(
-            self.inner.deadline,
-            path,
-            self.call_unbounded(method, path, query, body, envelope),
-        )
-        .await
+        self.inner
+            .transport
+            .within_deadline(
+                path,
+                self.call_unbounded(method, path, query, body, envelope),
+            )
+            .await
     }
 
     async fn call_unbounded(
@@ -630,45 +574,47 @@ impl UnifiClient {
                 let s = self.session();
                 (cookie_header(&s.cookies), s.csrf.clone())
             };
-            let resp = crate::http::send_with_retry(&self.inner.retry, &method, path, || {
-                let mut rb = self
-                    .inner
-                    .http
-                    .request(method.clone(), &url)
-                    .header(ACCEPT, "application/json");
-                if !query.is_empty() {
-                    rb = rb.query(query);
-                }
-                match &self.inner.auth {
-                    Auth::ApiKey(key) => rb = rb.header("X-API-KEY", key.expose_secret()),
-                    Auth::Credentials { .. } => {
-                        if let Some(c) = &cookie {
-                            rb = rb.header(COOKIE, c);
+            let http = self.inner.transport.http();
+            let resp = self
+                .inner
+                .transport
+                .send(&method, path, || {
+                    let mut rb = http
+                        .request(method.clone(), &url)
+                        .header(ACCEPT, "application/json");
+                    if !query.is_empty() {
+                        rb = rb.query(query);
+                    }
+                    match &self.inner.auth {
+                        Auth::ApiKey(key) => rb = rb.header("X-API-KEY", key.expose_secret()),
+                        Auth::Credentials { .. } => {
+                            if let Some(c) = &cookie {
+                                rb = rb.header(COOKIE, c);
+                            }
                         }
                     }
-                }
-                if method != Method::GET
-                    && let Some(t) = &csrf
-                {
-                    rb = rb.header("X-CSRF-Token", t);
-                }
-                if let Some(b) = body {
-                    rb = rb.json(b);
-                }
-                rb
-            })
-            .await?;
-            let status = resp.status();
+                    if method != Method::GET
+                        && let Some(t) = &csrf
+                    {
+                        rb = rb.header("X-CSRF-Token", t);
+                    }
+                    if let Some(b) = body {
+                        rb = rb.json(b);
+                    }
+                    rb
+                })
+                .await?;
+            let status = resp.status;
             if with_session {
                 let mut s = self.session();
                 if s.generation == generation && s.logged_in {
-                    if let Some(t) = csrf_from_headers(resp.headers()) {
+                    if let Some(t) = csrf_from_headers(&resp.headers) {
                         s.csrf = Some(t);
                     }
-                    apply_set_cookies(&mut s.cookies, resp.headers());
+                    apply_set_cookies(&mut s.cookies, &resp.headers);
                 }
             }
-            let bytes = resp.bytes().await.map_err(Error::from_reqwest)?;
+            let bytes = resp.body;
             let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
             let login_required = status == StatusCode::UNAUTHORIZED
                 || parsed
@@ -822,7 +768,7 @@ fn envelope_error(status: StatusCode, parsed: Option<&Value>) -> Option<Error> {
         }
     }
     Some(Error::Api {
-        status: status.as_u16(),
+        status,
         code: msg.unwrap_or("api.err.Unknown").to_string(),
         message,
         details,
@@ -848,14 +794,14 @@ fn interpret(
                 .and_then(Value::as_str)
         {
             return Err(Error::Api {
-                status: status.as_u16(),
+                status,
                 code: code.to_string(),
                 message: m.get("message").and_then(Value::as_str).map(str::to_string),
                 details: Vec::new(),
             });
         }
         return Err(Error::Http {
-            status: status.as_u16(),
+            status,
             body: truncate_body(bytes),
         });
     }

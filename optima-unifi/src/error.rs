@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use reqwest::StatusCode;
 use serde_json::Value;
 
 /// A `Result` whose error is this crate's [`enum@Error`].
@@ -18,7 +19,7 @@ pub enum Error {
     #[error("UniFi API error {code} (HTTP {status}){}", message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
     Api {
         /// HTTP status of the response.
-        status: u16,
+        status: StatusCode,
         /// The vendor's error code, e.g. `api.err.NoSiteContext` or `CODE_PARAMS_INVALID`.
         code: String,
         /// A human-readable message when the vendor sent one besides the code.
@@ -30,7 +31,7 @@ pub enum Error {
     #[error("HTTP {status} from UniFi: {body}")]
     Http {
         /// HTTP status.
-        status: u16,
+        status: StatusCode,
         /// The start of the response body (at most 512 characters).
         body: String,
     },
@@ -94,7 +95,7 @@ pub enum Error {
     Integration {
         /// HTTP status of the response (trusted over the envelope's `statusCode`, which does not
         /// always agree with it).
-        status: u16,
+        status: StatusCode,
         /// The error envelope.
         envelope: Box<IntegrationErrorBody>,
     },
@@ -110,25 +111,25 @@ pub enum Error {
 #[non_exhaustive]
 pub struct IntegrationErrorBody {
     /// The HTTP status as the server wrote it in the body.
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub status_code: Option<i64>,
     /// The status name, e.g. `UNAUTHORIZED`, `NOT_FOUND`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub status_name: Option<String>,
     /// A machine-readable code, e.g. `api.authentication.missing-credentials` or `api.rate-limit.exceeded`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub code: Option<String>,
     /// A human-readable message.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub message: Option<String>,
     /// When the error happened (ISO 8601), as sent.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub timestamp: Option<String>,
     /// The path the server saw, e.g. `/integration/v1/sites/123`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub request_path: Option<String>,
     /// The id under which the console logged the request: quote it to Ubiquiti support.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub request_id: Option<String>,
 }
 
@@ -255,18 +256,19 @@ impl Error {
     /// True when the API key was rejected ([`Error::Unauthorized`]) or any other request was
     /// answered with HTTP 401.
     pub fn is_unauthorized(&self) -> bool {
-        matches!(self, Error::Unauthorized { .. }) || self.status() == Some(401)
+        matches!(self, Error::Unauthorized { .. })
+            || self.status() == Some(StatusCode::UNAUTHORIZED)
     }
 
     /// The HTTP status of the response that caused this error, if there was one.
-    pub fn status(&self) -> Option<u16> {
+    pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api { status, .. }
             | Error::Http { status, .. }
             | Error::Integration { status, .. } => Some(*status),
-            Error::Unauthorized { .. } => Some(401),
-            Error::Transport(e) | Error::Timeout(e) => e.status().map(|s| s.as_u16()),
-            Error::LoginThrottled { .. } => Some(429),
+            Error::Unauthorized { .. } => Some(StatusCode::UNAUTHORIZED),
+            Error::Transport(e) | Error::Timeout(e) => e.status(),
+            Error::LoginThrottled { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             _ => None,
         }
     }
@@ -292,17 +294,16 @@ impl Error {
     /// True for rejected input (`api.err.InvalidPayload`, `api.err.InvalidValue`, `CODE_PARAMS_INVALID`,
     /// an Integration API HTTP 400, or [`Error::InvalidInput`]).
     pub fn is_validation(&self) -> bool {
-        matches!(
-            self,
-            Error::InvalidInput(_) | Error::Integration { status: 400, .. }
-        ) || matches!(
-            self.api_kind(),
-            Some(
-                ApiErrorKind::InvalidPayload
-                    | ApiErrorKind::InvalidValue
-                    | ApiErrorKind::ParamsInvalid
+        matches!(self, Error::InvalidInput(_))
+            || matches!(self, Error::Integration { status, .. } if *status == StatusCode::BAD_REQUEST)
+            || matches!(
+                self.api_kind(),
+                Some(
+                    ApiErrorKind::InvalidPayload
+                        | ApiErrorKind::InvalidValue
+                        | ApiErrorKind::ParamsInvalid
+                )
             )
-        )
     }
 
     /// True when the object was not found (`api.err.IdInvalid`, `CODE_RESOURCE_NOT_FOUND`, [`Error::NotFound`] or HTTP 404).
@@ -314,7 +315,8 @@ impl Error {
             )
             || matches!(
                 self,
-                Error::Http { status: 404, .. } | Error::Integration { status: 404, .. }
+                Error::Http { status, .. } | Error::Integration { status, .. }
+                    if *status == StatusCode::NOT_FOUND
             )
     }
 
@@ -338,18 +340,8 @@ impl Error {
             Error::Transport(e) => e.is_connect() || e.is_request(),
             Error::Http { status, .. }
             | Error::Api { status, .. }
-            | Error::Integration { status, .. } => {
-                matches!(status, 429 | 502 | 503 | 504)
-            }
+            | Error::Integration { status, .. } => optima_http::is_transient_status(*status),
             _ => false,
-        }
-    }
-
-    pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
-        if e.is_timeout() {
-            Error::Timeout(e)
-        } else {
-            Error::Transport(e)
         }
     }
 
@@ -364,6 +356,22 @@ impl Error {
         Error::Decode {
             path,
             source: e.into_inner(),
+        }
+    }
+}
+
+impl From<optima_http::Error> for Error {
+    fn from(e: optima_http::Error) -> Self {
+        match e {
+            optima_http::Error::Transport { source, .. } if source.is_timeout() => {
+                Error::Timeout(source)
+            }
+            optima_http::Error::Transport { source, .. } => Error::Transport(source),
+            optima_http::Error::DeadlineExceeded { path, deadline, .. } => {
+                Error::DeadlineExceeded { path, deadline }
+            }
+            optima_http::Error::Config { message, .. } => Error::Config(message),
+            other => Error::Config(other.to_string()),
         }
     }
 }

@@ -6,12 +6,12 @@ use serde_json::{Map, Value, json};
 
 use crate::client::{Envelope, UnifiClient, decode, first};
 use crate::error::{Error, Result};
-use crate::http::seg;
 use crate::limits::{ApSsidUsage, DEFAULT_SSIDS_PER_RADIO, ssids_per_radio};
 use crate::models::{
     ApGroup, CreatedSite, Device, Health, Network, NewApGroup, NewPpsk, NewUserGroup, Ppsk,
     ResolvedPpsk, Site, SysInfo, UserGroup, Wlan, WlanBand, WlanGroup, WlanUpdate,
 };
+use optima_http::segment as seg;
 
 /// The sites of the controller: `unifi.sites()`.
 #[derive(Debug, Clone)]

@@ -1,267 +1,120 @@
-//! HTTP plumbing shared by both clients: TLS (verification off, certificate pinning), the retry
-//! policy and the per-request tracing span.
+//! What the UniFi clients add to the shared HTTP core (`optima-http`): TLS (verification off,
+//! certificate pinning), no redirects, and reading a console's URL.
 
-use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
-use rand::Rng;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
-use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use optima_http::{HttpSettings, Service, Transport};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use sha2::{Digest, Sha256};
-use tracing::Instrument;
 
 use crate::error::{Error, Result};
 
-/// When and how requests are retried.
-///
-/// Idempotent requests (GET, PUT, DELETE) are retried on HTTP 429, 502, 503, 504, timeouts and
-/// connection errors; non-idempotent ones (POST) only when the connection could not be made.
-/// `Retry-After` is honoured (capped by `max_backoff`); otherwise the delay grows exponentially
-/// from `initial_backoff`, capped by `max_backoff`, with random jitter.
+/// The TLS choices of every UniFi client: controllers usually have self-signed certificates,
+/// so verification may be turned off, or one certificate pinned by its SHA-256.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct RetryPolicy {
-    /// Retries after the first attempt (0 disables retrying).
-    pub max_retries: u32,
-    /// Delay before the first retry.
-    pub initial_backoff: Duration,
-    /// Upper bound of any delay, including one asked for by `Retry-After`.
-    pub max_backoff: Duration,
-    /// Randomise each delay between 50% and 100% of its value.
-    pub jitter: bool,
-    /// Wait as long as `Retry-After` says (up to `max_backoff`).
-    pub honor_retry_after: bool,
+pub(crate) struct TlsOptions {
+    pub verify: bool,
+    pub pin_sha256: Option<String>,
 }
 
-impl Default for RetryPolicy {
+impl Default for TlsOptions {
     fn default() -> Self {
         Self {
-            max_retries: 3,
-            initial_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
-            jitter: true,
-            honor_retry_after: true,
+            verify: true,
+            pin_sha256: None,
         }
     }
 }
 
-impl RetryPolicy {
-    /// Never retry.
-    pub fn none() -> Self {
-        Self {
-            max_retries: 0,
-            ..Self::default()
+/// Gives a UniFi client builder the two TLS settings, with one wording everywhere. The builder
+/// names its [`TlsOptions`] field.
+macro_rules! tls_setters {
+    ($field:ident) => {
+        /// Verify the server certificate against the system's roots (default `true`; controllers
+        /// usually have self-signed certificates). Ignored when a pin is set.
+        #[must_use]
+        pub fn verify_tls(mut self, verify: bool) -> Self {
+            self.$field.verify = verify;
+            self
         }
-    }
 
-    /// Sets the number of retries.
-    pub fn with_max_retries(mut self, n: u32) -> Self {
-        self.max_retries = n;
-        self
-    }
-
-    /// Sets the first delay and the cap of all delays.
-    pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
-        self.initial_backoff = initial;
-        self.max_backoff = max;
-        self
-    }
-
-    /// Turns jitter on or off.
-    pub fn with_jitter(mut self, jitter: bool) -> Self {
-        self.jitter = jitter;
-        self
-    }
-
-    /// Honours `Retry-After` or not.
-    pub fn with_honor_retry_after(mut self, honor: bool) -> Self {
-        self.honor_retry_after = honor;
-        self
-    }
-
-    /// The delay before retry number `retry` (0-based), ignoring `Retry-After`.
-    pub(crate) fn backoff(&self, retry: u32) -> Duration {
-        exp_backoff(self.initial_backoff, self.max_backoff, retry, self.jitter)
-    }
-
-    pub(crate) fn delay(&self, retry: u32, headers: Option<&HeaderMap>) -> Duration {
-        if self.honor_retry_after
-            && let Some(d) = headers.and_then(retry_after)
-        {
-            return d.min(self.max_backoff);
+        /// Accept exactly the server certificate with this SHA-256 fingerprint (64 hex digits,
+        /// `:` separators allowed), instead of verifying it against roots.
+        #[must_use]
+        pub fn pin_certificate_sha256(mut self, fingerprint: impl Into<String>) -> Self {
+            self.$field.pin_sha256 = Some(fingerprint.into());
+            self
         }
-        self.backoff(retry)
-    }
+    };
 }
+pub(crate) use tls_setters;
 
-pub(crate) fn exp_backoff(initial: Duration, max: Duration, retry: u32, jitter: bool) -> Duration {
-    let factor = 2u32.saturating_pow(retry.min(20));
-    let d = initial.saturating_mul(factor).min(max);
-    if jitter && !d.is_zero() {
-        let f: f64 = rand::thread_rng().gen_range(0.5..=1.0);
-        d.mul_f64(f)
-    } else {
-        d
-    }
-}
-
-/// `Retry-After` in seconds (HTTP dates are not honoured).
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
-}
-
-fn retryable_status(s: StatusCode) -> bool {
-    matches!(s.as_u16(), 429 | 502 | 503 | 504)
-}
-
-pub(crate) fn is_idempotent(m: &Method) -> bool {
-    matches!(
-        *m,
-        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+/// The HTTP core's view of a UniFi API named `name` (`unifi`, `unifi-integration`, `unifi-access`).
+pub(crate) fn service(name: &'static str) -> Service {
+    Service::new(
+        name,
+        concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
     )
 }
 
-/// Sends the request built by `make` (called once per attempt), retrying per `policy`.
-/// Returns the last response whatever its status; errors only on transport failure.
-pub(crate) async fn send_with_retry(
-    policy: &RetryPolicy,
-    method: &Method,
-    path: &str,
-    mut make: impl FnMut() -> RequestBuilder,
-) -> Result<Response> {
-    let idempotent = is_idempotent(method);
-    let mut retry = 0u32;
-    loop {
-        let attempt = retry + 1;
-        let span = tracing::info_span!(
-            "unifi.request",
-            method = %method,
-            path = %path,
-            attempt,
-            status = tracing::field::Empty
-        );
-        let result = make().send().instrument(span.clone()).await;
-        match result {
-            Ok(resp) => {
-                let status = resp.status();
-                span.record("status", status.as_u16());
-                if idempotent && retryable_status(status) && retry < policy.max_retries {
-                    let delay = policy.delay(retry, Some(resp.headers()));
-                    span.in_scope(|| {
-                        tracing::warn!(status = status.as_u16(), ?delay, "retrying UniFi request")
-                    });
-                    drop(resp);
-                    tokio::time::sleep(delay).await;
-                    retry += 1;
-                    continue;
-                }
-                return Ok(resp);
-            }
-            Err(e) => {
-                let may_retry =
-                    e.is_connect() || (idempotent && (e.is_timeout() || e.is_request()));
-                if may_retry && retry < policy.max_retries {
-                    let delay = policy.delay(retry, None);
-                    span.in_scope(|| {
-                        tracing::warn!(error = %e, ?delay, "retrying UniFi request after transport error")
-                    });
-                    tokio::time::sleep(delay).await;
-                    retry += 1;
-                    continue;
-                }
-                return Err(Error::from_reqwest(e));
-            }
-        }
-    }
+/// The transport of a UniFi client: the shared settings, plus no redirects (they are how a
+/// classic controller is told from UniFi OS) and the TLS choices.
+pub(crate) fn transport(
+    settings: HttpSettings,
+    tls: &TlsOptions,
+    name: &'static str,
+) -> Result<Transport> {
+    let transport = settings.build_with(service(name), |builder| {
+        let builder = builder.redirect(reqwest::redirect::Policy::none());
+        apply_tls(builder, tls)
+    })?;
+    Ok(transport)
 }
 
-/// Runs one whole operation within `deadline`, if any; past it, [`Error::DeadlineExceeded`].
-///
-/// The operation is dropped at the deadline, and with it any lock it holds or waits on (the
-/// single login in flight), so the other callers go on against their own deadlines.
-pub(crate) async fn within_deadline<T>(
-    deadline: Option<Duration>,
-    path: &str,
-    operation: impl Future<Output = Result<T>>,
-) -> Result<T> {
-    let Some(deadline) = deadline else {
-        return operation.await;
-    };
-    match tokio::time::timeout(deadline, operation).await {
-        Ok(result) => result,
-        Err(_) => {
-            tracing::warn!(path, ?deadline, "UniFi operation ran out of its deadline");
-            Err(Error::DeadlineExceeded {
-                path: path.to_owned(),
-                deadline,
-            })
-        }
+/// Reads a console or controller URL: `http(s)://host[:port][/prefix]`, without a trailing `/`,
+/// query or fragment. `what` names it in errors, `example` shows a good one.
+pub(crate) fn parse_base_url(url: Option<String>, what: &str, example: &str) -> Result<String> {
+    let url = url.ok_or_else(|| Error::Config(format!("the {what} URL is required")))?;
+    let mut parsed = url::Url::parse(url.trim())
+        .map_err(|e| Error::Config(format!("invalid {what} URL {url:?}: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(Error::Config(format!(
+            "invalid {what} URL {url:?}: expected {example}"
+        )));
     }
-}
-
-/// TLS and timeout options used to build the default reqwest client.
-#[derive(Debug, Clone)]
-pub(crate) struct HttpOptions {
-    pub verify_tls: bool,
-    pub pin_sha256: Option<String>,
-    pub timeout: Duration,
-    pub connect_timeout: Duration,
-    pub user_agent: String,
-}
-
-impl Default for HttpOptions {
-    fn default() -> Self {
-        Self {
-            verify_tls: true,
-            pin_sha256: None,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string(),
-        }
-    }
+    parsed.set_query(None);
+    parsed.set_fragment(None);
+    Ok(parsed.as_str().trim_end_matches('/').to_string())
 }
 
 /// Parses a SHA-256 fingerprint written as hex, with or without `:`/space separators.
-pub(crate) fn parse_pin(pin: &str) -> Result<[u8; 32]> {
+pub(crate) fn parse_pin(pin: &str) -> std::result::Result<[u8; 32], String> {
     let hex: String = pin
         .chars()
         .filter(|c| !matches!(c, ':' | ' ' | '-'))
         .collect();
     if hex.len() != 64 {
-        return Err(Error::Config(format!(
+        return Err(format!(
             "certificate pin must be a SHA-256 fingerprint (64 hex digits), got {} digits",
             hex.len()
-        )));
+        ));
     }
     let mut out = [0u8; 32];
     for (i, chunk) in hex.as_bytes().chunks(2).enumerate() {
-        let s = std::str::from_utf8(chunk)
-            .map_err(|_| Error::Config("certificate pin is not hex".into()))?;
-        out[i] = u8::from_str_radix(s, 16)
-            .map_err(|_| Error::Config("certificate pin is not hex".into()))?;
+        let s = std::str::from_utf8(chunk).map_err(|_| "certificate pin is not hex".to_string())?;
+        out[i] = u8::from_str_radix(s, 16).map_err(|_| "certificate pin is not hex".to_string())?;
     }
     Ok(out)
 }
 
-pub(crate) fn build_http_client(opts: &HttpOptions) -> Result<reqwest::Client> {
-    let mut b = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(opts.timeout)
-        .connect_timeout(opts.connect_timeout)
-        .user_agent(opts.user_agent.clone());
-    if let Some(pin) = &opts.pin_sha256 {
+fn apply_tls(
+    builder: reqwest::ClientBuilder,
+    tls: &TlsOptions,
+) -> std::result::Result<reqwest::ClientBuilder, String> {
+    if let Some(pin) = &tls.pin_sha256 {
         let pin = parse_pin(pin)?;
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let verifier = PinnedCertVerifier {
@@ -270,16 +123,16 @@ pub(crate) fn build_http_client(opts: &HttpOptions) -> Result<reqwest::Client> {
         };
         let config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| Error::Config(format!("TLS setup failed: {e}")))?
+            .map_err(|e| format!("TLS setup failed: {e}"))?
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(verifier))
             .with_no_client_auth();
-        b = b.tls_backend_preconfigured(config);
-    } else if !opts.verify_tls {
-        b = b.tls_danger_accept_invalid_certs(true);
+        Ok(builder.tls_backend_preconfigured(config))
+    } else if !tls.verify {
+        Ok(builder.tls_danger_accept_invalid_certs(true))
+    } else {
+        Ok(builder)
     }
-    b.build()
-        .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))
 }
 
 /// Accepts exactly the server certificate whose SHA-256 (over its DER) is the pin, whoever issued it.
@@ -344,19 +197,6 @@ impl ServerCertVerifier for PinnedCertVerifier {
     }
 }
 
-/// Percent-encodes one path segment.
-pub(crate) fn seg(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,17 +207,33 @@ mod tests {
         assert_eq!(parse_pin(&hex).unwrap(), [0xAB; 32]);
         let colons = vec!["ab"; 32].join(":");
         assert_eq!(parse_pin(&colons).unwrap(), [0xAB; 32]);
-        assert!(matches!(parse_pin("abcd"), Err(Error::Config(_))));
-        assert!(matches!(parse_pin(&"zz".repeat(32)), Err(Error::Config(_))));
+        assert!(parse_pin("abcd").is_err());
+        assert!(parse_pin(&"zz".repeat(32)).is_err());
     }
 
     #[test]
     fn pinned_client_builds() {
-        let opts = HttpOptions {
+        let tls = TlsOptions {
             pin_sha256: Some("00".repeat(32)),
-            ..HttpOptions::default()
+            ..TlsOptions::default()
         };
-        build_http_client(&opts).unwrap();
+        transport(HttpSettings::default(), &tls, "unifi").unwrap();
+        let bad = TlsOptions {
+            pin_sha256: Some("00".into()),
+            ..TlsOptions::default()
+        };
+        let err = transport(HttpSettings::default(), &bad, "unifi").unwrap_err();
+        assert!(matches!(err, Error::Config(m) if m.contains("64 hex digits")));
+    }
+
+    #[test]
+    fn base_urls_lose_slash_query_and_fragment_and_need_http() {
+        let p = |u: &str| parse_base_url(Some(u.into()), "controller", "https://host");
+        assert_eq!(p("https://h:8443/").unwrap(), "https://h:8443");
+        assert_eq!(p("https://h/prefix/?a=1#x").unwrap(), "https://h/prefix");
+        assert!(p("ftp://h").is_err());
+        assert!(p("not a url").is_err());
+        assert!(parse_base_url(None, "controller", "https://host").is_err());
     }
 
     #[test]
@@ -399,24 +255,5 @@ mod tests {
                 .is_err()
         );
         assert!(!v.supported_verify_schemes().is_empty());
-    }
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        let p = RetryPolicy::default()
-            .with_backoff(Duration::from_millis(100), Duration::from_millis(350))
-            .with_jitter(false);
-        assert_eq!(p.backoff(0), Duration::from_millis(100));
-        assert_eq!(p.backoff(1), Duration::from_millis(200));
-        assert_eq!(p.backoff(2), Duration::from_millis(350));
-        let mut h = HeaderMap::new();
-        h.insert(RETRY_AFTER, "1".parse().unwrap());
-        assert_eq!(p.delay(0, Some(&h)), Duration::from_millis(350));
-    }
-
-    #[test]
-    fn segments_are_encoded() {
-        assert_eq!(seg("default"), "default");
-        assert_eq!(seg("a/b c"), "a%2Fb%20c");
     }
 }

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION};
 use reqwest::{Method, StatusCode};
@@ -15,9 +14,8 @@ use serde_json::{Map, Value, json};
 
 use crate::client::decode;
 use crate::error::{Error, Result, truncate_body};
-use crate::http::{
-    HttpOptions, RetryPolicy, build_http_client, seg, send_with_retry, within_deadline,
-};
+use crate::http::{TlsOptions, parse_base_url, tls_setters};
+use optima_http::{HttpSettings, Transport, segment as seg};
 
 /// Well-known resource types (the keys vary between versions; resources are an open map).
 pub mod resource_type {
@@ -39,16 +37,16 @@ pub mod resource_type {
 #[non_exhaustive]
 pub struct Resource {
     /// Identity id of the resource.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub id: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: Option<String>,
     /// Short name.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub short_name: Option<String>,
     /// Whether the resource is disabled.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub deleted: Option<bool>,
     /// Free-form metadata (e.g. `{"has_ip": true}`), `None` when `null`.
     #[serde(default)]
@@ -134,16 +132,16 @@ impl Invitation {
 #[non_exhaustive]
 pub struct InvitationFailure {
     /// Identity id of the user.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub user_id: Option<String>,
     /// Email the invitation was for.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub user_email: Option<String>,
     /// Error code (often empty).
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub error_code: Option<String>,
     /// Error message, e.g. `invalid email`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub error_msg: Option<String>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -167,11 +165,9 @@ impl InvitationOutcome {
 
 #[derive(Debug)]
 struct Inner {
-    http: reqwest::Client,
+    transport: Transport,
     base: String,
     token: SecretString,
-    retry: RetryPolicy,
-    deadline: Option<Duration>,
 }
 
 /// A client of the UniFi Access Identity developer API.
@@ -202,10 +198,8 @@ pub struct IdentityClient {
 pub struct IdentityClientBuilder {
     url: Option<String>,
     token: Option<SecretString>,
-    http_opts: HttpOptions,
-    retry: Option<RetryPolicy>,
-    deadline: Option<Duration>,
-    http: Option<reqwest::Client>,
+    http: HttpSettings,
+    tls: TlsOptions,
 }
 
 impl IdentityClientBuilder {
@@ -222,80 +216,25 @@ impl IdentityClientBuilder {
         self
     }
 
-    /// Verify the server certificate (default `true`). Ignored when a pin is set.
-    pub fn verify_tls(mut self, verify: bool) -> Self {
-        self.http_opts.verify_tls = verify;
-        self
-    }
+    tls_setters!(tls);
 
-    /// Accept exactly the server certificate with this SHA-256 fingerprint.
-    pub fn pin_certificate_sha256(mut self, fingerprint: impl Into<String>) -> Self {
-        self.http_opts.pin_sha256 = Some(fingerprint.into());
-        self
-    }
-
-    /// Timeout of a whole request (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.http_opts.timeout = timeout;
-        self
-    }
-
-    /// Timeout of establishing a connection (default 10 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.http_opts.connect_timeout = timeout;
-        self
-    }
-
-    /// The retry policy (default [`RetryPolicy::default`]).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
-    }
-
-    /// Total time one operation may take, every attempt and backoff sleep included (default: no
-    /// limit beyond the per-request timeout). Past it the operation fails with
-    /// [`Error::DeadlineExceeded`].
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = Some(deadline);
-        self
-    }
-
-    /// Use this reqwest client (TLS options and timeouts of this builder are then ignored).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
+    optima_http::http_settings_setters!(http);
 
     /// Builds the client.
     pub fn build(self) -> Result<IdentityClient> {
-        let url = self
-            .url
-            .ok_or_else(|| Error::Config("the UniFi Access URL is required".into()))?;
-        let parsed = url::Url::parse(url.trim())
-            .map_err(|e| Error::Config(format!("invalid UniFi Access URL {url:?}: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(Error::Config(format!(
-                "invalid UniFi Access URL {url:?}: expected https://host:12445"
-            )));
-        }
-        let mut base = parsed.as_str().trim_end_matches('/').to_string();
+        let mut base = parse_base_url(self.url, "UniFi Access", "https://host:12445")?;
         if !base.ends_with("/api/v1/developer") {
             base.push_str("/api/v1/developer");
         }
         let token = self
             .token
             .ok_or_else(|| Error::Config("the UniFi Access API token is required".into()))?;
-        let http = match self.http {
-            Some(c) => c,
-            None => build_http_client(&self.http_opts)?,
-        };
+        let transport = crate::http::transport(self.http, &self.tls, "unifi-access")?;
         Ok(IdentityClient {
             inner: Arc::new(Inner {
-                http,
+                transport,
                 base,
                 token,
-                retry: self.retry.unwrap_or_default(),
-                deadline: self.deadline,
             }),
         })
     }
@@ -314,12 +253,10 @@ impl IdentityClient {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Value> {
-        within_deadline(
-            self.inner.deadline,
-            path,
-            self.call_unbounded(method, path, query, body),
-        )
-        .await
+        self.inner
+            .transport
+            .within_deadline(path, self.call_unbounded(method, path, query, body))
+            .await
     }
 
     async fn call_unbounded(
@@ -330,34 +267,36 @@ impl IdentityClient {
         body: Option<&Value>,
     ) -> Result<Value> {
         let url = format!("{}{}", self.inner.base, path);
-        let resp = send_with_retry(&self.inner.retry, &method, path, || {
-            let mut rb = self
-                .inner
-                .http
-                .request(method.clone(), &url)
-                .header(ACCEPT, "application/json")
-                .header(
-                    AUTHORIZATION,
-                    format!("Bearer {}", self.inner.token.expose_secret()),
-                );
-            if !query.is_empty() {
-                rb = rb.query(query);
-            }
-            if let Some(b) = body {
-                rb = rb.json(b);
-            }
-            rb
-        })
-        .await?;
-        let status = resp.status();
-        let bytes = resp.bytes().await.map_err(Error::from_reqwest)?;
+        let http = self.inner.transport.http();
+        let resp = self
+            .inner
+            .transport
+            .send(&method, path, || {
+                let mut rb = http
+                    .request(method.clone(), &url)
+                    .header(ACCEPT, "application/json")
+                    .header(
+                        AUTHORIZATION,
+                        format!("Bearer {}", self.inner.token.expose_secret()),
+                    );
+                if !query.is_empty() {
+                    rb = rb.query(query);
+                }
+                if let Some(b) = body {
+                    rb = rb.json(b);
+                }
+                rb
+            })
+            .await?;
+        let status = resp.status;
+        let bytes = resp.body;
         let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
         if let Some(Value::Object(m)) = &parsed
             && let Some(code) = m.get("code").and_then(Value::as_str)
         {
             if code != "SUCCESS" || !status.is_success() {
                 return Err(Error::Api {
-                    status: status.as_u16(),
+                    status,
                     code: code.to_string(),
                     message: m.get("msg").and_then(Value::as_str).map(str::to_string),
                     details: match m.get("data") {
@@ -371,7 +310,7 @@ impl IdentityClient {
         }
         if !status.is_success() {
             return Err(Error::Http {
-                status: status.as_u16(),
+                status,
                 body: truncate_body(&bytes),
             });
         }

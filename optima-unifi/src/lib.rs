@@ -71,7 +71,6 @@ pub use handlers::{
     ApGroupsHandler, DevicesHandler, NetworksHandler, PpskHandler, SiteHandler, SitesHandler,
     UserGroupsHandler, WlanGroupsHandler, WlanHandler, resolve as resolve_ppsks,
 };
-pub use http::RetryPolicy;
 pub use identity::{IdentityClient, IdentityClientBuilder};
 pub use integration::{IntegrationClient, IntegrationClientBuilder};
 pub use limits::{ApSsidUsage, DEFAULT_SSIDS_PER_RADIO, RadioSsidUsage, ssids_per_radio};
@@ -80,5 +79,6 @@ pub use models::{
     NewUserGroup, Ppsk, RateLimit, ResolvedPpsk, Security, Site, SysInfo, UserGroup, Vap, Wlan,
     WlanBand, WlanGroup, WlanUpdate, WpaMode,
 };
+pub use optima_http::{RetryPolicy, lenient};
 pub use reqwest::Method;
 pub use secrecy::SecretString;

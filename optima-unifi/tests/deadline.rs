@@ -21,7 +21,7 @@ fn patient(url: &str) -> optima_unifi::UnifiClientBuilder {
         .url(url)
         .username("admin")
         .password(SecretString::from(PASSWORD))
-        .retry_policy(RetryPolicy::default().with_max_retries(3))
+        .retry_policy(RetryPolicy::default().max_attempts(4))
         .login_backoff(LoginBackoff::new(
             4,
             Duration::from_secs(15),
@@ -182,7 +182,7 @@ async fn identity_operations_are_bounded() {
     let identity = IdentityClient::builder()
         .url(url)
         .token(SecretString::from("access-token"))
-        .retry_policy(RetryPolicy::default().with_max_retries(3))
+        .retry_policy(RetryPolicy::default().max_attempts(4))
         .deadline(Duration::from_millis(300))
         .build()
         .unwrap();

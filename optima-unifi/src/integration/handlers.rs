@@ -12,7 +12,7 @@ use super::models::{
 };
 use super::page::ListRequest;
 use crate::error::{Error, Result};
-use crate::http::seg;
+use optima_http::segment as seg;
 
 /// Largest `limit` of ordinary lists.
 pub(crate) const MAX_LIMIT: u32 = 200;

@@ -40,7 +40,6 @@ pub mod models;
 mod page;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::header::{ACCEPT, HeaderValue};
 use reqwest::{Method, StatusCode};
@@ -49,7 +48,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::{Error, IntegrationErrorBody, Result, truncate_body};
-use crate::http::{HttpOptions, RetryPolicy, build_http_client, send_with_retry, within_deadline};
+use crate::http::{TlsOptions, parse_base_url, tls_setters};
+use optima_http::{HttpSettings, Transport};
 
 pub use filter::{Filter, FilterValue, prop};
 pub use handlers::{
@@ -72,12 +72,12 @@ pub const API_KEY_HEADER: &str = "X-API-KEY";
 
 #[derive(Debug)]
 struct Inner {
-    http: reqwest::Client,
+    transport: Transport,
     /// Scheme, host, port, any path of the URL given, and the prefix; no trailing `/`.
     base: String,
     key: SecretString,
-    retry: RetryPolicy,
-    deadline: Option<Duration>,
+    /// The key as a header value, built once and marked sensitive (kept out of logs).
+    key_header: HeaderValue,
 }
 
 /// A client of the UniFi Network Integration API. Cheap to clone (one shared HTTP client).
@@ -94,10 +94,8 @@ pub struct IntegrationClientBuilder {
     url: Option<String>,
     key: Option<SecretString>,
     prefix: Option<String>,
-    http_opts: HttpOptions,
-    retry: Option<RetryPolicy>,
-    deadline: Option<Duration>,
-    http: Option<reqwest::Client>,
+    http: HttpSettings,
+    tls: TlsOptions,
 }
 
 impl IntegrationClientBuilder {
@@ -129,79 +127,16 @@ impl IntegrationClientBuilder {
         self.path_prefix(NETWORK_APPLICATION_PREFIX)
     }
 
-    /// Verify the server certificate (default `true`; consoles usually have self-signed ones).
-    /// Ignored when a pin is set.
-    pub fn verify_tls(mut self, verify: bool) -> Self {
-        self.http_opts.verify_tls = verify;
-        self
-    }
+    tls_setters!(tls);
 
-    /// Accept exactly the server certificate with this SHA-256 fingerprint (64 hex digits,
-    /// `:` separators allowed).
-    pub fn pin_certificate_sha256(mut self, fingerprint: impl Into<String>) -> Self {
-        self.http_opts.pin_sha256 = Some(fingerprint.into());
-        self
-    }
-
-    /// Timeout of a whole request (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.http_opts.timeout = timeout;
-        self
-    }
-
-    /// Timeout of establishing a connection (default 10 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.http_opts.connect_timeout = timeout;
-        self
-    }
-
-    /// The `User-Agent` header.
-    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
-        self.http_opts.user_agent = ua.into();
-        self
-    }
-
-    /// The retry policy (default [`RetryPolicy::default`]): GET, PUT and DELETE are retried on
-    /// 429/502/503/504, timeouts and connect errors, honouring `Retry-After`; POST (creating
-    /// vouchers, restarting a device) only when the connection could not be made.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
-    }
-
-    /// Total time one operation may take, every attempt and backoff sleep included (default: no
-    /// limit beyond the per-request timeout). Past it, [`Error::DeadlineExceeded`].
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = Some(deadline);
-        self
-    }
-
-    /// Use this reqwest client (TLS options and timeouts of this builder are then ignored).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
+    optima_http::http_settings_setters!(http);
 
     /// Builds the client. Nothing is sent yet (call [`IntegrationClient::info`] to check the key).
     ///
     /// # Errors
     /// [`Error::Config`] for a missing or malformed URL, a missing or empty key, or a bad pin.
     pub fn build(self) -> Result<IntegrationClient> {
-        let url = self
-            .url
-            .ok_or_else(|| Error::Config("the console URL is required".into()))?;
-        let parsed = url::Url::parse(url.trim())
-            .map_err(|e| Error::Config(format!("invalid console URL {url:?}: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(Error::Config(format!(
-                "invalid console URL {url:?}: expected https://host[:port]"
-            )));
-        }
-        let mut base = parsed.as_str().to_string();
-        if let Some(q) = base.find(['?', '#']) {
-            base.truncate(q);
-        }
-        let mut base = base.trim_end_matches('/').to_string();
+        let mut base = parse_base_url(self.url, "console", "https://host[:port]")?;
         if let Some(stripped) = base.strip_suffix("/v1") {
             base = stripped.to_string();
         }
@@ -226,20 +161,17 @@ impl IntegrationClientBuilder {
         if key.expose_secret().trim().is_empty() {
             return Err(Error::Config("the Integration API key is empty".into()));
         }
-        HeaderValue::from_str(key.expose_secret()).map_err(|_| {
+        let mut key_header = HeaderValue::from_str(key.expose_secret()).map_err(|_| {
             Error::Config("the Integration API key holds characters a header cannot carry".into())
         })?;
-        let http = match self.http {
-            Some(c) => c,
-            None => build_http_client(&self.http_opts)?,
-        };
+        key_header.set_sensitive(true);
+        let transport = crate::http::transport(self.http, &self.tls, "unifi-integration")?;
         Ok(IntegrationClient {
             inner: Arc::new(Inner {
-                http,
+                transport,
                 base,
                 key,
-                retry: self.retry.unwrap_or_default(),
-                deadline: self.deadline,
+                key_header,
             }),
         })
     }
@@ -298,12 +230,10 @@ impl IntegrationClient {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Option<Value>> {
-        within_deadline(
-            self.inner.deadline,
-            path,
-            self.request_unbounded(method, path, query, body),
-        )
-        .await
+        self.inner
+            .transport
+            .within_deadline(path, self.request_unbounded(method, path, query, body))
+            .await
     }
 
     async fn request_unbounded(
@@ -314,27 +244,26 @@ impl IntegrationClient {
         body: Option<&Value>,
     ) -> Result<Option<Value>> {
         let url = format!("{}{}", self.inner.base, path);
-        let mut key = HeaderValue::from_str(self.inner.key.expose_secret())
-            .map_err(|_| Error::Config("the Integration API key is not a valid header".into()))?;
-        key.set_sensitive(true);
-        let resp = send_with_retry(&self.inner.retry, &method, path, || {
-            let mut rb = self
-                .inner
-                .http
-                .request(method.clone(), &url)
-                .header(ACCEPT, "application/json")
-                .header(API_KEY_HEADER, key.clone());
-            if !query.is_empty() {
-                rb = rb.query(query);
-            }
-            if let Some(b) = body {
-                rb = rb.json(b);
-            }
-            rb
-        })
-        .await?;
-        let status = resp.status();
-        let bytes = resp.bytes().await.map_err(Error::from_reqwest)?;
+        let http = self.inner.transport.http();
+        let resp = self
+            .inner
+            .transport
+            .send(&method, path, || {
+                let mut rb = http
+                    .request(method.clone(), &url)
+                    .header(ACCEPT, "application/json")
+                    .header(API_KEY_HEADER, self.inner.key_header.clone());
+                if !query.is_empty() {
+                    rb = rb.query(query);
+                }
+                if let Some(b) = body {
+                    rb = rb.json(b);
+                }
+                rb
+            })
+            .await?;
+        let status = resp.status;
+        let bytes = resp.body;
         if !status.is_success() {
             return Err(self.error_from(status, &bytes));
         }
@@ -372,11 +301,11 @@ impl IntegrationClient {
         }
         match envelope {
             Some(envelope) => Error::Integration {
-                status: status.as_u16(),
+                status,
                 envelope: Box::new(envelope),
             },
             None => Error::Http {
-                status: status.as_u16(),
+                status,
                 body: truncate_body(text.as_bytes()),
             },
         }

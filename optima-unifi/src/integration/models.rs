@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 #[non_exhaustive]
 pub struct ApplicationInfo {
     /// The Network application's version, e.g. `10.1.78` (Wi-Fi broadcasts and networks need 10.0 or later).
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub application_version: Option<String>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -31,13 +31,13 @@ pub struct ApplicationInfo {
 #[non_exhaustive]
 pub struct Site {
     /// The site's UUID, used in every site-scoped path.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub id: Option<String>,
     /// The short name of the classic API (`default`), also the site of the events WebSocket.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub internal_reference: Option<String>,
     /// The name shown in the UI.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: Option<String>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -75,31 +75,31 @@ open_enum! {
 #[non_exhaustive]
 pub struct DeviceSummary {
     /// The device's UUID.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub id: Option<String>,
     /// MAC address, lower case with colons.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub mac_address: Option<String>,
     /// IP address.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub ip_address: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: Option<String>,
     /// Model code, e.g. `UHDIW`, `USL8LP`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub model: Option<String>,
     /// State.
     #[serde(default)]
     pub state: Option<DeviceState>,
     /// Whether this application version supports the device.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub supported: Option<bool>,
     /// Firmware version.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub firmware_version: Option<String>,
     /// Whether a firmware update is available.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub firmware_updatable: Option<bool>,
 }
 
@@ -131,10 +131,10 @@ pub struct DeviceOverview {
     #[serde(flatten)]
     pub device: DeviceSummary,
     /// What the device does: `switching`, `accessPoint`, `gateway`.
-    #[serde(default, deserialize_with = "crate::de::list")]
+    #[serde(default, deserialize_with = "crate::lenient::vec_or_null")]
     pub features: Vec<String>,
     /// Which interfaces it has: `ports`, `radios`.
-    #[serde(default, deserialize_with = "crate::de::list")]
+    #[serde(default, deserialize_with = "crate::lenient::vec_or_null")]
     pub interfaces: Vec<String>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -155,7 +155,7 @@ impl DeviceOverview {
 #[non_exhaustive]
 pub struct DeviceUplink {
     /// UUID of the upstream device.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub device_id: Option<String>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -169,16 +169,16 @@ pub struct DeviceUplink {
 #[non_exhaustive]
 pub struct PortPoe {
     /// `802.3af`, `802.3at`, `802.3bt`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub standard: Option<String>,
     /// PoE type, 1–4.
-    #[serde(rename = "type", default, deserialize_with = "crate::de::int")]
+    #[serde(rename = "type", default, deserialize_with = "crate::lenient::opt_i64")]
     pub poe_type: Option<i64>,
     /// Whether PoE is on.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub enabled: Option<bool>,
     /// `UP`, `DOWN`, `LIMITED`, `UNKNOWN`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub state: Option<String>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -192,19 +192,19 @@ pub struct PortPoe {
 #[non_exhaustive]
 pub struct Port {
     /// Port index (from 1), the `portIdx` of the port action.
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub idx: Option<i64>,
     /// `UP`, `DOWN`, `UNKNOWN`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub state: Option<String>,
     /// `RJ45`, `SFP`, `SFPPLUS`, `SFP28`, `QSFP28`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub connector: Option<String>,
     /// Highest speed the port supports.
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_speed_mbps: Option<i64>,
     /// Current link speed.
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub speed_mbps: Option<i64>,
     /// PoE, for PoE ports.
     #[serde(default)]
@@ -221,24 +221,24 @@ pub struct Port {
 #[non_exhaustive]
 pub struct Radio {
     /// `802.11a` … `802.11be`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub wlan_standard: Option<String>,
     /// 2.4, 5, 6 or 60.
     #[serde(
         rename = "frequencyGHz",
         default,
-        deserialize_with = "crate::de::float"
+        deserialize_with = "crate::lenient::opt_f64"
     )]
     pub frequency_ghz: Option<f64>,
     /// Channel width.
     #[serde(
         rename = "channelWidthMHz",
         default,
-        deserialize_with = "crate::de::int"
+        deserialize_with = "crate::lenient::opt_i64"
     )]
     pub channel_width_mhz: Option<i64>,
     /// Channel.
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub channel: Option<i64>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -252,10 +252,10 @@ pub struct Radio {
 #[non_exhaustive]
 pub struct DeviceInterfaces {
     /// Ports (switches, gateways, wall APs).
-    #[serde(default, deserialize_with = "crate::de::list")]
+    #[serde(default, deserialize_with = "crate::lenient::vec_or_null")]
     pub ports: Vec<Port>,
     /// Radios (access points).
-    #[serde(default, deserialize_with = "crate::de::list")]
+    #[serde(default, deserialize_with = "crate::lenient::vec_or_null")]
     pub radios: Vec<Radio>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -272,13 +272,13 @@ pub struct DeviceDetails {
     #[serde(flatten)]
     pub device: DeviceSummary,
     /// When the device was adopted (ISO 8601).
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub adopted_at: Option<String>,
     /// When its configuration was last applied (ISO 8601).
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub provisioned_at: Option<String>,
     /// Identifier of the applied configuration.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub configuration_id: Option<String>,
     /// The upstream device.
     #[serde(default)]
@@ -301,10 +301,10 @@ pub struct DeviceDetails {
 #[non_exhaustive]
 pub struct UplinkStatistics {
     /// Transmit rate, bits per second.
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub tx_rate_bps: Option<i64>,
     /// Receive rate, bits per second.
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub rx_rate_bps: Option<i64>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -321,11 +321,11 @@ pub struct RadioStatistics {
     #[serde(
         rename = "frequencyGHz",
         default,
-        deserialize_with = "crate::de::float"
+        deserialize_with = "crate::lenient::opt_f64"
     )]
     pub frequency_ghz: Option<f64>,
     /// Share of transmissions retried, in percent.
-    #[serde(default, deserialize_with = "crate::de::float")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub tx_retries_pct: Option<f64>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -339,7 +339,7 @@ pub struct RadioStatistics {
 #[non_exhaustive]
 pub struct InterfaceStatistics {
     /// Per radio.
-    #[serde(default, deserialize_with = "crate::de::list")]
+    #[serde(default, deserialize_with = "crate::lenient::vec_or_null")]
     pub radios: Vec<RadioStatistics>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -353,40 +353,40 @@ pub struct InterfaceStatistics {
 #[non_exhaustive]
 pub struct DeviceStatistics {
     /// Seconds since the device started.
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uptime_sec: Option<i64>,
     /// Last heartbeat (ISO 8601).
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub last_heartbeat_at: Option<String>,
     /// Next expected heartbeat (ISO 8601).
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub next_heartbeat_at: Option<String>,
     /// Load average over 1 minute.
     #[serde(
         rename = "loadAverage1Min",
         default,
-        deserialize_with = "crate::de::float"
+        deserialize_with = "crate::lenient::opt_f64"
     )]
     pub load_average_1min: Option<f64>,
     /// Load average over 5 minutes.
     #[serde(
         rename = "loadAverage5Min",
         default,
-        deserialize_with = "crate::de::float"
+        deserialize_with = "crate::lenient::opt_f64"
     )]
     pub load_average_5min: Option<f64>,
     /// Load average over 15 minutes.
     #[serde(
         rename = "loadAverage15Min",
         default,
-        deserialize_with = "crate::de::float"
+        deserialize_with = "crate::lenient::opt_f64"
     )]
     pub load_average_15min: Option<f64>,
     /// CPU use, percent.
-    #[serde(default, deserialize_with = "crate::de::float")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub cpu_utilization_pct: Option<f64>,
     /// Memory use, percent.
-    #[serde(default, deserialize_with = "crate::de::float")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub memory_utilization_pct: Option<f64>,
     /// Uplink throughput.
     #[serde(default)]
@@ -420,10 +420,14 @@ open_enum! {
 #[non_exhaustive]
 pub struct ClientAccess {
     /// `DEFAULT` or `GUEST`.
-    #[serde(rename = "type", default, deserialize_with = "crate::de::string")]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "crate::lenient::opt_string"
+    )]
     pub access_type: Option<String>,
     /// For guests: whether they are authorized.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub authorized: Option<bool>,
     /// For guests, in details: the authorization (times, limits, usage).
     #[serde(default)]
@@ -443,22 +447,22 @@ pub struct Client {
     #[serde(rename = "type", default)]
     pub client_type: Option<ClientType>,
     /// The client's UUID.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub id: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: Option<String>,
     /// When it connected (ISO 8601).
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub connected_at: Option<String>,
     /// IP address.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub ip_address: Option<String>,
     /// MAC address (none for VPN and Teleport clients).
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub mac_address: Option<String>,
     /// UUID of the device it is connected through.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub uplink_device_id: Option<String>,
     /// Its access (guest or not).
     #[serde(default)]
@@ -482,7 +486,7 @@ impl Client {
 #[non_exhaustive]
 pub struct Metadata {
     /// `USER_DEFINED`, `SYSTEM_DEFINED`, `ORCHESTRATED`, `DERIVED`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub origin: Option<String>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -496,31 +500,31 @@ pub struct Metadata {
 #[non_exhaustive]
 pub struct Network {
     /// `UNMANAGED`, `GATEWAY` or `SWITCH`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub management: Option<String>,
     /// The network's UUID.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub id: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: Option<String>,
     /// Whether it is enabled.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub enabled: Option<bool>,
     /// VLAN id (1 = the default network).
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub vlan_id: Option<i64>,
     /// Origin.
     #[serde(default)]
     pub metadata: Option<Metadata>,
     /// Whether this is the default network.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub default: Option<bool>,
     /// Firewall zone (gateway-managed networks).
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub zone_id: Option<String>,
     /// The switch managing it (switch-managed networks).
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub device_id: Option<String>,
     /// Details only: IPv4 settings (addresses, DHCP …), as sent.
     #[serde(default)]
@@ -538,10 +542,14 @@ pub struct Network {
 #[non_exhaustive]
 pub struct NetworkRef {
     /// `NATIVE` or `SPECIFIC`.
-    #[serde(rename = "type", default, deserialize_with = "crate::de::string")]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "crate::lenient::opt_string"
+    )]
     pub ref_type: Option<String>,
     /// The network's UUID, for `SPECIFIC`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub network_id: Option<String>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -579,8 +587,8 @@ pub struct PresharedKey {
     /// The passphrase (written in clear when serialized, as the API expects).
     #[serde(
         default,
-        deserialize_with = "crate::de::secret",
-        serialize_with = "crate::de::ser_secret"
+        deserialize_with = "crate::lenient::opt_secret",
+        serialize_with = "crate::lenient::ser_opt_secret"
     )]
     pub passphrase: Option<SecretString>,
     /// Every field this crate does not model, as sent.
@@ -595,27 +603,31 @@ pub struct PresharedKey {
 #[non_exhaustive]
 pub struct SecurityConfiguration {
     /// `OPEN`, `WPA2_PERSONAL`, `WPA3_PERSONAL`, `WPA2_WPA3_PERSONAL`, `WPA2_ENTERPRISE`, …
-    #[serde(rename = "type", default, deserialize_with = "crate::de::string")]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "crate::lenient::opt_string"
+    )]
     pub security_type: Option<String>,
     /// The passphrase of personal types, 8–63 characters (written in clear when serialized).
     #[serde(
         default,
-        deserialize_with = "crate::de::secret",
-        serialize_with = "crate::de::ser_secret"
+        deserialize_with = "crate::lenient::opt_secret",
+        serialize_with = "crate::lenient::ser_opt_secret"
     )]
     pub passphrase: Option<SecretString>,
     /// `REQUIRED` or `OPTIONAL`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub pmf_mode: Option<String>,
     /// Fast roaming (802.11r).
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub fast_roaming_enabled: Option<bool>,
     /// Per-network passphrases (details of `WPA2_PERSONAL`).
-    #[serde(default, deserialize_with = "crate::de::list")]
+    #[serde(default, deserialize_with = "crate::lenient::vec_or_null")]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub preshared_keys: Vec<PresharedKey>,
     /// The networks that have a per-network passphrase (overview).
-    #[serde(default, deserialize_with = "crate::de::list")]
+    #[serde(default, deserialize_with = "crate::lenient::vec_or_null")]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub preshared_key_network_ids: Vec<String>,
     /// Every field this crate does not model, as sent.
@@ -634,16 +646,20 @@ pub struct SecurityConfiguration {
 #[non_exhaustive]
 pub struct WifiBroadcast {
     /// `STANDARD` or `IOT_OPTIMIZED`.
-    #[serde(rename = "type", default, deserialize_with = "crate::de::string")]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "crate::lenient::opt_string"
+    )]
     pub broadcast_type: Option<String>,
     /// The broadcast's UUID (read-only).
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub id: Option<String>,
     /// The SSID.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: Option<String>,
     /// Whether it is broadcast.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub enabled: Option<bool>,
     /// Origin (read-only).
     #[serde(default)]
@@ -663,7 +679,7 @@ pub struct WifiBroadcast {
     #[serde(
         rename = "broadcastingFrequenciesGHz",
         default,
-        deserialize_with = "crate::de::list"
+        deserialize_with = "crate::lenient::vec_or_null"
     )]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub broadcasting_frequencies_ghz: Vec<f64>,
@@ -671,10 +687,10 @@ pub struct WifiBroadcast {
     #[serde(default)]
     pub hotspot_configuration: Option<Value>,
     /// Whether the SSID is hidden.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub hide_name: Option<bool>,
     /// Whether clients are isolated from each other.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub client_isolation_enabled: Option<bool>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -699,47 +715,47 @@ impl WifiBroadcast {
 #[non_exhaustive]
 pub struct Voucher {
     /// The voucher's UUID.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub id: Option<String>,
     /// When it was created (ISO 8601).
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub created_at: Option<String>,
     /// The note given at creation (shared by every voucher of a batch).
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: Option<String>,
     /// The code a guest types in (digits, sent as a string).
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub code: Option<String>,
     /// How many guests may use it (`None` = unlimited).
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub authorized_guest_limit: Option<i64>,
     /// How many guests have used it.
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub authorized_guest_count: Option<i64>,
     /// When the first guest used it.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub activated_at: Option<String>,
     /// When its guests lose access.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub expires_at: Option<String>,
     /// Whether it has expired.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub expired: Option<bool>,
     /// Access time, counted from the first use.
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub time_limit_minutes: Option<i64>,
     /// Data cap in megabytes.
     #[serde(
         rename = "dataUsageLimitMBytes",
         default,
-        deserialize_with = "crate::de::int"
+        deserialize_with = "crate::lenient::opt_i64"
     )]
     pub data_usage_limit_mbytes: Option<i64>,
     /// Download limit, kbps.
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub rx_rate_limit_kbps: Option<i64>,
     /// Upload limit, kbps.
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub tx_rate_limit_kbps: Option<i64>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -853,7 +869,7 @@ impl NewVouchers {
 #[non_exhaustive]
 pub struct VoucherCreation {
     /// The vouchers created.
-    #[serde(default, deserialize_with = "crate::de::list")]
+    #[serde(default, deserialize_with = "crate::lenient::vec_or_null")]
     pub vouchers: Vec<Voucher>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -864,7 +880,7 @@ pub struct VoucherCreation {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct VoucherDeletion {
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub vouchers_deleted: Option<i64>,
 }
 

@@ -21,15 +21,15 @@ pub type PageStream<T> = BoxStream<'static, Result<Page<T>>>;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", bound(deserialize = "T: Deserialize<'de>"))]
 struct Envelope<T> {
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     offset: Option<i64>,
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     limit: Option<i64>,
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     count: Option<i64>,
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     total_count: Option<i64>,
-    #[serde(default = "Vec::new", deserialize_with = "crate::de::list")]
+    #[serde(default = "Vec::new", deserialize_with = "crate::lenient::vec_or_null")]
     data: Vec<T>,
 }
 

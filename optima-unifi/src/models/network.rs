@@ -7,46 +7,50 @@ use serde_json::{Map, Value};
 #[non_exhaustive]
 pub struct Network {
     /// Object id (`_id`).
-    #[serde(rename = "_id", default, deserialize_with = "crate::de::string")]
+    #[serde(
+        rename = "_id",
+        default,
+        deserialize_with = "crate::lenient::opt_string"
+    )]
     pub id: Option<String>,
     /// Site object id.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub site_id: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: Option<String>,
     /// `corporate`, `guest`, `wan`, `vlan-only`, `remote-user-vpn` …
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub purpose: Option<String>,
     /// Gateway address and prefix, e.g. `192.168.1.1/24`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub ip_subnet: Option<String>,
     /// VLAN id (number or string, depending on firmware).
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub vlan: Option<i64>,
     /// Whether the VLAN is in use (absent on newer firmware).
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub vlan_enabled: Option<bool>,
     /// DHCP server enabled.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub dhcpd_enabled: Option<bool>,
     /// First DHCP address.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub dhcpd_start: Option<String>,
     /// Last DHCP address.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub dhcpd_stop: Option<String>,
     /// DNS domain.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub domain_name: Option<String>,
     /// NAT enabled.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub is_nat: Option<bool>,
     /// Enabled.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub enabled: Option<bool>,
     /// `LAN`, `WAN`, `WAN2` …
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub networkgroup: Option<String>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -77,25 +81,29 @@ impl Network {
 #[non_exhaustive]
 pub struct WlanGroup {
     /// Object id (`_id`).
-    #[serde(rename = "_id", default, deserialize_with = "crate::de::string")]
+    #[serde(
+        rename = "_id",
+        default,
+        deserialize_with = "crate::lenient::opt_string"
+    )]
     pub id: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: Option<String>,
     /// Site object id.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub site_id: Option<String>,
     /// `attr_no_delete`.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub attr_no_delete: Option<bool>,
     /// `attr_no_edit`.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub attr_no_edit: Option<bool>,
     /// `attr_hidden`.
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub attr_hidden: Option<bool>,
     /// `attr_hidden_id` (`Default` for the default group).
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub attr_hidden_id: Option<String>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -108,19 +116,23 @@ pub struct WlanGroup {
 #[non_exhaustive]
 pub struct ApGroup {
     /// Object id (`_id`).
-    #[serde(rename = "_id", default, deserialize_with = "crate::de::string")]
+    #[serde(
+        rename = "_id",
+        default,
+        deserialize_with = "crate::lenient::opt_string"
+    )]
     pub id: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: Option<String>,
     /// MAC addresses of the member access points.
-    #[serde(default, deserialize_with = "crate::de::list")]
+    #[serde(default, deserialize_with = "crate::lenient::vec_or_null")]
     pub device_macs: Vec<String>,
     /// `attr_no_delete` (true for "All APs").
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub attr_no_delete: Option<bool>,
     /// `attr_hidden_id`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub attr_hidden_id: Option<String>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]
@@ -184,25 +196,29 @@ impl RateLimit {
 #[non_exhaustive]
 pub struct UserGroup {
     /// Object id (`_id`).
-    #[serde(rename = "_id", default, deserialize_with = "crate::de::string")]
+    #[serde(
+        rename = "_id",
+        default,
+        deserialize_with = "crate::lenient::opt_string"
+    )]
     pub id: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: Option<String>,
     /// Site object id.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub site_id: Option<String>,
     /// Download limit in kbps; `-1` is unlimited.
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub qos_rate_max_down: Option<i64>,
     /// Upload limit in kbps; `-1` is unlimited.
-    #[serde(default, deserialize_with = "crate::de::int")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub qos_rate_max_up: Option<i64>,
     /// `attr_no_delete` (true for the default group).
-    #[serde(default, deserialize_with = "crate::de::boolean")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub attr_no_delete: Option<bool>,
     /// `attr_hidden_id`.
-    #[serde(default, deserialize_with = "crate::de::string")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub attr_hidden_id: Option<String>,
     /// Every field this crate does not model, as sent.
     #[serde(flatten)]

@@ -228,7 +228,9 @@ async fn mount_login_with(server: &MockServer, login: LoginResponder) -> Arc<Ato
 pub fn quick_retries(builder: UnifiClientBuilder) -> UnifiClientBuilder {
     builder
         .retry_policy(
-            RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(2)),
+            RetryPolicy::default()
+                .base_delay(Duration::from_millis(1))
+                .max_delay(Duration::from_millis(2)),
         )
         .login_backoff(LoginBackoff::new(
             3,
