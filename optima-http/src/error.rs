@@ -30,6 +30,17 @@ pub enum Error {
         /// The deadline that ran out.
         deadline: Duration,
     },
+    /// A request body could not be serialised as JSON; nothing was sent.
+    #[error("{service} {path}: the request body could not be encoded: {source}")]
+    Encode {
+        /// The vendor.
+        service: &'static str,
+        /// The request path, without host or query.
+        path: String,
+        /// serde's error.
+        #[source]
+        source: serde_json::Error,
+    },
     /// The HTTP client could not be built from the settings.
     #[error("invalid {service} client configuration: {message}")]
     Config {
@@ -46,7 +57,7 @@ impl Error {
         match self {
             Self::Transport { source, .. } => source.is_timeout(),
             Self::DeadlineExceeded { .. } => true,
-            Self::Config { .. } => false,
+            Self::Encode { .. } | Self::Config { .. } => false,
         }
     }
 

@@ -23,9 +23,10 @@
 //! let transport = HttpSettings::default()
 //!     .retry_policy(RetryPolicy::default().max_attempts(3))
 //!     .build(Service::new("example", "example-client/1.0"))?;
-//! let http = transport.http().clone();
 //! let response = transport
-//!     .send(&Method::GET, "/status", || http.get("https://example.invalid/status"))
+//!     .request(Method::GET, "https://example.invalid/status")
+//!     .query(&[("verbose", "1")])
+//!     .send("/status")
 //!     .await?;
 //! println!("{} {} bytes", response.status, response.body.len());
 //! # Ok(()) }
@@ -45,7 +46,8 @@ pub use path::segment;
 pub use reqwest::{self, Method, StatusCode};
 pub use retry::{RetryPolicy, is_idempotent, is_transient_status, parse_retry_after, retry_after};
 pub use transport::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, HttpSettings, RawResponse, Service, Transport,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, HttpSettings, RawResponse, Request, Service,
+    Transport,
 };
 
 /// The README's usage snippet, compiled as a doctest.

@@ -4,8 +4,9 @@ use std::future::Future;
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::HeaderMap;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{ClientBuilder, Method, RequestBuilder, StatusCode};
+use serde::Serialize;
 use tracing::Instrument;
 
 use crate::error::Error;
@@ -241,7 +242,26 @@ impl Transport {
         }
     }
 
+    /// Describes a request to `url`, sent with [`Request::send`]: `Accept: application/json`
+    /// unless a header replaces it, no query, no body.
+    pub fn request(&self, method: Method, url: impl Into<String>) -> Request<'_> {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        Request {
+            transport: self,
+            policy: None,
+            method,
+            url: url.into(),
+            headers,
+            query: Vec::new(),
+            body: Ok(None),
+        }
+    }
+
     /// Sends the request `build` makes (once per attempt), retrying per the client's policy.
+    ///
+    /// The lower-level form of [`request`](Self::request), for a request a [`Request`] cannot
+    /// describe.
     ///
     /// Returns the last response whatever its status; [`Error::Transport`] when the last
     /// allowed attempt failed to connect, send or read.
@@ -333,6 +353,100 @@ impl Transport {
             headers,
             body,
         })
+    }
+}
+
+/// A request described once and built again for every attempt: method, URL, headers, query
+/// and body. Made by [`Transport::request`].
+#[derive(Debug)]
+#[must_use = "a request does nothing until sent"]
+pub struct Request<'t> {
+    transport: &'t Transport,
+    policy: Option<&'t RetryPolicy>,
+    method: Method,
+    url: String,
+    headers: HeaderMap,
+    query: Vec<(String, String)>,
+    body: Result<Option<Bytes>, serde_json::Error>,
+}
+
+impl<'t> Request<'t> {
+    /// Sets a header, replacing any of the same name. Mark secrets sensitive
+    /// ([`HeaderValue::set_sensitive`]) so they stay out of debug output.
+    pub fn header(mut self, name: impl Into<HeaderName>, value: HeaderValue) -> Self {
+        self.headers.insert(name.into(), value);
+        self
+    }
+
+    /// Sets every header of `headers`, replacing those of the same names.
+    pub fn headers(mut self, headers: HeaderMap) -> Self {
+        for (name, value) in &headers {
+            self.headers.insert(name.clone(), value.clone());
+        }
+        self
+    }
+
+    /// Appends query parameters.
+    pub fn query<K: AsRef<str>, V: AsRef<str>>(mut self, pairs: &[(K, V)]) -> Self {
+        self.query.extend(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned())),
+        );
+        self
+    }
+
+    /// A JSON body (`Content-Type: application/json` unless a header says otherwise). A value
+    /// that cannot be serialised fails at [`send`](Self::send) with [`Error::Encode`].
+    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
+        self.headers
+            .entry(CONTENT_TYPE)
+            .or_insert(HeaderValue::from_static("application/json"));
+        self.body = serde_json::to_vec(body).map(|b| Some(Bytes::from(b)));
+        self
+    }
+
+    /// A body already encoded; set its `Content-Type` with [`header`](Self::header).
+    pub fn body(mut self, body: Bytes) -> Self {
+        self.body = Ok(Some(body));
+        self
+    }
+
+    /// Sends with this policy instead of the client's (e.g. [`RetryPolicy::none`] for a login
+    /// that paces itself).
+    pub fn retry_policy(mut self, policy: &'t RetryPolicy) -> Self {
+        self.policy = Some(policy);
+        self
+    }
+
+    /// Sends the request, retrying per policy; `path` (no host, no query) names it in spans and
+    /// errors. Returns the last response whatever its status.
+    ///
+    /// # Errors
+    /// [`Error::Transport`] when the last allowed attempt failed to connect, send or read;
+    /// [`Error::Encode`] when the JSON body could not be serialised.
+    pub async fn send(self, path: &str) -> Result<RawResponse, Error> {
+        let transport = self.transport;
+        let body = self.body.map_err(|source| Error::Encode {
+            service: transport.service.name,
+            path: path.to_owned(),
+            source,
+        })?;
+        let http = &transport.http;
+        let build = || {
+            let mut rb = http
+                .request(self.method.clone(), &self.url)
+                .headers(self.headers.clone());
+            if !self.query.is_empty() {
+                rb = rb.query(&self.query);
+            }
+            if let Some(b) = &body {
+                rb = rb.body(b.clone());
+            }
+            rb
+        };
+        let policy = self.policy.unwrap_or(&transport.retry);
+        transport.send_with(policy, &self.method, path, build).await
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, COOKIE, HeaderMap, SET_COOKIE};
+use reqwest::header::{COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -333,37 +333,24 @@ impl UnifiClient {
     async fn logout_unbounded(&self) -> Result<()> {
         let kind = self.resolve_kind().await?;
         let _guard = self.inner.login_lock.lock().await;
-        let (logged_in, cookie, csrf) = {
-            let s = self.session();
-            (s.logged_in, cookie_header(&s.cookies), s.csrf.clone())
-        };
-        if !logged_in {
+        if !self.session().logged_in {
             return Ok(());
         }
+        let auth = self.auth_headers(true);
         let path = match kind {
             ControllerKind::UnifiOs => "/api/auth/logout",
             _ => "/api/logout",
         };
         let url = format!("{}{}", self.inner.base, path);
+        let once = RetryPolicy::none();
         let result = self
             .inner
             .transport
-            .send_with(&RetryPolicy::none(), &Method::POST, path, || {
-                let mut rb = self
-                    .inner
-                    .transport
-                    .http()
-                    .post(&url)
-                    .header(ACCEPT, "application/json")
-                    .json(&json!({}));
-                if let Some(c) = &cookie {
-                    rb = rb.header(COOKIE, c);
-                }
-                if let Some(t) = &csrf {
-                    rb = rb.header("X-CSRF-Token", t);
-                }
-                rb
-            })
+            .request(Method::POST, url)
+            .headers(auth)
+            .json(&json!({}))
+            .retry_policy(&once)
+            .send(path)
             .await;
         {
             let mut s = self.session();
@@ -383,6 +370,35 @@ impl UnifiClient {
         }
     }
 
+    /// What proves who we are on a request: the `X-API-KEY`, or the session's cookies and, on a
+    /// change (`write`), its CSRF token. Secrets are marked sensitive.
+    pub(crate) fn auth_headers(&self, write: bool) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        let sensitive = |v: &str| {
+            HeaderValue::from_str(v).ok().map(|mut v| {
+                v.set_sensitive(true);
+                v
+            })
+        };
+        match &self.inner.auth {
+            Auth::ApiKey(key) => {
+                if let Some(v) = sensitive(key.expose_secret()) {
+                    headers.insert("x-api-key", v);
+                }
+            }
+            Auth::Credentials { .. } => {
+                let s = self.session();
+                if let Some(v) = cookie_header(&s.cookies).as_deref().and_then(sensitive) {
+                    headers.insert(COOKIE, v);
+                }
+                if write && let Some(v) = s.csrf.as_deref().and_then(sensitive) {
+                    headers.insert("x-csrf-token", v);
+                }
+            }
+        }
+        headers
+    }
+
     fn session(&self) -> std::sync::MutexGuard<'_, Session> {
         self.inner
             .session
@@ -395,11 +411,11 @@ impl UnifiClient {
             return Ok(self.inner.configured_kind);
         }
         let url = format!("{}/", self.inner.base);
-        let http = self.inner.transport.http();
         let resp = self
             .inner
             .transport
-            .send(&Method::GET, "/", || http.get(&url))
+            .request(Method::GET, url.as_str())
+            .send("/")
             .await?;
         // A client that follows redirects ends somewhere else on classic controllers (`/manage`).
         let redirected = resp.url.path()
@@ -462,18 +478,17 @@ impl UnifiClient {
         let backoff = &self.inner.login_backoff;
         let max_attempts = backoff.max_attempts.max(1);
         let pacing = backoff.policy();
-        let http = self.inner.transport.http();
+        let once = RetryPolicy::none();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             let resp = self
                 .inner
                 .transport
-                .send_with(&RetryPolicy::none(), &Method::POST, path, || {
-                    http.post(&url)
-                        .header(ACCEPT, "application/json")
-                        .json(&body)
-                })
+                .request(Method::POST, url.as_str())
+                .json(&body)
+                .retry_policy(&once)
+                .send(path)
                 .await?;
             let status = resp.status;
             if status == StatusCode::TOO_MANY_REQUESTS {
@@ -570,40 +585,16 @@ impl UnifiClient {
             } else {
                 0
             };
-            let (cookie, csrf) = {
-                let s = self.session();
-                (cookie_header(&s.cookies), s.csrf.clone())
-            };
-            let http = self.inner.transport.http();
-            let resp = self
+            let mut request = self
                 .inner
                 .transport
-                .send(&method, path, || {
-                    let mut rb = http
-                        .request(method.clone(), &url)
-                        .header(ACCEPT, "application/json");
-                    if !query.is_empty() {
-                        rb = rb.query(query);
-                    }
-                    match &self.inner.auth {
-                        Auth::ApiKey(key) => rb = rb.header("X-API-KEY", key.expose_secret()),
-                        Auth::Credentials { .. } => {
-                            if let Some(c) = &cookie {
-                                rb = rb.header(COOKIE, c);
-                            }
-                        }
-                    }
-                    if method != Method::GET
-                        && let Some(t) = &csrf
-                    {
-                        rb = rb.header("X-CSRF-Token", t);
-                    }
-                    if let Some(b) = body {
-                        rb = rb.json(b);
-                    }
-                    rb
-                })
-                .await?;
+                .request(method.clone(), url.as_str())
+                .headers(self.auth_headers(method != Method::GET))
+                .query(query);
+            if let Some(b) = body {
+                request = request.json(b);
+            }
+            let resp = request.send(path).await?;
             let status = resp.status;
             if with_session {
                 let mut s = self.session();

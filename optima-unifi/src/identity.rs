@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION};
+use reqwest::header::{AUTHORIZATION, HeaderValue};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -167,7 +167,8 @@ impl InvitationOutcome {
 struct Inner {
     transport: Transport,
     base: String,
-    token: SecretString,
+    /// `Bearer <token>`, built once and marked sensitive (kept out of logs).
+    bearer: HeaderValue,
 }
 
 /// A client of the UniFi Access Identity developer API.
@@ -229,12 +230,19 @@ impl IdentityClientBuilder {
         let token = self
             .token
             .ok_or_else(|| Error::Config("the UniFi Access API token is required".into()))?;
+        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+            .map_err(|_| {
+                Error::Config(
+                    "the UniFi Access token holds characters a header cannot carry".into(),
+                )
+            })?;
+        bearer.set_sensitive(true);
         let transport = crate::http::transport(self.http, &self.tls, "unifi-access")?;
         Ok(IdentityClient {
             inner: Arc::new(Inner {
                 transport,
                 base,
-                token,
+                bearer,
             }),
         })
     }
@@ -267,27 +275,16 @@ impl IdentityClient {
         body: Option<&Value>,
     ) -> Result<Value> {
         let url = format!("{}{}", self.inner.base, path);
-        let http = self.inner.transport.http();
-        let resp = self
+        let mut request = self
             .inner
             .transport
-            .send(&method, path, || {
-                let mut rb = http
-                    .request(method.clone(), &url)
-                    .header(ACCEPT, "application/json")
-                    .header(
-                        AUTHORIZATION,
-                        format!("Bearer {}", self.inner.token.expose_secret()),
-                    );
-                if !query.is_empty() {
-                    rb = rb.query(query);
-                }
-                if let Some(b) = body {
-                    rb = rb.json(b);
-                }
-                rb
-            })
-            .await?;
+            .request(method, url)
+            .header(AUTHORIZATION, self.inner.bearer.clone())
+            .query(query);
+        if let Some(b) = body {
+            request = request.json(b);
+        }
+        let resp = request.send(path).await?;
         let status = resp.status;
         let bytes = resp.body;
         let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();

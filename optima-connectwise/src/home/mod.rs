@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use reqwest::Method;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -209,26 +209,26 @@ impl CwHomeClient {
             HeaderValue::from_str(&format!("Bearer {}", self.inner.token.expose_secret()))
                 .map_err(|_| Error::Config("token is not a valid header value".into()))?;
         auth.set_sensitive(true);
-        let http = self.inner.transport.http();
-        let send = self.inner.transport.send(&method, &path, || {
-            let mut rb = http
-                .request(method.clone(), url.clone())
-                .header(AUTHORIZATION, auth.clone())
-                .header(ACCEPT, "application/json");
-            if let Some(ct) = content_type {
-                rb = rb.header(CONTENT_TYPE, ct);
-            } else if body.is_some() {
-                rb = rb.header(CONTENT_TYPE, "application/json");
-            }
-            if !query.is_empty() {
-                rb = rb.query(query);
-            }
-            if let Some(b) = &body {
-                rb = rb.body(b.clone());
-            }
-            rb
-        });
-        let resp = self.inner.transport.within_deadline(&path, send).await?;
+        let mut request = self
+            .inner
+            .transport
+            .request(method, url)
+            .header(AUTHORIZATION, auth)
+            .query(query);
+        // The version travels in `Content-Type`, so operations that name one send it even
+        // without a body.
+        let content_type = content_type.or(body.is_some().then_some("application/json"));
+        if let Some(ct) = content_type {
+            request = request.header(CONTENT_TYPE, HeaderValue::from_static(ct));
+        }
+        if let Some(b) = body {
+            request = request.body(b);
+        }
+        let resp = self
+            .inner
+            .transport
+            .within_deadline(&path, request.send(&path))
+            .await?;
         if !resp.status.is_success() {
             return Err(api_error(
                 resp.status,

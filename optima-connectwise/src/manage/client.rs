@@ -325,13 +325,11 @@ impl ConnectWiseClient {
             .site
             .join(&path)
             .map_err(|e| Error::Config(format!("invalid company id for a URL: {e}")))?;
-        let http = self.inner.transport.http();
         let resp = self
             .inner
             .transport
-            .send(&Method::GET, &path, || {
-                http.get(url.clone()).header(ACCEPT, "application/json")
-            })
+            .request(Method::GET, url)
+            .send(&path)
             .await?;
         if !resp.status.is_success() {
             return Err(api_error(
@@ -460,23 +458,16 @@ impl ConnectWiseClient {
             for (k, v) in extra_headers {
                 headers.insert(*k, HeaderValue::from_static(v));
             }
-            let http = self.inner.transport.http();
-            let resp = self
+            let mut request = self
                 .inner
                 .transport
-                .send(&method, path, || {
-                    let mut rb = http
-                        .request(method.clone(), url.clone())
-                        .headers(headers.clone());
-                    if !query.is_empty() {
-                        rb = rb.query(query);
-                    }
-                    if let Some(b) = &body {
-                        rb = rb.body(b.clone());
-                    }
-                    rb
-                })
-                .await?;
+                .request(method.clone(), url)
+                .headers(headers)
+                .query(query);
+            if let Some(b) = &body {
+                request = request.body(b.clone());
+            }
+            let resp = request.send(path).await?;
             if resp.status == StatusCode::NOT_FOUND
                 && !rediscovered
                 && !is_record_not_found(&resp.body)

@@ -41,7 +41,7 @@ mod page;
 
 use std::sync::Arc;
 
-use reqwest::header::{ACCEPT, HeaderValue};
+use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -69,6 +69,8 @@ pub const NETWORK_APPLICATION_PREFIX: &str = "/integration";
 
 /// The header that carries the key.
 pub const API_KEY_HEADER: &str = "X-API-KEY";
+
+const API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 
 #[derive(Debug)]
 struct Inner {
@@ -244,24 +246,16 @@ impl IntegrationClient {
         body: Option<&Value>,
     ) -> Result<Option<Value>> {
         let url = format!("{}{}", self.inner.base, path);
-        let http = self.inner.transport.http();
-        let resp = self
+        let mut request = self
             .inner
             .transport
-            .send(&method, path, || {
-                let mut rb = http
-                    .request(method.clone(), &url)
-                    .header(ACCEPT, "application/json")
-                    .header(API_KEY_HEADER, self.inner.key_header.clone());
-                if !query.is_empty() {
-                    rb = rb.query(query);
-                }
-                if let Some(b) = body {
-                    rb = rb.json(b);
-                }
-                rb
-            })
-            .await?;
+            .request(method, url)
+            .header(API_KEY, self.inner.key_header.clone())
+            .query(query);
+        if let Some(b) = body {
+            request = request.json(b);
+        }
+        let resp = request.send(path).await?;
         let status = resp.status;
         let bytes = resp.body;
         if !status.is_success() {
