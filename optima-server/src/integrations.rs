@@ -6,6 +6,9 @@
 use optima_connectwise::ConnectWiseClient;
 use optima_connectwise::callbacks::CallbackVerifier;
 use optima_unifi::UnifiClient;
+use optima_unifi::integration::{
+    IntegrationClient, NETWORK_APPLICATION_PREFIX, UNIFI_OS_PREFIX, prop,
+};
 use poem::http::StatusCode;
 
 use crate::api::common::ApiError;
@@ -18,6 +21,9 @@ pub struct Integrations {
     pub connectwise: Option<ConnectWiseClient>,
     /// UniFi Network controller (one shared session for every request).
     pub unifi: Option<UnifiClient>,
+    /// UniFi's Integration API, with `OPTIMA_UNIFI_API_KEY` set: it serves the routes it can
+    /// (site sync, access points); the classic client serves the rest.
+    pub unifi_integration: Option<std::sync::Arc<UnifiIntegration>>,
     /// Checks ConnectWise callback deliveries (with ConnectWise configured).
     pub connectwise_callbacks: Option<std::sync::Arc<CallbackVerifier>>,
 }
@@ -81,6 +87,13 @@ impl Integrations {
                 Some(builder.build().map_err(|e| fail(e.to_string()))?)
             }
         };
+        let unifi_integration = match &config.unifi {
+            Some(u) if u.api_key.is_some() => Some(std::sync::Arc::new(UnifiIntegration::new(
+                u,
+                config.unifi_deadline,
+            )?)),
+            _ => None,
+        };
         let connectwise_callbacks = match &config.connectwise {
             None => None,
             Some(cw) => {
@@ -101,6 +114,7 @@ impl Integrations {
         Ok(Integrations {
             connectwise,
             unifi,
+            unifi_integration,
             connectwise_callbacks,
         })
     }
@@ -117,6 +131,90 @@ impl Integrations {
         self.unifi
             .as_ref()
             .ok_or_else(|| not_configured("UniFi", "OPTIMA_UNIFI_*"))
+    }
+}
+
+/// The Integration API client and what it has learnt of site ids: Optima's records name a site
+/// by its short name (`default`), the Integration API by a UUID.
+#[derive(Debug)]
+pub struct UnifiIntegration {
+    /// The client.
+    pub client: IntegrationClient,
+    site_ids: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+impl UnifiIntegration {
+    fn new(
+        u: &crate::config::UnifiConfig,
+        deadline: std::time::Duration,
+    ) -> Result<Self, IntegrationError> {
+        let key = u.api_key.clone().ok_or_else(|| IntegrationError {
+            vendor: "UniFi",
+            message: "the Integration API needs OPTIMA_UNIFI_API_KEY".into(),
+        })?;
+        let prefix = if u.kind == "classic" {
+            NETWORK_APPLICATION_PREFIX
+        } else {
+            UNIFI_OS_PREFIX
+        };
+        let mut builder = IntegrationClient::builder()
+            .url(u.url.clone())
+            .api_key(key)
+            .path_prefix(prefix)
+            .verify_tls(u.verify_tls)
+            .deadline(deadline);
+        if let Some(pin) = &u.cert_sha256 {
+            builder = builder.pin_certificate_sha256(pin.clone());
+        }
+        let client = builder.build().map_err(|e| IntegrationError {
+            vendor: "UniFi",
+            message: format!("Integration API: {e}"),
+        })?;
+        Ok(Self {
+            client,
+            site_ids: Default::default(),
+        })
+    }
+
+    /// Remembers that the site `short_name` has the Integration API id `uuid`.
+    pub fn remember_site(&self, short_name: &str, uuid: &str) {
+        self.site_ids
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(short_name.to_owned(), uuid.to_owned());
+    }
+
+    /// The Integration API id of the site `short_name`, asked of the console once; 404 when it
+    /// lists no such site.
+    pub async fn site_uuid(&self, short_name: &str) -> Result<String, ApiError> {
+        if let Some(uuid) = self
+            .site_ids
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(short_name)
+        {
+            return Ok(uuid.clone());
+        }
+        let sites = self
+            .client
+            .sites()
+            .list()
+            .filter(prop("internalReference").eq(short_name))
+            .all()
+            .await?;
+        let uuid = sites
+            .iter()
+            .find(|s| s.internal_reference.as_deref() == Some(short_name))
+            .and_then(|s| s.id.clone())
+            .ok_or_else(|| {
+                vendor_error(
+                    StatusCode::NOT_FOUND,
+                    "UniFi",
+                    "The UniFi controller does not know this site".to_owned(),
+                )
+            })?;
+        self.remember_site(short_name, &uuid);
+        Ok(uuid)
     }
 }
 
@@ -220,6 +318,18 @@ impl From<optima_unifi::Error> for ApiError {
             _ if e.is_invalid_credentials() => (
                 StatusCode::BAD_GATEWAY,
                 "The UniFi controller refused Optima's credentials".to_owned(),
+            ),
+            E::Unauthorized { .. } => (
+                StatusCode::BAD_GATEWAY,
+                match e.request_id() {
+                    Some(id) => format!(
+                        "The UniFi console refused Optima's API key (invalid, expired or revoked; requestId {id})"
+                    ),
+                    None => {
+                        "The UniFi console refused Optima's API key (invalid, expired or revoked)"
+                            .to_owned()
+                    }
+                },
             ),
             // Checked by the client before sending: the controller never saw these.
             E::InvalidInput(message) => (StatusCode::BAD_REQUEST, message.clone()),

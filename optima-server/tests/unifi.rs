@@ -1074,3 +1074,203 @@ async fn site_records_on_postgres() {
     let (_, body) = caller.get("/v1/company/companies/7/unifi/sites").await;
     assert_eq!(body["data"].as_array().unwrap().len(), 1);
 }
+
+const INTEGRATION_KEY: &str = "it-key-7Qm2-never-echoed";
+const DEFAULT_UUID: &str = "88f7af54-98f8-306a-a1c7-c9349722b1f6";
+
+/// A UniFi OS console stand-in that answers the Integration API (sites, devices) and, for the
+/// routes it cannot serve, the classic API, both only with the API key.
+async fn integration_console() -> wiremock::MockServer {
+    use wiremock::matchers::{header, query_param};
+    let console = wiremock::MockServer::start().await;
+    let page = |data: Value| {
+        let n = data.as_array().unwrap().len();
+        json!({"offset": 0, "limit": 25, "count": n, "totalCount": n, "data": data})
+    };
+    let sites = json!([
+        {"id": DEFAULT_UUID, "internalReference": "default", "name": "Total Tech - Murray Office"},
+        {"id": "0b2d77c8-21f4-4f0e-9d2a-3c1e5b7a9f00", "internalReference": "x7kq2m1p", "name": "Branch"}
+    ]);
+    Mock::given(method("GET"))
+        .and(path("/proxy/network/integration/v1/sites"))
+        .and(header("x-api-key", INTEGRATION_KEY))
+        .and(query_param("filter", "internalReference.eq('default')"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(json!([sites[0]]))))
+        .with_priority(1)
+        .mount(&console)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/proxy/network/integration/v1/sites"))
+        .and(header("x-api-key", INTEGRATION_KEY))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(sites)))
+        .with_priority(2)
+        .mount(&console)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/proxy/network/integration/v1/sites/{DEFAULT_UUID}/devices"
+        )))
+        .and(header("x-api-key", INTEGRATION_KEY))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(json!([
+            {"id": "4f0b8e2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b", "macAddress": "94:2a:6f:26:c6:ca",
+             "ipAddress": "192.168.1.20", "name": "Lobby AP", "model": "U7PG2", "state": "ONLINE",
+             "supported": true, "firmwareVersion": "6.6.55", "firmwareUpdatable": false,
+             "features": ["accessPoint"], "interfaces": ["radios"]},
+            {"id": "9a1b2c3d-0000-4000-8000-000000000002", "macAddress": "f4:e2:c6:00:00:02",
+             "ipAddress": "192.168.1.2", "name": "Core switch", "model": "USW24P", "state": "ONLINE",
+             "features": ["switching"], "interfaces": ["ports"]},
+            {"id": "9a1b2c3d-0000-4000-8000-000000000003", "macAddress": "f4:e2:c6:00:00:03",
+             "name": "Attic AP", "model": "U6LR", "state": "OFFLINE",
+             "features": ["accessPoint"], "interfaces": ["radios"]}
+        ]))))
+        .mount(&console)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/proxy/network/api/s/default/rest/wlanconf"))
+        .and(header("x-api-key", INTEGRATION_KEY))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"meta": {"rc": "ok"}, "data": []})),
+        )
+        .mount(&console)
+        .await;
+    console
+}
+
+fn integration_config(console: &wiremock::MockServer) -> optima_server::config::UnifiConfig {
+    optima_server::config::UnifiConfig {
+        url: console.uri(),
+        username: None,
+        password: None,
+        api_key: Some(secrecy::SecretString::from(INTEGRATION_KEY.to_owned())),
+        kind: "unifi-os".into(),
+        verify_tls: false,
+        cert_sha256: None,
+    }
+}
+
+async fn requests_to(console: &wiremock::MockServer, prefix: &str) -> usize {
+    console
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().starts_with(prefix))
+        .count()
+}
+
+/// With an API key, site sync and access points come from the Integration API; Wi-Fi, which it
+/// cannot serve with every field, still comes from the classic API with the same key.
+#[tokio::test]
+async fn an_api_key_serves_sites_and_access_points_from_the_integration_api() {
+    let console = integration_console().await;
+    let (server, _dir) = server_with(Some(integration_config(&console))).await;
+    let token = admin(&server).await;
+
+    let (status, body) = server
+        .as_user(&token)
+        .post("/v1/unifi/sites/sync", None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let records = body["data"].as_array().unwrap();
+    let mut by_site: Vec<(&str, &str)> = records
+        .iter()
+        .map(|r| (r["siteId"].as_str().unwrap(), r["name"].as_str().unwrap()))
+        .collect();
+    by_site.sort();
+    assert_eq!(
+        by_site,
+        [
+            ("default", "Total Tech - Murray Office"),
+            ("x7kq2m1p", "Branch")
+        ]
+    );
+    let default = records.iter().find(|r| r["siteId"] == "default").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let (status, body) = server
+        .as_user(&token)
+        .get(&format!("/v1/unifi/site/{default}/access-points"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let aps = body["data"].as_array().unwrap();
+    assert_eq!(aps.len(), 2, "the switch is not an access point: {body}");
+    assert_eq!(aps[0]["name"], "Lobby AP");
+    assert_eq!(aps[0]["id"], "4f0b8e2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b");
+    assert_eq!(aps[0]["mac"], "94:2a:6f:26:c6:ca");
+    assert_eq!(aps[0]["type"], "uap");
+    assert_eq!(aps[0]["state"], 1, "ONLINE is the classic state 1");
+    assert_eq!(aps[0]["adopted"], true);
+    assert_eq!(aps[0]["version"], "6.6.55");
+    assert_eq!(aps[1]["state"], 0, "OFFLINE is the classic state 0");
+
+    let (status, body) = server
+        .as_user(&token)
+        .get(&format!("/v1/unifi/site/{default}/wifi"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(requests_to(&console, "/proxy/network/api/").await, 1);
+    assert_eq!(
+        requests_to(&console, "/proxy/network/api/s/default/stat/device").await,
+        0,
+        "access points never went to the classic API"
+    );
+}
+
+/// A site record made before any sync: its UUID is asked of the console by short name, once.
+#[tokio::test]
+async fn the_integration_api_site_id_is_looked_up_by_short_name_once() {
+    let console = integration_console().await;
+    let (server, _dir) = server_with(Some(integration_config(&console))).await;
+    insert_site(&server, "site-1", "default", "Murray").await;
+    insert_site(&server, "site-2", "gone", "Closed branch").await;
+    let token = admin(&server).await;
+    for _ in 0..2 {
+        let (status, body) = server
+            .as_user(&token)
+            .get("/v1/unifi/site/site-1/access-points")
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["data"].as_array().unwrap().len(), 2);
+    }
+    let lookups = console
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/proxy/network/integration/v1/sites")
+        .count();
+    assert_eq!(lookups, 1);
+
+    let (status, body) = server
+        .as_user(&token)
+        .get("/v1/unifi/site/site-2/access-points")
+        .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["error"], "UniFiNotFound", "{body}");
+}
+
+/// A rejected (expired, revoked) key is a 502 naming UniFi, and the key is not in the answer.
+#[tokio::test]
+async fn a_rejected_integration_key_is_a_bad_gateway_without_the_key() {
+    let console = wiremock::MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "statusCode": 401, "statusName": "UNAUTHORIZED",
+            "code": "api.authentication.missing-credentials",
+            "message": "Missing credentials", "requestId": "3fa1c2d4-0000-4000-8000-000000000001"
+        })))
+        .mount(&console)
+        .await;
+    let (server, _dir) = server_with(Some(integration_config(&console))).await;
+    let token = admin(&server).await;
+    let (status, body) = server
+        .as_user(&token)
+        .post("/v1/unifi/sites/sync", None)
+        .await;
+    assert_eq!(status, 502, "{body}");
+    let text = body.to_string();
+    assert!(text.contains("UniFi"), "{text}");
+    assert!(!text.contains(INTEGRATION_KEY), "{text}");
+}

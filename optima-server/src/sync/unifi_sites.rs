@@ -53,6 +53,45 @@ pub async fn sync_unifi_sites_with(
     result
 }
 
+/// A site as either API lists it: the short name (`default`) and what the UI shows.
+struct ListedSite {
+    short_name: Option<String>,
+    description: Option<String>,
+}
+
+/// The controller's sites: from the Integration API when an API key is set (learning each
+/// site's UUID on the way), from the classic API otherwise.
+async fn listed_sites(
+    state: &AppState,
+    unifi: &optima_unifi::UnifiClient,
+) -> Result<Vec<ListedSite>, SyncError> {
+    if let Some(integration) = &state.integrations.unifi_integration {
+        let sites = integration.client.sites().list().all().await?;
+        return Ok(sites
+            .into_iter()
+            .map(|s| {
+                if let (Some(short), Some(uuid)) = (&s.internal_reference, &s.id) {
+                    integration.remember_site(short, uuid);
+                }
+                ListedSite {
+                    short_name: s.internal_reference,
+                    description: s.name,
+                }
+            })
+            .collect());
+    }
+    Ok(unifi
+        .sites()
+        .list()
+        .await?
+        .into_iter()
+        .map(|s| ListedSite {
+            short_name: s.name,
+            description: s.desc,
+        })
+        .collect())
+}
+
 async fn sync_locked(state: &AppState) -> Result<SiteSync, SyncError> {
     let unifi = state
         .integrations
@@ -60,7 +99,7 @@ async fn sync_locked(state: &AppState) -> Result<SiteSync, SyncError> {
         .as_ref()
         .ok_or(SyncError::NotConfigured("UniFi"))?;
     let started = Instant::now();
-    let sites = unifi.sites().list().await?;
+    let sites = listed_sites(state, unifi).await?;
     let store = &state.store;
     let mut report = SyncReport {
         kind: UNIFI_SITES_KIND.to_owned(),
@@ -71,7 +110,7 @@ async fn sync_locked(state: &AppState) -> Result<SiteSync, SyncError> {
     let mut seen = std::collections::HashSet::new();
     for site in sites {
         report.fetched += 1;
-        let Some(site_id) = site.name.as_deref().filter(|n| !n.trim().is_empty()) else {
+        let Some(site_id) = site.short_name.as_deref().filter(|n| !n.trim().is_empty()) else {
             report.skipped += 1;
             continue;
         };
@@ -79,7 +118,7 @@ async fn sync_locked(state: &AppState) -> Result<SiteSync, SyncError> {
             continue;
         }
         let name = site
-            .desc
+            .description
             .as_deref()
             .filter(|d| !d.trim().is_empty())
             .unwrap_or(site_id);

@@ -435,7 +435,16 @@ impl UnifiApi {
         /// Optima's id of the site.
         id: Path<String>,
     ) -> Result<Ok200<Vec<UnifiAccessPoint>>, ApiError> {
-        let (_, site) = self.site(&id.0).await?;
+        let (record, site) = self.site(&id.0).await?;
+        if let Some(integration) = &self.state.integrations.unifi_integration {
+            let uuid = integration.site_uuid(&record.site_id).await?;
+            let devices = integration.client.site(uuid).devices().list().all().await?;
+            return Ok(caller.ok(devices
+                .iter()
+                .filter(|d| d.is_access_point())
+                .map(Into::into)
+                .collect()));
+        }
         let aps = site.devices().access_points().await?;
         Ok(caller.ok(aps.iter().map(Into::into).collect()))
     }

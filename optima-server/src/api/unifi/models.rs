@@ -326,6 +326,39 @@ impl From<&Device> for UnifiAccessPoint {
     }
 }
 
+/// From the Integration API, which lists adopted devices: the id is its UUID, the state is
+/// mapped to the classic code.
+impl From<&optima_unifi::integration::DeviceOverview> for UnifiAccessPoint {
+    fn from(d: &optima_unifi::integration::DeviceOverview) -> Self {
+        use optima_unifi::integration::DeviceState as S;
+        let state = d.state.as_ref().and_then(|s| match s {
+            S::Offline => Some(0),
+            S::Online => Some(1),
+            S::PendingAdoption => Some(2),
+            S::Updating => Some(4),
+            S::GettingReady => Some(5),
+            S::ConnectionInterrupted => Some(6),
+            S::Adopting => Some(7),
+            S::Isolated => Some(10),
+            _ => None,
+        });
+        UnifiAccessPoint {
+            id: d.id.clone(),
+            mac: d.mac_address.clone(),
+            model: d.model.clone(),
+            device_type: Some("uap".to_owned()),
+            name: d.name.clone(),
+            state,
+            adopted: d
+                .state
+                .as_ref()
+                .map(|s| !matches!(s, S::PendingAdoption | S::Adopting)),
+            ip: d.ip_address.clone(),
+            version: d.firmware_version.clone(),
+        }
+    }
+}
+
 /// A Wi-Fi network (WLAN). Only the fields the caller may read (`unifi.site.wifi.read.<field>`)
 /// are present, so an absent field always means "not permitted"; a permitted field the
 /// controller holds no value for (missing, or an empty string) is null.
