@@ -55,6 +55,7 @@
 mod client;
 mod de;
 mod error;
+pub mod events;
 mod handlers;
 mod http;
 pub mod identity;
@@ -67,6 +68,7 @@ pub mod testing;
 pub use client::{ControllerKind, LoginBackoff, UnifiClient, UnifiClientBuilder};
 pub use de::AutoOr;
 pub use error::{ApiErrorKind, Error, IntegrationErrorBody, Result};
+pub use events::EventMessage;
 pub use handlers::{
     ApGroupsHandler, DevicesHandler, NetworksHandler, PpskHandler, SiteHandler, SitesHandler,
     UserGroupsHandler, WlanGroupsHandler, WlanHandler, resolve as resolve_ppsks,
