@@ -138,6 +138,8 @@ struct Inner {
     login_backoff: LoginBackoff,
     session: StdMutex<Session>,
     login_lock: AsyncMutex<()>,
+    /// TLS choices and timeouts of the live events WebSocket, the same as the HTTP client's.
+    events: crate::events::ConnectOptions,
 }
 
 /// A client of one UniFi Network controller (classic or UniFi OS).
@@ -238,6 +240,7 @@ impl UnifiClientBuilder {
                 ));
             }
         };
+        let events = crate::events::ConnectOptions::new(&self.tls);
         let transport = crate::http::transport(self.http, &self.tls, "unifi")?;
         let kind = OnceCell::new();
         if self.kind != ControllerKind::Auto {
@@ -253,6 +256,7 @@ impl UnifiClientBuilder {
                 login_backoff: self.login_backoff.unwrap_or_default(),
                 session: StdMutex::new(Session::default()),
                 login_lock: AsyncMutex::new(()),
+                events,
             }),
         })
     }
@@ -817,5 +821,72 @@ fn interpret(
             other => Ok(other),
         },
         Envelope::Bare => Ok(value),
+    }
+}
+
+/// What the live events WebSocket (`crate::events`) needs of the client's session.
+impl UnifiClient {
+    /// The TLS choices and timeouts the events WebSocket connects with.
+    pub(crate) fn events_options(&self) -> &crate::events::ConnectOptions {
+        &self.inner.events
+    }
+
+    /// The root of the Network application (with `/proxy/network` on UniFi OS) and the headers
+    /// that authenticate an events WebSocket: the session's cookies (logging in first when no
+    /// session is open) and, on UniFi OS, its CSRF token; or the API key. Within the deadline.
+    pub(crate) async fn events_session(&self) -> Result<crate::events::SessionHeaders> {
+        self.inner
+            .transport
+            .within_deadline("events", async {
+                let kind = self.resolve_kind().await?;
+                let root = match kind {
+                    ControllerKind::UnifiOs => format!("{}/proxy/network", self.inner.base),
+                    _ => self.inner.base.clone(),
+                };
+                let mut headers = Vec::new();
+                let generation = match &self.inner.auth {
+                    Auth::ApiKey(key) => {
+                        headers.push(("x-api-key", key.clone()));
+                        0
+                    }
+                    Auth::Credentials { .. } => {
+                        self.ensure_login(kind).await?;
+                        let s = self.session();
+                        if let Some(cookie) = cookie_header(&s.cookies) {
+                            headers.push(("cookie", SecretString::from(cookie)));
+                        }
+                        if kind == ControllerKind::UnifiOs
+                            && let Some(token) = &s.csrf
+                        {
+                            headers.push(("x-csrf-token", SecretString::from(token.clone())));
+                        }
+                        s.generation
+                    }
+                };
+                Ok(crate::events::SessionHeaders {
+                    root,
+                    generation,
+                    headers,
+                })
+            })
+            .await
+    }
+
+    /// An events WebSocket was refused (HTTP 401/403) with session `generation`: forgets that
+    /// session and logs in again, sharing the login with every concurrent caller.
+    pub(crate) async fn events_session_expired(&self, generation: u64) -> Result<()> {
+        self.inner
+            .transport
+            .within_deadline("login", async {
+                let kind = self.resolve_kind().await?;
+                {
+                    let mut s = self.session();
+                    if s.generation == generation {
+                        s.logged_in = false;
+                    }
+                }
+                self.relogin(kind, generation).await
+            })
+            .await
     }
 }

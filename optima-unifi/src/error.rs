@@ -99,6 +99,18 @@ pub enum Error {
         /// The error envelope.
         envelope: Box<IntegrationErrorBody>,
     },
+    /// The live events WebSocket (`site.events()`) failed below HTTP: it could not be opened
+    /// (connection refused, TLS, a malformed handshake), it broke (a protocol error, a reset) or
+    /// it went silent past its heartbeat. A handshake answered with an HTTP error status is
+    /// [`Error::Http`] (or [`Error::Unauthorized`] for a rejected API key) instead.
+    #[error("UniFi events WebSocket: {message}")]
+    WebSocket {
+        /// What went wrong. Never holds a cookie, a token or a key.
+        message: String,
+        /// The underlying error, when there is one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 /// The error envelope of the UniFi Network Integration API.

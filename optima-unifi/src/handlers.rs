@@ -127,6 +127,13 @@ impl SiteHandler {
         self.user_groups()
     }
 
+    /// Live events of the site from the controller's WebSocket: set the heartbeat and the
+    /// reconnect backoff if the defaults don't fit, then call
+    /// [`stream`](crate::events::Events::stream). See [`crate::events`].
+    pub fn events(&self) -> crate::events::Events {
+        crate::events::Events::new(self.client.clone(), self.site.clone())
+    }
+
     /// The SSIDs active per access point and radio, against the default limit of 8 per radio.
     pub async fn ssid_limits(&self) -> Result<Vec<ApSsidUsage>> {
         self.ssid_limits_with(DEFAULT_SSIDS_PER_RADIO).await

@@ -36,6 +36,9 @@
 //! logs in again once when the session expires (HTTP 401 or `api.err.LoginRequired`), and backs
 //! off when logins are throttled. With an API key it never logs in.
 //!
+//! Live events of a site (`site.events().stream()`), typed, with a heartbeat and reconnection:
+//! see [`events`].
+//!
 //! # UniFi Network Integration API
 //!
 //! Ubiquiti's supported API-key API (`/proxy/network/integration/v1`), with offset paging,
@@ -55,6 +58,7 @@
 mod client;
 mod de;
 mod error;
+pub mod events;
 mod handlers;
 mod http;
 pub mod identity;
@@ -67,6 +71,7 @@ pub mod testing;
 pub use client::{ControllerKind, LoginBackoff, UnifiClient, UnifiClientBuilder};
 pub use de::AutoOr;
 pub use error::{ApiErrorKind, Error, IntegrationErrorBody, Result};
+pub use events::{EventMessage, EventStream, Events};
 pub use handlers::{
     ApGroupsHandler, DevicesHandler, NetworksHandler, PpskHandler, SiteHandler, SitesHandler,
     UserGroupsHandler, WlanGroupsHandler, WlanHandler, resolve as resolve_ppsks,
