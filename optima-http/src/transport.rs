@@ -153,15 +153,16 @@ impl HttpSettings {
             service: service.name,
             message,
         };
+        let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| service.user_agent.to_owned());
         let http = match self.http {
             Some(client) => client,
             None => {
                 let builder = reqwest::Client::builder()
-                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                    .user_agent(
-                        self.user_agent
-                            .unwrap_or_else(|| service.user_agent.to_owned()),
-                    );
+                    .connect_timeout(connect_timeout)
+                    .user_agent(user_agent.clone());
                 customise(builder)
                     .map_err(config)?
                     .build()
@@ -172,6 +173,8 @@ impl HttpSettings {
             http,
             retry: self.retry.unwrap_or_default(),
             timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            connect_timeout,
+            user_agent,
             deadline: self.deadline,
             service,
         })
@@ -185,6 +188,8 @@ pub struct Transport {
     http: reqwest::Client,
     retry: RetryPolicy,
     timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: String,
     deadline: Option<Duration>,
     service: Service,
 }
@@ -203,6 +208,22 @@ impl Transport {
     /// The per-call deadline, if any.
     pub fn deadline(&self) -> Option<Duration> {
         self.deadline
+    }
+
+    /// The timeout of one attempt.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The connect timeout of the settings, for connections made outside reqwest (a
+    /// WebSocket); a client given to `http_client` keeps its own.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// The `User-Agent` of the settings, for connections made outside reqwest.
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
     }
 
     /// The service's name.

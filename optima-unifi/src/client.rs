@@ -240,8 +240,8 @@ impl UnifiClientBuilder {
                 ));
             }
         };
-        let events = crate::events::ConnectOptions::new(&self.tls);
         let transport = crate::http::transport(self.http, &self.tls, "unifi")?;
+        let events = crate::events::ConnectOptions::new(&self.tls, &transport);
         let kind = OnceCell::new();
         if self.kind != ControllerKind::Auto {
             kind.set(self.kind).expect("fresh cell");

@@ -346,9 +346,10 @@ impl Error {
     /// True when the request may succeed if tried again later (timeouts, connect errors, 429/502/503/504).
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Timeout(_) | Error::DeadlineExceeded { .. } | Error::LoginThrottled { .. } => {
-                true
-            }
+            Error::Timeout(_)
+            | Error::DeadlineExceeded { .. }
+            | Error::LoginThrottled { .. }
+            | Error::WebSocket { .. } => true,
             Error::Transport(e) => e.is_connect() || e.is_request(),
             Error::Http { status, .. }
             | Error::Api { status, .. }

@@ -1,14 +1,7 @@
 //! What the UniFi clients add to the shared HTTP core (`optima-http`): TLS (verification off,
 //! certificate pinning), no redirects, and reading a console's URL.
 
-use std::sync::Arc;
-
 use optima_http::{HttpSettings, Service, Transport};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
-use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
@@ -115,85 +108,15 @@ fn apply_tls(
     tls: &TlsOptions,
 ) -> std::result::Result<reqwest::ClientBuilder, String> {
     if let Some(pin) = &tls.pin_sha256 {
-        let pin = parse_pin(pin)?;
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let verifier = PinnedCertVerifier {
-            pin,
-            provider: provider.clone(),
-        };
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| format!("TLS setup failed: {e}"))?
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier))
-            .with_no_client_auth();
+        let config = crate::tls::client_config(true, Some(pin)).map_err(|e| match e {
+            Error::Config(message) => message,
+            other => other.to_string(),
+        })?;
         Ok(builder.tls_backend_preconfigured(config))
     } else if !tls.verify {
         Ok(builder.tls_danger_accept_invalid_certs(true))
     } else {
         Ok(builder)
-    }
-}
-
-/// Accepts exactly the server certificate whose SHA-256 (over its DER) is the pin, whoever issued it.
-/// Handshake signatures are still verified, so the server must hold the certificate's key.
-#[derive(Debug)]
-struct PinnedCertVerifier {
-    pin: [u8; 32],
-    provider: Arc<CryptoProvider>,
-}
-
-impl ServerCertVerifier for PinnedCertVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        let digest = Sha256::digest(end_entity.as_ref());
-        if digest.as_slice() == self.pin {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::ApplicationVerificationFailure,
-            ))
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
     }
 }
 
@@ -234,26 +157,5 @@ mod tests {
         assert!(p("ftp://h").is_err());
         assert!(p("not a url").is_err());
         assert!(parse_base_url(None, "controller", "https://host").is_err());
-    }
-
-    #[test]
-    fn the_pinned_verifier_accepts_exactly_the_pinned_certificate() {
-        let cert = CertificateDer::from(b"not really DER, only hashed".to_vec());
-        let other = CertificateDer::from(b"another certificate".to_vec());
-        let pin: [u8; 32] = Sha256::digest(cert.as_ref()).into();
-        let v = PinnedCertVerifier {
-            pin,
-            provider: Arc::new(rustls::crypto::aws_lc_rs::default_provider()),
-        };
-        let name = ServerName::try_from("unifi.local").unwrap();
-        assert!(
-            v.verify_server_cert(&cert, &[], &name, &[], UnixTime::now())
-                .is_ok()
-        );
-        assert!(
-            v.verify_server_cert(&other, &[], &name, &[], UnixTime::now())
-                .is_err()
-        );
-        assert!(!v.supported_verify_schemes().is_empty());
     }
 }

@@ -67,6 +67,7 @@ pub mod limits;
 pub mod models;
 #[cfg(feature = "test-util")]
 pub mod testing;
+mod tls;
 
 pub use client::{ControllerKind, LoginBackoff, UnifiClient, UnifiClientBuilder};
 pub use de::AutoOr;

@@ -23,10 +23,7 @@ use optima_http::segment as seg;
 pub(crate) type Socket = WebSocketStream<Box<dyn Io>>;
 
 /// The client's TLS choices, kept by the client for its events WebSockets, and the timeouts
-/// of a handshake.
-///
-/// The timeouts and user agent are optima-http's defaults: `HttpSettings` does not tell the
-/// ones a builder was given.
+/// and `User-Agent` of a handshake, from its HTTP settings.
 #[derive(Debug, Clone)]
 pub(crate) struct ConnectOptions {
     verify_tls: bool,
@@ -37,13 +34,14 @@ pub(crate) struct ConnectOptions {
 }
 
 impl ConnectOptions {
-    pub(crate) fn new(tls: &TlsOptions) -> Self {
+    /// The TLS choices and the timeouts and `User-Agent` of the client's HTTP settings.
+    pub(crate) fn new(tls: &TlsOptions, transport: &optima_http::Transport) -> Self {
         Self {
             verify_tls: tls.verify,
             pin_sha256: tls.pin_sha256.clone(),
-            connect_timeout: optima_http::DEFAULT_CONNECT_TIMEOUT,
-            timeout: optima_http::DEFAULT_TIMEOUT,
-            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
+            connect_timeout: transport.connect_timeout(),
+            timeout: transport.timeout(),
+            user_agent: transport.user_agent().to_owned(),
         }
     }
 }
@@ -250,7 +248,7 @@ fn tls_config(
     if let Some(config) = cache {
         return Ok(config.clone());
     }
-    let config = Arc::new(super::tls::client_config(
+    let config = Arc::new(crate::tls::client_config(
         options.verify_tls,
         options.pin_sha256.as_deref(),
     )?);

@@ -35,9 +35,9 @@
 //! session, shared with every HTTP call: the session's cookies, and on UniFi OS its CSRF token,
 //! logging in first when no session is open; with an API key it sends `X-API-KEY` instead.
 //! The client's TLS choices apply (certificate verification against the platform's roots, no
-//! verification, or the SHA-256 pin). The handshake has optima-http's default timeouts (10 s to
-//! connect, 30 s in all) and this crate's `User-Agent`; a reqwest client given to the builder
-//! is not used (its settings are unknown), nor are HTTP proxies. The client's deadline bounds
+//! verification, or the SHA-256 pin). The handshake has the builder's `connect_timeout` and
+//! `timeout` (10 s and 30 s by default) and its `User-Agent`; a reqwest client given to the
+//! builder is not used (its TLS settings are unknown), nor are HTTP proxies. The client's deadline bounds
 //! the login, not the life of the stream. Each connection runs in a tracing span
 //! `unifi.events` with the site and the attempt number; cookies, tokens and keys are never
 //! logged.
@@ -82,7 +82,6 @@
 
 mod connect;
 mod message;
-mod tls;
 
 use std::fmt;
 use std::pin::Pin;

@@ -1,6 +1,6 @@
-//! TLS of the live events WebSocket, with the HTTP client's choices: verify the certificate
-//! against the platform's roots (the verifier reqwest uses), accept any certificate, or accept
-//! exactly the one with a pinned SHA-256.
+//! TLS with a UniFi client's choices, for its HTTP requests and its live events WebSocket alike:
+//! verify the certificate against the platform's roots (the verifier reqwest uses), accept any
+//! certificate, or accept exactly the one with a pinned SHA-256.
 
 use std::sync::Arc;
 
