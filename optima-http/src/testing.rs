@@ -3,20 +3,26 @@
 //! The send loop logs each retry with the delay it chose (`delay_ms`), so a test can show that a
 //! `Retry-After` was honoured by reading the logs instead of timing the call.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-#[derive(Clone, Default)]
-struct SharedBuf(Arc<Mutex<Vec<u8>>>);
+thread_local! {
+    /// The log text of the capture running on this thread, if one is.
+    static CAPTURED: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
+}
 
-impl Write for SharedBuf {
+/// Writes each log line to the capture of the thread that logged it, if any.
+struct ThreadCapture;
+
+impl Write for ThreadCapture {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend_from_slice(bytes);
+        CAPTURED.with_borrow_mut(|buf| {
+            if let Some(buf) = buf {
+                buf.extend_from_slice(bytes);
+            }
+        });
         Ok(bytes.len())
     }
 
@@ -25,23 +31,26 @@ impl Write for SharedBuf {
     }
 }
 
-/// Runs `f` with a subscriber that records every log line of this thread (debug and up), and
-/// returns its output with the text logged. Use on a current-thread runtime (`#[tokio::test]`).
+/// Runs `f` and returns its output with the text logged meanwhile (debug and up) on this
+/// thread. Use on a current-thread runtime (`#[tokio::test]`), where all of `f` runs here.
+///
+/// The first call installs a global subscriber, which sends each line to the capture of the
+/// thread that wrote it: tests running side by side in one process each read their own lines,
+/// and no per-thread subscriber is left out by the callsite interest cache. A process that
+/// already has a global subscriber captures nothing.
 pub async fn capture_logs<F: Future>(f: F) -> (F::Output, String) {
-    let buf = SharedBuf::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        // Fails only when the process has a subscriber already: then nothing is captured.
+        let _ = tracing_subscriber::fmt()
+            .with_writer(|| ThreadCapture)
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .try_init();
+    });
+    CAPTURED.with_borrow_mut(|buf| *buf = Some(Vec::new()));
     let out = f.await;
-    let bytes = buf
-        .0
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone();
+    let bytes = CAPTURED.with_borrow_mut(Option::take).unwrap_or_default();
     (out, String::from_utf8_lossy(&bytes).into_owned())
 }
 
