@@ -208,6 +208,9 @@ impl From<optima_http::Error> for Error {
                 Error::DeadlineExceeded { path, deadline }
             }
             optima_http::Error::Config { message, .. } => Error::Config(message),
+            optima_http::Error::Encode { path, source, .. } => Error::InvalidQuery(format!(
+                "the body for {path} could not be encoded: {source}"
+            )),
             other => Error::Config(other.to_string()),
         }
     }

@@ -4,7 +4,8 @@
 //! numbers as JSON numbers, as strings (`"12.50"`) or as empty strings (`""`), booleans as
 //! `true`, `"true"`, `"1"`, `"on"` or `""`, and `null` or `""` where a list belongs. The
 //! functions here are meant for `#[serde(default, deserialize_with = "...")]` on `Option` (or
-//! `Vec`) fields: they accept every one of those forms and map empty or `null` values to `None`.
+//! `Vec`) fields: they accept every one of those forms and map empty or `null` values to `None`
+//! (strings keep `""`: for text, empty is a value).
 //! A value that cannot be read as the target type is still an error, so the decode error names
 //! the offending JSON path (see [`from_slice`]).
 
@@ -21,6 +22,7 @@ trait LenientNum: Sized {
     fn from_u64(v: u64) -> Option<Self>;
     fn from_f64(v: f64) -> Option<Self>;
     fn parse(s: &str) -> Option<Self>;
+    fn from_bool(v: bool) -> Option<Self>;
 }
 
 impl LenientNum for i64 {
@@ -45,6 +47,10 @@ impl LenientNum for i64 {
             .ok()
             .or_else(|| s.parse::<f64>().ok().and_then(Self::from_f64))
     }
+    /// UniFi writes some counters and flags as `true`/`false`.
+    fn from_bool(v: bool) -> Option<Self> {
+        Some(i64::from(v))
+    }
 }
 
 impl LenientNum for f64 {
@@ -61,8 +67,31 @@ impl LenientNum for f64 {
         Some(v)
     }
     fn parse(s: &str) -> Option<Self> {
-        s.replace(',', "").parse::<f64>().ok()
+        if s.contains(',') {
+            // Thousands separators only (`1,299.50`): `1,5` is not a number we can trust.
+            return without_thousands_separators(s)?.parse::<f64>().ok();
+        }
+        s.parse::<f64>().ok()
     }
+    /// A price of `true` is a bug at the vendor, not 1.0.
+    fn from_bool(_: bool) -> Option<Self> {
+        None
+    }
+}
+
+/// `1,299.50` as `1299.50`, when every comma separates a group of three digits of the integer
+/// part; `None` otherwise.
+fn without_thousands_separators(s: &str) -> Option<String> {
+    let (int, frac) = s.split_once('.').map_or((s, None), |(i, f)| (i, Some(f)));
+    let digits = int.strip_prefix(['-', '+']).unwrap_or(int);
+    let mut groups = digits.split(',');
+    let first = groups.next()?;
+    let first_ok = (1..=3).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_digit());
+    let rest_ok = groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    if !(first_ok && rest_ok) || frac.is_some_and(|f| f.contains(',')) {
+        return None;
+    }
+    Some(s.replace(',', ""))
 }
 
 impl<'de, T: LenientNum> Visitor<'de> for NumVisitor<T> {
@@ -91,7 +120,9 @@ impl<'de, T: LenientNum> Visitor<'de> for NumVisitor<T> {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(T::from_i64(i64::from(v)))
+        T::from_bool(v)
+            .map(Some)
+            .ok_or_else(|| E::invalid_type(de::Unexpected::Bool(v), &self))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
@@ -117,7 +148,8 @@ impl<'de, T: LenientNum> Visitor<'de> for NumVisitor<T> {
     }
 }
 
-/// Deserializes an optional integer from a number, a numeric string, a boolean (0/1), `""` or `null`.
+/// Deserializes an optional integer from a number, a numeric string, a boolean (0/1, as UniFi
+/// sends some), `""` or `null`.
 ///
 /// # Errors
 /// Fails on values that are not numbers (for example `"abc"` or `{}`).
@@ -125,8 +157,8 @@ pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error>
     d.deserialize_any(NumVisitor::<i64>(std::marker::PhantomData))
 }
 
-/// Deserializes an optional float from a number, a numeric string (`1,299.50` included), a
-/// boolean (0/1), `""` or `null`.
+/// Deserializes an optional float from a number, a numeric string (`1,299.50` included, but
+/// not `1,5`), `""` or `null`.
 ///
 /// # Errors
 /// Fails on values that are not numbers (for example `"abc"` or `{}`).
@@ -220,7 +252,8 @@ impl<'de> Visitor<'de> for StrVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        // `{:?}` keeps `1.0` as sent; `to_string` would make it `1`.
+        Ok(Some(format!("{v:?}")))
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
@@ -501,6 +534,22 @@ mod tests {
         assert_eq!(s.p.as_ref().unwrap().expose_secret(), "hunter22");
         assert!(!format!("{:?}", s.p).contains("hunter22"));
         assert_eq!(serde_json::to_string(&s).unwrap(), r#"{"p":"hunter22"}"#);
+    }
+
+    #[test]
+    fn commas_only_as_thousands_separators_and_no_boolean_prices() {
+        assert_eq!(t(r#"{"f":"12,345,678.5"}"#).f, Some(12_345_678.5));
+        assert_eq!(t(r#"{"f":"-1,000"}"#).f, Some(-1000.0));
+        for bad in [
+            r#"{"f":"1,5"}"#,
+            r#"{"f":"1,2345"}"#,
+            r#"{"f":",100"}"#,
+            r#"{"f":true}"#,
+        ] {
+            assert!(serde_json::from_str::<T>(bad).is_err(), "{bad}");
+        }
+        assert_eq!(t(r#"{"s":1.0}"#).s.as_deref(), Some("1.0"));
+        assert_eq!(t(r#"{"s":2.5}"#).s.as_deref(), Some("2.5"));
     }
 
     #[test]

@@ -186,11 +186,27 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     if let Ok(secs) = v.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        // Absurd values (1e20 seconds) are no wait at all rather than a panic; the policy caps
+        // real ones anyway.
+        return Duration::try_from_secs_f64(secs).ok();
     }
-    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    let when = http_date(v)?;
+    let delta = when - chrono::Utc::now();
     Some(delta.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// An HTTP date in any of the three formats RFC 9110 asks a recipient to read: IMF-fixdate
+/// (`Sun, 06 Nov 1994 08:49:37 GMT`, read with RFC 2822's parser), RFC 850
+/// (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6 08:49:37 1994`).
+fn http_date(v: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if let Ok(when) = chrono::DateTime::parse_from_rfc2822(v) {
+        return Some(when.with_timezone(&chrono::Utc));
+    }
+    let squeezed = v.split_whitespace().collect::<Vec<_>>().join(" ");
+    ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(&squeezed, f).ok())
+        .map(|naive| naive.and_utc())
 }
 
 #[cfg(test)]
@@ -248,6 +264,15 @@ mod tests {
             .to_string();
         let wait = parse_retry_after(&soon).unwrap();
         assert!(wait > Duration::from_secs(25) && wait <= Duration::from_secs(30));
+        assert_eq!(
+            parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            parse_retry_after("Sun Nov  6 08:49:37 1994"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("99999999999999999999"), None);
         assert_eq!(parse_retry_after("soon"), None);
         assert_eq!(parse_retry_after("-3"), None);
     }

@@ -17,8 +17,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default timeout of establishing a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A response whose body has been read in full.
-#[derive(Debug, Clone)]
+/// A response whose body has been read in full. Its `Debug` shows the status, URL, header
+/// names and body length: headers such as `Set-Cookie` and bodies may hold secrets.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RawResponse {
     /// The URL that answered (after any redirect the reqwest client followed).
@@ -29,6 +30,25 @@ pub struct RawResponse {
     pub headers: HeaderMap,
     /// The whole body.
     pub body: Bytes,
+    /// How many attempts the response took (1 when the first one answered). A delete answered
+    /// 404 on a later attempt may have been done by an earlier one.
+    pub attempts: u32,
+}
+
+impl std::fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("url", &self.url.as_str())
+            .field("headers", &header_names(&self.headers))
+            .field("body_bytes", &self.body.len())
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+fn header_names(headers: &HeaderMap) -> Vec<&str> {
+    headers.keys().map(HeaderName::as_str).collect()
 }
 
 /// Who a [`Transport`] talks to: the name in its spans and errors, its default `User-Agent`,
@@ -119,11 +139,18 @@ impl HttpSettings {
         self
     }
 
-    /// Uses this reqwest client (proxies, roots, pools) instead of building one.
+    /// Uses this reqwest client (proxies, roots, pools) instead of building one. Its own
+    /// timeout then applies unless [`timeout`](Self::timeout) is set too.
     #[must_use]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
+    }
+
+    /// Whether a reqwest client of the caller's is used (a client crate's own TLS settings
+    /// cannot then apply).
+    pub fn has_http_client(&self) -> bool {
+        self.http.is_some()
     }
 
     /// The configured deadline, if any.
@@ -157,6 +184,7 @@ impl HttpSettings {
         let user_agent = self
             .user_agent
             .unwrap_or_else(|| service.user_agent.to_owned());
+        let caller_client = self.http.is_some();
         let http = match self.http {
             Some(client) => client,
             None => {
@@ -169,10 +197,16 @@ impl HttpSettings {
                     .map_err(|e| config(format!("could not build the HTTP client: {e}")))?
             }
         };
+        // A caller's own client keeps its own timeout unless one was set here.
+        let timeout = match (self.timeout, caller_client) {
+            (Some(t), _) => Some(t),
+            (None, false) => Some(DEFAULT_TIMEOUT),
+            (None, true) => None,
+        };
         Ok(Transport {
             http,
             retry: self.retry.unwrap_or_default(),
-            timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            timeout,
             connect_timeout,
             user_agent,
             deadline: self.deadline,
@@ -187,7 +221,7 @@ impl HttpSettings {
 pub struct Transport {
     http: reqwest::Client,
     retry: RetryPolicy,
-    timeout: Duration,
+    timeout: Option<Duration>,
     connect_timeout: Duration,
     user_agent: String,
     deadline: Option<Duration>,
@@ -210,9 +244,10 @@ impl Transport {
         self.deadline
     }
 
-    /// The timeout of one attempt.
+    /// The timeout of one attempt ([`DEFAULT_TIMEOUT`] unless set; with a caller's own
+    /// reqwest client and none set, that client's own, which this does not know).
     pub fn timeout(&self) -> Duration {
-        self.timeout
+        self.timeout.unwrap_or(DEFAULT_TIMEOUT)
     }
 
     /// The connect timeout of the settings, for connections made outside reqwest (a
@@ -321,7 +356,10 @@ impl Transport {
                 Ok(resp) => {
                     span.record("status", resp.status.as_u16());
                     if !(more && may_retry && self.service.is_transient(resp.status, &resp.body)) {
-                        return Ok(resp);
+                        return Ok(RawResponse {
+                            attempts: attempt,
+                            ..resp
+                        });
                     }
                     let delay = policy.delay(attempt, Some(&resp.headers));
                     span.in_scope(|| {
@@ -362,7 +400,11 @@ impl Transport {
     }
 
     async fn once(&self, request: RequestBuilder) -> Result<RawResponse, reqwest::Error> {
-        let resp = request.timeout(self.timeout).send().await?;
+        let request = match self.timeout {
+            Some(t) => request.timeout(t),
+            None => request,
+        };
+        let resp = request.send().await?;
         let status = resp.status();
         let headers = resp.headers().clone();
         let url = resp.url().clone();
@@ -373,13 +415,14 @@ impl Transport {
             status,
             headers,
             body,
+            attempts: 1,
         })
     }
 }
 
 /// A request described once and built again for every attempt: method, URL, headers, query
-/// and body. Made by [`Transport::request`].
-#[derive(Debug)]
+/// and body. Made by [`Transport::request`]. Its `Debug` shows the method, URL, header names,
+/// query names and body length, never a value that may be secret.
 #[must_use = "a request does nothing until sent"]
 pub struct Request<'t> {
     transport: &'t Transport,
@@ -389,6 +432,32 @@ pub struct Request<'t> {
     headers: HeaderMap,
     query: Vec<(String, String)>,
     body: Result<Option<Bytes>, serde_json::Error>,
+}
+
+impl std::fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &header_names(&self.headers))
+            .field(
+                "query",
+                &self
+                    .query
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field(
+                "body_bytes",
+                &self
+                    .body
+                    .as_ref()
+                    .ok()
+                    .and_then(|b| b.as_ref().map(Bytes::len)),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'t> Request<'t> {
@@ -442,6 +511,9 @@ impl<'t> Request<'t> {
 
     /// Sends the request, retrying per policy; `path` (no host, no query) names it in spans and
     /// errors. Returns the last response whatever its status.
+    ///
+    /// The per-call deadline is not applied here: a call is often more than one request (a
+    /// login, a discovery), so wrap the whole call in [`Transport::within_deadline`].
     ///
     /// # Errors
     /// [`Error::Transport`] when the last allowed attempt failed to connect, send or read;

@@ -312,8 +312,15 @@ fn init_logging(config: &Config) {
     use tracing_subscriber::Layer;
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("OPTIMA_LOG")
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("OPTIMA_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    // At trace level the WebSocket library logs whole frames, and UniFi's events carry Wi-Fi
+    // passphrases: never, whatever OPTIMA_LOG says.
+    for quiet in ["tungstenite=off", "tokio_tungstenite=off"] {
+        if let Ok(directive) = quiet.parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
     let log = tracing_subscriber::fmt::layer()
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);

@@ -134,12 +134,14 @@ impl Integrations {
     }
 }
 
-/// The Integration API client and what it has learnt of site ids: Optima's records name a site
-/// by its short name (`default`), the Integration API by a UUID.
+/// The Integration API clients and what they have learnt of site ids: Optima's records name a
+/// site by its short name (`default`), the Integration API by a UUID.
 #[derive(Debug)]
 pub struct UnifiIntegration {
-    /// The client.
-    pub client: IntegrationClient,
+    /// Under `/proxy/network/integration`, on a UniFi OS console.
+    unifi_os: IntegrationClient,
+    /// Under `/integration`, on a self-hosted Network Application.
+    network_application: IntegrationClient,
     site_ids: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
@@ -152,32 +154,61 @@ impl UnifiIntegration {
             vendor: "UniFi",
             message: "the Integration API needs OPTIMA_UNIFI_API_KEY".into(),
         })?;
-        let prefix = if u.kind == "classic" {
-            NETWORK_APPLICATION_PREFIX
-        } else {
-            UNIFI_OS_PREFIX
+        let client = |prefix: &str| {
+            let mut builder = IntegrationClient::builder()
+                .url(u.url.clone())
+                .api_key(key.clone())
+                .path_prefix(prefix)
+                .verify_tls(u.verify_tls)
+                .deadline(deadline);
+            if let Some(pin) = &u.cert_sha256 {
+                builder = builder.pin_certificate_sha256(pin.clone());
+            }
+            builder.build().map_err(|e| IntegrationError {
+                vendor: "UniFi",
+                message: format!("Integration API: {e}"),
+            })
         };
-        let mut builder = IntegrationClient::builder()
-            .url(u.url.clone())
-            .api_key(key)
-            .path_prefix(prefix)
-            .verify_tls(u.verify_tls)
-            .deadline(deadline);
-        if let Some(pin) = &u.cert_sha256 {
-            builder = builder.pin_certificate_sha256(pin.clone());
-        }
-        let client = builder.build().map_err(|e| IntegrationError {
-            vendor: "UniFi",
-            message: format!("Integration API: {e}"),
-        })?;
         Ok(Self {
-            client,
+            unifi_os: client(UNIFI_OS_PREFIX)?,
+            network_application: client(NETWORK_APPLICATION_PREFIX)?,
             site_ids: Default::default(),
         })
     }
 
+    /// The client for the controller `unifi` talks to: its kind (configured or detected) says
+    /// where the Integration API lives.
+    pub async fn client(
+        &self,
+        unifi: &UnifiClient,
+    ) -> Result<&IntegrationClient, optima_unifi::Error> {
+        Ok(match unifi.kind().await? {
+            optima_unifi::ControllerKind::Classic => &self.network_application,
+            _ => &self.unifi_os,
+        })
+    }
+
+    /// Replaces what is known of site ids with the sites the console just listed.
+    pub fn remember_sites<'a>(&self, sites: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        let mut known = self
+            .site_ids
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        known.clear();
+        known.extend(sites.into_iter().map(|(s, u)| (s.to_owned(), u.to_owned())));
+    }
+
+    /// Forgets the UUID of `short_name` (the console answered 404 for it: the site was deleted
+    /// or the console replaced), so that the next call asks again.
+    pub fn forget_site(&self, short_name: &str) {
+        self.site_ids
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(short_name);
+    }
+
     /// Remembers that the site `short_name` has the Integration API id `uuid`.
-    pub fn remember_site(&self, short_name: &str, uuid: &str) {
+    fn remember_site(&self, short_name: &str, uuid: &str) {
         self.site_ids
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -186,7 +217,11 @@ impl UnifiIntegration {
 
     /// The Integration API id of the site `short_name`, asked of the console once; 404 when it
     /// lists no such site.
-    pub async fn site_uuid(&self, short_name: &str) -> Result<String, ApiError> {
+    pub async fn site_uuid(
+        &self,
+        client: &IntegrationClient,
+        short_name: &str,
+    ) -> Result<String, ApiError> {
         if let Some(uuid) = self
             .site_ids
             .lock()
@@ -195,8 +230,7 @@ impl UnifiIntegration {
         {
             return Ok(uuid.clone());
         }
-        let sites = self
-            .client
+        let sites = client
             .sites()
             .list()
             .filter(prop("internalReference").eq(short_name))

@@ -1119,6 +1119,9 @@ async fn integration_console() -> wiremock::MockServer {
             {"id": "9a1b2c3d-0000-4000-8000-000000000002", "macAddress": "f4:e2:c6:00:00:02",
              "ipAddress": "192.168.1.2", "name": "Core switch", "model": "USW24P", "state": "ONLINE",
              "features": ["switching"], "interfaces": ["ports"]},
+            {"id": "9a1b2c3d-0000-4000-8000-000000000004", "macAddress": "f4:e2:c6:00:00:04",
+             "ipAddress": "192.168.1.1", "name": "Dream Router", "model": "UDR", "state": "ONLINE",
+             "features": ["gateway", "switching", "accessPoint"], "interfaces": ["ports", "radios"]},
             {"id": "9a1b2c3d-0000-4000-8000-000000000003", "macAddress": "f4:e2:c6:00:00:03",
              "name": "Attic AP", "model": "U6LR", "state": "OFFLINE",
              "features": ["accessPoint"], "interfaces": ["radios"]}
@@ -1195,7 +1198,11 @@ async fn an_api_key_serves_sites_and_access_points_from_the_integration_api() {
         .await;
     assert_eq!(status, 200, "{body}");
     let aps = body["data"].as_array().unwrap();
-    assert_eq!(aps.len(), 2, "the switch is not an access point: {body}");
+    assert_eq!(
+        aps.len(),
+        2,
+        "neither the switch nor the gateway with radios is an access point: {body}"
+    );
     assert_eq!(aps[0]["name"], "Lobby AP");
     assert_eq!(aps[0]["id"], "4f0b8e2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b");
     assert_eq!(aps[0]["mac"], "94:2a:6f:26:c6:ca");

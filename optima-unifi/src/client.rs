@@ -227,7 +227,15 @@ impl UnifiClientBuilder {
     pub fn build(self) -> Result<UnifiClient> {
         let base = parse_base_url(self.url, "controller", "http(s)://host[:port]")?;
         let auth = match (self.username, self.password, self.api_key) {
-            (None, None, Some(key)) => Auth::ApiKey(key),
+            (None, None, Some(key)) => {
+                if HeaderValue::from_str(key.expose_secret()).is_err() {
+                    return Err(Error::Config(
+                        "the API key holds characters a header cannot carry (a trailing newline?)"
+                            .into(),
+                    ));
+                }
+                Auth::ApiKey(key)
+            }
             (Some(username), Some(password), None) => Auth::Credentials { username, password },
             (_, _, Some(_)) => {
                 return Err(Error::Config(
@@ -415,11 +423,13 @@ impl UnifiClient {
             return Ok(self.inner.configured_kind);
         }
         let url = format!("{}/", self.inner.base);
+        // A bare GET, as a browser's first visit: no `Accept: application/json`, which a
+        // console might answer differently.
+        let http = self.inner.transport.http();
         let resp = self
             .inner
             .transport
-            .request(Method::GET, url.as_str())
-            .send("/")
+            .send(&Method::GET, "/", || http.get(&url))
             .await?;
         // A client that follows redirects ends somewhere else on classic controllers (`/manage`).
         let redirected = resp.url.path()

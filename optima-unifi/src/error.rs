@@ -384,6 +384,9 @@ impl From<optima_http::Error> for Error {
                 Error::DeadlineExceeded { path, deadline }
             }
             optima_http::Error::Config { message, .. } => Error::Config(message),
+            optima_http::Error::Encode { path, source, .. } => Error::InvalidInput(format!(
+                "the body for {path} could not be encoded: {source}"
+            )),
             other => Error::Config(other.to_string()),
         }
     }

@@ -60,6 +60,13 @@ pub(crate) fn transport(
     tls: &TlsOptions,
     name: &'static str,
 ) -> Result<Transport> {
+    if settings.has_http_client() && (!tls.verify || tls.pin_sha256.is_some()) {
+        return Err(Error::Config(
+            "verify_tls(false) and pin_certificate_sha256 cannot apply to a reqwest client given \
+             to http_client: configure TLS on that client, or leave it out"
+                .into(),
+        ));
+    }
     let transport = settings.build_with(service(name), |builder| {
         let builder = builder.redirect(reqwest::redirect::Policy::none());
         apply_tls(builder, tls)

@@ -468,6 +468,18 @@ impl ConnectWiseClient {
                 request = request.body(b.clone());
             }
             let resp = request.send(path).await?;
+            if method == Method::DELETE
+                && resp.status == StatusCode::NOT_FOUND
+                && resp.attempts > 1
+                && is_record_not_found(&resp.body)
+            {
+                // An earlier attempt that went unanswered (a timeout, a 504) did the delete.
+                tracing::debug!(
+                    path,
+                    "record gone on a retried delete; taking it as deleted"
+                );
+                return Ok(resp);
+            }
             if resp.status == StatusCode::NOT_FOUND
                 && !rediscovered
                 && !is_record_not_found(&resp.body)

@@ -66,17 +66,18 @@ async fn listed_sites(
     unifi: &optima_unifi::UnifiClient,
 ) -> Result<Vec<ListedSite>, SyncError> {
     if let Some(integration) = &state.integrations.unifi_integration {
-        let sites = integration.client.sites().list().all().await?;
+        let client = integration.client(unifi).await?;
+        let sites = client.sites().list().all().await?;
+        integration.remember_sites(
+            sites
+                .iter()
+                .filter_map(|s| Some((s.internal_reference.as_deref()?, s.id.as_deref()?))),
+        );
         return Ok(sites
             .into_iter()
-            .map(|s| {
-                if let (Some(short), Some(uuid)) = (&s.internal_reference, &s.id) {
-                    integration.remember_site(short, uuid);
-                }
-                ListedSite {
-                    short_name: s.internal_reference,
-                    description: s.name,
-                }
+            .map(|s| ListedSite {
+                short_name: s.internal_reference,
+                description: s.name,
             })
             .collect());
     }

@@ -94,14 +94,18 @@ pub(crate) fn events_url(root: &str, site: &str) -> Result<String> {
 }
 
 /// Opens the events WebSocket of `site`: logs in when no session is open, and, when the
-/// controller refuses the session (HTTP 401/403, it expired), logs in again once and retries.
+/// controller refuses the session (HTTP 401/403, it expired), logs in again and retries, once
+/// until a connection proves healthy (`relogged`, kept by the stream, says it was done): a
+/// refusal that outlives a fresh login is not an expired session, and logging in on every
+/// reconnect would get every caller of the shared session throttled. A 403 then ends the
+/// stream (the account may not see the site); a 401 is retried later without a login.
 /// `tls` caches the rustls configuration across attempts.
 pub(crate) async fn open(
     client: &UnifiClient,
     site: &str,
     tls: &mut Option<Arc<rustls::ClientConfig>>,
+    relogged: &mut bool,
 ) -> Result<Socket, Failure> {
-    let mut relogged = false;
     loop {
         let session = client.events_session().await.map_err(classify)?;
         let url = events_url(&session.root, site).map_err(Failure::Fatal)?;
@@ -109,13 +113,21 @@ pub(crate) async fn open(
             Err(Refused { status, body }) => {
                 let error = Error::Http { status, body };
                 if client.uses_api_key() {
-                    return Err(Failure::Fatal(Error::Unauthorized { envelope: None }));
+                    return Err(Failure::Fatal(if status == StatusCode::FORBIDDEN {
+                        error
+                    } else {
+                        Error::Unauthorized { envelope: None }
+                    }));
                 }
-                if relogged {
-                    // Refused right after a fresh login: not (only) an expired session.
-                    return Err(Failure::Transient(error));
+                if *relogged {
+                    // Refused after a fresh login: not (only) an expired session.
+                    return Err(if status == StatusCode::FORBIDDEN {
+                        Failure::Fatal(error)
+                    } else {
+                        Failure::Transient(error)
+                    });
                 }
-                relogged = true;
+                *relogged = true;
                 tracing::debug!(
                     status = status.as_u16(),
                     "UniFi events session refused; logging in again"
@@ -196,7 +208,7 @@ async fn handshake(
                 tokio_rustls::TlsConnector::from(config)
                     .connect(name, tcp)
                     .await
-                    .map_err(|e| transient_io("the TLS handshake failed", e))?,
+                    .map_err(tls_failure)?,
             ),
             _ => Box::new(tcp),
         };
@@ -358,12 +370,17 @@ async fn read_body(io: &mut Box<dyn Io>, head: &Head, mut body: Vec<u8>) -> Vec<
         .unwrap_or(0)
         .min(512);
     let mut chunk = [0u8; 512];
-    while body.len() < wanted {
-        match tokio::time::timeout(Duration::from_secs(1), io.read(&mut chunk)).await {
-            Ok(Ok(n)) if n > 0 => body.extend_from_slice(&chunk[..n]),
-            _ => break,
+    // One second for the whole body, however slowly it trickles in.
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        while body.len() < wanted {
+            match io.read(&mut chunk).await {
+                Ok(n) if n > 0 => body.extend_from_slice(&chunk[..n]),
+                _ => break,
+            }
         }
-    }
+    })
+    .await;
+    body.truncate(512);
     body
 }
 
@@ -373,6 +390,23 @@ impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
 
 fn transient(message: String) -> HandshakeError {
     Other(Failure::Transient(ws_error(message, None)))
+}
+
+/// A refused certificate is configuration (verification, the pin): retrying cannot help. Other
+/// TLS failures may pass.
+fn tls_failure(e: std::io::Error) -> HandshakeError {
+    let refused_certificate = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        .is_some_and(|e| matches!(e, rustls::Error::InvalidCertificate(_)));
+    if refused_certificate {
+        return Other(Failure::Fatal(Error::WebSocket {
+            message: "the controller's certificate was refused (see verify_tls and the pin)"
+                .to_owned(),
+            source: Some(Box::new(e)),
+        }));
+    }
+    transient_io("the TLS handshake failed", e)
 }
 
 fn transient_io(message: &str, e: std::io::Error) -> HandshakeError {

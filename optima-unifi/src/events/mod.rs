@@ -148,6 +148,8 @@ impl Events {
     /// failure up to `max`, each wait randomised between 50% and 100% of its value
     /// (default 1 s up to 30 s).
     pub fn reconnect_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        // A zero wait would reconnect in a tight loop against a controller that is down.
+        let initial = initial.max(Duration::from_millis(10));
         self.settings.initial_backoff = initial;
         self.settings.max_backoff = max.max(initial);
         self
@@ -172,6 +174,7 @@ impl Events {
             failures: 0,
             attempts: 0,
             wait: None,
+            relogged: false,
             finished: false,
         };
         let inner = futures::stream::unfold(pump, |mut pump| async move {
@@ -239,6 +242,8 @@ struct Pump {
     attempts: u64,
     /// How long to wait before the next attempt.
     wait: Option<Duration>,
+    /// Whether the session was renewed for this stream since a connection last proved healthy.
+    relogged: bool,
     finished: bool,
 }
 
@@ -257,6 +262,7 @@ impl Pump {
                     .await;
                 if connection.healthy {
                     self.failures = 0;
+                    self.relogged = false;
                 }
                 match read {
                     Read::Message(item) => return Some(item),
@@ -282,7 +288,7 @@ impl Pump {
             self.attempts += 1;
             let span =
                 tracing::info_span!("unifi.events", site = %self.site, attempt = self.attempts);
-            let opened = connect::open(&self.client, &self.site, &mut self.tls)
+            let opened = connect::open(&self.client, &self.site, &mut self.tls, &mut self.relogged)
                 .instrument(span.clone())
                 .await;
             match opened {
@@ -361,8 +367,13 @@ impl Connection {
 
     /// Reads until a message arrives or the connection is found dropped, pinging on the way.
     async fn read(&mut self, heartbeat: Duration) -> Read {
+        // The silence counts while we wait for the controller, not while the consumer was busy
+        // with the last message.
+        self.last_frame = Instant::now();
         loop {
             tokio::select! {
+                // Frames already received come before the heartbeat's verdict.
+                biased;
                 frame = self.socket.next() => {
                     let frame = match frame {
                         Some(Ok(frame)) => frame,

@@ -437,11 +437,24 @@ impl UnifiApi {
     ) -> Result<Ok200<Vec<UnifiAccessPoint>>, ApiError> {
         let (record, site) = self.site(&id.0).await?;
         if let Some(integration) = &self.state.integrations.unifi_integration {
-            let uuid = integration.site_uuid(&record.site_id).await?;
-            let devices = integration.client.site(uuid).devices().list().all().await?;
-            return Ok(caller.ok(devices
+            let unifi = self.state.integrations.unifi()?;
+            let client = integration.client(unifi).await?;
+            let mut uuid = integration.site_uuid(client, &record.site_id).await?;
+            let mut devices = client.site(&uuid).devices().list().all().await;
+            if devices
+                .as_ref()
+                .is_err_and(optima_unifi::Error::is_not_found)
+            {
+                // A UUID remembered from before the site was recreated: ask once more.
+                integration.forget_site(&record.site_id);
+                uuid = integration.site_uuid(client, &record.site_id).await?;
+                devices = client.site(&uuid).devices().list().all().await;
+            }
+            // Gateways with radios (UDR, UX) list `accessPoint` too; the classic route gives
+            // only devices of type `uap`.
+            return Ok(caller.ok(devices?
                 .iter()
-                .filter(|d| d.is_access_point())
+                .filter(|d| d.is_access_point() && !d.features.iter().any(|f| f == "gateway"))
                 .map(Into::into)
                 .collect()));
         }
