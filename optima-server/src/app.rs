@@ -79,6 +79,7 @@ pub async fn build_state(config: Config) -> Result<Arc<AppState>, StartError> {
     let db = Db::connect(&config.database_url).await.map_err(db_err)?;
     db.migrate().await.map_err(db_err)?;
     let store = SqlStore::new(db);
+    crate::store::stored(store.repair_search_indexes()).await?;
     seed(&store).await?;
     let state = Arc::new(AppState::new(config, store)?);
     // Credential types' permission scopes join the catalog.

@@ -136,6 +136,14 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             postgres: include_str!("../migrations/0012_listing_versions.postgres.sql"),
         },
     ),
+    (
+        13,
+        "search_index_pause",
+        Sql::PerBackend {
+            sqlite: include_str!("../migrations/0013_search_index_pause.sqlite.sql"),
+            postgres: include_str!("../migrations/0013_search_index_pause.postgres.sql"),
+        },
+    ),
 ];
 
 /// An arbitrary constant: the PostgreSQL advisory lock that serialises migrations between

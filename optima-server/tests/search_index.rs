@@ -179,3 +179,50 @@ on_both_backends!(
     index_answers_searches_on_sqlite,
     index_answers_searches_on_postgres
 );
+
+/// A process stopped while a bulk sync had the SQLite search index paused: rows written since
+/// are missing from searches until the next start rebuilds the index.
+#[tokio::test]
+async fn an_index_left_paused_is_rebuilt_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = optima_server::testing::sqlite_test_url(dir.path());
+    let cw = FakeConnectWise::start("procurement/catalog", items(), 10).await;
+    let config = || {
+        let mut config = Config::for_database(url.clone(), dir.path());
+        config.jwt_secret = Some(secrecy::SecretString::from("search-index".to_owned()));
+        config.connectwise = Some(cw.config());
+        config
+    };
+    let server = TestServer::start(config()).await.unwrap();
+    run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .unwrap();
+    let (_, token) = server
+        .user_with_grants(&["procurement.catalog.fetch.many"])
+        .await;
+    assert_eq!(found(&server, &token, "optiplex").await, ["OPT-7020"]);
+
+    let store = &server.state.store;
+    assert!(store.pause_search_index("catalog_items").await.unwrap());
+    sqlx::query("UPDATE catalog_items SET search_key = 'zebra crossing opt-7020' WHERE identifier = 'OPT-7020'")
+        .execute(&store.db().pool)
+        .await
+        .unwrap();
+    assert!(
+        found(&server, &token, "zebra").await.is_empty(),
+        "paused: the index has not seen the write"
+    );
+    assert!(
+        found(&server, &token, "optiplex").await.is_empty(),
+        "a candidate from the stale index is checked against the row's text"
+    );
+    drop(server);
+
+    let server = TestServer::start(config()).await.unwrap();
+    assert_eq!(found(&server, &token, "zebra").await, ["OPT-7020"]);
+    let paused: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM search_index_paused")
+        .fetch_one(&server.state.store.db().pool)
+        .await
+        .unwrap();
+    assert_eq!(paused, 0);
+}

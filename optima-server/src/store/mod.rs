@@ -19,6 +19,7 @@ mod listing;
 pub use listing::ListedPage;
 pub mod opportunities;
 pub mod rbac_version;
+mod search_index;
 pub mod sign_in;
 pub mod sync_state;
 pub mod unifi_sites;

@@ -14,6 +14,7 @@ pub mod unifi_sites;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -199,6 +200,11 @@ pub trait Source: Send + Sync {
 /// commits (each one writes every index page the batch touched, and flushes the search
 /// index), small enough that a failure loses little and a batch of rows stays a few MB.
 const BATCH: usize = 5000;
+
+/// A sync that writes at least 1/`PAUSE_INDEX_RATIO` of a table's rows pauses its search index
+/// and rebuilds it at the end: for SQLite's FTS5, one rebuild of the whole table costs about
+/// what incremental updates of an eighth of it do.
+const PAUSE_INDEX_RATIO: usize = 4;
 
 /// Rows changed by a sync from which the table's statistics are refreshed (`ANALYZE`).
 const ANALYZE_AFTER: u64 = 1000;
@@ -513,25 +519,32 @@ async fn run_locked<S: Source>(
         drop(to_writer);
         Ok::<(), SyncError>(())
     };
+    // Once the rows written reach a quarter of the table, the search index is cheaper rebuilt
+    // in one pass at the end than kept up row by row (where it can pause: SQLite's catalog).
+    let paused = AtomicBool::new(false);
     let write = async {
+        let mut written = 0usize;
         while let Some(batch) = batches.recv().await {
+            written += batch.len();
+            if !paused.load(Relaxed) && written.saturating_mul(PAUSE_INDEX_RATIO) >= existing.len()
+            {
+                paused.store(store.pause_search_index(S::TABLE).await?, Relaxed);
+            }
             write_batch::<S>(state, &batch, &now).await?;
         }
         Ok::<(), SyncError>(())
     };
-    futures::try_join!(read, write)?;
-
-    if full {
-        let gone: Vec<i64> = existing
-            .iter()
-            .filter(|(id, e)| !e.deleted && !seen.contains(id))
-            .map(|(id, _)| *id)
-            .collect();
-        for chunk in gone.chunks(BATCH) {
-            store.mark_deleted(S::TABLE, chunk, &now).await?;
-        }
-        report.deleted = gone.len() as u64;
+    let written = futures::try_join!(read, write).map(|_| ());
+    let finished = match written {
+        Ok(()) if full => mark_gone::<S>(store, &existing, &seen, &now).await,
+        Ok(()) => Ok(0),
+        Err(e) => Err(e),
+    };
+    // Failed or not, a paused index is rebuilt from what was written.
+    if paused.load(Relaxed) {
+        store.resume_search_index(S::TABLE).await?;
     }
+    report.deleted = finished?;
 
     // After a bulk change, fresh planner statistics: without them both backends take the
     // flag columns of a list for selective and read the table row by row.
@@ -552,6 +565,24 @@ async fn run_locked<S: Source>(
     progress.end(&report);
     tracing::info!(%report, "sync finished");
     Ok(report)
+}
+
+/// Marks deleted the rows a full sync did not see; answers how many.
+async fn mark_gone<S: Source>(
+    store: &crate::store::SqlStore,
+    existing: &HashMap<i64, crate::store::sync_state::SyncedRow>,
+    seen: &HashSet<i64>,
+    now: &str,
+) -> Result<u64, SyncError> {
+    let gone: Vec<i64> = existing
+        .iter()
+        .filter(|(id, e)| !e.deleted && !seen.contains(id))
+        .map(|(id, _)| *id)
+        .collect();
+    for chunk in gone.chunks(BATCH) {
+        store.mark_deleted(S::TABLE, chunk, now).await?;
+    }
+    Ok(gone.len() as u64)
 }
 
 /// Rows on their way to the database, with the ids of those already there.
