@@ -532,7 +532,7 @@ impl ConnectWiseClient {
 
     /// `POST` a JSON body to any path under the API root and decode the answer.
     ///
-    /// Not retried unless the policy has [`RetryPolicy::retry_writes`].
+    /// Not retried unless the policy has [`RetryPolicy::retry_writes`](crate::RetryPolicy::retry_writes).
     ///
     /// # Errors
     /// Transport, API or decode errors.
