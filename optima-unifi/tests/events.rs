@@ -3,12 +3,12 @@
 //! cue.
 
 use std::collections::VecDeque;
-use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
+use optima_http::testing::{everything_logged, install_log_capture};
 use optima_unifi::events::{ConfigChange, EventMessage, EventStream};
 use optima_unifi::testing::{Kind, PASSWORD, USERNAME, csrf_token, quick_retries, session_cookie};
 use optima_unifi::{Error, UnifiClient};
@@ -204,45 +204,6 @@ async fn events_socket(req: &Request, ws: WebSocket, Data(s): Data<&Arc<StandIn>
     .into_response()
 }
 
-/// Everything logged by every test of this file, at every level, `log` records included (those
-/// of tungstenite, for one): to show that no cookie, token or password reaches a log.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-fn captured_logs() -> &'static Captured {
-    static LOGS: OnceLock<Captured> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        use tracing_subscriber::util::SubscriberInitExt;
-        let captured = Captured::default();
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(captured.clone())
-            .finish()
-            .try_init()
-            .expect("the only global subscriber, and the only `log` logger");
-        captured
-    })
-}
-
 /// A text frame of the controller: `{"meta": {"rc": "ok", "message": kind}, "data": data}`.
 fn frame(kind: &str, data: Value) -> String {
     json!({"meta": {"rc": "ok", "message": kind}, "data": data}).to_string()
@@ -292,7 +253,7 @@ async fn survives_a_drop_and_an_expired_session(kind: Kind) {
         vec![Cue::SendDropExpire(first), Cue::SendAndWait(second)],
     )
     .await;
-    let logs = captured_logs();
+    install_log_capture();
     let unifi = stand_in.client();
     let mut events = quick(unifi.site("default").events());
 
@@ -352,7 +313,8 @@ async fn survives_a_drop_and_an_expired_session(kind: Kind) {
         .expect("the stand-in sees the connection closed once the stream is dropped");
     assert_eq!(gone, Some(2));
 
-    let logs = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    // Every level, `log` records included (tungstenite's, for one).
+    let logs = everything_logged();
     assert!(
         logs.contains("unifi.events") && logs.contains("reconnecting"),
         "the connections are logged:\n{logs}"

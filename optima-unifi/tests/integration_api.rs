@@ -1,11 +1,10 @@
 //! wiremock tests of the UniFi Network Integration API client, with payloads shaped like the
 //! ones in Ubiquiti's Network 10.1 OpenAPI document and official examples.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use futures::TryStreamExt;
+use optima_http::testing::{everything_logged, install_log_capture};
 use optima_unifi::integration::filter::{Filter, Uuid, prop};
 use optima_unifi::integration::{
     ClientType, DeviceState, IntegrationClient, NETWORK_APPLICATION_PREFIX, NetworkRef,
@@ -34,7 +33,7 @@ fn fast_retries() -> RetryPolicy {
 }
 
 fn client(server: &MockServer) -> IntegrationClient {
-    captured_logs();
+    install_log_capture();
     IntegrationClient::builder()
         .url(server.uri())
         .api_key(SecretString::from(KEY))
@@ -930,45 +929,9 @@ async fn reads_are_retried_but_voucher_creation_is_not() {
     assert!(err.is_transient());
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-/// Every test of this file logs, at TRACE, into one buffer: a global subscriber, because
-/// per-thread ones race with callsite interest caching when tests run in parallel.
-fn captured_logs() -> &'static Captured {
-    static LOGS: OnceLock<Captured> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let captured = Captured::default();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(captured.clone())
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
-        captured
-    })
-}
-
 #[tokio::test]
 async fn the_key_never_reaches_the_logs() {
-    let captured = captured_logs();
+    install_log_capture();
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(format!("{OS}/v1/info")))
@@ -994,7 +957,7 @@ async fn the_key_never_reaches_the_logs() {
     let err = unifi.sites().list().send().await.unwrap_err();
     tracing::error!(error = %err, debug = ?err, client = ?unifi, "logged-by-the-caller");
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = everything_logged();
     let ours: Vec<&str> = logs
         .lines()
         .filter(|l| {
