@@ -774,3 +774,148 @@ async fn without_connectwise_live_routes_and_sync_say_so() {
         .unwrap();
     assert!(reports.iter().all(|r| r.kind != "catalog"));
 }
+
+/// Items of a large catalog: many batches, so that a failure can strike in the middle.
+const LARGE: i64 = 30_000;
+
+/// Whether an item is served, and found by a search for its identifier.
+async fn served_and_found(
+    caller: &optima_server::testing::TestClient<'_>,
+    id: i64,
+) -> (bool, bool) {
+    let (status, _) = caller.get(&format!("/v1/procurement/items/{id}")).await;
+    let (_, body) = caller
+        .get(&format!("/v1/procurement/items?search=bulk-{id:05}"))
+        .await;
+    (status == 200, !column(&body, "identifier").is_empty())
+}
+
+/// A sync that fails half-way, on either side, keeps what it committed, leaves the search
+/// index current, does not move the watermark, and stops reading when it can no longer write.
+async fn a_failure_ends_the_sync(url: String, dir: &std::path::Path) {
+    let items: Vec<Value> = (1..=LARGE)
+        .map(|id| bulk_item(id, &format!("Item {id}"), "2026-01-01T00:00:00Z"))
+        .collect();
+    let cw = FakeConnectWise::start("procurement/catalog", items, 1000).await;
+    // The database refuses the items listed in `test_refusals`: item 7,500, in the second
+    // batch of 5,000. The server under test starts on it as it is (an SQLite connection open
+    // while another changes the schema may fail its next statement once).
+    let migrated = server_on(url.clone(), dir, Some(&cw)).await;
+    let sqlite = migrated.state.store.db().backend == optima_server::db::Backend::Sqlite;
+    let refuse = match sqlite {
+        true => vec![
+            "CREATE TABLE test_refusals (cw_id BIGINT)",
+            "CREATE TRIGGER refuse BEFORE INSERT ON catalog_items \
+             WHEN new.cw_id IN (SELECT cw_id FROM test_refusals) \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        ],
+        false => vec![
+            "CREATE TABLE test_refusals (cw_id BIGINT)",
+            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN \
+             IF NEW.cw_id IN (SELECT cw_id FROM test_refusals) THEN \
+             RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse BEFORE INSERT ON catalog_items \
+             FOR EACH ROW EXECUTE FUNCTION refuse()",
+        ],
+    };
+    for sql in refuse
+        .into_iter()
+        .chain(["INSERT INTO test_refusals (cw_id) VALUES (7500)"])
+    {
+        sqlx::query(sql)
+            .execute(&migrated.state.store.db().pool)
+            .await
+            .unwrap();
+    }
+    drop(migrated);
+    let server = server_on(url, dir, Some(&cw)).await;
+    let state = &server.state;
+    let db = state.store.db();
+    let (_, token) = server
+        .user_with_grants(&[
+            "procurement.catalog.fetch.many",
+            "procurement.catalog.fetch",
+        ])
+        .await;
+    let caller = server.as_user(&token);
+
+    let failed = run_target(state, SyncTarget::Catalog, SyncMode::Full, &Quiet).await;
+    let error = failed
+        .expect_err("the write of item 7,500 fails")
+        .to_string();
+    assert!(error.contains("refused by the test"), "{error}");
+    // Reading stops once the writer is gone: it is at most the failed batch, the two queued
+    // behind it and the one being filled ahead, five pages each.
+    let pages = cw.list_queries().await.len();
+    assert!(
+        pages <= 25,
+        "{pages} of 30 pages read after the write failed"
+    );
+    assert_eq!(state.store.sync_watermark("catalog").await.unwrap(), None);
+    assert!(
+        !state
+            .store
+            .search_index_paused("catalog_items")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        served_and_found(&caller, 100).await,
+        (true, true),
+        "first batch kept"
+    );
+    assert_eq!(
+        served_and_found(&caller, 7_499).await,
+        (false, false),
+        "failed batch undone"
+    );
+
+    // The vendor fails at page 12 (items 11,001 to 12,000): the batches read before it are
+    // written, and the search index is rebuilt although the writer was stopped.
+    sqlx::query("DELETE FROM test_refusals")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/procurement/catalog")))
+        .and(wiremock::matchers::query_param("page", "12"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"code": "Boom"})))
+        .with_priority(1)
+        .mount(&cw.server)
+        .await;
+    let failed = run_target(state, SyncTarget::Catalog, SyncMode::Full, &Quiet).await;
+    assert!(failed.is_err(), "page 12 fails");
+    assert_eq!(state.store.sync_watermark("catalog").await.unwrap(), None);
+    assert!(
+        !state
+            .store
+            .search_index_paused("catalog_items")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        served_and_found(&caller, 7_499).await,
+        (true, true),
+        "second batch written"
+    );
+    assert_eq!(
+        served_and_found(&caller, 12_500).await,
+        (false, false),
+        "never read"
+    );
+}
+
+#[tokio::test]
+async fn a_failure_ends_the_sync_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_failure_ends_the_sync(sqlite_test_url(dir.path()), dir.path()).await;
+}
+
+#[tokio::test]
+async fn a_failure_ends_the_sync_on_postgres() {
+    let Some(url) = postgres_test_url("a_failure_ends_the_sync").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    a_failure_ends_the_sync(url, dir.path()).await;
+}

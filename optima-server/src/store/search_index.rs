@@ -32,6 +32,19 @@ impl SqlStore {
         Ok(true)
     }
 
+    /// Whether `table`'s search index is paused.
+    pub async fn search_index_paused(&self, table: &str) -> Stored<bool> {
+        if self.db.backend != Backend::Sqlite {
+            return Ok(false);
+        }
+        let paused: Option<String> =
+            sqlx::query_scalar("SELECT tbl FROM search_index_paused WHERE tbl = $1")
+                .bind(table)
+                .fetch_optional(&self.db.pool)
+                .await?;
+        Ok(paused.is_some())
+    }
+
     /// Rebuilds `table`'s paused search index from the table and ends the pause, in one
     /// transaction.
     pub async fn resume_search_index(&self, table: &str) -> Stored<()> {

@@ -14,7 +14,6 @@ pub mod unifi_sites;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -32,7 +31,7 @@ use crate::db::{Backend, timestamp};
 use crate::lock_file::{FileLock, LockHolder};
 use crate::state::AppState;
 use crate::store::sync_state::advisory;
-use crate::store::{StoreError, Stored};
+use crate::store::{SqlStore, StoreError, Stored};
 
 /// Full or incremental.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,7 +148,7 @@ impl Progress for Quiet {
 /// The table has at least `id TEXT PRIMARY KEY`, `cw_id BIGINT UNIQUE`, `cw_last_updated TEXT`,
 /// `deleted_at TEXT`, `created_at` and `updated_at`.
 #[async_trait]
-pub trait Source: Send + Sync {
+pub trait Source: Send + Sync + 'static {
     /// The record.
     type Item: Send + 'static;
     /// What is written of a record: for a kind synced in bulk, the record cut down to the
@@ -470,8 +469,10 @@ async fn run_locked<S: Source>(
     let now = timestamp(Utc::now());
     // Reading from the vendor and writing to the database overlap: batches go to the writer
     // through a short queue while the next page is fetched and parsed.
-    let (to_writer, mut batches) = tokio::sync::mpsc::channel::<Batch<S>>(2);
+    let (to_writer, batches) = tokio::sync::mpsc::channel::<Batch<S>>(2);
     let read = async {
+        // Owned here, so that the writer sees the queue close when reading ends.
+        let to_writer = to_writer;
         let mut batch: Batch<S> = Vec::with_capacity(BATCH);
         while let Some(item) = stream.next().await {
             let item = item?;
@@ -508,40 +509,43 @@ async fn run_locked<S: Source>(
             }
             if batch.len() >= BATCH {
                 let full_batch = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                // The writer stops taking batches only when it failed, and then `try_join`
-                // returns its error without waiting for this side.
-                let _ = to_writer.send(full_batch).await;
+                if to_writer.send(full_batch).await.is_err() {
+                    // The writer failed: reading on is wasted, and its error is the one to
+                    // report.
+                    return Ok(());
+                }
             }
         }
         if !batch.is_empty() {
             let _ = to_writer.send(batch).await;
         }
-        drop(to_writer);
         Ok::<(), SyncError>(())
     };
-    // Once the rows written reach a quarter of the table, the search index is cheaper rebuilt
-    // in one pass at the end than kept up row by row (where it can pause: SQLite's catalog).
-    let paused = AtomicBool::new(false);
-    let write = async {
-        let mut written = 0usize;
-        while let Some(batch) = batches.recv().await {
-            written += batch.len();
-            if !paused.load(Relaxed) && written.saturating_mul(PAUSE_INDEX_RATIO) >= existing.len()
-            {
-                paused.store(store.pause_search_index(S::TABLE).await?, Relaxed);
-            }
-            write_batch::<S>(state, &batch, &now).await?;
-        }
-        Ok::<(), SyncError>(())
+    // The writer is a task of its own, so that it runs beside the reader's parsing (on
+    // another core when there is one) instead of waiting for the reader to yield.
+    let mut writer = AbortOnDrop(tokio::spawn(write_batches::<S>(
+        store.clone(),
+        batches,
+        existing.len(),
+        now.clone(),
+    )));
+    let read = read.await;
+    if read.is_err() {
+        writer.0.abort();
+    }
+    let (paused, write) = match (&mut writer.0).await {
+        Ok(outcome) => outcome,
+        // Aborted because the reader failed, before it paused anything or after it resumed.
+        Err(join) if join.is_cancelled() => (store.search_index_paused(S::TABLE).await?, Ok(())),
+        Err(join) => std::panic::resume_unwind(join.into_panic()),
     };
-    let written = futures::try_join!(read, write).map(|_| ());
-    let finished = match written {
+    let finished = match read.and(write) {
         Ok(()) if full => mark_gone::<S>(store, &existing, &seen, &now).await,
         Ok(()) => Ok(0),
         Err(e) => Err(e),
     };
     // Failed or not, a paused index is rebuilt from what was written.
-    if paused.load(Relaxed) {
+    if paused {
         store.resume_search_index(S::TABLE).await?;
     }
     report.deleted = finished?;
@@ -585,15 +589,54 @@ async fn mark_gone<S: Source>(
     Ok(gone.len() as u64)
 }
 
+/// Writes the batches `batches` brings, each in a transaction of its own, pausing the table's
+/// search index once they add up to a good part of its `table_rows`. Answers whether it paused
+/// the index (which the caller then rebuilds, whatever the outcome) and how the writes went.
+async fn write_batches<S: Source>(
+    store: SqlStore,
+    mut batches: tokio::sync::mpsc::Receiver<Batch<S>>,
+    table_rows: usize,
+    now: String,
+) -> (bool, Result<(), SyncError>) {
+    let mut paused = false;
+    let mut written = 0usize;
+    while let Some(batch) = batches.recv().await {
+        written += batch.len();
+        // Once the rows written reach a quarter of the table, the search index is cheaper
+        // rebuilt in one pass at the end than kept up row by row (where it can pause:
+        // SQLite's catalog).
+        if !paused && written.saturating_mul(PAUSE_INDEX_RATIO) >= table_rows {
+            match store.pause_search_index(S::TABLE).await {
+                Ok(p) => paused = p,
+                Err(e) => return (paused, Err(e.into())),
+            }
+        }
+        if let Err(e) = write_batch::<S>(&store, &batch, &now).await {
+            return (paused, Err(e));
+        }
+    }
+    (paused, Ok(()))
+}
+
+/// A spawned task that is cancelled when its handle is dropped: a sync dropped half-way (its
+/// caller gave up) stops writing too, instead of writing on without its lock.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Rows on their way to the database, with the ids of those already there.
 type Batch<S> = Vec<(<S as Source>::Row, Option<String>)>;
 
 async fn write_batch<S: Source>(
-    state: &AppState,
+    store: &SqlStore,
     batch: &Batch<S>,
     now: &str,
 ) -> Result<(), SyncError> {
-    let mut tx = state.store.db().begin().await?;
+    let mut tx = store.db().begin().await?;
     S::write_batch(&mut tx, batch, now).await?;
     tx.commit().await?;
     Ok(())
