@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -144,6 +145,14 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             postgres: include_str!("../migrations/0013_search_index_pause.postgres.sql"),
         },
     ),
+    (
+        14,
+        "listing_order_versions",
+        Sql::PerBackend {
+            sqlite: include_str!("../migrations/0014_listing_order_versions.sqlite.sql"),
+            postgres: include_str!("../migrations/0014_listing_order_versions.postgres.sql"),
+        },
+    ),
 ];
 
 /// An arbitrary constant: the PostgreSQL advisory lock that serialises migrations between
@@ -167,6 +176,36 @@ pub struct Db {
     sqlite_file: Option<PathBuf>,
     /// Counts of synced tables' live rows, by query, with the table version each was taken at.
     counts: Arc<std::sync::Mutex<HashMap<String, (i64, i64)>>>,
+    /// Page anchors of synced tables' lists, by query (see [`Db::page_anchor`]).
+    anchors: Arc<std::sync::Mutex<HashMap<String, Arc<PageAnchors>>>>,
+    /// Rows from one page anchor to the next.
+    anchor_spacing: Arc<AtomicUsize>,
+}
+
+/// Rows from one page anchor to the next, unless [`Db::set_page_anchor_spacing`] says
+/// otherwise: reaching a page by number reads at most this many rows it does not show.
+pub const PAGE_ANCHOR_SPACING: usize = 1000;
+
+/// The name and id of every `spacing`-th row of a list (the first included), in list order, at
+/// one version of its table.
+#[derive(Debug)]
+struct PageAnchors {
+    version: i64,
+    spacing: usize,
+    keys: Vec<(String, String)>,
+}
+
+/// Where to start reading a page reached by number (see [`Db::page_anchor`]): the rows from the
+/// one named here, in list order, skipping `skip` of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageAnchor {
+    /// The anchor row's name.
+    pub name: String,
+    /// The anchor row's id.
+    pub id: String,
+    /// How many rows from the anchor on precede the page (fewer than the spacing, unless the
+    /// page lies past the end of the list).
+    pub skip: i64,
 }
 
 impl Db {
@@ -179,11 +218,7 @@ impl Db {
         let key = format!("{table} WHERE {filter}");
         // The version is read first: a write committed between the two reads leaves a count
         // filed under an older version, which the next reader finds stale and takes again.
-        let version: i64 =
-            sqlx::query_scalar("SELECT version FROM listing_versions WHERE table_name = $1")
-                .bind(table)
-                .fetch_one(&self.pool)
-                .await?;
+        let version = self.listing_version(table).await?;
         let cached = self
             .counts
             .lock()
@@ -203,6 +238,83 @@ impl Db {
             .unwrap_or_else(|e| e.into_inner())
             .insert(key, (version, count));
         Ok(count)
+    }
+
+    /// The version of a synced table's lists (migrations 12 and 14): it moves whenever a row
+    /// arrives, leaves, is renamed or changes a column that lists filter on, in any process.
+    async fn listing_version(&self, table: &str) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT version FROM listing_versions WHERE table_name = $1")
+            .bind(table)
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    /// Where a page starting at row `offset` (from 0) of the list of `table` where `filter`
+    /// holds, in (name, id) order, can be read from without reading every row before it; `None`
+    /// when `offset` is within the first anchor spacing, where skipping rows costs little.
+    ///
+    /// The anchors (every [`PAGE_ANCHOR_SPACING`]-th row's name and id) are found in one pass
+    /// over the list and kept while the table's listing version stays where it was, as
+    /// [`Db::live_count`] keeps counts: the first page reached by number after a change reads
+    /// the whole list once, the pages after it at most a spacing of rows each.
+    pub async fn page_anchor(
+        &self,
+        table: &str,
+        filter: &str,
+        offset: i64,
+    ) -> Result<Option<PageAnchor>, sqlx::Error> {
+        let spacing = self.anchor_spacing.load(Relaxed).max(1);
+        if offset < spacing as i64 {
+            return Ok(None);
+        }
+        let key = format!("{table} WHERE {filter}");
+        let version = self.listing_version(table).await?;
+        let cached = self
+            .anchors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .filter(|a| a.version == version && a.spacing == spacing)
+            .cloned();
+        let anchors = match cached {
+            Some(anchors) => anchors,
+            None => {
+                // Numbered in the database, so only the anchors cross to this process.
+                let rows = sqlx::query(&format!(
+                    "SELECT name, id FROM (SELECT name, id, ROW_NUMBER() OVER (ORDER BY name, id) AS n \
+                     FROM {key}) AS numbered WHERE (n - 1) % $1 = 0 ORDER BY n"
+                ))
+                .bind(spacing as i64)
+                .fetch_all(&self.pool)
+                .await?;
+                let keys = rows
+                    .iter()
+                    .map(|r| Ok((r.try_get("name")?, r.try_get("id")?)))
+                    .collect::<Result<Vec<(String, String)>, sqlx::Error>>()?;
+                let anchors = Arc::new(PageAnchors {
+                    version,
+                    spacing,
+                    keys,
+                });
+                self.anchors
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key, anchors.clone());
+                anchors
+            }
+        };
+        let nearest = (offset as usize / spacing).min(anchors.keys.len().saturating_sub(1));
+        Ok(anchors.keys.get(nearest).map(|(name, id)| PageAnchor {
+            name: name.clone(),
+            id: id.clone(),
+            skip: offset - (nearest * spacing) as i64,
+        }))
+    }
+
+    /// Sets the rows from one page anchor to the next (for tests that page through a few rows,
+    /// and for tuning); the anchors kept are found again at the next page.
+    pub fn set_page_anchor_spacing(&self, spacing: usize) {
+        self.anchor_spacing.store(spacing.max(1), Relaxed);
     }
 
     /// Connects (creating the SQLite file and its directory if needed, both private to the
@@ -249,6 +361,8 @@ impl Db {
             writer,
             sqlite_file,
             counts: Arc::default(),
+            anchors: Arc::default(),
+            anchor_spacing: Arc::new(AtomicUsize::new(PAGE_ANCHOR_SPACING)),
         };
         if backend == Backend::Sqlite && !in_memory {
             // Switching to WAL takes an exclusive lock that SQLite's busy timeout does not wait

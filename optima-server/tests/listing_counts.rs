@@ -1,5 +1,7 @@
-//! Lists report how many rows match from a kept count: it must equal a fresh `COUNT(*)` after
-//! any sequence of writes, made by the sync or straight into the tables by another process.
+//! Lists report how many rows match from a kept count, and reach a page by number from kept
+//! anchors: after any sequence of writes, made by the sync or straight into the tables by
+//! another process, the count must equal a fresh `COUNT(*)` and every page what `OFFSET`
+//! gives.
 
 use optima_server::config::Config;
 use optima_server::sync::{Quiet, SyncMode, SyncTarget, run_target};
@@ -62,12 +64,68 @@ async fn counted(pool: &sqlx::AnyPool) -> (u64, u64, u64) {
     (active, all, active)
 }
 
+/// Every page of both catalog lists (active only, and with inactive items), as the API lists
+/// them and as a plain `LIMIT … OFFSET …` over the table gives them.
+async fn pages_listed_and_offset(
+    server: &TestServer,
+    token: &str,
+    pool: &sqlx::AnyPool,
+) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let caller = server.as_user(token);
+    let (mut listed, mut offset) = (Vec::new(), Vec::new());
+    for (query, filter) in [
+        ("", "deleted_at IS NULL AND inactive = 0"),
+        ("&includeInactive=true", "deleted_at IS NULL"),
+    ] {
+        let mut pages = 1;
+        let mut page = 0;
+        while page < pages {
+            page += 1;
+            let (_, body) = caller
+                .get(&format!(
+                    "/v1/procurement/items?rpp={RPP}&page={page}{query}"
+                ))
+                .await;
+            // Up to the last page, and one past it.
+            pages = body["meta"]["pagination"]["totalRecords"].as_u64().unwrap() as usize / RPP + 1;
+            listed.push(
+                body["data"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i["id"].as_str().unwrap().to_owned())
+                    .collect(),
+            );
+            offset.push(
+                sqlx::query_scalar(&format!(
+                    "SELECT id FROM catalog_items WHERE {filter} ORDER BY name, id LIMIT {RPP} OFFSET {}",
+                    (page - 1) * RPP
+                ))
+                .fetch_all(pool)
+                .await
+                .unwrap(),
+            );
+        }
+    }
+    (listed, offset)
+}
+
+/// Rows per page in [`pages_listed_and_offset`]: with anchors every [`ANCHOR_SPACING`] rows,
+/// most pages start between two anchors.
+const RPP: usize = 5;
+const ANCHOR_SPACING: usize = 7;
+
 async fn counts_follow_every_write(url: String, dir: &std::path::Path) {
     let cw = FakeConnectWise::start("procurement/catalog", (1..=40).map(item).collect(), 100).await;
     let mut config = Config::for_database(url.clone(), dir);
     config.jwt_secret = Some(secrecy::SecretString::from("listing-counts".to_owned()));
     config.connectwise = Some(cw.config());
     let server = TestServer::start(config).await.unwrap();
+    server
+        .state
+        .store
+        .db()
+        .set_page_anchor_spacing(ANCHOR_SPACING);
     run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
         .await
         .unwrap();
@@ -115,6 +173,11 @@ async fn counts_follow_every_write(url: String, dir: &std::path::Path) {
             listed_totals(&server, &token).await,
             counted(&other).await,
             "after step {step} ({write}), seed {seed:#x}"
+        );
+        let (listed, offset) = pages_listed_and_offset(&server, &token, &other).await;
+        assert_eq!(
+            listed, offset,
+            "pages after step {step} ({write}), seed {seed:#x}"
         );
     }
 }
