@@ -10,15 +10,52 @@ use sqlx::{Any, Row};
 use super::{SqlStore, Stored};
 use crate::lock_file::LockHolder;
 
-/// A synced table's row as the sync compares it with what the vendor sends.
+/// A synced table's row as the sync compares it with what the vendor sends. A full sync
+/// keeps one per row of the table (a million, for a large catalog), so it is kept small: no
+/// text on the heap for the usual id.
 #[derive(Debug, Clone)]
 pub struct SyncedRow {
-    /// Optima's id.
-    pub id: String,
-    /// When the vendor last changed it, as stored.
-    pub last_updated: Option<String>,
+    id: RowId,
+    /// When the vendor last changed it, as stored, in milliseconds since the epoch (`None`
+    /// when not stored or not readable: the row is then written again).
+    pub last_updated_ms: Option<i64>,
     /// Whether it is marked deleted.
     pub deleted: bool,
+}
+
+/// An id as stored: Optima's own ids are 32 lower-case hex digits, kept as the number they
+/// spell; anything else is kept as text.
+#[derive(Debug, Clone)]
+enum RowId {
+    Hex(u128),
+    Other(Box<str>),
+}
+
+impl SyncedRow {
+    /// A row as read from the table.
+    pub fn new(id: &str, last_updated: Option<&str>, deleted: bool) -> SyncedRow {
+        let hex = id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let id = match u128::from_str_radix(id, 16) {
+            Ok(n) if hex => RowId::Hex(n),
+            _ => RowId::Other(id.into()),
+        };
+        let last_updated_ms = last_updated
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.timestamp_millis());
+        SyncedRow {
+            id,
+            last_updated_ms,
+            deleted,
+        }
+    }
+
+    /// Optima's id, exactly as stored.
+    pub fn id(&self) -> String {
+        match &self.id {
+            RowId::Hex(n) => format!("{n:032x}"),
+            RowId::Other(id) => id.to_string(),
+        }
+    }
 }
 
 /// A `sync_state` row as the status route shows it (reports as stored JSON).
@@ -85,13 +122,11 @@ impl SqlStore {
         let mut synced = HashMap::new();
         while let Some(row) = rows.try_next().await? {
             let deleted: Option<String> = row.try_get("deleted_at")?;
+            let id: String = row.try_get("id")?;
+            let last_updated: Option<String> = row.try_get("cw_last_updated")?;
             synced.insert(
                 row.try_get("cw_id")?,
-                SyncedRow {
-                    id: row.try_get("id")?,
-                    last_updated: row.try_get("cw_last_updated")?,
-                    deleted: deleted.is_some(),
-                },
+                SyncedRow::new(&id, last_updated.as_deref(), deleted.is_some()),
             );
         }
         Ok(synced)
@@ -327,5 +362,33 @@ pub mod advisory {
                 format!("{name} (from {addr})")
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod synced_row_tests {
+    use super::SyncedRow;
+
+    #[test]
+    fn an_id_comes_back_exactly_as_stored() {
+        for id in [
+            "019ad3c1a2b37c4d8e9f0a1b2c3d4e5f",
+            "00000000000000000000000000000000",
+            "019AD3C1A2B37C4D8E9F0A1B2C3D4E5F",
+            "019ad3c1-a2b3-7c4d-8e9f-0a1b2c3d4e5f",
+            "x1",
+            "",
+        ] {
+            assert_eq!(SyncedRow::new(id, None, false).id(), id);
+        }
+    }
+
+    #[test]
+    fn last_updated_is_compared_as_an_instant() {
+        let at = |t: &str| SyncedRow::new("a", Some(t), false).last_updated_ms;
+        assert_eq!(at("2026-01-01T00:00:00Z"), at("2026-01-01T00:00:00.000Z"));
+        assert_eq!(at("2026-01-01T01:00:00+01:00"), at("2026-01-01T00:00:00Z"));
+        assert_ne!(at("2026-01-01T00:00:00.001Z"), at("2026-01-01T00:00:00Z"));
+        assert_eq!(at("yesterday"), None);
     }
 }

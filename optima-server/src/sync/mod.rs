@@ -493,14 +493,14 @@ async fn run_locked<S: Source>(
             match existing.get(&vendor_id) {
                 Some(e)
                     if !e.deleted
-                        && e.last_updated.is_some()
-                        && e.last_updated == updated.map(timestamp) =>
+                        && e.last_updated_ms.is_some()
+                        && e.last_updated_ms == updated.map(|u| u.timestamp_millis()) =>
                 {
                     report.unchanged += 1;
                 }
                 Some(e) => {
                     report.updated += 1;
-                    batch.push((S::row(vendor_id, item), Some(e.id.clone())));
+                    batch.push((S::row(vendor_id, item), Some(e.id())));
                 }
                 None => {
                     report.created += 1;
