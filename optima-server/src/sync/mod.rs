@@ -490,11 +490,11 @@ async fn run_locked<S: Source>(
             if let Some(u) = updated {
                 newest = Some(newest.map_or(u, |n| n.max(u)));
             }
-            match existing.get(&vendor_id) {
+            match existing.get(vendor_id) {
                 Some(e)
-                    if !e.deleted
-                        && e.last_updated_ms.is_some()
-                        && e.last_updated_ms == updated.map(|u| u.timestamp_millis()) =>
+                    if !e.deleted()
+                        && e.last_updated_ms().is_some()
+                        && e.last_updated_ms() == updated.map(|u| u.timestamp_millis()) =>
                 {
                     report.unchanged += 1;
                 }
@@ -574,14 +574,13 @@ async fn run_locked<S: Source>(
 /// Marks deleted the rows a full sync did not see; answers how many.
 async fn mark_gone<S: Source>(
     store: &crate::store::SqlStore,
-    existing: &HashMap<i64, crate::store::sync_state::SyncedRow>,
+    existing: &crate::store::sync_state::SyncedRows,
     seen: &HashSet<i64>,
     now: &str,
 ) -> Result<u64, SyncError> {
     let gone: Vec<i64> = existing
-        .iter()
-        .filter(|(id, e)| !e.deleted && !seen.contains(id))
-        .map(|(id, _)| *id)
+        .live_vendor_ids()
+        .filter(|id| !seen.contains(id))
         .collect();
     for chunk in gone.chunks(BATCH) {
         store.mark_deleted(S::TABLE, chunk, now).await?;
