@@ -790,6 +790,13 @@ async fn served_and_found(
     (status == 200, !column(&body, "identifier").is_empty())
 }
 
+/// After a failed sync: the watermark has not moved and the search index is not left paused.
+async fn assert_failed_cleanly(state: &optima_server::state::AppState) {
+    assert_eq!(state.store.sync_watermark("catalog").await.unwrap(), None);
+    let paused = state.store.search_index_paused("catalog_items").await;
+    assert!(!paused.unwrap(), "the search index is left paused");
+}
+
 /// A sync that fails half-way, on either side, keeps what it committed, leaves the search
 /// index current, does not move the watermark, and stops reading when it can no longer write.
 async fn a_failure_ends_the_sync(url: String, dir: &std::path::Path) {
@@ -851,14 +858,7 @@ async fn a_failure_ends_the_sync(url: String, dir: &std::path::Path) {
         pages <= 25,
         "{pages} of 30 pages read after the write failed"
     );
-    assert_eq!(state.store.sync_watermark("catalog").await.unwrap(), None);
-    assert!(
-        !state
-            .store
-            .search_index_paused("catalog_items")
-            .await
-            .unwrap()
-    );
+    assert_failed_cleanly(state).await;
     assert_eq!(
         served_and_found(&caller, 100).await,
         (true, true),
@@ -885,14 +885,7 @@ async fn a_failure_ends_the_sync(url: String, dir: &std::path::Path) {
         .await;
     let failed = run_target(state, SyncTarget::Catalog, SyncMode::Full, &Quiet).await;
     assert!(failed.is_err(), "page 12 fails");
-    assert_eq!(state.store.sync_watermark("catalog").await.unwrap(), None);
-    assert!(
-        !state
-            .store
-            .search_index_paused("catalog_items")
-            .await
-            .unwrap()
-    );
+    assert_failed_cleanly(state).await;
     assert_eq!(
         served_and_found(&caller, 7_499).await,
         (true, true),
