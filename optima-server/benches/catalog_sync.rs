@@ -247,8 +247,8 @@ async fn run(backend: &str, url: String, data_dir: &std::path::Path, cw_url: &st
         .await;
     let pages = items.div_ceil(30);
     let (middle, last) = cursors_at(&server, &token, [items / 2, items - 30]).await;
-    // The first page reached by number after the sync finds the list's page anchors: it reads
-    // the whole list once. Those after it start from the nearest anchor.
+    // The first page reached by number after the sync finds the list's page anchors up to it:
+    // it reads the rows before it once. Those after it start from the nearest anchor.
     let started = Instant::now();
     let response = reqwest::Client::new()
         .get(server.url(&format!("/v1/procurement/items?page={}", pages / 2)))
@@ -258,7 +258,7 @@ async fn run(backend: &str, url: String, data_dir: &std::path::Path, cw_url: &st
         .expect("request");
     assert_eq!(response.status(), 200);
     println!(
-        "  {:<34} {:>7.2} ms (once: finds the page anchors)",
+        "  {:<34} {:>7.2} ms (once: finds the page anchors up to it)",
         "list, middle page by number, first",
         started.elapsed().as_secs_f64() * 1000.0
     );

@@ -187,12 +187,21 @@ pub struct Db {
 pub const PAGE_ANCHOR_SPACING: usize = 1000;
 
 /// The name and id of every `spacing`-th row of a list (the first included), in list order, at
-/// one version of its table.
+/// one version of its table: of the whole list, or of its first `covered` rows.
 #[derive(Debug)]
 struct PageAnchors {
     version: i64,
     spacing: usize,
     keys: Vec<(String, String)>,
+    /// How many rows from the start the anchors cover, `None` for all of them.
+    covered: Option<i64>,
+}
+
+impl PageAnchors {
+    /// Whether the anchor for row `offset` is known.
+    fn cover(&self, offset: i64) -> bool {
+        self.covered.is_none_or(|rows| offset < rows)
+    }
 }
 
 /// Where to start reading a page reached by number (see [`Db::page_anchor`]): the rows from the
@@ -253,10 +262,11 @@ impl Db {
     /// holds, in (name, id) order, can be read from without reading every row before it; `None`
     /// when `offset` is within the first anchor spacing, where skipping rows costs little.
     ///
-    /// The anchors (every [`PAGE_ANCHOR_SPACING`]-th row's name and id) are found in one pass
-    /// over the list and kept while the table's listing version stays where it was, as
-    /// [`Db::live_count`] keeps counts: the first page reached by number after a change reads
-    /// the whole list once, the pages after it at most a spacing of rows each.
+    /// The anchors (every [`PAGE_ANCHOR_SPACING`]-th row's name and id) are kept while the
+    /// table's listing version stays where it was, as [`Db::live_count`] keeps counts. A page
+    /// past those known is found in one pass over the rows before it (what skipping them would
+    /// have cost), which finds the anchors up to twice as deep as before, or to the end; the
+    /// pages after it read at most a spacing of rows each.
     pub async fn page_anchor(
         &self,
         table: &str,
@@ -277,25 +287,11 @@ impl Db {
             .filter(|a| a.version == version && a.spacing == spacing)
             .cloned();
         let anchors = match cached {
-            Some(anchors) => anchors,
-            None => {
-                // Numbered in the database, so only the anchors cross to this process.
-                let rows = sqlx::query(&format!(
-                    "SELECT name, id FROM (SELECT name, id, ROW_NUMBER() OVER (ORDER BY name, id) AS n \
-                     FROM {key}) AS numbered WHERE (n - 1) % $1 = 0 ORDER BY n"
-                ))
-                .bind(spacing as i64)
-                .fetch_all(&self.pool)
-                .await?;
-                let keys = rows
-                    .iter()
-                    .map(|r| Ok((r.try_get("name")?, r.try_get("id")?)))
-                    .collect::<Result<Vec<(String, String)>, sqlx::Error>>()?;
-                let anchors = Arc::new(PageAnchors {
-                    version,
-                    spacing,
-                    keys,
-                });
+            Some(anchors) if anchors.cover(offset) => anchors,
+            known => {
+                let deeper = known.and_then(|a| a.covered).unwrap_or(0).saturating_mul(2);
+                let rows = offset.saturating_add(1).max(deeper);
+                let anchors = Arc::new(self.find_anchors(&key, version, spacing, rows).await?);
                 self.anchors
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -309,6 +305,42 @@ impl Db {
             id: id.clone(),
             skip: offset - (nearest * spacing) as i64,
         }))
+    }
+
+    /// The anchors of the first `rows` rows of `list` (`<table> WHERE <filter>`), numbered in
+    /// the database so that only the anchors cross to this process.
+    async fn find_anchors(
+        &self,
+        list: &str,
+        version: i64,
+        spacing: usize,
+        rows: i64,
+    ) -> Result<PageAnchors, sqlx::Error> {
+        let found = sqlx::query(&format!(
+            "SELECT name, id, listed FROM (SELECT name, id, \
+             ROW_NUMBER() OVER (ORDER BY name, id) AS n, COUNT(*) OVER () AS listed \
+             FROM (SELECT name, id FROM {list} ORDER BY name, id LIMIT $2) AS head) AS numbered \
+             WHERE (n - 1) % $1 = 0 ORDER BY n"
+        ))
+        .bind(spacing as i64)
+        .bind(rows)
+        .fetch_all(&self.pool)
+        .await?;
+        let listed: i64 = match found.first() {
+            Some(row) => row.try_get("listed")?,
+            None => 0,
+        };
+        let keys = found
+            .iter()
+            .map(|r| Ok((r.try_get("name")?, r.try_get("id")?)))
+            .collect::<Result<Vec<(String, String)>, sqlx::Error>>()?;
+        Ok(PageAnchors {
+            version,
+            spacing,
+            keys,
+            // Fewer rows than asked for: the list ends there.
+            covered: (listed >= rows).then_some(rows),
+        })
     }
 
     /// Sets the rows from one page anchor to the next (for tests that page through a few rows,

@@ -86,7 +86,7 @@ async fn pages_listed_and_offset(
                     "/v1/procurement/items?rpp={RPP}&page={page}{query}"
                 ))
                 .await;
-            // Up to the last page, and one past it.
+            // Every page with rows (and an empty one after them when they fill their pages).
             pages = body["meta"]["pagination"]["totalRecords"].as_u64().unwrap() as usize / RPP + 1;
             listed.push(
                 body["data"]

@@ -103,6 +103,10 @@ pub enum SyncError {
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] StoreError),
+    /// The task writing the sync's rows stopped before it finished (the runtime was shutting
+    /// down under it).
+    #[error("the sync's writer stopped before it finished")]
+    WriterStopped,
 }
 
 impl From<sqlx::Error> for SyncError {
@@ -475,6 +479,10 @@ async fn run_locked<S: Source>(
         let to_writer = to_writer;
         let mut batch: Batch<S> = Vec::with_capacity(BATCH);
         while let Some(item) = stream.next().await {
+            if to_writer.is_closed() {
+                // The writer failed: reading on is wasted, and its error is the one to report.
+                return Ok(());
+            }
             let item = item?;
             report.fetched += 1;
             progress.advance(1);
@@ -510,8 +518,6 @@ async fn run_locked<S: Source>(
             if batch.len() >= BATCH {
                 let full_batch = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                 if to_writer.send(full_batch).await.is_err() {
-                    // The writer failed: reading on is wasted, and its error is the one to
-                    // report.
                     return Ok(());
                 }
             }
@@ -529,24 +535,35 @@ async fn run_locked<S: Source>(
         existing.len(),
         now.clone(),
     )));
+    // Whether reading ended or failed, the queue is closed now: the writer writes what was
+    // read before the end (at most three batches) and stops.
     let read = read.await;
-    if read.is_err() {
-        writer.0.abort();
-    }
     let (paused, write) = match (&mut writer.0).await {
         Ok(outcome) => outcome,
-        // Aborted because the reader failed, before it paused anything or after it resumed.
-        Err(join) if join.is_cancelled() => (store.search_index_paused(S::TABLE).await?, Ok(())),
-        Err(join) => std::panic::resume_unwind(join.into_panic()),
+        Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+        // Cancelled under us: whether it had paused the index is read back (and taken as
+        // paused when that fails too, so that the index is rebuilt).
+        Err(_) => (
+            store.search_index_paused(S::TABLE).await.unwrap_or(true),
+            Err(SyncError::WriterStopped),
+        ),
     };
     let finished = match read.and(write) {
         Ok(()) if full => mark_gone::<S>(store, &existing, &seen, &now).await,
         Ok(()) => Ok(0),
         Err(e) => Err(e),
     };
-    // Failed or not, a paused index is rebuilt from what was written.
-    if paused {
-        store.resume_search_index(S::TABLE).await?;
+    // Failed or not, a paused index is rebuilt from what was written. After a failure, that
+    // failure is the one reported; the next start rebuilds an index still paused.
+    if paused && let Err(resume) = store.resume_search_index(S::TABLE).await {
+        match &finished {
+            Ok(_) => return Err(resume.into()),
+            Err(_) => tracing::warn!(
+                table = S::TABLE,
+                error = %resume,
+                "could not rebuild the search index after a failed sync"
+            ),
+        }
     }
     report.deleted = finished?;
 
@@ -617,8 +634,9 @@ async fn write_batches<S: Source>(
     (paused, Ok(()))
 }
 
-/// A spawned task that is cancelled when its handle is dropped: a sync dropped half-way (its
-/// caller gave up) stops writing too, instead of writing on without its lock.
+/// A spawned task that is asked to stop when its handle is dropped: the writer of a sync
+/// dropped half-way (its caller gave up) stops at its next await instead of writing on for the
+/// rest of the run without its lock.
 struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
 
 impl<T> Drop for AbortOnDrop<T> {
