@@ -291,7 +291,10 @@ impl Db {
             known => {
                 let deeper = known.and_then(|a| a.covered).unwrap_or(0).saturating_mul(2);
                 let rows = offset.saturating_add(1).max(deeper);
-                let anchors = Arc::new(self.find_anchors(&key, version, spacing, rows).await?);
+                let anchors = self
+                    .find_anchors(table, filter, version, spacing, rows)
+                    .await?;
+                let anchors = Arc::new(anchors);
                 self.anchors
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -307,29 +310,36 @@ impl Db {
         }))
     }
 
-    /// The anchors of the first `rows` rows of `list` (`<table> WHERE <filter>`), numbered in
-    /// the database so that only the anchors cross to this process.
+    /// The anchors of the first `rows` rows of the list of `table` where `filter` holds,
+    /// numbered in the database so that only the anchors cross to this process.
     async fn find_anchors(
         &self,
-        list: &str,
+        table: &str,
+        filter: &str,
         version: i64,
         spacing: usize,
         rows: i64,
     ) -> Result<PageAnchors, sqlx::Error> {
+        // Each anchor is found from the one before it, by skipping `spacing` rows of the name
+        // index: a walk over the rows once, with nothing sorted or held (a window numbering the
+        // rows would be re-sorted by both backends). Whether the list ends within `rows` is
+        // the kept count's to say.
         let found = sqlx::query(&format!(
-            "SELECT name, id, listed FROM (SELECT name, id, \
-             ROW_NUMBER() OVER (ORDER BY name, id) AS n, COUNT(*) OVER () AS listed \
-             FROM (SELECT name, id FROM {list} ORDER BY name, id LIMIT $2) AS head) AS numbered \
-             WHERE (n - 1) % $1 = 0 ORDER BY n"
+            "WITH RECURSIVE anchors (k, name, id) AS ( \
+               SELECT 0, name, id FROM (SELECT name, id FROM {table} WHERE {filter} \
+                 ORDER BY name, id LIMIT 1) AS head \
+               UNION ALL \
+               SELECT a.k + 1, next.name, next.id FROM anchors a JOIN {table} next ON next.id = ( \
+                 SELECT id FROM {table} WHERE {filter} AND (name, id) >= (a.name, a.id) \
+                 ORDER BY name, id LIMIT 1 OFFSET $1) \
+               WHERE (a.k + 1) * $1 < $2) \
+             SELECT name, id FROM anchors ORDER BY k"
         ))
         .bind(spacing as i64)
         .bind(rows)
         .fetch_all(&self.pool)
         .await?;
-        let listed: i64 = match found.first() {
-            Some(row) => row.try_get("listed")?,
-            None => 0,
-        };
+        let listed = self.live_count(table, filter).await?;
         let keys = found
             .iter()
             .map(|r| Ok((r.try_get("name")?, r.try_get("id")?)))
@@ -338,8 +348,7 @@ impl Db {
             version,
             spacing,
             keys,
-            // Fewer rows than asked for: the list ends there.
-            covered: (listed >= rows).then_some(rows),
+            covered: (listed > rows).then_some(rows),
         })
     }
 
