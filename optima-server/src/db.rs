@@ -536,10 +536,6 @@ fn pool_options(backend: Backend, max_connections: u32, in_memory: bool) -> AnyP
                     // pages all over the name and id indexes, which would otherwise be read
                     // back from the OS for every statement.
                     conn.execute("PRAGMA cache_size = -16384").await?;
-                    // A statement's rollback journal (every many-row upsert keeps one) stays
-                    // in memory: past 64 KiB SQLite would otherwise spill it to a temporary
-                    // file, created and removed for each statement of a bulk sync.
-                    conn.execute("PRAGMA temp_store = MEMORY").await?;
                     // Deleted and overwritten content is zeroed, so a value sealed in place
                     // (a field turned secure) leaves no clear text in the file's free space.
                     conn.execute("PRAGMA secure_delete = ON").await?;
