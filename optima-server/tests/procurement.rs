@@ -870,8 +870,8 @@ async fn a_failure_ends_the_sync(url: String, dir: &std::path::Path) {
         "failed batch undone"
     );
 
-    // The vendor fails at page 12 (items 11,001 to 12,000): the batches read before it are
-    // written, and the search index is rebuilt although the writer was stopped.
+    // The vendor fails at page 12 (items 11,001 to 12,000): the writer still writes the
+    // batches read before it, and the search index is rebuilt.
     sqlx::query("DELETE FROM test_refusals")
         .execute(&db.pool)
         .await
