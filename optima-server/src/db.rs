@@ -264,9 +264,8 @@ impl Db {
     ///
     /// The anchors (every [`PAGE_ANCHOR_SPACING`]-th row's name and id) are kept while the
     /// table's listing version stays where it was, as [`Db::live_count`] keeps counts. A page
-    /// past those known is found in one pass over the rows before it (what skipping them would
-    /// have cost), which finds the anchors up to twice as deep as before, or to the end; the
-    /// pages after it read at most a spacing of rows each.
+    /// past those known finds them with one walk over the rows before it, as deep as itself or
+    /// twice as deep as those known; the pages after it read at most a spacing of rows each.
     pub async fn page_anchor(
         &self,
         table: &str,
@@ -310,8 +309,8 @@ impl Db {
         }))
     }
 
-    /// The anchors of the first `rows` rows of the list of `table` where `filter` holds,
-    /// numbered in the database so that only the anchors cross to this process.
+    /// The anchors of the first `rows` rows of the list of `table` where `filter` holds, found
+    /// in the database so that only the anchors cross to this process.
     async fn find_anchors(
         &self,
         table: &str,

@@ -64,8 +64,8 @@ fn after_condition(alias: &str, first: usize) -> String {
     format!("({alias}name, {alias}id) > (${first}, ${})", first + 1)
 }
 
-/// The row-value condition that a row is a [`crate::db::PageAnchor`] or comes after it in name order,
-/// with its two parameters numbered from `first`.
+/// The row-value condition that a row is a [`crate::db::PageAnchor`] or comes after it in name
+/// order, with its two parameters numbered from `first`.
 fn from_anchor_condition(alias: &str, first: usize) -> String {
     format!("({alias}name, {alias}id) >= (${first}, ${})", first + 1)
 }
@@ -114,27 +114,26 @@ impl<T> Listing<T> {
                     .fetch_all(pool)
                     .await?
                 }
-                None => match db.page_anchor(table, &plain, paging.offset()).await? {
-                    // A deep page: from the nearest anchor before it, not from the start.
-                    Some(anchor) => sqlx::query(&format!(
-                        "{select} WHERE {qualified} AND {} \
-                         ORDER BY {alias}name, {alias}id LIMIT $1 OFFSET $2",
-                        from_anchor_condition(&alias, 3)
-                    ))
-                    .bind(limit)
-                    .bind(anchor.skip)
-                    .bind(anchor.name)
-                    .bind(anchor.id)
-                    .fetch_all(pool)
-                    .await?,
-                    None => sqlx::query(&format!(
-                        "{select} WHERE {qualified} ORDER BY {alias}name, {alias}id LIMIT $1 OFFSET $2"
-                    ))
-                    .bind(limit)
-                    .bind(paging.offset())
-                    .fetch_all(pool)
-                    .await?,
-                },
+                None => {
+                    // A deep page starts from the nearest anchor before it, not from the start.
+                    let anchor = db.page_anchor(table, &plain, paging.offset()).await?;
+                    let (from_anchor, skip) = match &anchor {
+                        Some(anchor) => (
+                            format!(" AND {}", from_anchor_condition(&alias, 3)),
+                            anchor.skip,
+                        ),
+                        None => (String::new(), paging.offset()),
+                    };
+                    let sql = format!(
+                        "{select} WHERE {qualified}{from_anchor} \
+                         ORDER BY {alias}name, {alias}id LIMIT $1 OFFSET $2"
+                    );
+                    let mut query = sqlx::query(&sql).bind(limit).bind(skip);
+                    if let Some(anchor) = anchor {
+                        query = query.bind(anchor.name).bind(anchor.id);
+                    }
+                    query.fetch_all(pool).await?
+                }
             };
             let data = rows.iter().map(self.from_row).collect::<Stored<Vec<_>>>()?;
             ListedPage {
