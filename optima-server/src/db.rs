@@ -153,6 +153,14 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             postgres: include_str!("../migrations/0014_listing_order_versions.postgres.sql"),
         },
     ),
+    (
+        15,
+        "catalog_search_by_state",
+        Sql::PerBackend {
+            sqlite: include_str!("../migrations/0015_catalog_search_by_state.sqlite.sql"),
+            postgres: include_str!("../migrations/0015_catalog_search_by_state.postgres.sql"),
+        },
+    ),
 ];
 
 /// An arbitrary constant: the PostgreSQL advisory lock that serialises migrations between

@@ -29,15 +29,31 @@ fn items() -> Vec<Value> {
         item(3, "UAP-AC-PRO", "UniFi AP AC Pro", "2026-01-01T00:00:00Z"),
         item(4, "CAB_100", "Cable 100% copper", "2026-01-01T00:00:00Z"),
         item(5, "MÜN-1", "Münchner Straßenkarte", "2026-01-01T00:00:00Z"),
+        item(6, "MON-27", "Monitor 27\" 4K", "2026-01-01T00:00:00Z"),
+        json!({"id": 7, "identifier": "OPT-3000", "description": "Dell OptiPlex 3000 (retired)",
+               "inactiveFlag": true, "_info": {"lastUpdated": "2026-01-01T00:00:00Z"}}),
     ]
 }
 
-/// Identifiers found by the search route, sorted.
+/// Identifiers of active items found by the search route, sorted.
 async fn found(server: &TestServer, token: &str, term: &str) -> Vec<String> {
+    found_among(server, token, term, false).await
+}
+
+/// Identifiers found by the search route (inactive items too when asked), sorted; the count
+/// the route gives must be theirs.
+async fn found_among(
+    server: &TestServer,
+    token: &str,
+    term: &str,
+    include_inactive: bool,
+) -> Vec<String> {
     let encoded: String = url::form_urlencoded::byte_serialize(term.as_bytes()).collect();
     let (status, body) = server
         .as_user(token)
-        .get(&format!("/v1/procurement/items?search={encoded}&rpp=100"))
+        .get(&format!(
+            "/v1/procurement/items?search={encoded}&rpp=100&includeInactive={include_inactive}"
+        ))
         .await;
     assert_eq!(status, 200, "{body}");
     let mut ids: Vec<String> = body["data"]
@@ -46,17 +62,27 @@ async fn found(server: &TestServer, token: &str, term: &str) -> Vec<String> {
         .iter()
         .map(|i| i["identifier"].as_str().unwrap().to_owned())
         .collect();
+    assert_eq!(
+        body["meta"]["pagination"]["totalRecords"].as_u64(),
+        Some(ids.len() as u64),
+        "count of {term}"
+    );
     ids.sort();
     ids
 }
 
-/// The same search as a plain `LIKE` over the table, without the index.
-async fn plain_like(server: &TestServer, term: &str) -> Vec<String> {
+/// The same search as a plain `LIKE` over the table (inactive items too when asked).
+async fn plain_like_among(server: &TestServer, term: &str, include_inactive: bool) -> Vec<String> {
     let pattern = optima_server::api::pagination::like_pattern(term);
-    let mut ids: Vec<String> = sqlx::query_scalar(
+    let active = if include_inactive {
+        ""
+    } else {
+        "AND inactive = 0"
+    };
+    let mut ids: Vec<String> = sqlx::query_scalar(&format!(
         "SELECT identifier FROM catalog_items \
-         WHERE deleted_at IS NULL AND inactive = 0 AND search_key LIKE $1 ESCAPE '\\'",
-    )
+         WHERE deleted_at IS NULL {active} AND search_key LIKE $1 ESCAPE '\\'"
+    ))
     .bind(&pattern)
     .fetch_all(&server.state.store.db().pool)
     .await
@@ -67,9 +93,9 @@ async fn plain_like(server: &TestServer, term: &str) -> Vec<String> {
 
 async fn plan(server: &TestServer, term: &str) -> String {
     let db = server.state.store.db();
-    let pattern = optima_server::api::pagination::like_pattern(term);
-    let condition = search_condition(db.backend, "catalog_items", &pattern);
-    let sql = format!("SELECT id FROM catalog_items WHERE {condition}");
+    let condition = search_condition(db.backend, "catalog_items", term, Some("active_key"), true);
+    let sql = format!("SELECT id FROM catalog_items WHERE {}", condition.sql);
+    let pattern = condition.argument;
     match db.backend {
         Backend::Sqlite => {
             let rows: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
@@ -129,48 +155,75 @@ async fn index_answers_searches(url: String, dir: &std::path::Path) {
         "cab_",
         "münchner",
         "straß",
+        "27\"",
+        "\" 4k",
+        "\"",
+        "(retired)",
         "zzz",
     ];
-    for term in terms {
-        let expected = plain_like(&server, term).await;
-        assert_eq!(
-            found(&server, &token, term).await,
-            expected,
-            "search {term}"
-        );
-    }
+    same_as_plain_like(&server, &token, &terms).await;
     assert_eq!(found(&server, &token, "optiplex").await, ["OPT-7020"]);
     assert_eq!(found(&server, &token, "100%").await, ["CAB_100"]);
+    assert_eq!(found(&server, &token, "27\" 4").await, ["MON-27"]);
+    assert!(found(&server, &token, "retired").await.is_empty());
+    assert_eq!(
+        found_among(&server, &token, "retired", true).await,
+        ["OPT-3000"]
+    );
 
     let plan = plan(&server, "optiplex").await;
     match server.state.store.db().backend {
         Backend::Sqlite => assert!(
-            plan.contains("catalog_items_fts VIRTUAL TABLE INDEX 0:L"),
+            plan.contains("catalog_items_fts VIRTUAL TABLE INDEX 0:M"),
             "{plan}"
         ),
         Backend::Postgres => assert!(plan.contains("catalog_items_search_trgm"), "{plan}"),
     }
 
-    // The index follows updates and deletions.
+    // The index follows updates, deletions, and items turning inactive or active.
     {
         let mut records = cw.records.lock().unwrap();
         records[0]["description"] = json!("Dell Precision 3680");
         records[0]["_info"]["lastUpdated"] = json!("2026-02-01T00:00:00Z");
         records.retain(|r| r["id"] != 2);
+        for record in records.iter_mut() {
+            let id = record["id"].as_i64().unwrap();
+            if id == 3 || id == 7 {
+                record["inactiveFlag"] = json!(id == 3);
+                record["_info"]["lastUpdated"] = json!("2026-02-01T00:00:00Z");
+            }
+        }
     }
     run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
         .await
         .unwrap();
-    assert!(found(&server, &token, "optiplex").await.is_empty());
+    assert_eq!(found(&server, &token, "optiplex").await, ["OPT-3000"]);
     assert_eq!(found(&server, &token, "precision").await, ["OPT-7020"]);
     assert!(found(&server, &token, "latitude").await.is_empty());
+    assert!(
+        found_among(&server, &token, "latitude", true)
+            .await
+            .is_empty()
+    );
+    assert!(found(&server, &token, "unifi").await.is_empty());
+    assert_eq!(
+        found_among(&server, &token, "unifi", true).await,
+        ["UAP-AC-PRO"]
+    );
+    assert_eq!(found(&server, &token, "retired").await, ["OPT-3000"]);
+    same_as_plain_like(&server, &token, &terms).await;
+}
+
+/// Every term finds what a plain `LIKE` finds, among active items and among all live ones.
+async fn same_as_plain_like(server: &TestServer, token: &str, terms: &[&str]) {
     for term in terms {
-        let expected = plain_like(&server, term).await;
-        assert_eq!(
-            found(&server, &token, term).await,
-            expected,
-            "search {term}"
-        );
+        for include_inactive in [false, true] {
+            assert_eq!(
+                found_among(server, token, term, include_inactive).await,
+                plain_like_among(server, term, include_inactive).await,
+                "search {term}, inactive items too: {include_inactive}"
+            );
+        }
     }
 }
 
@@ -180,8 +233,8 @@ on_both_backends!(
     index_answers_searches_on_postgres
 );
 
-/// A process stopped while a bulk sync had the SQLite search index paused: rows written since
-/// are missing from searches until the next start rebuilds the index.
+/// While a bulk sync has the SQLite search index paused, searches scan the table and see every
+/// write; a process stopped meanwhile rebuilds the index at its next start.
 #[tokio::test]
 async fn an_index_left_paused_is_rebuilt_at_start() {
     let dir = tempfile::tempdir().unwrap();
@@ -208,13 +261,14 @@ async fn an_index_left_paused_is_rebuilt_at_start() {
         .execute(&store.db().pool)
         .await
         .unwrap();
-    assert!(
-        found(&server, &token, "zebra").await.is_empty(),
-        "paused: the index has not seen the write"
+    assert_eq!(
+        found(&server, &token, "zebra").await,
+        ["OPT-7020"],
+        "paused: the search scans the table, not the index that has not seen the write"
     );
     assert!(
         found(&server, &token, "optiplex").await.is_empty(),
-        "a candidate from the stale index is checked against the row's text"
+        "paused: the stale index is not asked"
     );
     drop(server);
 

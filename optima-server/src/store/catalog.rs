@@ -128,10 +128,16 @@ impl SqlStore {
         paging: &PageRequest,
     ) -> Stored<ListedPage<CatalogItemOut>> {
         let mut conditions = vec!["deleted_at IS NULL"];
+        // The search index keeps live items' keys by state (migration 15): active items in one
+        // column, inactive ones in the other, deleted ones in neither.
+        let mut index_columns = "{active_key inactive_key}";
         if !include_inactive {
             conditions.push("inactive = 0");
+            index_columns = "active_key";
         }
-        CATALOG.page(&self.db, &conditions, search, paging).await
+        CATALOG
+            .page(&self.db, &conditions, search, Some(index_columns), paging)
+            .await
     }
 
     /// How many catalog items there are (not counting items deleted in ConnectWise), or active

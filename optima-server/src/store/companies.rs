@@ -82,7 +82,7 @@ impl SqlStore {
         paging: &PageRequest,
     ) -> Stored<ListedPage<CompanyOut>> {
         COMPANIES
-            .page(&self.db, &["deleted_at IS NULL"], search, paging)
+            .page(&self.db, &["deleted_at IS NULL"], search, None, paging)
             .await
     }
 }

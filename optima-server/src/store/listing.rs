@@ -7,23 +7,56 @@ use super::Stored;
 use crate::api::pagination::{PageRequest, like_pattern};
 use crate::db::{Backend, Db};
 
-/// The condition that a row of `table` (unaliased) has `search_key LIKE $1`, `$1` being a
-/// [`like_pattern`], answered from the table's search index: a pg_trgm GIN index on PostgreSQL
-/// (the plain condition uses it), an FTS5 trigram table on SQLite. Both give the rows the plain
-/// `LIKE` gives.
-pub fn search_condition(backend: Backend, table: &str, pattern: &str) -> String {
+/// How a search of a synced table finds its rows: a condition on the table's own columns
+/// (unaliased), and the one argument it takes as `$1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchCondition {
+    /// The condition.
+    pub sql: String,
+    /// Its argument: a [`like_pattern`], or an FTS5 phrase query.
+    pub argument: String,
+    /// A query counting the matches from the search index alone, taking the same argument,
+    /// where the index can: SQLite's index, asked in columns that hold exactly the rows the
+    /// list admits.
+    pub index_count: Option<String>,
+}
+
+/// The condition that a row of `table` has `term` in its `search_key`, as `LIKE '%term%'` would
+/// find it, answered from the table's search index:
+/// - PostgreSQL: the pg_trgm GIN index answers the plain `LIKE`.
+/// - SQLite: a phrase query on the FTS5 trigram index (`"term"`, or `columns : "term"` to look
+///   in some of the index's columns only), answered from the trigrams' positions without
+///   re-reading any row. `index_columns`, when given, must hold exactly the rows the list
+///   admits: the index then counts the matches alone. A term under three characters has no trigram, and an index that is
+///   paused (`index_current` false) may be stale: both are answered by a plain `LIKE`, which
+///   scans the table.
+pub fn search_condition(
+    backend: Backend,
+    table: &str,
+    term: &str,
+    index_columns: Option<&str>,
+    index_current: bool,
+) -> SearchCondition {
+    let plain_like = || SearchCondition {
+        sql: "search_key LIKE $1 ESCAPE '\\'".to_owned(),
+        argument: like_pattern(term),
+        index_count: None,
+    };
+    let term = term.trim().to_lowercase();
     match backend {
-        Backend::Postgres => "search_key LIKE $1 ESCAPE '\\'".to_owned(),
-        Backend::Sqlite => {
-            // FTS5 answers a LIKE from its index only without an ESCAPE clause: give one only
-            // when the pattern escapes something.
-            let escape = if pattern.contains('\\') {
-                " ESCAPE '\\'"
-            } else {
-                ""
-            };
-            format!("rowid IN (SELECT rowid FROM {table}_fts WHERE search_key LIKE $1{escape})")
+        Backend::Sqlite if index_current && term.chars().count() >= 3 => {
+            let phrase = format!("\"{}\"", term.replace('"', "\"\""));
+            let index_query = format!("FROM {table}_fts WHERE {table}_fts MATCH $1");
+            SearchCondition {
+                sql: format!("rowid IN (SELECT rowid {index_query})"),
+                argument: match index_columns {
+                    Some(columns) => format!("{columns} : {phrase}"),
+                    None => phrase,
+                },
+                index_count: index_columns.map(|_| format!("SELECT COUNT(*) {index_query}")),
+            }
         }
+        Backend::Sqlite | Backend::Postgres => plain_like(),
     }
 }
 
@@ -73,11 +106,14 @@ fn from_anchor_condition(alias: &str, first: usize) -> String {
 impl<T> Listing<T> {
     /// One page of the rows meeting every one of `conditions` (on the table's own columns,
     /// unqualified) and, unless `search` is blank, matching it; with how many there are in all.
+    /// `index_columns` names the columns of the table's SQLite search index that hold the rows
+    /// `conditions` admit (`None`: all of them), so that the index alone can count matches.
     pub async fn page(
         &self,
         db: &Db,
         conditions: &[&str],
         search: &str,
+        index_columns: Option<&str>,
         paging: &PageRequest,
     ) -> Stored<ListedPage<T>> {
         let plain = conditions.join(" AND ");
@@ -142,8 +178,13 @@ impl<T> Listing<T> {
                 next: None,
             }
         } else {
-            let (ids, total) =
-                search_page(db, table, &plain, search, paging, after.as_ref(), limit).await?;
+            let search = SearchRequest {
+                term: search,
+                index_columns,
+                after: after.as_ref(),
+                limit,
+            };
+            let (ids, total) = search_page(db, table, &plain, &search, paging).await?;
             let rows = sqlx::query_with(
                 &format!(
                     "{select} WHERE {alias}id IN ({})",
@@ -168,61 +209,94 @@ impl<T> Listing<T> {
     }
 }
 
+/// What one page of a search asks for.
+struct SearchRequest<'a> {
+    /// The search term, trimmed.
+    term: &'a str,
+    /// Which columns of SQLite's search index to look in (see [`search_condition`]).
+    index_columns: Option<&'a str>,
+    /// The row a cursor names, when the page is reached by cursor.
+    after: Option<&'a After>,
+    /// How many rows to read.
+    limit: i64,
+}
+
 /// The ids on one page of a search of `table` (by name), at most `limit` of them, and how many
-/// records match in all. `filter` uses `$1` for the pattern. One pass over the matches: the
-/// count rides along as a window function, the matches are ordered outside it (so no planner
-/// walks the name index row by row for them), and only the page's rows are read afterwards.
+/// records match in all. `filter` takes no argument. Where SQLite's index can count the matches
+/// alone it does, and a sort with a limit finds the page. Otherwise one pass over the matches
+/// does both: the count rides along as a window function, the matches are ordered outside it (so
+/// no planner walks the name index row by row for them). Only the page's rows are read
+/// afterwards. The queries share
+/// one read transaction with the check that SQLite's index is current, so a bulk write that
+/// pauses the index cannot slip in between.
 async fn search_page(
     db: &Db,
     table: &str,
     filter: &str,
-    search: &str,
+    search: &SearchRequest<'_>,
     paging: &PageRequest,
-    after: Option<&After>,
-    limit: i64,
 ) -> Stored<(Vec<String>, i64)> {
-    let pool = &db.pool;
-    let pattern = like_pattern(search);
-    let filter = format!(
-        "{filter} AND {}",
-        search_condition(db.backend, table, &pattern)
+    let mut tx = db.pool.begin().await?;
+    let index_current = !super::search_index::paused(&mut tx, db.backend, table).await?;
+    let condition = search_condition(
+        db.backend,
+        table,
+        search.term,
+        search.index_columns,
+        index_current,
     );
-    let hits = format!(
-        "SELECT id, total FROM (SELECT id, name, COUNT(*) OVER () AS total FROM {table} WHERE {filter}) AS hits"
-    );
-    let rows = match after {
+    let filter = format!("{filter} AND {}", condition.sql);
+    let counted_by_index = match &condition.index_count {
+        Some(count) => Some(
+            sqlx::query_scalar::<_, i64>(count)
+                .bind(&condition.argument)
+                .fetch_one(&mut *tx)
+                .await?,
+        ),
+        None => None,
+    };
+    // Counted already, the matches need only ordering: a sort with a limit keeps a page's worth.
+    let hits = match counted_by_index {
+        Some(_) => format!("SELECT id FROM (SELECT id, name FROM {table} WHERE {filter}) AS hits"),
+        None => format!(
+            "SELECT id, total FROM (SELECT id, name, COUNT(*) OVER () AS total FROM {table} WHERE {filter}) AS hits"
+        ),
+    };
+    let rows = match search.after {
         Some(after) => {
             sqlx::query(&format!(
                 "{hits} WHERE {} ORDER BY name, id LIMIT $2",
                 after_condition("", 3)
             ))
-            .bind(&pattern)
-            .bind(limit)
+            .bind(&condition.argument)
+            .bind(search.limit)
             .bind(&after.name)
             .bind(&after.id)
-            .fetch_all(pool)
+            .fetch_all(&mut *tx)
             .await?
         }
         None => {
             sqlx::query(&format!("{hits} ORDER BY name, id LIMIT $2 OFFSET $3"))
-                .bind(&pattern)
-                .bind(limit)
+                .bind(&condition.argument)
+                .bind(search.limit)
                 .bind(paging.offset())
-                .fetch_all(pool)
+                .fetch_all(&mut *tx)
                 .await?
         }
     };
-    let total = match rows.first() {
-        Some(row) => row.try_get::<i64, _>("total")?,
-        None if paging.offset() == 0 && after.is_none() => 0,
+    let total = match (counted_by_index, rows.first()) {
+        (Some(total), _) => total,
+        (None, Some(row)) => row.try_get::<i64, _>("total")?,
+        (None, None) if paging.offset() == 0 && search.after.is_none() => 0,
         // Past the last page: no row carries the count.
-        None => {
+        (None, None) => {
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {filter}"))
-                .bind(&pattern)
-                .fetch_one(pool)
+                .bind(&condition.argument)
+                .fetch_one(&mut *tx)
                 .await?
         }
     };
+    tx.commit().await?;
     let ids = rows
         .iter()
         .map(|r| r.try_get::<String, _>("id"))
@@ -274,4 +348,74 @@ fn in_order<T>(ids: &[String], items: Vec<T>, id: impl Fn(&T) -> &String) -> Vec
     let mut by_id: std::collections::HashMap<String, T> =
         items.into_iter().map(|i| (id(&i).clone(), i)).collect();
     ids.iter().filter_map(|i| by_id.remove(i)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_asks_its_index_for_a_phrase_with_quotes_doubled() {
+        let search = search_condition(
+            Backend::Sqlite,
+            "catalog_items",
+            " Monitor 27\" ",
+            Some("active_key"),
+            true,
+        );
+        assert_eq!(search.argument, "active_key : \"monitor 27\"\"\"");
+        assert!(
+            search.sql.contains("catalog_items_fts MATCH $1"),
+            "{}",
+            search.sql
+        );
+        assert_eq!(
+            search.index_count.as_deref(),
+            Some("SELECT COUNT(*) FROM catalog_items_fts WHERE catalog_items_fts MATCH $1")
+        );
+        let all_columns = search_condition(Backend::Sqlite, "companies", "acme", None, true);
+        assert_eq!(all_columns.argument, "\"acme\"");
+        assert_eq!(
+            all_columns.index_count, None,
+            "the list's conditions are not in the index"
+        );
+    }
+
+    #[test]
+    fn short_terms_a_paused_index_and_postgres_use_a_plain_like() {
+        for search in [
+            search_condition(
+                Backend::Sqlite,
+                "catalog_items",
+                "ab",
+                Some("active_key"),
+                true,
+            ),
+            search_condition(
+                Backend::Sqlite,
+                "catalog_items",
+                "abc_",
+                Some("active_key"),
+                false,
+            ),
+            search_condition(
+                Backend::Postgres,
+                "catalog_items",
+                "abc_",
+                Some("active_key"),
+                true,
+            ),
+        ] {
+            assert!(
+                search.sql.starts_with("search_key LIKE $1"),
+                "{}",
+                search.sql
+            );
+            assert!(search.argument.starts_with('%'), "{}", search.argument);
+            assert_eq!(search.index_count, None);
+        }
+        // Three characters make one trigram: enough for the index.
+        let three = search_condition(Backend::Sqlite, "catalog_items", "äbc", None, true);
+        assert_eq!(three.argument, "\"äbc\"");
+    }
 }

@@ -104,7 +104,7 @@ impl SqlStore {
             conditions.push("closed_flag = 0");
         }
         OPPORTUNITIES
-            .page(&self.db, &conditions, search, paging)
+            .page(&self.db, &conditions, search, None, paging)
             .await
     }
 

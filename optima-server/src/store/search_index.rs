@@ -2,13 +2,14 @@
 //! rebuilding it in one pass afterwards: FTS5 indexes a whole table about eight times faster
 //! in one `rebuild` than row by row through its triggers.
 //!
-//! While an index is paused, searches may miss rows written since (never show a row that no
-//! longer matches: FTS5 checks each candidate against the row's current text). The rebuild and
-//! the end of the pause are one transaction, and [`SqlStore::repair_search_indexes`], run at
+//! While an index is paused, searches of its table do not use it: they scan the table with a
+//! plain `LIKE`, slower but current (the check and the search share a read transaction). The
+//! rebuild and the end of the pause are one transaction, and [`SqlStore::repair_search_indexes`], run at
 //! start, rebuilds an index a crash left paused. PostgreSQL's trigram index keeps up with bulk
 //! writes by itself: there nothing pauses.
 
 use chrono::Utc;
+use sqlx::AnyConnection;
 
 use super::{SqlStore, Stored};
 use crate::db::{Backend, timestamp};
@@ -34,15 +35,8 @@ impl SqlStore {
 
     /// Whether `table`'s search index is paused.
     pub async fn search_index_paused(&self, table: &str) -> Stored<bool> {
-        if self.db.backend != Backend::Sqlite {
-            return Ok(false);
-        }
-        let paused: Option<String> =
-            sqlx::query_scalar("SELECT tbl FROM search_index_paused WHERE tbl = $1")
-                .bind(table)
-                .fetch_optional(&self.db.pool)
-                .await?;
-        Ok(paused.is_some())
+        let mut conn = self.db.pool.acquire().await?;
+        paused(&mut conn, self.db.backend, table).await
     }
 
     /// Rebuilds `table`'s paused search index from the table and ends the pause, in one
@@ -85,4 +79,21 @@ impl SqlStore {
         }
         Ok(())
     }
+}
+
+/// Whether `table`'s search index is paused, read on `conn` (inside a caller's transaction).
+pub(crate) async fn paused(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    table: &str,
+) -> Stored<bool> {
+    if backend != Backend::Sqlite || !PAUSABLE.contains(&table) {
+        return Ok(false);
+    }
+    let paused: Option<String> =
+        sqlx::query_scalar("SELECT tbl FROM search_index_paused WHERE tbl = $1")
+            .bind(table)
+            .fetch_optional(conn)
+            .await?;
+    Ok(paused.is_some())
 }
