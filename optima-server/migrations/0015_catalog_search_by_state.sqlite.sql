@@ -7,6 +7,11 @@
 -- 6 ms instead of about 100.
 --
 -- The index's content is a view over the table; the triggers index what the view shows.
+--
+-- The trigram tokenizer is case-sensitive: keys and terms are lower-cased before they get here,
+-- and its own Unicode case folding would make a phrase find what `LIKE` does not (the micro
+-- sign and Greek mu, final and medial sigma). The companies' and opportunities' indexes are
+-- recreated the same way, as they are now asked with phrase queries too.
 DROP TRIGGER catalog_items_search_insert;
 DROP TRIGGER catalog_items_search_delete;
 DROP TRIGGER catalog_items_search_update;
@@ -20,7 +25,8 @@ FROM catalog_items;
 
 CREATE VIRTUAL TABLE catalog_items_fts USING fts5(
     active_key, inactive_key,
-    content='catalog_items_search', content_rowid='item_rowid', tokenize='trigram'
+    content='catalog_items_search', content_rowid='item_rowid',
+    tokenize='trigram case_sensitive 1'
 );
 INSERT INTO catalog_items_fts(catalog_items_fts) VALUES ('rebuild');
 
@@ -51,3 +57,16 @@ WHEN (old.search_key IS NOT new.search_key OR old.inactive IS NOT new.inactive
         CASE WHEN new.deleted_at IS NULL AND new.inactive = 0 THEN new.search_key END,
         CASE WHEN new.deleted_at IS NULL AND new.inactive <> 0 THEN new.search_key END);
 END;
+
+-- Their triggers (migration 10) name the index only when they run: they stay as they are.
+DROP TABLE companies_fts;
+CREATE VIRTUAL TABLE companies_fts USING fts5(
+    search_key, content='companies', content_rowid='rowid', tokenize='trigram case_sensitive 1'
+);
+INSERT INTO companies_fts(companies_fts) VALUES ('rebuild');
+
+DROP TABLE opportunities_fts;
+CREATE VIRTUAL TABLE opportunities_fts USING fts5(
+    search_key, content='opportunities', content_rowid='rowid', tokenize='trigram case_sensitive 1'
+);
+INSERT INTO opportunities_fts(opportunities_fts) VALUES ('rebuild');

@@ -30,6 +30,8 @@ fn items() -> Vec<Value> {
         item(4, "CAB_100", "Cable 100% copper", "2026-01-01T00:00:00Z"),
         item(5, "MÜN-1", "Münchner Straßenkarte", "2026-01-01T00:00:00Z"),
         item(6, "MON-27", "Monitor 27\" 4K", "2026-01-01T00:00:00Z"),
+        item(8, "CAP-10", "Kondensator 10\u{b5}F", "2026-01-01T00:00:00Z"),
+        item(9, "ODO-1", "Οδοστρωμα", "2026-01-01T00:00:00Z"),
         json!({"id": 7, "identifier": "OPT-3000", "description": "Dell OptiPlex 3000 (retired)",
                "inactiveFlag": true, "_info": {"lastUpdated": "2026-01-01T00:00:00Z"}}),
     ]
@@ -159,12 +161,25 @@ async fn index_answers_searches(url: String, dir: &std::path::Path) {
         "\" 4k",
         "\"",
         "(retired)",
+        // Lower-case letters that Unicode case folding would take as one: the micro sign and
+        // Greek mu, final and medial sigma.
+        "10\u{b5}f",
+        "10\u{3bc}f",
+        "ΟΔΟΣ",
+        "οδοσ",
         "zzz",
     ];
     same_as_plain_like(&server, &token, &terms).await;
     assert_eq!(found(&server, &token, "optiplex").await, ["OPT-7020"]);
     assert_eq!(found(&server, &token, "100%").await, ["CAB_100"]);
     assert_eq!(found(&server, &token, "27\" 4").await, ["MON-27"]);
+    assert_eq!(found(&server, &token, "10\u{b5}f").await, ["CAP-10"]);
+    assert!(found(&server, &token, "10\u{3bc}f").await.is_empty());
+    assert_eq!(found(&server, &token, "οδοσ").await, ["ODO-1"]);
+    assert!(
+        found(&server, &token, "ΟΔΟΣ").await.is_empty(),
+        "a final sigma"
+    );
     assert!(found(&server, &token, "retired").await.is_empty());
     assert_eq!(
         found_among(&server, &token, "retired", true).await,

@@ -226,9 +226,9 @@ struct SearchRequest<'a> {
 /// alone it does, and a sort with a limit finds the page. Otherwise one pass over the matches
 /// does both: the count rides along as a window function, the matches are ordered outside it (so
 /// no planner walks the name index row by row for them). Only the page's rows are read
-/// afterwards. The queries share
-/// one read transaction with the check that SQLite's index is current, so a bulk write that
-/// pauses the index cannot slip in between.
+/// afterwards. On SQLite the queries share one read transaction (one WAL snapshot) with the
+/// check that the index is current, so a bulk write that pauses the index cannot slip in
+/// between; on PostgreSQL, which has nothing to check, the transaction costs two round trips.
 async fn search_page(
     db: &Db,
     table: &str,
