@@ -27,9 +27,10 @@ pub struct SearchCondition {
 /// - SQLite: a phrase query on the FTS5 trigram index (`"term"`, or `columns : "term"` to look
 ///   in some of the index's columns only), answered from the trigrams' positions without
 ///   re-reading any row. `index_columns`, when given, must hold exactly the rows the list
-///   admits: the index then counts the matches alone. A term under three characters has no trigram, and an index that is
-///   paused (`index_current` false) may be stale: both are answered by a plain `LIKE`, which
-///   scans the table.
+///   admits: the index then counts the matches alone.
+///
+/// A term under three characters has no trigram, and an index that is paused (`index_current`
+/// false) may be stale: both are answered by a plain `LIKE`, which scans the table.
 pub fn search_condition(
     backend: Backend,
     table: &str,

@@ -4,9 +4,9 @@
 //!
 //! While an index is paused, searches of its table do not use it: they scan the table with a
 //! plain `LIKE`, slower but current (the check and the search share a read transaction). The
-//! rebuild and the end of the pause are one transaction, and [`SqlStore::repair_search_indexes`], run at
-//! start, rebuilds an index a crash left paused. PostgreSQL's trigram index keeps up with bulk
-//! writes by itself: there nothing pauses.
+//! rebuild and the end of the pause are one transaction, and
+//! [`SqlStore::repair_search_indexes`], run at start, rebuilds an index a crash left paused.
+//! PostgreSQL's trigram index keeps up with bulk writes by itself: there nothing pauses.
 
 use chrono::Utc;
 use sqlx::AnyConnection;
