@@ -1,6 +1,8 @@
 //! Full sync of 100,000 catalog items from a stand-in ConnectWise on 127.0.0.1 (100 pages of
 //! 1,000 realistic items, paged by `Link` headers like the real one), then list and search
-//! latency over them through the HTTP API.
+//! latency over them through the HTTP API. The searches: a product line (its 25,000 matches at
+//! 1M items sit together in name order), a model number found across makers (spread through
+//! it), a vendor SKU (one match) and a term with none.
 //!
 //! ```text
 //! cargo bench -p optima-server --bench catalog_sync
@@ -9,7 +11,9 @@
 //!
 //! `OPTIMA_BENCH_ITEMS` (default 100000) and `OPTIMA_BENCH_REQUESTS` (default 200 per query)
 //! change the size. Peak memory is the process's `VmHWM`, read right after the sync; it
-//! includes the stand-in server, which renders one page at a time.
+//! includes the stand-in server, which renders one page at a time. `OPTIMA_BENCH_DATA_DIR` names
+//! a directory to keep the SQLite database in after the run (it must be empty), to try query
+//! shapes on the same data; by default a temporary directory is removed.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -294,6 +298,11 @@ async fn run(backend: &str, url: String, data_dir: &std::path::Path, cw_url: &st
             requests,
         ),
         (
+            "search, spread (\"544\")",
+            "/v1/procurement/items?search=544".to_owned(),
+            requests,
+        ),
+        (
             "search, rare (vendor SKU)",
             "/v1/procurement/items?search=ING-0077777".to_owned(),
             requests,
@@ -401,10 +410,14 @@ fn main() {
     runtime.block_on(async {
         let items: usize = env_or("OPTIMA_BENCH_ITEMS", 100_000);
         let cw_url = stand_in(items).await;
-        let dir = tempfile::tempdir().expect("tempdir");
-        run("SQLite", sqlite_test_url(dir.path()), dir.path(), &cw_url).await;
+        let temporary = tempfile::tempdir().expect("tempdir");
+        let dir = match std::env::var_os("OPTIMA_BENCH_DATA_DIR") {
+            Some(kept) => std::path::PathBuf::from(kept),
+            None => temporary.path().to_owned(),
+        };
+        run("SQLite", sqlite_test_url(&dir), &dir, &cw_url).await;
         if let Some(url) = postgres_test_url("the catalog benchmark").await {
-            run("PostgreSQL", url, dir.path(), &cw_url).await;
+            run("PostgreSQL", url, &dir, &cw_url).await;
         }
     });
 }
