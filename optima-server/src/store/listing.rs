@@ -23,7 +23,11 @@ pub struct SearchCondition {
 
 /// The condition that a row of `table` has `term` in its `search_key`, as `LIKE '%term%'` would
 /// find it, answered from the table's search index:
-/// - PostgreSQL: the pg_trgm GIN index answers the plain `LIKE`.
+/// - PostgreSQL: `strpos` checks the term, and a `LIKE` per trigram of it ([`index_trigrams`])
+///   lets the pg_trgm GIN index find the candidates. As separate scan keys the GIN index
+///   intersects them from the rarest one; as one `LIKE '%term%'` it walks the posting lists
+///   of trigrams found in nearly every row (`ing` in every vendor SKU), about five times
+///   slower for an identifier at 1M items.
 /// - SQLite: a phrase query on the FTS5 trigram index (`"term"`, or `columns : "term"` to look
 ///   in some of the index's columns only), answered from the trigrams' positions without
 ///   re-reading any row. `index_columns`, when given, must hold exactly the rows the list
@@ -57,8 +61,46 @@ pub fn search_condition(
                 index_count: index_columns.map(|_| format!("SELECT COUNT(*) {index_query}")),
             }
         }
-        Backend::Sqlite | Backend::Postgres => plain_like(),
+        Backend::Postgres => {
+            let trigrams = index_trigrams(&term);
+            if trigrams.is_empty() {
+                return plain_like();
+            }
+            let keys = trigrams
+                .iter()
+                .map(|trigram| format!(" AND search_key LIKE '%{trigram}%'"))
+                .collect::<String>();
+            SearchCondition {
+                sql: format!("strpos(search_key, $1) > 0{keys}"),
+                argument: term,
+                index_count: None,
+            }
+        }
+        Backend::Sqlite => plain_like(),
     }
+}
+
+/// At most this many trigrams of a term become index keys: enough to find the rare ones,
+/// few enough that a long term does not cost a long plan.
+const MAX_INDEX_TRIGRAMS: usize = 12;
+
+/// The distinct trigrams of `term` made of ASCII letters and digits only, in order, at most
+/// [`MAX_INDEX_TRIGRAMS`]. pg_trgm extracts exactly these from `LIKE '%abc%'` whatever the
+/// database's locale, and they can be written into SQL as they are: nothing in them needs
+/// quoting or escaping. A row holding the term holds every one of them.
+fn index_trigrams(term: &str) -> Vec<String> {
+    let chars: Vec<char> = term.chars().collect();
+    let mut trigrams: Vec<String> = Vec::new();
+    for window in chars.windows(3) {
+        let trigram: String = window.iter().collect();
+        if window.iter().all(char::is_ascii_alphanumeric) && !trigrams.contains(&trigram) {
+            trigrams.push(trigram);
+            if trigrams.len() == MAX_INDEX_TRIGRAMS {
+                break;
+            }
+        }
+    }
+    trigrams
 }
 
 /// How to read one synced table's rows.
@@ -247,6 +289,9 @@ async fn search_page(
         index_current,
     );
     let filter = format!("{filter} AND {}", condition.sql);
+    // PostgreSQL's condition writes the term's trigrams into the SQL: a statement per term, not
+    // worth keeping prepared on every connection.
+    let keep_prepared = db.backend == Backend::Sqlite;
     let counted_by_index = match &condition.index_count {
         Some(count) => Some(
             sqlx::query_scalar::<_, i64>(count)
@@ -269,6 +314,7 @@ async fn search_page(
                 "{hits} WHERE {} ORDER BY name, id LIMIT $2",
                 after_condition("", 3)
             ))
+            .persistent(keep_prepared)
             .bind(&condition.argument)
             .bind(search.limit)
             .bind(&after.name)
@@ -278,6 +324,7 @@ async fn search_page(
         }
         None => {
             sqlx::query(&format!("{hits} ORDER BY name, id LIMIT $2 OFFSET $3"))
+                .persistent(keep_prepared)
                 .bind(&condition.argument)
                 .bind(search.limit)
                 .bind(paging.offset())
@@ -292,6 +339,7 @@ async fn search_page(
         // Past the last page: no row carries the count.
         (None, None) => {
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {filter}"))
+                .persistent(keep_prepared)
                 .bind(&condition.argument)
                 .fetch_one(&mut *tx)
                 .await?
@@ -383,7 +431,7 @@ mod tests {
     }
 
     #[test]
-    fn short_terms_a_paused_index_and_postgres_use_a_plain_like() {
+    fn short_terms_a_paused_index_and_terms_without_an_ascii_trigram_use_a_plain_like() {
         for search in [
             search_condition(
                 Backend::Sqlite,
@@ -399,13 +447,8 @@ mod tests {
                 Some("active_key"),
                 false,
             ),
-            search_condition(
-                Backend::Postgres,
-                "catalog_items",
-                "abc_",
-                Some("active_key"),
-                true,
-            ),
+            search_condition(Backend::Postgres, "catalog_items", "a_b", None, true),
+            search_condition(Backend::Postgres, "catalog_items", "10µf", None, true),
         ] {
             assert!(
                 search.sql.starts_with("search_key LIKE $1"),
@@ -418,5 +461,38 @@ mod tests {
         // Three characters make one trigram: enough for the index.
         let three = search_condition(Backend::Sqlite, "catalog_items", "äbc", None, true);
         assert_eq!(three.argument, "\"äbc\"");
+    }
+
+    #[test]
+    fn postgres_checks_the_term_and_gives_its_index_each_trigram() {
+        let sku = search_condition(
+            Backend::Postgres,
+            "catalog_items",
+            " ING-0077777 ",
+            None,
+            true,
+        );
+        assert_eq!(sku.argument, "ing-0077777");
+        assert_eq!(
+            sku.sql,
+            "strpos(search_key, $1) > 0 AND search_key LIKE '%ing%' AND search_key LIKE '%007%' \
+             AND search_key LIKE '%077%' AND search_key LIKE '%777%'"
+        );
+        // Wildcards and quotes stay in the argument, which strpos takes literally; only ASCII
+        // letters and digits reach the SQL text.
+        let mixed = search_condition(Backend::Postgres, "companies", "Münch' 100%", None, true);
+        assert_eq!(mixed.argument, "münch' 100%");
+        assert_eq!(
+            mixed.sql,
+            "strpos(search_key, $1) > 0 AND search_key LIKE '%nch%' AND search_key LIKE '%100%'"
+        );
+        let long = search_condition(
+            Backend::Postgres,
+            "companies",
+            "abcdefghijklmnopqrstuvwxyz0123456789",
+            None,
+            true,
+        );
+        assert_eq!(long.sql.matches(" LIKE ").count(), MAX_INDEX_TRIGRAMS);
     }
 }
