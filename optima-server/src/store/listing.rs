@@ -13,7 +13,8 @@ use crate::db::{Backend, Db};
 pub struct SearchCondition {
     /// The condition.
     pub sql: String,
-    /// Its argument: a [`like_pattern`], or an FTS5 phrase query.
+    /// Its argument: a [`like_pattern`], an FTS5 phrase query, or (PostgreSQL's `strpos`) the
+    /// term itself, trimmed and lower-cased.
     pub argument: String,
     /// A query counting the matches from the search index alone, taking the same argument,
     /// where the index can: SQLite's index, asked in columns that hold exactly the rows the
@@ -84,11 +85,21 @@ pub fn search_condition(
 /// few enough that a long term does not cost a long plan.
 const MAX_INDEX_TRIGRAMS: usize = 12;
 
-/// The distinct trigrams of `term` made of ASCII letters and digits only, in order, at most
-/// [`MAX_INDEX_TRIGRAMS`]. pg_trgm extracts exactly these from `LIKE '%abc%'` whatever the
-/// database's locale, and they can be written into SQL as they are: nothing in them needs
-/// quoting or escaping. A row holding the term holds every one of them.
+/// The distinct trigrams of `term`, in order, at most [`MAX_INDEX_TRIGRAMS`], when every word of
+/// it (a run of letters and digits) is ASCII and at least three long; otherwise none, and the
+/// search is one plain `LIKE`. pg_trgm extracts exactly these from `LIKE '%abc%'` whatever the
+/// database's locale, and they can be written into SQL as they are: nothing in them needs quoting
+/// or escaping. A row holding the term holds every one of them. A shorter or non-ASCII word
+/// would go unindexed, where the plain `LIKE` gives pg_trgm its trigrams with the word's
+/// boundaries (`ing-x1` is selective through ` x1`, not through `ing`).
 fn index_trigrams(term: &str) -> Vec<String> {
+    let words_indexable = term
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .all(|word| word.len() >= 3 && word.chars().all(|c| c.is_ascii_alphanumeric()));
+    if !words_indexable {
+        return Vec::new();
+    }
     let chars: Vec<char> = term.chars().collect();
     let mut trigrams: Vec<String> = Vec::new();
     for window in chars.windows(3) {
@@ -449,6 +460,11 @@ mod tests {
             ),
             search_condition(Backend::Postgres, "catalog_items", "a_b", None, true),
             search_condition(Backend::Postgres, "catalog_items", "10µf", None, true),
+            // A word under three characters, or not ASCII, would lose its trigrams.
+            search_condition(Backend::Postgres, "catalog_items", "ing-x1", None, true),
+            search_condition(Backend::Postgres, "catalog_items", "optiplex 7", None, true),
+            search_condition(Backend::Postgres, "catalog_items", "dell ü", None, true),
+            search_condition(Backend::Postgres, "companies", "müller", None, true),
         ] {
             assert!(
                 search.sql.starts_with("search_key LIKE $1"),
@@ -480,11 +496,12 @@ mod tests {
         );
         // Wildcards and quotes stay in the argument, which strpos takes literally; only ASCII
         // letters and digits reach the SQL text.
-        let mixed = search_condition(Backend::Postgres, "companies", "Münch' 100%", None, true);
-        assert_eq!(mixed.argument, "münch' 100%");
+        let mixed = search_condition(Backend::Postgres, "companies", "Acme' 100%", None, true);
+        assert_eq!(mixed.argument, "acme' 100%");
         assert_eq!(
             mixed.sql,
-            "strpos(search_key, $1) > 0 AND search_key LIKE '%nch%' AND search_key LIKE '%100%'"
+            "strpos(search_key, $1) > 0 AND search_key LIKE '%acm%' AND search_key LIKE '%cme%' \
+             AND search_key LIKE '%100%'"
         );
         let long = search_condition(
             Backend::Postgres,
