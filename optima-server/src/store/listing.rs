@@ -24,7 +24,7 @@ pub struct SearchCondition {
 
 /// The condition that a row of `table` has `term` in its `search_key`, as `LIKE '%term%'` would
 /// find it, answered from the table's search index:
-/// - PostgreSQL: `strpos` checks the term, and a `LIKE` per trigram of it ([`index_trigrams`])
+/// - PostgreSQL: `strpos` checks the term, and a `LIKE` per trigram of it (see `index_trigrams`)
 ///   lets the pg_trgm GIN index find the candidates. As separate scan keys the GIN index
 ///   intersects them from the rarest one; as one `LIKE '%term%'` it walks the posting lists
 ///   of trigrams found in nearly every row (`ing` in every vendor SKU), about five times
