@@ -25,10 +25,11 @@ pub struct SearchCondition {
 /// The condition that a row of `table` has `term` in its `search_key`, as `LIKE '%term%'` would
 /// find it, answered from the table's search index:
 /// - PostgreSQL: the pg_trgm GIN index. An identifier (a term with digits, see
-///   `index_trigrams`) is checked by `strpos`, and only its trigrams with a digit are index
-///   keys, each a `LIKE` of its own: one `LIKE '%ing-0077777%'` also walks the posting lists of
-///   the letters' trigrams, found in nearly every row (`ing` in every vendor SKU), ten times
-///   slower at 1M items. Any other term is one plain `LIKE`.
+///   `index_trigrams`) is checked by `strpos`, and each of its trigrams is an index key of its
+///   own (a `LIKE '%abc%'`), which the index intersects from the rarest. As one
+///   `LIKE '%ing-0077777%'` it walks the posting lists of trigrams found in nearly every row
+///   (`ing` in every vendor SKU): two to three times slower at 1M items. Any other term is one
+///   plain `LIKE`.
 /// - SQLite: a phrase query on the FTS5 trigram index (`"term"`, or `columns : "term"` to look
 ///   in some of the index's columns only), answered from the trigrams' positions without
 ///   re-reading any row. `index_columns`, when given, must hold exactly the rows the list
@@ -85,34 +86,32 @@ pub fn search_condition(
 /// few enough that a long term does not cost a long plan.
 const MAX_INDEX_TRIGRAMS: usize = 12;
 
-/// The distinct trigrams of `term` that hold a digit, in order, at most [`MAX_INDEX_TRIGRAMS`],
-/// when every word of the term (a run of letters and digits) is ASCII and at least three long;
-/// otherwise none, and the search is one plain `LIKE`.
+/// The distinct trigrams of `term`, in order, at most [`MAX_INDEX_TRIGRAMS`], when it is an
+/// identifier: it has a digit, and every word of it (a run of letters and digits) is ASCII and
+/// at least three long. Otherwise none, and the search is one plain `LIKE`.
 ///
-/// The digits of a SKU or part number are what single it out; its letters (a vendor's prefix)
-/// and the letters of words repeat across thousands of rows, and as keys they cost a walk
-/// through long posting lists, while every key is re-checked on every candidate row. A term of
-/// words alone gains nothing from keys of its own. A short or non-ASCII word is left to the
-/// plain `LIKE`, which gives pg_trgm its trigrams with the word's edges (`ing-x1` is selective
-/// through ` x1`). pg_trgm extracts exactly these trigrams from `LIKE '%abc%'` whatever the
-/// database's locale, and they can be written into SQL as they are: nothing in them needs
-/// quoting or escaping. A row holding the term holds every one of them.
+/// An identifier's parts differ in how rare they are (a vendor's prefix is in nearly every row,
+/// its digits single it out), which separate keys let the index use. A term of words gains
+/// little from it and pays a re-check per key on every candidate row (5 to 20% for a common
+/// word). A short or non-ASCII word is left to the plain `LIKE`, which gives pg_trgm its
+/// trigrams with the word's edges (`ing-x1` is selective through ` x1`). pg_trgm extracts
+/// exactly these trigrams from `LIKE '%abc%'` whatever the database's locale, and they can be
+/// written into SQL as they are: nothing in them needs quoting or escaping. A row holding the
+/// term holds every one of them.
 fn index_trigrams(term: &str) -> Vec<String> {
-    let words_indexable = term
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .all(|word| word.len() >= 3 && word.chars().all(|c| c.is_ascii_alphanumeric()));
-    if !words_indexable {
+    let identifier = term.chars().any(|c| c.is_ascii_digit())
+        && term
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .all(|word| word.len() >= 3 && word.chars().all(|c| c.is_ascii_alphanumeric()));
+    if !identifier {
         return Vec::new();
     }
     let chars: Vec<char> = term.chars().collect();
     let mut trigrams: Vec<String> = Vec::new();
     for window in chars.windows(3) {
         let trigram: String = window.iter().collect();
-        if window.iter().all(char::is_ascii_alphanumeric)
-            && window.iter().any(char::is_ascii_digit)
-            && !trigrams.contains(&trigram)
-        {
+        if window.iter().all(char::is_ascii_alphanumeric) && !trigrams.contains(&trigram) {
             trigrams.push(trigram);
             if trigrams.len() == MAX_INDEX_TRIGRAMS {
                 break;
@@ -495,7 +494,7 @@ mod tests {
     }
 
     #[test]
-    fn postgres_checks_an_identifier_and_gives_its_index_the_trigrams_with_digits() {
+    fn postgres_checks_an_identifier_and_gives_its_index_each_trigram() {
         let sku = search_condition(
             Backend::Postgres,
             "catalog_items",
@@ -506,8 +505,8 @@ mod tests {
         assert_eq!(sku.argument, "ing-0077777");
         assert_eq!(
             sku.sql,
-            "strpos(search_key, $1) > 0 AND search_key LIKE '%007%' AND search_key LIKE '%077%' \
-             AND search_key LIKE '%777%'"
+            "strpos(search_key, $1) > 0 AND search_key LIKE '%ing%' AND search_key LIKE '%007%' \
+             AND search_key LIKE '%077%' AND search_key LIKE '%777%'"
         );
         // Wildcards and quotes stay in the argument, which strpos takes literally; only ASCII
         // letters and digits reach the SQL text.
@@ -515,7 +514,8 @@ mod tests {
         assert_eq!(mixed.argument, "acme' 100%");
         assert_eq!(
             mixed.sql,
-            "strpos(search_key, $1) > 0 AND search_key LIKE '%100%'"
+            "strpos(search_key, $1) > 0 AND search_key LIKE '%acm%' AND search_key LIKE '%cme%' \
+             AND search_key LIKE '%100%'"
         );
         let long = search_condition(
             Backend::Postgres,
