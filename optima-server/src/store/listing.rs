@@ -20,6 +20,9 @@ pub struct SearchCondition {
     /// where the index can: SQLite's index, asked in columns that hold exactly the rows the
     /// list admits.
     pub index_count: Option<String>,
+    /// Whether `sql` is the same for every term, and so worth keeping prepared on each
+    /// connection; PostgreSQL's identifier search writes the term's trigrams into it.
+    pub same_for_every_term: bool,
 }
 
 /// The condition that a row of `table` has `term` in its `search_key`, as `LIKE '%term%'` would
@@ -48,6 +51,7 @@ pub fn search_condition(
         sql: "search_key LIKE $1 ESCAPE '\\'".to_owned(),
         argument: like_pattern(term),
         index_count: None,
+        same_for_every_term: true,
     };
     let term = term.trim().to_lowercase();
     match backend {
@@ -61,6 +65,7 @@ pub fn search_condition(
                     None => phrase,
                 },
                 index_count: index_columns.map(|_| format!("SELECT COUNT(*) {index_query}")),
+                same_for_every_term: true,
             }
         }
         Backend::Postgres => {
@@ -76,6 +81,7 @@ pub fn search_condition(
                 sql: format!("strpos(search_key, $1) > 0{keys}"),
                 argument: term,
                 index_count: None,
+                same_for_every_term: false,
             }
         }
         Backend::Sqlite => plain_like(),
@@ -311,9 +317,7 @@ async fn search_page(
         index_current,
     );
     let filter = format!("{filter} AND {}", condition.sql);
-    // PostgreSQL's condition writes the term's trigrams into the SQL: a statement per term, not
-    // worth keeping prepared on every connection.
-    let keep_prepared = db.backend == Backend::Sqlite;
+    let keep_prepared = condition.same_for_every_term;
     let counted_by_index = match &condition.index_count {
         Some(count) => Some(
             sqlx::query_scalar::<_, i64>(count)
@@ -487,6 +491,7 @@ mod tests {
             );
             assert!(search.argument.starts_with('%'), "{}", search.argument);
             assert_eq!(search.index_count, None);
+            assert!(search.same_for_every_term, "kept prepared");
         }
         // Three characters make one trigram: enough for the index.
         let three = search_condition(Backend::Sqlite, "catalog_items", "äbc", None, true);
@@ -503,6 +508,7 @@ mod tests {
             true,
         );
         assert_eq!(sku.argument, "ing-0077777");
+        assert!(!sku.same_for_every_term);
         assert_eq!(
             sku.sql,
             "strpos(search_key, $1) > 0 AND search_key LIKE '%ing%' AND search_key LIKE '%007%' \
