@@ -216,6 +216,13 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
                 }
                 other => Box::<dyn std::error::Error>::from(other),
             })?;
+            // A bulk sync leaves the catalog's name-ordered search index to a background
+            // rebuild, which this process would cut short by exiting: finish it here.
+            if let Err(error) = state.store.repair_search_indexes().await {
+                eprintln!(
+                    "warning: a search index was not rebuilt ({error}); the next start rebuilds it"
+                );
+            }
             if reports.is_empty() {
                 eprintln!("nothing to sync: no vendor is configured");
             }

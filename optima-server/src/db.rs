@@ -161,6 +161,14 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             postgres: include_str!("../migrations/0015_catalog_search_by_state.postgres.sql"),
         },
     ),
+    (
+        16,
+        "catalog_search_by_name",
+        Sql::PerBackend {
+            sqlite: include_str!("../migrations/0016_catalog_search_by_name.sqlite.sql"),
+            postgres: include_str!("../migrations/0016_catalog_search_by_name.postgres.sql"),
+        },
+    ),
 ];
 
 /// An arbitrary constant: the PostgreSQL advisory lock that serialises migrations between
@@ -188,6 +196,34 @@ pub struct Db {
     anchors: Arc<std::sync::Mutex<HashMap<String, Arc<PageAnchors>>>>,
     /// Rows from one page anchor to the next.
     anchor_spacing: Arc<AtomicUsize>,
+    /// How searches choose their way to a page (see [`Db::set_search_tuning`]).
+    search_tuning: Arc<std::sync::Mutex<SearchTuning>>,
+}
+
+/// How searches of synced tables choose their way to a page, by how many matches they have
+/// (see [`Db::set_search_tuning`]). The defaults suit a catalog of 100k to 1M items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchTuning {
+    /// Up to this many matches, SQLite reads a search's matches once, for its page and its
+    /// count together; beyond it, the index counts them first.
+    pub few_matches: usize,
+    /// From this many matches on, a page is read from the table's name-ordered index (SQLite's
+    /// catalog, migration 16), where sorting every match by name would cost more than the few
+    /// lookups there.
+    pub by_name_from: usize,
+    /// Rows per bucket of a name-ordered index, from its next rebuild: a page of matches reads
+    /// the matches of the buckets it spans.
+    pub name_bucket_rows: usize,
+}
+
+impl Default for SearchTuning {
+    fn default() -> Self {
+        SearchTuning {
+            few_matches: 100,
+            by_name_from: 1000,
+            name_bucket_rows: 256,
+        }
+    }
 }
 
 /// Rows from one page anchor to the next, unless [`Db::set_page_anchor_spacing`] says
@@ -365,6 +401,20 @@ impl Db {
         self.anchor_spacing.store(spacing.max(1), Relaxed);
     }
 
+    /// Sets how searches choose their way to a page (for tests that page through a few rows
+    /// across every way, and for tuning).
+    pub fn set_search_tuning(&self, tuning: SearchTuning) {
+        *self.search_tuning.lock().unwrap_or_else(|e| e.into_inner()) = SearchTuning {
+            name_bucket_rows: tuning.name_bucket_rows.max(1),
+            ..tuning
+        };
+    }
+
+    /// How searches choose their way to a page.
+    pub fn search_tuning(&self) -> SearchTuning {
+        *self.search_tuning.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Connects (creating the SQLite file and its directory if needed, both private to the
     /// owner).
     pub async fn connect(url: &str) -> Result<Db, DbError> {
@@ -411,6 +461,7 @@ impl Db {
             counts: Arc::default(),
             anchors: Arc::default(),
             anchor_spacing: Arc::new(AtomicUsize::new(PAGE_ANCHOR_SPACING)),
+            search_tuning: Arc::default(),
         };
         if backend == Backend::Sqlite && !in_memory {
             // Switching to WAL takes an exclusive lock that SQLite's busy timeout does not wait

@@ -2,7 +2,7 @@
 //! PostgreSQL), give what a plain `LIKE` gives, and follow changes to the rows.
 
 use optima_server::config::Config;
-use optima_server::db::Backend;
+use optima_server::db::{Backend, SearchTuning};
 use optima_server::store::search_condition;
 use optima_server::sync::{Quiet, SyncMode, SyncTarget, run_target};
 use optima_server::testing::TestServer;
@@ -298,3 +298,218 @@ async fn an_index_left_paused_is_rebuilt_at_start() {
         .unwrap();
     assert_eq!(paused, 0);
 }
+
+/// Catalog items named to spread a few terms over the whole name order: `count` of them, every
+/// seventh inactive.
+fn named_items(count: i64) -> Vec<Value> {
+    const NAMES: &[&str] = &[
+        "Apex",
+        "Dell Latitude",
+        "Dell OptiPlex",
+        "HP Latitude-like",
+        "Zebra",
+    ];
+    (1..=count)
+        .map(|id| {
+            let name = format!(
+                "{} {}",
+                NAMES[id as usize % NAMES.len()],
+                100 + id * 37 % 90
+            );
+            json!({"id": id, "identifier": format!("SKU-{id:04}"), "description": name,
+                   "inactiveFlag": id % 7 == 0, "_info": {"lastUpdated": "2026-01-01T00:00:00Z"}})
+        })
+        .collect()
+}
+
+/// The ids a search route gives page after page, by number or by cursor, `rpp` at a time; the
+/// count every page gives must be the number of ids in all.
+async fn paged(
+    server: &TestServer,
+    token: &str,
+    term: &str,
+    include_inactive: bool,
+    by_cursor: bool,
+) -> Vec<String> {
+    let base =
+        format!("/v1/procurement/items?search={term}&rpp=6&includeInactive={include_inactive}");
+    let (mut ids, mut totals) = (Vec::new(), Vec::new());
+    let mut next: Option<String> = None;
+    for page in 1.. {
+        let path = match (&next, by_cursor) {
+            (Some(cursor), true) => format!("{base}&cursor={cursor}"),
+            _ => format!("{base}&page={page}"),
+        };
+        let (status, body) = server.as_user(token).get(&path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        let data = body["data"].as_array().unwrap();
+        ids.extend(data.iter().map(|i| i["id"].as_str().unwrap().to_owned()));
+        totals.push(body["meta"]["pagination"]["totalRecords"].as_u64().unwrap());
+        next = body["meta"]["pagination"]["nextCursor"]
+            .as_str()
+            .map(str::to_owned);
+        if next.is_none() {
+            break;
+        }
+        assert_eq!(data.len(), 6, "{path}: a page before the last is full");
+    }
+    assert!(
+        totals.iter().all(|t| *t == ids.len() as u64),
+        "{term}: {totals:?}"
+    );
+    ids
+}
+
+/// The ids of a plain `LIKE` over the table, in list order (name, then id).
+async fn plain_like_in_order(
+    server: &TestServer,
+    term: &str,
+    include_inactive: bool,
+) -> Vec<String> {
+    let active = if include_inactive {
+        ""
+    } else {
+        "AND inactive = 0"
+    };
+    sqlx::query_scalar(&format!(
+        "SELECT id FROM catalog_items WHERE deleted_at IS NULL {active} \
+         AND search_key LIKE $1 ESCAPE '\\' ORDER BY name, id"
+    ))
+    .bind(optima_server::api::pagination::like_pattern(term))
+    .fetch_all(&server.state.store.db().pool)
+    .await
+    .unwrap()
+}
+
+/// Every term's pages, by number and by cursor, hold what a plain `LIKE` finds, in name order,
+/// whichever way a page is read: in one pass over a few matches, by sorting them, or from the
+/// name-ordered index (here from eight matches on).
+async fn pages_in_name_order(server: &TestServer, token: &str) {
+    let db = server.state.store.db();
+    let buckets = db.search_tuning().name_bucket_rows;
+    let ways = [(1000, 1000), (2, 1000), (2, 8)].map(|(few_matches, by_name_from)| SearchTuning {
+        few_matches,
+        by_name_from,
+        name_bucket_rows: buckets,
+    });
+    for way in ways {
+        db.set_search_tuning(way);
+        for term in [
+            "latitude", "ape", "zebra 1", "sku-00", "sku-0001", "nothing",
+        ] {
+            for include_inactive in [false, true] {
+                let expected = plain_like_in_order(server, term, include_inactive).await;
+                for by_cursor in [false, true] {
+                    assert_eq!(
+                        paged(server, token, term, include_inactive, by_cursor).await,
+                        expected,
+                        "{term}, inactive too: {include_inactive}, by cursor: {by_cursor}, {way:?}"
+                    );
+                }
+            }
+        }
+    }
+    if server.state.store.db().backend == Backend::Sqlite {
+        // Each index holds exactly what its content view shows, keys included.
+        for index in ["catalog_items_fts", "catalog_items_by_name_fts"] {
+            sqlx::query(&format!(
+                "INSERT INTO {index}({index}, rank) VALUES ('integrity-check', 1)"
+            ))
+            .execute(&server.state.store.db().pool)
+            .await
+            .unwrap_or_else(|e| panic!("{index}: {e}"));
+        }
+    }
+}
+
+/// Pages of a search are in name order and miss nothing, however they are read: on SQLite in
+/// one pass over a few matches, by sorting more, or from the name-ordered index (here from eight
+/// matches on, in buckets of three rows), across bucket boundaries, after the triggers moved items between buckets, while that index waits for its
+/// rebuild, and after it.
+async fn search_pages_follow_name_order(url: String, dir: &std::path::Path) {
+    let cw = FakeConnectWise::start("procurement/catalog", named_items(60), 25).await;
+    let mut config = Config::for_database(url, dir);
+    config.jwt_secret = Some(secrecy::SecretString::from("search-index".to_owned()));
+    config.connectwise = Some(cw.config());
+    let server = TestServer::start(config).await.unwrap();
+    let store = &server.state.store;
+    // Buckets of three rows.
+    let buckets = |name_bucket_rows| SearchTuning {
+        name_bucket_rows,
+        ..SearchTuning::default()
+    };
+    store.db().set_search_tuning(buckets(3));
+    run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .unwrap();
+    // The sync rebuilt it in the background; this waits for that, or does it.
+    store
+        .rebuild_name_ordered_index("catalog_items")
+        .await
+        .unwrap();
+    let (_, token) = server
+        .user_with_grants(&["procurement.catalog.fetch.many"])
+        .await;
+    pages_in_name_order(&server, &token).await;
+
+    // Row by row, through the triggers: names before the first bucket, between buckets and
+    // after the last; renames across buckets; a new key; deletions, hard and soft; items
+    // turning inactive and back.
+    let pool = &store.db().pool;
+    for (n, name) in [
+        (901, "Aardvark Latitude"),
+        (902, "Dell Latitude 150a"),
+        (903, "Zzz dell 1"),
+    ] {
+        sqlx::query(
+            "INSERT INTO catalog_items (id, cw_id, identifier, name, search_key, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+        )
+        .bind(format!("{n:032x}"))
+        .bind(n)
+        .bind(format!("SKU-{n}"))
+        .bind(name)
+        .bind(format!("{} sku-{n}", name.to_lowercase()))
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    for statement in [
+        "UPDATE catalog_items SET name = 'Aaa ' || name WHERE identifier IN ('SKU-0003', 'SKU-0040')",
+        "UPDATE catalog_items SET name = 'Zz ' || name WHERE identifier = 'SKU-0011'",
+        "UPDATE catalog_items SET search_key = 'apex latitude 1' WHERE identifier = 'SKU-0020'",
+        "UPDATE catalog_items SET deleted_at = '2026-02-01T00:00:00.000Z' WHERE identifier = 'SKU-0006'",
+        "DELETE FROM catalog_items WHERE identifier = 'SKU-0012'",
+        "UPDATE catalog_items SET inactive = 1 - inactive WHERE identifier IN ('SKU-0014', 'SKU-0016')",
+    ] {
+        sqlx::query(statement).execute(pool).await.unwrap();
+    }
+    pages_in_name_order(&server, &token).await;
+
+    // A bulk write pauses both indexes; the one every search uses comes back first.
+    if store.pause_search_index("catalog_items").await.unwrap() {
+        sqlx::query("UPDATE catalog_items SET name = name || ' x' WHERE cw_id % 2 = 0")
+            .execute(pool)
+            .await
+            .unwrap();
+        store.resume_search_index("catalog_items").await.unwrap();
+        pages_in_name_order(&server, &token).await;
+        store.db().set_search_tuning(buckets(5));
+        store
+            .rebuild_name_ordered_index("catalog_items")
+            .await
+            .unwrap();
+        let paused: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM search_index_paused")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(paused, 0);
+    }
+    pages_in_name_order(&server, &token).await;
+}
+
+on_both_backends!(
+    search_pages_follow_name_order,
+    search_pages_follow_name_order_on_sqlite,
+    search_pages_follow_name_order_on_postgres
+);

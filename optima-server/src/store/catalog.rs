@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::audit::CATALOG_ITEM;
-use super::listing::{ListedPage, Listing};
+use super::listing::{ListedPage, Listing, NameOrderedIndex};
 use super::{SqlStore, Stored};
 use crate::api::pagination::PageRequest;
 use crate::api::procurement::models::CatalogItemOut;
@@ -29,6 +29,10 @@ const CATALOG: Listing<CatalogItemOut> = Listing {
     select: concat!("SELECT ", item_columns!(), " FROM catalog_items"),
     from_row: item_from_row,
     id: |item| &item.id,
+    by_name: Some(NameOrderedIndex {
+        fts: "catalog_items_by_name_fts",
+        buckets: "catalog_items_name_buckets",
+    }),
 };
 
 fn item_from_row(row: &AnyRow) -> Stored<CatalogItemOut> {

@@ -25,6 +25,7 @@ const COMPANIES: Listing<CompanyOut> = Listing {
     select: concat!("SELECT ", company_columns!(), " FROM companies"),
     from_row: company_from_row,
     id: |company| &company.id,
+    by_name: None,
 };
 
 fn company_from_row(row: &AnyRow) -> Stored<CompanyOut> {

@@ -1,5 +1,6 @@
 //! A synced table listed a page at a time: in name order, or the matches of a search.
 
+use sqlx::AnyConnection;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Arguments as _, Row};
 
@@ -20,6 +21,10 @@ pub struct SearchCondition {
     /// where the index can: SQLite's index, asked in columns that hold exactly the rows the
     /// list admits.
     pub index_count: Option<String>,
+    /// A query of the matches' rowids from the search index alone, taking the same argument,
+    /// where the index counts alone: a term with few matches is answered in one pass over them,
+    /// its page and its count together.
+    pub index_rowids: Option<String>,
     /// Whether `sql` is the same for every term, and so worth keeping prepared on each
     /// connection; PostgreSQL's identifier search writes the term's trigrams into it.
     pub same_for_every_term: bool,
@@ -51,6 +56,7 @@ pub fn search_condition(
         sql: "search_key LIKE $1 ESCAPE '\\'".to_owned(),
         argument: like_pattern(term),
         index_count: None,
+        index_rowids: None,
         same_for_every_term: true,
     };
     let term = term.trim().to_lowercase();
@@ -65,6 +71,7 @@ pub fn search_condition(
                     None => phrase,
                 },
                 index_count: index_columns.map(|_| format!("SELECT COUNT(*) {index_query}")),
+                index_rowids: index_columns.map(|_| format!("SELECT rowid {index_query}")),
                 same_for_every_term: true,
             }
         }
@@ -81,6 +88,7 @@ pub fn search_condition(
                 sql: format!("strpos(search_key, $1) > 0{keys}"),
                 argument: term,
                 index_count: None,
+                index_rowids: None,
                 same_for_every_term: false,
             }
         }
@@ -143,7 +151,25 @@ pub(crate) struct Listing<T> {
     pub from_row: fn(&AnyRow) -> Stored<T>,
     /// The model's id.
     pub id: fn(&T) -> &String,
+    /// The table's SQLite search index keyed in name order, when it has one.
+    pub by_name: Option<NameOrderedIndex>,
 }
+
+/// An SQLite search index of a table keyed in name order (migration 16): its key is
+/// `(name bucket << 40) | rowid`, an item's bucket that of the greatest first name in `buckets`
+/// not after its name. The matches in a run of buckets are then the matches in a run of names,
+/// and a page of matches is the matches of the few buckets it spans, sorted by name: reading
+/// it costs what the page costs, not what all the matches do.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NameOrderedIndex {
+    /// The FTS5 table, with the same columns as the table's index keyed by rowid.
+    pub fts: &'static str,
+    /// The table of buckets: `bucket`, and the `first_name` that starts it.
+    pub buckets: &'static str,
+}
+
+/// The bits of a name-ordered index's key that hold the row's rowid.
+const ROWID_BITS: u32 = 40;
 
 /// One page of a synced table's list, in name order.
 #[derive(Debug)]
@@ -252,6 +278,7 @@ impl<T> Listing<T> {
             let search = SearchRequest {
                 term: search,
                 index_columns,
+                by_name: self.by_name,
                 after: after.as_ref(),
                 limit,
             };
@@ -286,6 +313,8 @@ struct SearchRequest<'a> {
     term: &'a str,
     /// Which columns of SQLite's search index to look in (see [`search_condition`]).
     index_columns: Option<&'a str>,
+    /// The table's name-ordered search index, if it has one.
+    by_name: Option<NameOrderedIndex>,
     /// The row a cursor names, when the page is reached by cursor.
     after: Option<&'a After>,
     /// How many rows to read.
@@ -294,12 +323,18 @@ struct SearchRequest<'a> {
 
 /// The ids on one page of a search of `table` (by name), at most `limit` of them, and how many
 /// records match in all. `filter` takes no argument. Where SQLite's index can count the matches
-/// alone it does, and a sort with a limit finds the page. Otherwise one pass over the matches
-/// does both: the count rides along as a window function, the matches are ordered outside it (so
-/// no planner walks the name index row by row for them). Only the page's rows are read
-/// afterwards. On SQLite the queries share one read transaction (one WAL snapshot) with the
-/// check that the index is current, so a bulk write that pauses the index cannot slip in
-/// between; on PostgreSQL, which has nothing to check, the transaction costs two round trips.
+/// alone:
+/// - a few of them are read once, for the page and the count together;
+/// - more are counted by the index, and the page is read from the table's name-ordered index
+///   when it has one and the matches are many, else by sorting them with a limit.
+///
+/// How few and how many: [`Db::set_search_tuning`].
+///
+/// Otherwise one pass over the matches does both: the count rides along as a window function.
+/// Only the page's rows are read afterwards. On SQLite the queries share one read transaction
+/// (one WAL snapshot) with the check that the indexes are current, so a bulk write that pauses
+/// them cannot slip in between; on PostgreSQL, which has nothing to check, the transaction
+/// costs two round trips.
 async fn search_page(
     db: &Db,
     table: &str,
@@ -308,56 +343,76 @@ async fn search_page(
     paging: &PageRequest,
 ) -> Stored<(Vec<String>, i64)> {
     let mut tx = db.pool.begin().await?;
-    let index_current = !super::search_index::paused(&mut tx, db.backend, table).await?;
+    let paused = super::search_index::paused(&mut tx, db.backend, table).await?;
     let condition = search_condition(
         db.backend,
         table,
         search.term,
         search.index_columns,
-        index_current,
+        !paused.index,
     );
-    let filter = format!("{filter} AND {}", condition.sql);
+    let listed = filter;
+    let filter = format!("{listed} AND {}", condition.sql);
     let keep_prepared = condition.same_for_every_term;
-    let counted_by_index = match &condition.index_count {
-        Some(count) => Some(
-            sqlx::query_scalar::<_, i64>(count)
-                .bind(&condition.argument)
-                .fetch_one(&mut *tx)
-                .await?,
-        ),
-        None => None,
+    let query = SortedPage {
+        table,
+        argument: &condition.argument,
+        keep_prepared,
+        search,
+        paging,
     };
+    let tuning = db.search_tuning();
+    let counted_by_index = match (&condition.index_rowids, &condition.index_count) {
+        (Some(rowids), Some(count)) => {
+            let few = tuning.few_matches as i64;
+            let first_few = format!("{listed} AND rowid IN ({rowids} LIMIT {})", few + 1);
+            let rows = query.rows(&mut tx, &first_few, true).await?;
+            match rows
+                .first()
+                .map(|r| r.try_get::<i64, _>("total"))
+                .transpose()?
+            {
+                Some(total) if total <= few => {
+                    tx.commit().await?;
+                    return Ok((ids_of(&rows)?, total));
+                }
+                None if paging.offset() == 0 && search.after.is_none() => {
+                    tx.commit().await?;
+                    return Ok((Vec::new(), 0));
+                }
+                // More matches, or a page past the first few: the index counts them.
+                _ => Some(
+                    sqlx::query_scalar::<_, i64>(count)
+                        .bind(&condition.argument)
+                        .fetch_one(&mut *tx)
+                        .await?,
+                ),
+            }
+        }
+        _ => None,
+    };
+    if let (Some(total), Some(by_name)) = (counted_by_index, search.by_name)
+        && !paused.by_name
+        && total >= tuning.by_name_from as i64
+    {
+        let ids = by_name
+            .page(
+                &mut tx,
+                table,
+                listed,
+                &condition.argument,
+                total,
+                search,
+                paging,
+            )
+            .await?;
+        tx.commit().await?;
+        return Ok((ids, total));
+    }
     // Counted already, the matches need only ordering: a sort with a limit keeps a page's worth.
-    let hits = match counted_by_index {
-        Some(_) => format!("SELECT id FROM (SELECT id, name FROM {table} WHERE {filter}) AS hits"),
-        None => format!(
-            "SELECT id, total FROM (SELECT id, name, COUNT(*) OVER () AS total FROM {table} WHERE {filter}) AS hits"
-        ),
-    };
-    let rows = match search.after {
-        Some(after) => {
-            sqlx::query(&format!(
-                "{hits} WHERE {} ORDER BY name, id LIMIT $2",
-                after_condition("", 3)
-            ))
-            .persistent(keep_prepared)
-            .bind(&condition.argument)
-            .bind(search.limit)
-            .bind(&after.name)
-            .bind(&after.id)
-            .fetch_all(&mut *tx)
-            .await?
-        }
-        None => {
-            sqlx::query(&format!("{hits} ORDER BY name, id LIMIT $2 OFFSET $3"))
-                .persistent(keep_prepared)
-                .bind(&condition.argument)
-                .bind(search.limit)
-                .bind(paging.offset())
-                .fetch_all(&mut *tx)
-                .await?
-        }
-    };
+    let rows = query
+        .rows(&mut tx, &filter, counted_by_index.is_none())
+        .await?;
     let total = match (counted_by_index, rows.first()) {
         (Some(total), _) => total,
         (None, Some(row)) => row.try_get::<i64, _>("total")?,
@@ -372,11 +427,191 @@ async fn search_page(
         }
     };
     tx.commit().await?;
-    let ids = rows
+    Ok((ids_of(&rows)?, total))
+}
+
+/// The `id` column of each row.
+fn ids_of(rows: &[AnyRow]) -> Stored<Vec<String>> {
+    Ok(rows
         .iter()
         .map(|r| r.try_get::<String, _>("id"))
-        .collect::<Result<_, _>>()?;
-    Ok((ids, total))
+        .collect::<Result<_, _>>()?)
+}
+
+/// One page of a search's matches ordered by name, read by sorting them.
+struct SortedPage<'a> {
+    table: &'a str,
+    /// The search condition's argument, `$1`.
+    argument: &'a str,
+    /// Whether the statements are worth keeping prepared.
+    keep_prepared: bool,
+    search: &'a SearchRequest<'a>,
+    paging: &'a PageRequest,
+}
+
+impl SortedPage<'_> {
+    /// The page's rows (`id`) among those of the table meeting `filter`, each with how many
+    /// there are in all (`total`) when `with_total`. The count rides along as a window
+    /// function; the matches are ordered outside it, so that no planner walks the name index
+    /// row by row for them.
+    async fn rows(
+        &self,
+        conn: &mut AnyConnection,
+        filter: &str,
+        with_total: bool,
+    ) -> Stored<Vec<AnyRow>> {
+        let table = self.table;
+        let hits = if with_total {
+            format!(
+                "SELECT id, total FROM (SELECT id, name, COUNT(*) OVER () AS total FROM {table} WHERE {filter}) AS hits"
+            )
+        } else {
+            format!("SELECT id FROM (SELECT id, name FROM {table} WHERE {filter}) AS hits")
+        };
+        let rows = match self.search.after {
+            Some(after) => {
+                sqlx::query(&format!(
+                    "{hits} WHERE {} ORDER BY name, id LIMIT $2",
+                    after_condition("", 3)
+                ))
+                .persistent(self.keep_prepared)
+                .bind(self.argument)
+                .bind(self.search.limit)
+                .bind(&after.name)
+                .bind(&after.id)
+                .fetch_all(conn)
+                .await?
+            }
+            None => {
+                sqlx::query(&format!("{hits} ORDER BY name, id LIMIT $2 OFFSET $3"))
+                    .persistent(self.keep_prepared)
+                    .bind(self.argument)
+                    .bind(self.search.limit)
+                    .bind(self.paging.offset())
+                    .fetch_all(conn)
+                    .await?
+            }
+        };
+        Ok(rows)
+    }
+}
+
+impl NameOrderedIndex {
+    /// The ids on one page of the `total` matches of a search (`argument`, the phrase query of
+    /// the table's index keyed by rowid, whose columns this index shares), read in name order.
+    /// `filter` is the condition on the table that the matches meet.
+    #[allow(clippy::too_many_arguments)]
+    async fn page(
+        &self,
+        conn: &mut AnyConnection,
+        table: &str,
+        filter: &str,
+        argument: &str,
+        total: i64,
+        search: &SearchRequest<'_>,
+        paging: &PageRequest,
+    ) -> Stored<Vec<String>> {
+        let fts = self.fts;
+        // How many matches precede the page.
+        let start = match search.after {
+            None => paging.offset(),
+            // Those in the buckets before the cursor's, and those in its bucket up to it.
+            Some(after) => {
+                let bucket: i64 = sqlx::query_scalar(&format!(
+                    "SELECT coalesce((SELECT bucket FROM {} WHERE first_name <= $1 \
+                     ORDER BY first_name DESC LIMIT 1), 0)",
+                    self.buckets
+                ))
+                .bind(&after.name)
+                .fetch_one(&mut *conn)
+                .await?;
+                let (low, high) = (bucket << ROWID_BITS, (bucket + 1) << ROWID_BITS);
+                self.count_before(conn, argument, low).await?
+                    + sqlx::query_scalar::<_, i64>(&format!(
+                        "SELECT COUNT(*) FROM {table} WHERE {filter} AND {} \
+                         AND (name, id) <= ($4, $5)",
+                        self.keys_between()
+                    ))
+                    .bind(argument)
+                    .bind(low)
+                    .bind(high)
+                    .bind(&after.name)
+                    .bind(&after.id)
+                    .fetch_one(&mut *conn)
+                    .await?
+            }
+        };
+        if start >= total {
+            return Ok(Vec::new());
+        }
+        let last = (start + search.limit).min(total) - 1;
+        let nth_key = format!(
+            "SELECT rowid FROM {fts} WHERE {fts} MATCH $1 ORDER BY rowid LIMIT 1 OFFSET $2"
+        );
+        let mut keys = Vec::with_capacity(2);
+        for n in [start, last] {
+            let key: Option<i64> = sqlx::query_scalar(&nth_key)
+                .bind(argument)
+                .bind(n)
+                .fetch_optional(&mut *conn)
+                .await?;
+            keys.push(key);
+        }
+        // The buckets the page spans: from the first match's to the last one's.
+        let Some(first) = keys[0] else {
+            return Ok(Vec::new());
+        };
+        let low = (first >> ROWID_BITS) << ROWID_BITS;
+        let high = match keys[1] {
+            Some(last) => ((last >> ROWID_BITS) + 1) << ROWID_BITS,
+            None => i64::MAX,
+        };
+        let before = if start == 0 {
+            0
+        } else {
+            self.count_before(conn, argument, low).await?
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT id FROM (SELECT id, name FROM {table} WHERE {filter} AND {}) AS hits \
+             ORDER BY name, id LIMIT $4 OFFSET $5",
+            self.keys_between()
+        ))
+        .bind(argument)
+        .bind(low)
+        .bind(high)
+        .bind(search.limit)
+        .bind(start - before)
+        .fetch_all(&mut *conn)
+        .await?;
+        ids_of(&rows)
+    }
+
+    /// How many matches of `argument` have a key below `key`.
+    async fn count_before(
+        &self,
+        conn: &mut AnyConnection,
+        argument: &str,
+        key: i64,
+    ) -> Stored<i64> {
+        let fts = self.fts;
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM {fts} WHERE {fts} MATCH $1 AND rowid < $2"
+        ))
+        .bind(argument)
+        .bind(key)
+        .fetch_one(conn)
+        .await?)
+    }
+
+    /// The condition that a row of the table matches `$1` with a key from `$2` up to `$3`.
+    fn keys_between(&self) -> String {
+        let fts = self.fts;
+        format!(
+            "rowid IN (SELECT rowid & {mask} FROM {fts} WHERE {fts} MATCH $1 \
+             AND rowid >= $2 AND rowid < $3)",
+            mask = (1_i64 << ROWID_BITS) - 1
+        )
+    }
 }
 
 /// The row a cursor names, by id (rows of synced tables are marked deleted, never removed, so

@@ -27,6 +27,7 @@ const OPPORTUNITIES: Listing<OpportunityOut> = Listing {
     select: SELECT,
     from_row: opportunity_from_row,
     id: |o| &o.id,
+    by_name: None,
 };
 
 fn opportunity_from_row(row: &AnyRow) -> Stored<OpportunityOut> {

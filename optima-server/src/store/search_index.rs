@@ -1,12 +1,15 @@
-//! Pausing a table's search index for a bulk write (SQLite's FTS5 catalog index), and
-//! rebuilding it in one pass afterwards: FTS5 indexes a whole table about eight times faster
+//! Pausing a table's search indexes for a bulk write (SQLite's FTS5 catalog indexes), and
+//! rebuilding them in one pass afterwards: FTS5 indexes a whole table about eight times faster
 //! in one `rebuild` than row by row through its triggers.
 //!
-//! While an index is paused, searches of its table do not use it: they scan the table with a
-//! plain `LIKE`, slower but current (the check and the search share a read transaction). The
-//! rebuild and the end of the pause are one transaction, and
-//! [`SqlStore::repair_search_indexes`], run at start, rebuilds an index a crash left paused.
-//! PostgreSQL's trigram index keeps up with bulk writes by itself: there nothing pauses.
+//! While the index keyed by rowid is paused, searches of its table do not use it: they scan the
+//! table with a plain `LIKE`, slower but current (the check and the search share a read
+//! transaction). Its rebuild and the end of its pause are one transaction. The catalog's
+//! name-ordered index (migration 16) is rebuilt after that, in a transaction of its own, and
+//! searches meanwhile sort their matches by name instead of reading pages from it: a sync that
+//! ends with one rebuild does not wait for the second, and no writer waits for both at once.
+//! [`SqlStore::repair_search_indexes`], run at start, rebuilds whatever a stopped process left
+//! paused. PostgreSQL's trigram index keeps up with bulk writes by itself: there nothing pauses.
 
 use chrono::Utc;
 use sqlx::AnyConnection;
@@ -17,9 +20,30 @@ use crate::db::{Backend, timestamp};
 /// The tables whose search index can pause (their triggers consult `search_index_paused`).
 const PAUSABLE: &[&str] = &["catalog_items"];
 
+/// The tables with a name-ordered search index, and the name its pause goes by in
+/// `search_index_paused`. Its triggers stand aside while either pause is there.
+const NAME_ORDERED: &[(&str, &str)] = &[("catalog_items", "catalog_items_by_name")];
+
+/// The name under which `table`'s name-ordered index is paused, if it has one.
+fn name_ordered_pause(table: &str) -> Option<&'static str> {
+    NAME_ORDERED
+        .iter()
+        .find(|(of, _)| *of == table)
+        .map(|(_, pause)| *pause)
+}
+
+/// Which of a table's SQLite search indexes are paused.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Paused {
+    /// The index keyed by rowid, which every search of the table uses.
+    pub index: bool,
+    /// The name-ordered index, where the table has one.
+    pub by_name: bool,
+}
+
 impl SqlStore {
-    /// Stops updating `table`'s search index row by row; `false` (and nothing done) where that
-    /// cannot be done: on PostgreSQL, or for a table without a pausable index.
+    /// Stops updating `table`'s search indexes row by row; `false` (and nothing done) where
+    /// that cannot be done: on PostgreSQL, or for a table without a pausable index.
     pub async fn pause_search_index(&self, table: &str) -> Stored<bool> {
         if self.db.backend != Backend::Sqlite || !PAUSABLE.contains(&table) {
             return Ok(false);
@@ -33,16 +57,24 @@ impl SqlStore {
         Ok(true)
     }
 
-    /// Whether `table`'s search index is paused.
+    /// Whether `table`'s search index (the one every search uses) is paused.
     pub async fn search_index_paused(&self, table: &str) -> Stored<bool> {
         let mut conn = self.db.pool.acquire().await?;
-        paused(&mut conn, self.db.backend, table).await
+        Ok(paused(&mut conn, self.db.backend, table).await?.index)
     }
 
-    /// Rebuilds `table`'s paused search index from the table and ends the pause, in one
-    /// transaction.
+    /// Whether `table`'s name-ordered search index waits for its rebuild (see
+    /// [`SqlStore::rebuild_name_ordered_index`]).
+    pub async fn name_ordered_index_paused(&self, table: &str) -> Stored<bool> {
+        let mut conn = self.db.pool.acquire().await?;
+        Ok(paused(&mut conn, self.db.backend, table).await?.by_name)
+    }
+
+    /// Rebuilds `table`'s paused search index from the table and ends its pause, in one
+    /// transaction. A name-ordered index stays paused, for
+    /// [`SqlStore::rebuild_name_ordered_index`].
     pub async fn resume_search_index(&self, table: &str) -> Stored<()> {
-        if !PAUSABLE.contains(&table) {
+        if self.db.backend != Backend::Sqlite || !PAUSABLE.contains(&table) {
             return Ok(());
         }
         let started = std::time::Instant::now();
@@ -52,6 +84,15 @@ impl SqlStore {
         ))
         .execute(&mut *tx)
         .await?;
+        if let Some(by_name) = name_ordered_pause(table) {
+            sqlx::query(
+                "INSERT INTO search_index_paused (tbl, since) VALUES ($1, $2) ON CONFLICT (tbl) DO NOTHING",
+            )
+            .bind(by_name)
+            .bind(timestamp(Utc::now()))
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query("DELETE FROM search_index_paused WHERE tbl = $1")
             .bind(table)
             .execute(&mut *tx)
@@ -65,6 +106,51 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Rebuilds `table`'s paused name-ordered search index, after its other index
+    /// ([`SqlStore::resume_search_index`]), and ends its pause, in one transaction. Its name
+    /// buckets are chosen again from the names there are now. Nothing to do when it is not
+    /// paused, or while the other index still is.
+    pub async fn rebuild_name_ordered_index(&self, table: &str) -> Stored<()> {
+        let Some(by_name) = name_ordered_pause(table) else {
+            return Ok(());
+        };
+        if self.db.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        let started = std::time::Instant::now();
+        let mut tx = self.db.begin().await?;
+        let state = paused(&mut tx, self.db.backend, table).await?;
+        if state.index || !state.by_name {
+            return Ok(());
+        }
+        let bucket_rows = self.db.search_tuning().name_bucket_rows;
+        // Every `bucket_rows`-th name in name order starts a bucket.
+        for statement in [
+            format!("DELETE FROM {table}_name_buckets"),
+            format!(
+                "INSERT INTO {table}_name_buckets (bucket, first_name) \
+                 SELECT row_number() OVER (ORDER BY name), name FROM ( \
+                   SELECT DISTINCT name FROM ( \
+                     SELECT name, row_number() OVER (ORDER BY name) AS position FROM {table}) \
+                   WHERE position % {bucket_rows} = 1 % {bucket_rows})"
+            ),
+            format!("INSERT INTO {by_name}_fts({by_name}_fts) VALUES ('rebuild')"),
+        ] {
+            sqlx::query(&statement).execute(&mut *tx).await?;
+        }
+        sqlx::query("DELETE FROM search_index_paused WHERE tbl = $1")
+            .bind(by_name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(
+            table,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "name-ordered search index rebuilt"
+        );
+        Ok(())
+    }
+
     /// Rebuilds every search index a stopped process left paused.
     pub async fn repair_search_indexes(&self) -> Stored<()> {
         if self.db.backend != Backend::Sqlite {
@@ -73,27 +159,39 @@ impl SqlStore {
         let paused: Vec<String> = sqlx::query_scalar("SELECT tbl FROM search_index_paused")
             .fetch_all(&self.db.pool)
             .await?;
-        for table in paused {
-            tracing::warn!(table, "a search index was left paused; rebuilding it");
-            self.resume_search_index(&table).await?;
+        for table in PAUSABLE {
+            let by_name = name_ordered_pause(table);
+            if paused.iter().any(|p| p == table) {
+                tracing::warn!(table, "a search index was left paused; rebuilding it");
+                self.resume_search_index(table).await?;
+            }
+            if by_name.is_some_and(|by_name| paused.iter().any(|p| p == table || p == by_name)) {
+                self.rebuild_name_ordered_index(table).await?;
+            }
         }
         Ok(())
     }
 }
 
-/// Whether `table`'s search index is paused, read on `conn` (inside a caller's transaction).
+/// Which of `table`'s search indexes are paused, read on `conn` (inside a caller's
+/// transaction).
 pub(crate) async fn paused(
     conn: &mut AnyConnection,
     backend: Backend,
     table: &str,
-) -> Stored<bool> {
+) -> Stored<Paused> {
     if backend != Backend::Sqlite || !PAUSABLE.contains(&table) {
-        return Ok(false);
+        return Ok(Paused::default());
     }
-    let paused: Option<String> =
-        sqlx::query_scalar("SELECT tbl FROM search_index_paused WHERE tbl = $1")
+    let by_name = name_ordered_pause(table);
+    let found: Vec<String> =
+        sqlx::query_scalar("SELECT tbl FROM search_index_paused WHERE tbl IN ($1, $2)")
             .bind(table)
-            .fetch_optional(conn)
+            .bind(by_name.unwrap_or(table))
+            .fetch_all(conn)
             .await?;
-    Ok(paused.is_some())
+    Ok(Paused {
+        index: found.iter().any(|p| p == table),
+        by_name: by_name.is_some_and(|by_name| found.iter().any(|p| p == by_name)),
+    })
 }

@@ -555,14 +555,29 @@ async fn run_locked<S: Source>(
     };
     // Failed or not, a paused index is rebuilt from what was written. After a failure, that
     // failure is the one reported; the next start rebuilds an index still paused.
-    if paused && let Err(resume) = store.resume_search_index(S::TABLE).await {
-        match &finished {
-            Ok(_) => return Err(resume.into()),
-            Err(_) => tracing::warn!(
-                table = S::TABLE,
-                error = %resume,
-                "could not rebuild the search index after a failed sync"
-            ),
+    if paused {
+        if let Err(resume) = store.resume_search_index(S::TABLE).await {
+            match &finished {
+                Ok(_) => return Err(resume.into()),
+                Err(_) => tracing::warn!(
+                    table = S::TABLE,
+                    error = %resume,
+                    "could not rebuild the search index after a failed sync"
+                ),
+            }
+        } else {
+            // Searches are whole again; the name-ordered index, which only makes the pages
+            // of common terms faster, follows without holding the sync up.
+            let (store, table) = (store.clone(), S::TABLE);
+            tokio::spawn(async move {
+                if let Err(error) = store.rebuild_name_ordered_index(table).await {
+                    tracing::warn!(
+                        table,
+                        %error,
+                        "could not rebuild the name-ordered search index; the next start will"
+                    );
+                }
+            });
         }
     }
     report.deleted = finished?;
