@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """How the catalog search index's row order decides what a search costs on SQLite (issue 16).
 
-Times the index Optima has (FTS5 keyed by the item's rowid, in sync order) against the same index
-keyed by position in name order, on a database the catalog benchmark kept:
+Times the index keyed by the item's rowid (in sync order, migration 15) against the same index
+keyed by position in name order, on a database the catalog benchmark kept. This measurement is why
+Optima keeps both (migration 16 keys the second by name bucket, which needs no renumbering between
+rebuilds): the first for counts and identifiers, the second for pages of common terms.
 
     OPTIMA_BENCH_DATA_DIR=/tmp/bench1m OPTIMA_BENCH_ITEMS=1000000 \
       target/release/deps/catalog_sync-<hash> --bench

@@ -555,49 +555,55 @@ async fn run_locked<S: Source>(
     };
     // Failed or not, a paused index is rebuilt from what was written. After a failure, that
     // failure is the one reported; the next start rebuilds an index still paused.
+    let mut rebuild_by_name = false;
     if paused {
-        if let Err(resume) = store.resume_search_index(S::TABLE).await {
-            match &finished {
+        match store.resume_search_index(S::TABLE).await {
+            Ok(()) => rebuild_by_name = true,
+            Err(resume) => match &finished {
                 Ok(_) => return Err(resume.into()),
                 Err(_) => tracing::warn!(
                     table = S::TABLE,
                     error = %resume,
                     "could not rebuild the search index after a failed sync"
                 ),
-            }
-        } else {
-            // Searches are whole again; the name-ordered index, which only makes the pages
-            // of common terms faster, follows without holding the sync up.
-            let (store, table) = (store.clone(), S::TABLE);
-            tokio::spawn(async move {
-                if let Err(error) = store.rebuild_name_ordered_index(table).await {
-                    tracing::warn!(
-                        table,
-                        %error,
-                        "could not rebuild the name-ordered search index; the next start will"
-                    );
-                }
-            });
+            },
         }
     }
-    report.deleted = finished?;
-
-    // After a bulk change, fresh planner statistics: without them both backends take the
-    // flag columns of a list for selective and read the table row by row.
-    if report.created + report.updated + report.deleted >= ANALYZE_AFTER {
-        store.analyze(S::TABLE).await?;
+    let outcome = async {
+        report.deleted = finished?;
+        // After a bulk change, fresh planner statistics: without them both backends take the
+        // flag columns of a list for selective and read the table row by row.
+        if report.created + report.updated + report.deleted >= ANALYZE_AFTER {
+            store.analyze(S::TABLE).await?;
+        }
+        report.elapsed_ms = started.elapsed().as_millis() as u64;
+        store
+            .record_sync(
+                S::KIND,
+                newest.map(timestamp),
+                full,
+                &now,
+                serde_json::to_string(&report).unwrap_or_default(),
+            )
+            .await?;
+        Ok::<_, SyncError>(report)
     }
-
-    report.elapsed_ms = started.elapsed().as_millis() as u64;
-    store
-        .record_sync(
-            S::KIND,
-            newest.map(timestamp),
-            full,
-            &now,
-            serde_json::to_string(&report).unwrap_or_default(),
-        )
-        .await?;
+    .await;
+    // Searches are whole again; the name-ordered index, which only makes the pages of common
+    // terms faster, follows without holding the sync's last writes up.
+    if rebuild_by_name {
+        let (store, table) = (store.clone(), S::TABLE);
+        tokio::spawn(async move {
+            if let Err(error) = store.rebuild_name_ordered_index(table).await {
+                tracing::warn!(
+                    table,
+                    %error,
+                    "could not rebuild the name-ordered search index; the next start will"
+                );
+            }
+        });
+    }
+    let report = outcome?;
     progress.end(&report);
     tracing::info!(%report, "sync finished");
     Ok(report)
