@@ -15,14 +15,16 @@
 //! a directory to keep the SQLite database in after the run, to try query shapes on the same
 //! data; by default a temporary directory is removed. A run given a database that an earlier
 //! one kept, with the same number of items, skips the stream and the syncs and measures lists
-//! and searches only. `RUST_LOG=sqlx=debug` prints each statement with its time.
+//! and searches only. `OPTIMA_BENCH_SORT_ONLY=1` has searches sort every match by name, as they
+//! did before the name-ordered index, to compare on the same data. `RUST_LOG=sqlx=debug` prints
+//! each statement with its time.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use optima_server::app::build_state;
 use optima_server::config::{Config, ConnectWiseConfig};
-use optima_server::db::Backend;
+use optima_server::db::{Backend, SearchTuning};
 use optima_server::state::AppState;
 use optima_server::sync::{Quiet, SyncMode, SyncTarget, run_target};
 use optima_server::testing::{TestServer, postgres_test_url, sqlite_test_url};
@@ -278,6 +280,14 @@ async fn sync_twice(state: &Arc<AppState>, items: usize) {
 
 /// List and search latency through the HTTP API.
 async fn measure(state: Arc<AppState>, items: usize, requests: usize) {
+    if std::env::var_os("OPTIMA_BENCH_SORT_ONLY").is_some() {
+        println!("  searches sort every match by name, as before the name-ordered index");
+        state.store.db().set_search_tuning(SearchTuning {
+            few_matches: 0,
+            by_name_from: usize::MAX,
+            ..SearchTuning::default()
+        });
+    }
     let server = TestServer::serve(state).await.expect("serve");
     let (_, token) = server
         .user_with_grants(&["procurement.catalog.fetch.many"])

@@ -364,8 +364,11 @@ async fn search_page(
     let tuning = db.search_tuning();
     let counted_by_index = match (&condition.index_rowids, &condition.index_count) {
         (Some(rowids), Some(count)) => {
-            let few = tuning.few_matches as i64;
-            let first_few = format!("{listed} AND rowid IN ({rowids} LIMIT {})", few + 1);
+            let few = i64::try_from(tuning.few_matches).unwrap_or(i64::MAX);
+            let first_few = format!(
+                "{listed} AND rowid IN ({rowids} LIMIT {})",
+                few.saturating_add(1)
+            );
             let rows = query.rows(&mut tx, &first_few, true).await?;
             match rows
                 .first()
@@ -393,7 +396,7 @@ async fn search_page(
     };
     if let (Some(total), Some(by_name)) = (counted_by_index, search.by_name)
         && !paused.by_name
-        && total >= tuning.by_name_from as i64
+        && total >= i64::try_from(tuning.by_name_from).unwrap_or(i64::MAX)
     {
         let ids = by_name
             .page(
