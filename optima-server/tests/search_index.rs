@@ -252,7 +252,7 @@ on_both_backends!(
 );
 
 /// While a bulk sync has the SQLite search index paused, searches scan the table and see every
-/// write; a process stopped meanwhile rebuilds the index at its next start.
+/// write; a process stopped meanwhile rebuilds the indexes at its next start.
 #[tokio::test]
 async fn an_index_left_paused_is_rebuilt_at_start() {
     let dir = tempfile::tempdir().unwrap();
@@ -288,6 +288,14 @@ async fn an_index_left_paused_is_rebuilt_at_start() {
         found(&server, &token, "optiplex").await.is_empty(),
         "paused: the stale index is not asked"
     );
+    // As migration 16 leaves a catalog synced before it: the name-ordered index waits too.
+    sqlx::query(
+        "INSERT INTO search_index_paused (tbl, since) VALUES ('catalog_items_by_name', '2026-01-01T00:00:00.000Z') \
+         ON CONFLICT (tbl) DO NOTHING",
+    )
+    .execute(&store.db().pool)
+    .await
+    .unwrap();
     drop(server);
 
     let server = TestServer::start(config()).await.unwrap();
@@ -297,6 +305,12 @@ async fn an_index_left_paused_is_rebuilt_at_start() {
         .await
         .unwrap();
     assert_eq!(paused, 0);
+    sqlx::query(
+        "INSERT INTO catalog_items_by_name_fts(catalog_items_by_name_fts, rank) VALUES ('integrity-check', 1)",
+    )
+    .execute(&server.state.store.db().pool)
+    .await
+    .unwrap();
 }
 
 /// Catalog items named to spread a few terms over the whole name order: `count` of them, every

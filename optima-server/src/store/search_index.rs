@@ -11,8 +11,10 @@
 //! [`SqlStore::repair_search_indexes`], run at start, rebuilds whatever a stopped process left
 //! paused. PostgreSQL's trigram index keeps up with bulk writes by itself: there nothing pauses.
 
+use std::time::Instant;
+
 use chrono::Utc;
-use sqlx::AnyConnection;
+use sqlx::{Any, AnyConnection, Transaction};
 
 use super::{SqlStore, Stored};
 use crate::db::{Backend, timestamp};
@@ -77,7 +79,7 @@ impl SqlStore {
         if self.db.backend != Backend::Sqlite || !PAUSABLE.contains(&table) {
             return Ok(());
         }
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let mut tx = self.db.begin().await?;
         sqlx::query(&format!(
             "INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')"
@@ -93,17 +95,7 @@ impl SqlStore {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query("DELETE FROM search_index_paused WHERE tbl = $1")
-            .bind(table)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        tracing::info!(
-            table,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "search index rebuilt after a bulk write"
-        );
-        Ok(())
+        end_pause(tx, table, table, started).await
     }
 
     /// Rebuilds `table`'s paused name-ordered search index, after its other index
@@ -117,7 +109,7 @@ impl SqlStore {
         if self.db.backend != Backend::Sqlite {
             return Ok(());
         }
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let mut tx = self.db.begin().await?;
         let state = paused(&mut tx, self.db.backend, table).await?;
         if state.index || !state.by_name {
@@ -138,17 +130,7 @@ impl SqlStore {
         ] {
             sqlx::query(&statement).execute(&mut *tx).await?;
         }
-        sqlx::query("DELETE FROM search_index_paused WHERE tbl = $1")
-            .bind(by_name)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        tracing::info!(
-            table,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "name-ordered search index rebuilt"
-        );
-        Ok(())
+        end_pause(tx, table, by_name, started).await
     }
 
     /// Rebuilds every search index a stopped process left paused.
@@ -171,6 +153,28 @@ impl SqlStore {
         }
         Ok(())
     }
+}
+
+/// Ends the pause named `pause` (an index of `table`) and commits `tx`, which rebuilt that
+/// index since `started`.
+async fn end_pause(
+    mut tx: Transaction<'static, Any>,
+    table: &str,
+    pause: &str,
+    started: Instant,
+) -> Stored<()> {
+    sqlx::query("DELETE FROM search_index_paused WHERE tbl = $1")
+        .bind(pause)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(
+        table,
+        index = pause,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "search index rebuilt after a bulk write"
+    );
+    Ok(())
 }
 
 /// Which of `table`'s search indexes are paused, read on `conn` (inside a caller's
