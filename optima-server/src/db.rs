@@ -169,6 +169,14 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             postgres: include_str!("../migrations/0016_catalog_search_by_name.postgres.sql"),
         },
     ),
+    (
+        17,
+        "catalog_search_copy",
+        Sql::PerBackend {
+            sqlite: include_str!("../migrations/0017_catalog_search_copy.sqlite.sql"),
+            postgres: include_str!("../migrations/0017_catalog_search_copy.postgres.sql"),
+        },
+    ),
 ];
 
 /// An arbitrary constant: the PostgreSQL advisory lock that serialises migrations between

@@ -32,6 +32,7 @@ const CATALOG: Listing<CatalogItemOut> = Listing {
     by_name: Some(NameOrderedIndex {
         fts: "catalog_items_by_name_fts",
         buckets: "catalog_items_name_buckets",
+        postgres_copy: "catalog_items_by_name",
     }),
 };
 

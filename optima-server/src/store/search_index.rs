@@ -1,15 +1,20 @@
-//! Pausing a table's search indexes for a bulk write (SQLite's FTS5 catalog indexes), and
-//! rebuilding them in one pass afterwards: FTS5 indexes a whole table about eight times faster
-//! in one `rebuild` than row by row through its triggers.
+//! Pausing a table's search indexes for a bulk write, and rebuilding them in one pass
+//! afterwards: FTS5 indexes a whole table about eight times faster in one `rebuild` than row by
+//! row through its triggers, and PostgreSQL builds an index faster than it updates one.
 //!
-//! While the index keyed by rowid is paused, searches of its table do not use it: they scan the
-//! table with a plain `LIKE`, slower but current (the check and the search share a read
-//! transaction). Its rebuild and the end of its pause are one transaction. The catalog's
+//! SQLite: while the index keyed by rowid is paused, searches of its table do not use it: they
+//! scan the table with a plain `LIKE`, slower but current (the check and the search share a
+//! read transaction). Its rebuild and the end of its pause are one transaction. The catalog's
 //! name-ordered index (migration 16) is rebuilt after that, in a transaction of its own, and
 //! searches meanwhile sort their matches by name instead of reading pages from it: a sync that
 //! ends with one rebuild does not wait for the second, and no writer waits for both at once.
+//!
+//! PostgreSQL: the trigram index on the table itself keeps up with bulk writes and never
+//! pauses. The catalog's copy in name order (migration 17) pauses and is rebuilt as SQLite's
+//! name-ordered index is, at the same points; meanwhile searches read the table.
+//!
 //! [`SqlStore::repair_search_indexes`], run at start, rebuilds whatever a stopped process left
-//! paused. PostgreSQL's trigram index keeps up with bulk writes by itself: there nothing pauses.
+//! paused.
 
 use std::time::Instant;
 
@@ -34,20 +39,22 @@ fn name_ordered_pause(table: &str) -> Option<&'static str> {
         .map(|(_, pause)| *pause)
 }
 
-/// Which of a table's SQLite search indexes are paused.
+/// Which of a table's search indexes are paused.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Paused {
-    /// The index keyed by rowid, which every search of the table uses.
+    /// The table's own index: on SQLite the FTS5 index keyed by rowid, which every search of
+    /// the table uses. On PostgreSQL this pause marks a bulk write under way, and stops only
+    /// the name-ordered copy's triggers.
     pub index: bool,
-    /// The name-ordered index, where the table has one.
+    /// The name-ordered index (SQLite) or copy (PostgreSQL), where the table has one.
     pub by_name: bool,
 }
 
 impl SqlStore {
-    /// Stops updating `table`'s search indexes row by row; `false` (and nothing done) where
-    /// that cannot be done: on PostgreSQL, or for a table without a pausable index.
+    /// Stops updating `table`'s search indexes row by row; `false` (and nothing done) for a
+    /// table without a pausable index.
     pub async fn pause_search_index(&self, table: &str) -> Stored<bool> {
-        if self.db.backend != Backend::Sqlite || !PAUSABLE.contains(&table) {
+        if !PAUSABLE.contains(&table) {
             return Ok(false);
         }
         sqlx::query("INSERT INTO search_index_paused (tbl, since) VALUES ($1, $2) ON CONFLICT (tbl) DO NOTHING")
@@ -62,30 +69,33 @@ impl SqlStore {
     /// Whether `table`'s search index (the one every search uses) is paused.
     pub async fn search_index_paused(&self, table: &str) -> Stored<bool> {
         let mut conn = self.db.pool.acquire().await?;
-        Ok(paused(&mut conn, self.db.backend, table).await?.index)
+        Ok(paused(&mut conn, table).await?.index)
     }
 
     /// Whether `table`'s name-ordered search index waits for its rebuild (see
     /// [`SqlStore::rebuild_name_ordered_index`]).
     pub async fn name_ordered_index_paused(&self, table: &str) -> Stored<bool> {
         let mut conn = self.db.pool.acquire().await?;
-        Ok(paused(&mut conn, self.db.backend, table).await?.by_name)
+        Ok(paused(&mut conn, table).await?.by_name)
     }
 
     /// Rebuilds `table`'s paused search index from the table and ends its pause, in one
     /// transaction. A name-ordered index stays paused, for
     /// [`SqlStore::rebuild_name_ordered_index`].
     pub async fn resume_search_index(&self, table: &str) -> Stored<()> {
-        if self.db.backend != Backend::Sqlite || !PAUSABLE.contains(&table) {
+        if !PAUSABLE.contains(&table) {
             return Ok(());
         }
         let started = Instant::now();
         let mut tx = self.db.begin().await?;
-        sqlx::query(&format!(
-            "INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')"
-        ))
-        .execute(&mut *tx)
-        .await?;
+        // PostgreSQL's trigram index on the table itself kept up with the writes.
+        if self.db.backend == Backend::Sqlite {
+            sqlx::query(&format!(
+                "INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')"
+            ))
+            .execute(&mut *tx)
+            .await?;
+        }
         if let Some(by_name) = name_ordered_pause(table) {
             sqlx::query(
                 "INSERT INTO search_index_paused (tbl, since) VALUES ($1, $2) ON CONFLICT (tbl) DO NOTHING",
@@ -106,13 +116,28 @@ impl SqlStore {
         let Some(by_name) = name_ordered_pause(table) else {
             return Ok(());
         };
-        if self.db.backend != Backend::Sqlite {
-            return Ok(());
-        }
         let started = Instant::now();
         let mut tx = self.db.begin().await?;
-        let state = paused(&mut tx, self.db.backend, table).await?;
+        if self.db.backend == Backend::Postgres {
+            // Writers of the table wait until the copy is whole (their statements' triggers
+            // would skip it while the pause stands); searches go on reading the table itself.
+            sqlx::query(&format!("LOCK TABLE {table} IN SHARE MODE"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        let state = paused(&mut tx, table).await?;
         if state.index || !state.by_name {
+            return Ok(());
+        }
+        if self.db.backend == Backend::Postgres {
+            for statement in postgres_copy_rebuild(table, by_name) {
+                sqlx::query(&statement).execute(&mut *tx).await?;
+            }
+            end_pause(tx, table, by_name, started).await?;
+            // Its statistics were those of the copy before it was emptied.
+            sqlx::query(&format!("ANALYZE {by_name}"))
+                .execute(&self.db.pool)
+                .await?;
             return Ok(());
         }
         let bucket_rows = self.db.search_tuning().name_bucket_rows;
@@ -135,9 +160,6 @@ impl SqlStore {
 
     /// Rebuilds every search index a stopped process left paused.
     pub async fn repair_search_indexes(&self) -> Stored<()> {
-        if self.db.backend != Backend::Sqlite {
-            return Ok(());
-        }
         let paused: Vec<String> = sqlx::query_scalar("SELECT tbl FROM search_index_paused")
             .fetch_all(&self.db.pool)
             .await?;
@@ -153,6 +175,23 @@ impl SqlStore {
         }
         Ok(())
     }
+}
+
+/// The statements that rebuild PostgreSQL's copy of `table` for searches (migration 17), named
+/// `copy`, in name order: its indexes are dropped while it is filled, which writes them in one
+/// pass each instead of row by row.
+fn postgres_copy_rebuild(table: &str, copy: &str) -> [String; 6] {
+    [
+        format!("TRUNCATE {copy}"),
+        format!("DROP INDEX IF EXISTS {copy}_trgm"),
+        format!("ALTER TABLE {copy} DROP CONSTRAINT IF EXISTS {copy}_pkey"),
+        format!(
+            "INSERT INTO {copy} (id, name, inactive, deleted_at, search_key) \
+             SELECT id, name, inactive, deleted_at, search_key FROM {table} ORDER BY name, id"
+        ),
+        format!("ALTER TABLE {copy} ADD PRIMARY KEY (id)"),
+        format!("CREATE INDEX {copy}_trgm ON {copy} USING gin (search_key public.gin_trgm_ops)"),
+    ]
 }
 
 /// Ends the pause named `pause` (an index of `table`) and commits `tx`, which rebuilt that
@@ -179,12 +218,8 @@ async fn end_pause(
 
 /// Which of `table`'s search indexes are paused, read on `conn` (inside a caller's
 /// transaction).
-pub(crate) async fn paused(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    table: &str,
-) -> Stored<Paused> {
-    if backend != Backend::Sqlite || !PAUSABLE.contains(&table) {
+pub(crate) async fn paused(conn: &mut AnyConnection, table: &str) -> Stored<Paused> {
+    if !PAUSABLE.contains(&table) {
         return Ok(Paused::default());
     }
     let by_name = name_ordered_pause(table);
