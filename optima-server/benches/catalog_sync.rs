@@ -291,7 +291,8 @@ async fn measure(state: Arc<AppState>, items: usize, requests: usize) {
         // PostgreSQL reads the catalog table itself while its copy waits for a rebuild.
         if db.backend == Backend::Postgres {
             sqlx::query(
-                "INSERT INTO search_index_paused (tbl, since) VALUES ('catalog_items_by_name', 'bench')",
+                "INSERT INTO search_index_paused (tbl, since) VALUES ('catalog_items_by_name', 'bench') \
+                 ON CONFLICT (tbl) DO NOTHING",
             )
             .execute(&db.pool)
             .await

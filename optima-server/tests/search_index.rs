@@ -578,3 +578,79 @@ on_both_backends!(
     search_pages_follow_name_order_on_sqlite,
     search_pages_follow_name_order_on_postgres
 );
+
+/// Two rebuilds of PostgreSQL's copy that start together (a process's start beside another's
+/// sync, the CLI's repair after its own sync) rebuild it once: the second waits for the first,
+/// then finds nothing paused, instead of emptying the copy again after searches went back to it.
+#[tokio::test]
+async fn rebuilds_started_together_rebuild_the_copy_once() {
+    let Some(url) = optima_server::testing::postgres_test_url("rebuilds_started_together").await
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cw = FakeConnectWise::start("procurement/catalog", items(), 10).await;
+    let mut config = Config::for_database(url, dir.path());
+    config.jwt_secret = Some(secrecy::SecretString::from("search-index".to_owned()));
+    config.connectwise = Some(cw.config());
+    let server = TestServer::start(config).await.unwrap();
+    run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
+        .await
+        .unwrap();
+    let store = server.state.store.clone();
+    store
+        .rebuild_name_ordered_index("catalog_items")
+        .await
+        .unwrap();
+    let pool = &store.db().pool;
+    // Each rebuild empties the copy first: a TRUNCATE trigger counts them.
+    for statement in [
+        "CREATE TABLE test_copy_truncations (at TIMESTAMPTZ NOT NULL DEFAULT now())",
+        "CREATE FUNCTION test_count_truncation() RETURNS trigger LANGUAGE plpgsql AS $$ \
+         BEGIN INSERT INTO test_copy_truncations DEFAULT VALUES; RETURN NULL; END $$",
+        "CREATE TRIGGER test_count_truncation AFTER TRUNCATE ON catalog_items_by_name \
+         FOR EACH STATEMENT EXECUTE FUNCTION test_count_truncation()",
+        "INSERT INTO search_index_paused (tbl, since) VALUES ('catalog_items_by_name', '2026-01-01T00:00:00.000Z')",
+    ] {
+        sqlx::query(statement).execute(pool).await.unwrap();
+    }
+    // Both rebuilds queue behind a lock that neither can take, and start when it goes.
+    let mut holder = pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE catalog_items IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let rebuild = || {
+        let store = store.clone();
+        tokio::spawn(async move { store.rebuild_name_ordered_index("catalog_items").await })
+    };
+    let (first, second) = (rebuild(), rebuild());
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_locks WHERE relation = 'catalog_items'::regclass AND NOT granted",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if waiting == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    holder.commit().await.unwrap();
+    first.await.unwrap().unwrap();
+    second.await.unwrap().unwrap();
+
+    let truncations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM test_copy_truncations")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(truncations, 1, "the copy was rebuilt {truncations} times");
+    assert!(
+        !store
+            .name_ordered_index_paused("catalog_items")
+            .await
+            .unwrap()
+    );
+    assert_indexes_match_table(&server).await;
+}

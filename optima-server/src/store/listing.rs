@@ -151,7 +151,7 @@ pub(crate) struct Listing<T> {
     pub from_row: fn(&AnyRow) -> Stored<T>,
     /// The model's id.
     pub id: fn(&T) -> &String,
-    /// The table's SQLite search index keyed in name order, when it has one.
+    /// The table's search index (SQLite) or copy (PostgreSQL) in name order, when it has one.
     pub by_name: Option<NameOrderedIndex>,
 }
 
@@ -341,8 +341,9 @@ struct SearchRequest<'a> {
 /// Otherwise one pass over the matches does both: the count rides along as a window function.
 /// Only the page's rows are read afterwards. On SQLite the queries share one read transaction
 /// (one WAL snapshot) with the check that the indexes are current, so a bulk write that pauses
-/// them cannot slip in between; on PostgreSQL, which has nothing to check, the transaction
-/// costs two round trips.
+/// them cannot slip in between. On PostgreSQL each statement has a snapshot of its own: a pause
+/// that begins between the check and the search leaves it reading the catalog's copy as it was
+/// when the pause began, as a search a moment earlier would have.
 async fn search_page(
     db: &Db,
     table: &str,

@@ -24,7 +24,8 @@ use sqlx::{Any, AnyConnection, Transaction};
 use super::{SqlStore, Stored};
 use crate::db::{Backend, timestamp};
 
-/// The tables whose search index can pause (their triggers consult `search_index_paused`).
+/// The tables whose search indexes can pause (the triggers of SQLite's FTS5 indexes, and of
+/// PostgreSQL's copy in name order, consult `search_index_paused`).
 const PAUSABLE: &[&str] = &["catalog_items"];
 
 /// The tables with a name-ordered search index, and the name its pause goes by in
@@ -121,7 +122,10 @@ impl SqlStore {
         if self.db.backend == Backend::Postgres {
             // Writers of the table wait until the copy is whole (their statements' triggers
             // would skip it while the pause stands); searches go on reading the table itself.
-            sqlx::query(&format!("LOCK TABLE {table} IN SHARE MODE"))
+            // The mode conflicts with itself: a second rebuild (another process's start, the
+            // CLI's repair after its sync) waits for this one, then finds nothing paused,
+            // instead of emptying the copy again after searches have gone back to it.
+            sqlx::query(&format!("LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"))
                 .execute(&mut *tx)
                 .await?;
         }
@@ -134,10 +138,14 @@ impl SqlStore {
                 sqlx::query(&statement).execute(&mut *tx).await?;
             }
             end_pause(tx, table, by_name, started).await?;
-            // Its statistics were those of the copy before it was emptied.
-            sqlx::query(&format!("ANALYZE {by_name}"))
+            // Its statistics were those of the copy before it was emptied. The rebuild stands
+            // either way, and autovacuum analyzes a table this changed soon after.
+            if let Err(error) = sqlx::query(&format!("ANALYZE {by_name}"))
                 .execute(&self.db.pool)
-                .await?;
+                .await
+            {
+                tracing::warn!(table, %error, "could not refresh the statistics of the search copy");
+            }
             return Ok(());
         }
         let bucket_rows = self.db.search_tuning().name_bucket_rows;

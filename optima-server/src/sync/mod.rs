@@ -640,8 +640,8 @@ async fn write_batches<S: Source>(
     while let Some(batch) = batches.recv().await {
         written += batch.len();
         // Once the rows written reach a quarter of the table, the search index is cheaper
-        // rebuilt in one pass at the end than kept up row by row (where it can pause:
-        // SQLite's catalog).
+        // rebuilt in one pass at the end than kept up row by row (where it can pause: the
+        // catalog's FTS5 indexes on SQLite, its copy in name order on PostgreSQL).
         if !paused && written.saturating_mul(PAUSE_INDEX_RATIO) >= table_rows {
             match store.pause_search_index(S::TABLE).await {
                 Ok(p) => paused = p,
