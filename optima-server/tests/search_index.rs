@@ -37,6 +37,14 @@ fn items() -> Vec<Value> {
     ]
 }
 
+/// A server's configuration: its database at `url`, ConnectWise at `cw`.
+fn config_for(url: &str, dir: &std::path::Path, cw: &FakeConnectWise) -> Config {
+    let mut config = Config::for_database(url.to_owned(), dir);
+    config.jwt_secret = Some(secrecy::SecretString::from("search-index".to_owned()));
+    config.connectwise = Some(cw.config());
+    config
+}
+
 /// Identifiers of active items found by the search route, sorted.
 async fn found(server: &TestServer, token: &str, term: &str) -> Vec<String> {
     found_among(server, token, term, false).await
@@ -131,10 +139,7 @@ async fn plan(server: &TestServer, table: &str, term: &str) -> String {
 
 async fn index_answers_searches(url: String, dir: &std::path::Path) {
     let cw = FakeConnectWise::start("procurement/catalog", items(), 10).await;
-    let mut config = Config::for_database(url, dir);
-    config.jwt_secret = Some(secrecy::SecretString::from("search-index".to_owned()));
-    config.connectwise = Some(cw.config());
-    let server = TestServer::start(config).await.unwrap();
+    let server = TestServer::start(config_for(&url, dir, &cw)).await.unwrap();
     run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
         .await
         .unwrap();
@@ -316,12 +321,7 @@ async fn assert_indexes_match_table(server: &TestServer) {
 /// itself); a process stopped meanwhile rebuilds the indexes at its next start.
 async fn an_index_left_paused_is_rebuilt_at_start(url: String, dir: &std::path::Path) {
     let cw = FakeConnectWise::start("procurement/catalog", items(), 10).await;
-    let config = || {
-        let mut config = Config::for_database(url.clone(), dir);
-        config.jwt_secret = Some(secrecy::SecretString::from("search-index".to_owned()));
-        config.connectwise = Some(cw.config());
-        config
-    };
+    let config = || config_for(&url, dir, &cw);
     let server = TestServer::start(config()).await.unwrap();
     run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
         .await
@@ -492,10 +492,7 @@ async fn pages_in_name_order(server: &TestServer, token: &str) {
 /// rebuild, and after it.
 async fn search_pages_follow_name_order(url: String, dir: &std::path::Path) {
     let cw = FakeConnectWise::start("procurement/catalog", named_items(60), 25).await;
-    let mut config = Config::for_database(url, dir);
-    config.jwt_secret = Some(secrecy::SecretString::from("search-index".to_owned()));
-    config.connectwise = Some(cw.config());
-    let server = TestServer::start(config).await.unwrap();
+    let server = TestServer::start(config_for(&url, dir, &cw)).await.unwrap();
     let store = &server.state.store;
     // Buckets of three rows.
     let buckets = |name_bucket_rows| SearchTuning {
@@ -590,10 +587,9 @@ async fn rebuilds_started_together_rebuild_the_copy_once() {
     };
     let dir = tempfile::tempdir().unwrap();
     let cw = FakeConnectWise::start("procurement/catalog", items(), 10).await;
-    let mut config = Config::for_database(url, dir.path());
-    config.jwt_secret = Some(secrecy::SecretString::from("search-index".to_owned()));
-    config.connectwise = Some(cw.config());
-    let server = TestServer::start(config).await.unwrap();
+    let server = TestServer::start(config_for(&url, dir.path(), &cw))
+        .await
+        .unwrap();
     run_target(&server.state, SyncTarget::Catalog, SyncMode::Full, &Quiet)
         .await
         .unwrap();
